@@ -1,0 +1,11 @@
+# Writes a C++ table {code, text} from every DIR/<code>.md (cmake -P script).
+file(GLOB files ${DIR}/*.md)
+list(SORT files)
+set(body "")
+foreach(f ${files})
+  get_filename_component(code ${f} NAME_WE)
+  file(READ ${f} text)
+  string(APPEND body "  {\"${code}\", R\"edl_md(${text})edl_md\"},\n")
+endforeach()
+file(WRITE ${OUT}.tmp "// Generated from docs/diagnostics/*.md; do not edit.\n#include \"compiler/support/Explanations.h\"\nnamespace edl {\nconst std::vector<Explanation> &explanation_table() {\n  static const std::vector<Explanation> table = {\n${body}  };\n  return table;\n}\n}  // namespace edl\n")
+file(COPY_FILE ${OUT}.tmp ${OUT} ONLY_IF_DIFFERENT)

@@ -1,0 +1,97 @@
+// Checker: rules that span blocks — searched values and their strategy,
+// heads against dataset tasks, split shares.
+#include "compiler/sema/CheckerImpl.h"
+
+#include <cmath>
+#include <sstream>
+
+namespace edl::sema {
+
+using ast::DeclKind;
+
+void Checker::check_dataset_rules(const ast::Decl &d) {
+  const ast::Property *split = property(d, "split");
+  const auto *record = split ? split->value->as<ast::Record>() : nullptr;
+  if (!record || record->fields.empty()) return;
+  double sum = 0;
+  for (const ast::Property &f : record->fields) {
+    auto n = const_number(*f.value);
+    if (!n) return;  // a non-number was reported already
+    sum += n->value;
+  }
+  if (std::fabs(sum - 1.0) > 1e-9) {
+    std::ostringstream s;
+    s << sum * 100 << "%";
+    diags_.report(DiagId::SplitSum, split->value->range, {s.str()}).help(NoteId::SplitHelp);
+  }
+}
+
+namespace {
+
+std::string head_task(const ast::Decl *model) {
+  if (!model) return "";
+  for (const ast::Property &p : model->properties) {
+    if (p.key != "head") continue;
+    std::string callee;
+    if (const auto *c = p.value->as<ast::Call>()) callee = c->callee;
+    if (const auto *n = p.value->as<ast::Name>()) callee = n->name;
+    const stdlib::Function *f = stdlib::catalogue().find(stdlib::Category::Head, callee);
+    return f ? f->task : "";
+  }
+  return "classification";
+}
+
+std::string dataset_task(const ast::Decl *dataset) {
+  if (!dataset) return "";
+  for (const ast::Property &p : dataset->properties)
+    if (p.key == "task")
+      if (const auto *n = p.value->as<ast::Name>()) return n->name;
+  return "classification";
+}
+
+}  // namespace
+
+void Checker::check_trains() {
+  for (const auto &[name, decl] : result_.decls[static_cast<int>(DeclKind::Train)]) {
+    TrainFacts facts;
+    facts.decl = decl;
+    auto ref = [&](const char *key, DeclKind kind) -> const ast::Decl * {
+      const ast::Property *p = property(*decl, key);
+      const auto *n = p ? p->value->as<ast::Name>() : nullptr;
+      return n ? lookup(kind, n->name) : nullptr;
+    };
+    facts.dataset = ref("data", DeclKind::Dataset);
+    facts.augment = ref("augment", DeclKind::Augment);
+    facts.model = ref("model", DeclKind::Model);
+    if (const ast::Property *s = property(*decl, "search")) facts.search = s->value->as<ast::Call>();
+    for (const ast::Decl *d : {static_cast<const ast::Decl *>(decl), facts.dataset, facts.augment, facts.model}) {
+      if (!d) continue;
+      for (const SpaceUse &u : uses_[d]) facts.searched.push_back(u);
+    }
+    if (!facts.searched.empty() && !property(*decl, "search"))
+      diags_.report(DiagId::SearchedWithoutSearch, decl->name_range, {name})
+          .label(facts.searched.front().range, NoteId::SearchedBecause,
+                 {facts.searched.front().space->name + "." + facts.searched.front().var})
+          .help(NoteId::AddSearch);
+    if (facts.searched.empty() && property(*decl, "search"))
+      diags_.report(DiagId::SearchWithoutSearched, property(*decl, "search")->key_range, {name});
+
+    std::string head = head_task(facts.model), task = dataset_task(facts.dataset);
+    if (!head.empty() && !task.empty() && head != task) {
+      const ast::Property *h = property(*facts.model, "head");
+      std::string head_name = "classifier";
+      SourceRange at = facts.model->name_range;
+      if (h) {
+        at = h->value->range;
+        if (const auto *c = h->value->as<ast::Call>()) head_name = c->callee;
+        if (const auto *n = h->value->as<ast::Name>()) head_name = n->name;
+      }
+      diags_.report(DiagId::IncompatibleHead, property(*decl, "model")->value->range,
+                    {head_name, head, facts.dataset->name, task})
+          .label(at, NoteId::DeclaredHere, {head_name});
+    }
+    result_.trains.push_back(std::move(facts));
+  }
+}
+
+}  // namespace edl::sema

@@ -1,0 +1,29 @@
+// Loads a project: the root file and, transitively, its imports (relative
+// to the importing file, each file once, cycles reported with the chain).
+#pragma once
+
+#include "compiler/parse/Parser.h"
+
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace edl {
+
+struct SourceFile {
+  FileId id = kNoFile;
+  std::optional<ast::File> ast;   // absent when the file had syntax errors
+  std::vector<Comment> comments;
+};
+
+struct LoadedProject {
+  std::vector<SourceFile> files;  // the root first
+  bool complete = false;          // every file read and parsed without error
+};
+
+// `root_text`, when given, is used instead of reading `root_path` (editors
+// check unsaved buffers this way).
+LoadedProject load_project(const std::string &root_path, SourceManager &sm, DiagnosticEngine &diags,
+                           const std::optional<std::string> &root_text = std::nullopt);
+
+}  // namespace edl

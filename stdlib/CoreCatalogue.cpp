@@ -1,0 +1,385 @@
+// The core catalogue of LANGUAGE.md §4, as data. Add a callable here and
+// the checker, `edlc explain`, the docs and the editor support know it.
+#include "stdlib/Catalogue.h"
+#include "stdlib/Types.h"
+
+namespace edl::stdlib {
+namespace {
+
+using namespace types;
+using ast::DeclKind;
+using C = Category;
+
+class Builder {
+ public:
+  explicit Builder(Catalogue &c) : c_(c) {}
+
+  Function &fn(Category cat, std::string name, std::string doc, std::vector<Field> params = {}) {
+    c_.functions_.push_back({cat, std::move(name), std::move(params), std::move(doc), 0, false, ""});
+    return c_.functions_.back();
+  }
+  // Every augmentation op takes `p`, the probability that it is applied.
+  void op(unsigned domains, std::string name, std::string doc, std::vector<Field> params = {}) {
+    params.push_back(opt("p", fraction(), "1", "probability that the op is applied to an image"));
+    fn(C::AugmentOp, std::move(name), std::move(doc), std::move(params)).domains = domains;
+  }
+  void block(DeclKind k, std::string doc, std::vector<Field> props) {
+    c_.blocks_.push_back({k, std::move(props), std::move(doc)});
+  }
+
+ private:
+  Catalogue &c_;
+};
+
+TypePtr pair_of(TypePtr element) { return list(std::move(element), 0, 2); }
+
+void image_ops(Builder &b) {
+  const unsigned I = kImage;
+  b.op(I, "flip_horizontal", "mirrors the image left to right");
+  b.op(I, "flip_vertical", "mirrors the image top to bottom");
+  b.op(I, "rotate", "rotates by an angle in degrees, counter-clockwise",
+       {req("degrees", number(-360, 360), "angle in degrees")});
+  b.op(I, "rotate90", "rotates by k quarter turns", {req("k", integer(0, 3), "number of quarter turns")});
+  b.op(I, "affine", "one affine warp: scale, rotation, shear and translation together",
+       {opt("scale", number(0, 10, true), "1", "zoom factor"),
+        opt("rotate", number(-360, 360), "0", "angle in degrees"),
+        opt("shear", pair_of(number(-2, 2)), "[0, 0]", "shear factors along x and y"),
+        opt("translate", pair_of(number(-1, 1)), "[0, 0]", "shift as fractions of width and height")});
+  b.op(I, "shear_x", "shears horizontally", {req("amount", number(-2, 2), "shear factor (tangent of the angle)")});
+  b.op(I, "shear_y", "shears vertically", {req("amount", number(-2, 2), "shear factor (tangent of the angle)")});
+  b.op(I, "translate_x", "shifts horizontally", {req("fraction", number(-1, 1), "shift as a fraction of the width")});
+  b.op(I, "translate_y", "shifts vertically", {req("fraction", number(-1, 1), "shift as a fraction of the height")});
+  b.op(I, "crop", "cuts out a region",
+       {req("size", one_of({size(), number(0, 1, true)}), "a size in pixels or a fraction of the image"),
+        opt("position", enumeration({"random", "center"}), "random", "where the region is taken")});
+  b.op(I, "random_resized_crop", "crops a random area and aspect ratio, then resizes",
+       {req("size", size(), "output size"),
+        opt("scale", pair_of(number(0, 1, true)), "[0.08, 1.0]", "range of the area fraction"),
+        opt("ratio", pair_of(positive()), "[0.75, 1.333]", "range of the aspect ratio")});
+  b.op(I, "resize", "resizes to a fixed size", {req("size", size(), "output size")});
+  b.op(I, "pad", "adds a border", {req("pixels", integer(0, 4096), "border width in pixels"),
+                                   opt("fill", fraction(), "0", "border value")});
+  b.op(I, "brightness", "scales brightness", {req("factor", number(0, 10), "1 keeps the image")});
+  b.op(I, "contrast", "scales contrast", {req("factor", number(0, 10), "1 keeps the image")});
+  b.op(I, "saturation", "scales colour saturation", {req("factor", number(0, 10), "1 keeps the image")});
+  b.op(I, "hue", "shifts hue", {req("shift", number(-0.5, 0.5), "fraction of the colour wheel")});
+  b.op(I, "gamma", "applies a gamma curve", {req("g", number(0, 10, true), "exponent")});
+  b.op(I, "grayscale", "converts to gray, keeping the channel count");
+  b.op(I, "invert", "inverts every pixel (1 - x)");
+  b.op(I, "solarize", "inverts pixels above a threshold", {req("threshold", fraction(), "pixel value")});
+  b.op(I, "posterize", "keeps the top bits of each channel", {req("bits", integer(1, 8), "bits kept")});
+  b.op(I, "equalize", "equalizes the histogram");
+  b.op(I, "autocontrast", "stretches each channel to the full range");
+  b.op(I, "sharpness", "sharpens or blurs", {req("factor", number(0, 10), "1 keeps the image")});
+  b.op(I, "blur", "Gaussian blur", {req("sigma", number(0, 50, true), "standard deviation in pixels")});
+  b.op(I | kAudio, "noise", "adds Gaussian noise", {req("std", fraction(), "standard deviation")});
+  b.op(I, "cutout", "blanks square patches",
+       {req("size", one_of({size(), number(0, 1, true)}), "patch size, in pixels or as a fraction"),
+        opt("count", integer(1, 100), "1", "number of patches")});
+  b.op(kBatch, "mixup", "blends pairs of images and labels",
+       {req("alpha", positive(), "Beta distribution parameter")});
+  b.op(kBatch, "cutmix", "pastes patches between images, mixing labels by area",
+       {req("alpha", positive(), "Beta distribution parameter")});
+  b.op(kAudio, "time_shift", "shifts the waveform in time", {req("fraction", number(-1, 1), "shift as a fraction of the clip")});
+  b.op(kAudio, "gain", "changes loudness", {req("db", number(-60, 60), "gain in decibels")});
+  b.op(kAudio, "time_mask", "masks spans of time frames",
+       {req("width", integer(1, 10000), "frames per mask"), opt("count", integer(1, 100), "1", "number of masks")});
+  b.op(kAudio, "freq_mask", "masks bands of frequencies",
+       {req("width", integer(1, 1024), "bins per mask"), opt("count", integer(1, 100), "1", "number of masks")});
+  b.op(kText, "token_dropout", "drops tokens at random", {opt("rate", fraction(), "0.1", "fraction of tokens")});
+  b.op(kText, "token_swap", "swaps neighbouring tokens", {opt("rate", fraction(), "0.05", "fraction of tokens")});
+
+  b.fn(C::Policy, "randaugment", "applies n ops from a list at magnitude m",
+       {req("n", integer(1, 20), "ops per image"), req("m", integer(0, 30), "magnitude"),
+        opt("ops", list(op_name(), 1), "all image ops", "ops to choose from"),
+        opt("p", fraction(), "1", "probability that the policy is applied")});
+  b.fn(C::Policy, "trivialaugment", "applies one op from a list at a random magnitude",
+       {opt("ops", list(op_name(), 1), "all image ops", "ops to choose from"),
+        opt("p", fraction(), "1", "probability that the policy is applied")});
+
+  b.fn(C::Control, "one_of", "applies exactly one of its steps, chosen at random");
+  b.fn(C::Control, "some_of", "applies n of its steps, chosen at random",
+       {req("n", integer(1, 100), "steps applied")});
+  b.fn(C::Control, "maybe", "applies its steps with probability p",
+       {opt("p", fraction(), "0.5", "probability")});
+}
+
+void data(Builder &b) {
+  b.fn(C::Source, "image_folder", "images in one subfolder per class",
+       {req("path", path(PathRole::Input, "data folder"), "folder of class folders")});
+  b.fn(C::Source, "csv", "rows of a CSV file",
+       {req("path", path(PathRole::Input, "CSV file"), "the file"), req("text", string(), "column with the input"),
+        req("label", string(), "column with the class")});
+  b.fn(C::Source, "audio_folder", "WAV/FLAC clips in one subfolder per class",
+       {req("path", path(PathRole::Input, "data folder"), "folder of class folders")});
+  b.fn(C::Source, "coco", "COCO-format detection annotations",
+       {req("annotations", path(PathRole::Input, "annotation file"), "instances JSON"),
+        req("images", path(PathRole::Input, "image folder"), "image folder")});
+  b.fn(C::Source, "mask_folder", "images with one segmentation mask each",
+       {req("images", path(PathRole::Input, "image folder"), "image folder"),
+        req("masks", path(PathRole::Input, "mask folder"), "mask folder, same file names")});
+  b.fn(C::Features, "log_mel", "log-mel spectrogram",
+       {opt("n_mels", integer(1, 512), "40", "mel bands"), opt("n_fft", integer(16, 65536), "400", "FFT size"),
+        opt("hop", integer(1, 65536), "160", "hop length in samples")});
+  b.fn(C::Tokenizer, "word", "splits on whitespace and punctuation");
+  b.fn(C::Tokenizer, "char", "one token per character");
+  b.fn(C::Tokenizer, "bpe", "byte-pair encoding learnt on the training split",
+       {opt("vocab", integer(100, 1000000), "8000", "vocabulary size")});
+}
+
+void models(Builder &b) {
+  auto pretrained = [] {
+    return opt("pretrained", one_of({none(), path(PathRole::Input, "weights file")}), "none",
+               "weights saved by an earlier edlc run");
+  };
+  auto freeze = [] { return opt("freeze", one_of({none(), string()}), "none", "freeze layers up to this block"); };
+  auto channels = [] { return list(integer(1, 65536), 1); };
+  b.fn(C::Backbone, "mlp", "fully connected layers",
+       {req("hidden", one_of({integer(1, 1000000), list(integer(1, 1000000), 1)}), "width of each hidden layer")});
+  b.fn(C::Backbone, "cnn", "plain convolution stages with pooling",
+       {req("channels", channels(), "channels of each stage"), opt("kernel", integer(1, 15), "3", "kernel size")});
+  for (const char *n : {"resnet18", "resnet34", "resnet50"})
+    b.fn(C::Backbone, n, "residual network", {pretrained(), freeze()});
+  b.fn(C::Backbone, "mobilenet_v2", "inverted residual network for small devices",
+       {opt("width", number(0, 4, true), "1.0", "width multiplier"), pretrained(), freeze()});
+  b.fn(C::Backbone, "text_cnn", "convolutions over word embeddings",
+       {opt("embed", integer(1, 4096), "128", "embedding size"),
+        opt("kernels", list(integer(1, 64), 1), "[3, 4, 5]", "kernel widths"),
+        opt("channels", integer(1, 4096), "100", "channels per kernel")});
+  b.fn(C::Backbone, "lstm", "recurrent network",
+       {opt("hidden", integer(1, 8192), "128", "hidden size"), opt("layers", integer(1, 16), "1", "layers"),
+        opt("bidirectional", boolean(), "false", "read both directions")});
+  b.fn(C::Backbone, "audio_cnn", "convolutions over spectrograms",
+       {opt("channels", channels(), "[32, 64]", "channels of each stage")});
+  b.fn(C::Backbone, "nas", "architecture found by neural architecture search",
+       {opt("cells", integer(1, 32), "4", "cells"),
+        opt("ops",
+            list(enumeration({"conv3x3", "conv5x5", "sep_conv3x3", "sep_conv5x5", "dil_conv3x3", "max_pool3x3",
+                              "avg_pool3x3", "skip"}),
+                 1),
+            "all", "candidate operations"),
+        opt("controller", call(C::Controller), "reinforce(lr = 3e-4)", "search controller"),
+        opt("trials", integer(1, 100000), "20", "architectures tried")});
+  b.fn(C::Controller, "reinforce", "REINFORCE policy-gradient controller",
+       {opt("lr", number(0, 1, true), "3e-4", "controller learning rate")});
+  b.fn(C::Neck, "fpn", "feature pyramid network", {opt("channels", integer(1, 4096), "256", "channels per level")});
+
+  auto anchors = [] {
+    return opt("anchors",
+               record({opt("sizes", list(integer(1, 4096), 1), "[32, 64, 128, 256, 512]", "anchor sizes in pixels"),
+                       opt("ratios", list(positive(), 1), "[0.5, 1.0, 2.0]", "aspect ratios")}),
+               "{}", "anchor boxes");
+  };
+  b.fn(C::Head, "classifier", "pooled features to class scores",
+       {opt("hidden", list(integer(1, 1000000)), "[]", "hidden layer widths"),
+        opt("dropout", number(0, 1, false, true), "0", "dropout before each layer")})
+      .task = "classification";
+  b.fn(C::Head, "faster_rcnn", "two-stage detector", {anchors()}).task = "detection";
+  b.fn(C::Head, "retinanet", "one-stage detector with focal loss", {anchors()}).task = "detection";
+  b.fn(C::Head, "yolo", "one-stage grid detector", {anchors()}).task = "detection";
+  b.fn(C::Head, "fcn", "fully convolutional segmentation").task = "segmentation";
+  b.fn(C::Head, "unet", "encoder-decoder segmentation with skips").task = "segmentation";
+
+  b.fn(C::Loss, "cross_entropy", "cross-entropy",
+       {opt("label_smoothing", number(0, 1, false, true), "0", "mass spread over other classes")});
+  b.fn(C::Loss, "focal", "focal loss for imbalanced classes", {opt("gamma", number(0, 10), "2", "focusing strength")});
+}
+
+void training(Builder &b) {
+  auto lr = [] { return req("lr", number(0, 10, true), "learning rate"); };
+  auto betas = [] { return opt("betas", pair_of(number(0, 1, false, true)), "[0.9, 0.999]", "moment decay rates"); };
+  b.fn(C::Optimizer, "sgd", "stochastic gradient descent",
+       {lr(), opt("momentum", number(0, 1, false, true), "0", "momentum"),
+        opt("nesterov", boolean(), "false", "Nesterov momentum"),
+        opt("weight_decay", fraction(), "0", "L2 penalty")});
+  b.fn(C::Optimizer, "adam", "Adam", {lr(), betas(), opt("weight_decay", fraction(), "0", "L2 penalty")});
+  b.fn(C::Optimizer, "adamw", "Adam with decoupled weight decay",
+       {lr(), betas(), opt("weight_decay", fraction(), "0.01", "decoupled weight decay")});
+
+  b.fn(C::Schedule, "constant", "keeps the learning rate");
+  b.fn(C::Schedule, "step", "multiplies the rate by gamma every few epochs",
+       {req("every", integer(1, 1000000), "epochs between steps"), opt("gamma", number(0, 1, true), "0.1", "factor")});
+  b.fn(C::Schedule, "cosine", "cosine decay to zero", {opt("warmup", integer(0, 1000000), "0", "linear warm-up epochs")});
+  b.fn(C::Schedule, "onecycle", "one-cycle policy", {req("max_lr", number(0, 10, true), "peak learning rate")});
+  b.fn(C::Schedule, "custom", "a formula of lr, epoch, step and progress, compiled to native code",
+       {req("formula", formula("schedule formula"), "the learning rate")});
+
+  auto search_params = [](std::vector<Field> first, bool trials_required) {
+    std::vector<Field> ps = std::move(first);
+    ps.push_back(req("objective", call(C::Objective), "metric to maximize or minimize"));
+    if (trials_required) ps.push_back(req("trials", integer(1, 1000000), "trials to run"));
+    ps.push_back(opt("parallel", integer(1, 1024), "1", "trials at once"));
+    ps.push_back(opt("budget", one_of({none(), duration()}), "none", "wall-clock limit"));
+    ps.push_back(opt("space",
+                     one_of({enumeration({"all"}), ref({DeclKind::Space}), list(ref({DeclKind::Space}), 1)}), "all",
+                     "spaces searched"));
+    ps.push_back(opt("prune", one_of({none(), call(C::Pruner)}), "none", "early stopping of weak trials"));
+    ps.push_back(opt("proxy",
+                     one_of({none(), record({opt("epochs", integer(1, 100000), "", "epochs per proxy trial"),
+                                             opt("subset", number(0, 1, true), "", "fraction of the data")})}),
+                     "none", "cheaper trials"));
+    return ps;
+  };
+  b.fn(C::Strategy, "random", "random sampling", search_params({}, true));
+  b.fn(C::Strategy, "tpe", "tree-structured Parzen estimator", search_params({}, true));
+  b.fn(C::Strategy, "gp", "Gaussian-process Bayesian optimisation", search_params({}, true));
+  {
+    auto ps = search_params({}, false);
+    ps.insert(ps.begin() + 1, opt("trials", one_of({enumeration({"all"}), integer(1, 1000000)}), "all",
+                                  "trials; all enumerates the whole grid"));
+    b.fn(C::Strategy, "grid", "every combination; continuous dimensions at 5 points", ps);
+  }
+  b.fn(C::Strategy, "pbt", "population-based training",
+       search_params({req("population", integer(2, 1024), "workers"),
+                      req("interval", integer(1, 100000), "epochs between exploit/explore"),
+                      opt("perturb", pair_of(positive()), "[0.8, 1.2]", "factors for explore")},
+                     true));
+  b.fn(C::Pruner, "asha", "asynchronous successive halving",
+       {opt("min_epochs", integer(1, 100000), "1", "epochs before the first cut"),
+        opt("reduction", integer(2, 16), "3", "keep 1 of this many")});
+  b.fn(C::Pruner, "median", "stops trials below the median",
+       {opt("warmup", integer(0, 100000), "1", "epochs before pruning")});
+  b.fn(C::Objective, "maximize", "higher is better", {req("metric", metric(), "the metric")});
+  b.fn(C::Objective, "minimize", "lower is better", {req("metric", metric(), "the metric")});
+
+  b.fn(C::Distribution, "uniform", "uniform between a and b", {req("a", number(), "low"), req("b", number(), "high")});
+  b.fn(C::Distribution, "loguniform", "log-uniform between a and b",
+       {req("a", positive(), "low"), req("b", positive(), "high")});
+  b.fn(C::Distribution, "int", "integer between a and b inclusive",
+       {req("a", integer(), "low"), req("b", integer(), "high")});
+  b.fn(C::Distribution, "choice", "one of the listed values").variadic = true;
+  b.fn(C::Distribution, "normal", "normal distribution",
+       {req("mean", number(), "mean"), req("std", positive(), "standard deviation")});
+
+  b.fn(C::Compress, "dgc", "deep gradient compression",
+       {opt("sparsity", number(0, 1, false, true), "0.999", "fraction of gradients dropped"),
+        opt("warmup", integer(0, 1000), "4", "epochs of sparsity warm-up")});
+  b.fn(C::Compress, "powersgd", "low-rank gradient compression", {opt("rank", integer(1, 1024), "4", "rank")});
+}
+
+void deployment(Builder &b) {
+  b.fn(C::Oracle, "folder", "labels looked up in a folder of labelled files",
+       {req("path", path(PathRole::Input, "label folder"), "labelled files")});
+  b.fn(C::Oracle, "human", "writes a labeling queue and waits for answers",
+       {req("dir", path(PathRole::Output, "queue folder"), "queue folder")});
+  b.fn(C::Target, "server", "local HTTP server",
+       {opt("host", string(), "\"127.0.0.1\"", "address to bind"), opt("port", integer(1, 65535), "8080", "port"),
+        opt("token", one_of({none(), string()}), "none", "bearer token")});
+  b.fn(C::Target, "sdk", "C++ SDK with compiled preprocessing",
+       {opt("lang", enumeration({"cpp"}, true), "\"cpp\"", "language")});
+  b.fn(C::Target, "edge", "model for small devices",
+       {req("arch", enumeration({"x86_64", "arm64"}), "target architecture"),
+        opt("quantize", enumeration({"none", "fp16", "int8"}), "none", "weight precision")});
+  b.fn(C::Target, "torchscript", "TorchScript module");
+}
+
+void blocks(Builder &b) {
+  b.block(DeclKind::Project, "the project: seed, store and resources",
+          {opt("seed", integer(0, 9.2e18), "0", "seed for every random choice"),
+           opt("store", path(PathRole::Output, "store"), "\".edl/store.db\"", "SQLite experiment store"),
+           opt("device", enumeration({"cpu", "cuda", "auto"}), "auto", "where training runs"),
+           opt("threads", integer(1, 1024), "all cores", "CPU threads"),
+           opt("workflow",
+               record({opt("parallel", integer(1, 1024), "cores", "tasks at once"),
+                       opt("retries", integer(0, 100), "0", "retries of a failed task"),
+                       opt("backoff", duration(), "1s", "first retry delay, doubled each time")}),
+               "{}", "task scheduling")});
+  b.block(DeclKind::Dataset, "where data comes from and how it is read",
+          {req("source", call(C::Source), "the data source"),
+           opt("task", enumeration({"classification", "detection", "segmentation"}), "classification", "the task"),
+           opt("split",
+               record({opt("train", fraction(), "", "training share"), opt("val", fraction(), "", "validation share"),
+                       opt("test", fraction(), "", "test share")}),
+               "{ train = 80%, val = 20% }", "how the data is split"),
+           opt("stratify", boolean(), "true", "keep class proportions in every split"),
+           opt("image",
+               record({opt("size", size(), "", "size images are resized to"),
+                       opt("channels", integer(1, 4), "3", "1 gray, 3 colour, 4 with alpha"),
+                       opt("normalize",
+                           one_of({boolean(), record({req("mean", list(number(), 1), "per channel"),
+                                                      req("std", list(positive(), 1), "per channel")})}),
+                           "true", "per-channel normalisation")}),
+               "{}", "image decoding"),
+           opt("text",
+               record({opt("tokenizer", call(C::Tokenizer), "word", "tokenizer"),
+                       opt("max_len", integer(1, 1000000), "256", "tokens kept")}),
+               "{}", "text processing"),
+           opt("audio",
+               record({opt("sample_rate", integer(1000, 384000), "16000", "resample to this rate"),
+                       opt("duration", duration(), "1s", "pad or trim to this length"),
+                       opt("features", call(C::Features), "log_mel()", "features computed")}),
+               "{}", "audio processing"),
+           opt("classes", list(string(), 1), "from the data", "class names, in order"),
+           opt("on_error", enumeration({"skip", "fail"}), "skip", "what bad files do")});
+  b.block(DeclKind::Model, "a network: backbone, optional neck, head",
+          {req("backbone", call(C::Backbone), "feature extractor"), opt("neck", call(C::Neck), "none", "neck"),
+           opt("head", call(C::Head), "classifier()", "task head")});
+  b.block(DeclKind::Space, "searched variables, each a distribution", {});
+  b.block(DeclKind::Train, "one training job, optionally searched",
+          {req("data", ref({DeclKind::Dataset}), "dataset"),
+           opt("augment", one_of({none(), ref({DeclKind::Augment})}), "none", "augmentation pipeline"),
+           req("model", ref({DeclKind::Model}), "model"), req("optimizer", call(C::Optimizer), "optimizer"),
+           opt("schedule", call(C::Schedule), "constant()", "learning-rate schedule"),
+           req("epochs", integer(1, 100000), "passes over the training split"),
+           opt("batch", integer(1, 65536), "32", "batch size"),
+           opt("loss", call(C::Loss), "cross_entropy()", "loss"),
+           opt("metrics",
+               list(enumeration({"loss", "accuracy", "top5", "f1", "precision", "recall", "map", "map50", "miou"}), 1),
+               "[accuracy]", "metrics recorded"),
+           opt("early_stop",
+               record({req("metric", metric(), "metric watched"), req("patience", integer(1, 100000), "epochs"),
+                       opt("mode", enumeration({"auto", "min", "max"}), "auto", "direction")}),
+               "none", "stop when a metric stalls"),
+           opt("search", call(C::Strategy), "none", "hyperparameter search"),
+           opt("distributed",
+               record({req("workers", integer(1, 1024), "processes"),
+                       opt("backend", enumeration({"gloo", "nccl"}), "gloo", "collective backend"),
+                       opt("compress", one_of({none(), call(C::Compress)}), "none", "gradient compression")}),
+               "none", "data-parallel training"),
+           opt("checkpoint", record({opt("every", integer(1, 100000), "1", "epochs between checkpoints")}),
+               "{ every = 1 }", "checkpoints"),
+           opt("priority", integer(-1000, 1000), "0", "scheduling priority among ready tasks")});
+  b.block(DeclKind::Label, "smart labeling rounds (active learning)",
+          {req("pool", one_of({ref({DeclKind::Dataset}), call(C::Source)}), "unlabeled data"),
+           req("model", ref({DeclKind::Train}), "train job whose model scores the pool"),
+           opt("strategy", enumeration({"uncertainty", "margin", "entropy", "coreset", "random"}), "uncertainty",
+               "which samples to label"),
+           opt("batch", integer(1, 1000000), "100", "samples labeled per round"),
+           opt("rounds", integer(1, 10000), "5", "labeling rounds"),
+           opt("seed_labels", integer(0, 1000000000), "0", "samples labeled before the first round"),
+           req("oracle", call(C::Oracle), "who answers"),
+           opt("stop", condition(), "none", "stop early when this holds")});
+  b.block(DeclKind::Deploy, "what is shipped",
+          {req("from", ref({DeclKind::Train}), "train job"), req("targets", list(call(C::Target), 1), "targets"),
+           opt("package", path(PathRole::Output, "package"), "\"dist/<name>.tar.gz\"", "output tarball")});
+}
+
+Catalogue build() {
+  Catalogue c;
+  Builder b(c);
+  image_ops(b);
+  data(b);
+  models(b);
+  training(b);
+  deployment(b);
+  blocks(b);
+  c.formula_functions_ = {{"abs", 1, "absolute value"},   {"sqrt", 1, "square root"},
+                          {"exp", 1, "e to the power"},   {"log", 1, "natural logarithm"},
+                          {"pow", 2, "a to the power b"}, {"sin", 1, "sine"},
+                          {"cos", 1, "cosine"},           {"tanh", 1, "hyperbolic tangent"},
+                          {"min", 2, "smaller of two"},   {"max", 2, "larger of two"},
+                          {"clamp", 3, "x limited to [lo, hi]"}, {"floor", 1, "round down"},
+                          {"select", 3, "a if cond else b"}};
+  c.metrics_ = {"loss", "accuracy", "top5", "f1", "precision", "recall", "map", "map50", "miou"};
+  c.splits_ = {"train", "val", "test"};
+  return c;
+}
+
+}  // namespace
+
+const Catalogue &catalogue() {
+  static const Catalogue c = build();
+  return c;
+}
+
+}  // namespace edl::stdlib

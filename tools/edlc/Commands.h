@@ -1,0 +1,40 @@
+// The edlc subcommands. main.cpp parses arguments; each command calls the
+// libraries and returns the process exit code.
+#pragma once
+
+#include <string>
+#include <vector>
+
+namespace edl::cli {
+
+enum ExitCode { kOk = 0, kUserError = 1, kUsage = 2, kInternal = 3 };
+
+enum class OutputFormat { Text, Json };
+enum class ColorMode { Auto, Always, Never };
+
+struct CheckOptions {
+  std::vector<std::string> files;
+  OutputFormat format = OutputFormat::Text;
+  ColorMode color = ColorMode::Auto;
+  bool verify = false;
+  bool warnings_as_errors = false;
+};
+
+struct PlanOptions {
+  std::string file;
+  OutputFormat format = OutputFormat::Text;
+  ColorMode color = ColorMode::Auto;
+};
+
+struct FmtOptions {
+  std::vector<std::string> files;
+  bool check = false;
+  bool stdout_only = false;
+};
+
+int run_check(const CheckOptions &opts);
+int run_plan(const PlanOptions &opts);
+int run_fmt(const FmtOptions &opts);
+int run_explain(const std::string &code);
+
+}  // namespace edl::cli

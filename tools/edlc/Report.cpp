@@ -1,0 +1,29 @@
+#include "Report.h"
+
+#include "compiler/support/DiagnosticRenderer.h"
+
+#include <unistd.h>
+
+#include <cstdlib>
+#include <iostream>
+
+namespace edl::cli {
+
+bool use_color(ColorMode mode) {
+  if (mode == ColorMode::Always) return true;
+  if (mode == ColorMode::Never) return false;
+  return isatty(STDERR_FILENO) && !std::getenv("NO_COLOR");
+}
+
+void print_diagnostics(const std::vector<Diagnostic> &ds, const SourceManager &sm, OutputFormat format,
+                       ColorMode color, std::size_t errors, std::size_t warnings) {
+  if (format == OutputFormat::Json) {
+    std::cout << render_json(ds, sm);
+    return;
+  }
+  std::cerr << render_text(ds, sm, TextRenderOptions{use_color(color)});
+  std::string summary = summary_line(errors, warnings);
+  if (!summary.empty()) std::cerr << (ds.empty() ? "" : "\n") << summary << "\n";
+}
+
+}  // namespace edl::cli

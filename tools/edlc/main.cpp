@@ -1,0 +1,70 @@
+// edlc: the EDL compiler driver. Parses arguments and hands over to the
+// commands; usage errors exit 2, user errors 1, internal errors 3.
+#include "Commands.h"
+
+#include <CLI/CLI.hpp>
+
+#include <exception>
+#include <iostream>
+#include <map>
+
+int main(int argc, char **argv) {
+  using namespace edl::cli;
+  CLI::App app{"edlc — checks, plans and runs declarative ML projects (.edl)"};
+  app.require_subcommand(1);
+  app.set_version_flag("--version", "edlc 0.1.0");
+
+  const std::map<std::string, OutputFormat> formats{{"text", OutputFormat::Text}, {"json", OutputFormat::Json}};
+  const std::map<std::string, ColorMode> colors{
+      {"auto", ColorMode::Auto}, {"always", ColorMode::Always}, {"never", ColorMode::Never}};
+
+  CheckOptions check;
+  auto *check_cmd = app.add_subcommand("check", "Check .edl projects and report every error and warning");
+  check_cmd->add_option("files", check.files, "Root .edl file(s) of the projects")->required();
+  check_cmd->add_option("--format", check.format, "Output format: text or json")
+      ->transform(CLI::CheckedTransformer(formats, CLI::ignore_case));
+  check_cmd->add_option("--color", check.color, "Colour: auto, always or never")
+      ->transform(CLI::CheckedTransformer(colors, CLI::ignore_case));
+  check_cmd->add_flag("--verify", check.verify,
+                      "Compare diagnostics with '// expected-error {{...}}' comments in the sources");
+  check_cmd->add_flag("--werror", check.warnings_as_errors, "Treat warnings as errors");
+
+  PlanOptions plan;
+  auto *plan_cmd = app.add_subcommand("plan", "Print the task graph a project will run");
+  plan_cmd->add_option("file", plan.file, "Root .edl file of the project")->required();
+  plan_cmd->add_option("--format", plan.format, "Output format: text or json")
+      ->transform(CLI::CheckedTransformer(formats, CLI::ignore_case));
+  plan_cmd->add_option("--color", plan.color, "Colour of diagnostics: auto, always or never")
+      ->transform(CLI::CheckedTransformer(colors, CLI::ignore_case));
+
+  FmtOptions fmt;
+  auto *fmt_cmd = app.add_subcommand("fmt", "Rewrite .edl files in the canonical layout");
+  fmt_cmd->add_option("files", fmt.files, ".edl files to format in place")->required();
+  fmt_cmd->add_flag("--check", fmt.check, "Change nothing; exit 1 if a file is not formatted");
+  fmt_cmd->add_flag("--stdout", fmt.stdout_only, "Print the formatted text instead of writing files");
+
+  std::string code;
+  auto *explain_cmd = app.add_subcommand("explain", "Explain a diagnostic code, e.g. E0301");
+  explain_cmd->add_option("code", code, "The code")->required();
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError &e) {
+    int rc = app.exit(e);
+    return rc == 0 ? kOk : kUsage;
+  }
+
+  try {
+    if (*check_cmd) return run_check(check);
+    if (*plan_cmd) return run_plan(plan);
+    if (*fmt_cmd) return run_fmt(fmt);
+    if (*explain_cmd) return run_explain(code);
+  } catch (const std::exception &e) {
+    std::cerr << "edlc: internal error: " << e.what() << "\nplease report this with the input that caused it\n";
+    return kInternal;
+  } catch (...) {
+    std::cerr << "edlc: internal error\nplease report this with the input that caused it\n";
+    return kInternal;
+  }
+  return kUsage;
+}
