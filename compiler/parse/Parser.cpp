@@ -10,7 +10,7 @@
 namespace edl {
 namespace {
 
-// Replaces bytes that are not valid UTF-8 with '?', keeping every byte
+// Replaces bytes that are not valid UTF-8 with spaces, keeping every byte
 // offset, and reports each bad run once. ANTLR's decoder throws on them.
 std::string sanitize_utf8(const std::string &text, FileId file, DiagnosticEngine &diags) {
   std::string out = text;
@@ -26,7 +26,7 @@ std::string sanitize_utf8(const std::string &text, FileId file, DiagnosticEngine
       continue;
     }
     std::size_t start = i;
-    out[i++] = '?';
+    out[i++] = ' ';
     diags.report(DiagId::UnexpectedCharacter, {file, static_cast<std::uint32_t>(start), static_cast<std::uint32_t>(i)},
                  {c == 0 ? "\\0" : "\\x" + std::string(1, "0123456789abcdef"[c >> 4]) + "0123456789abcdef"[c & 15]});
   }
@@ -168,6 +168,12 @@ ParseResult parse_file(FileId id, const SourceManager &sm, DiagnosticEngine &dia
     tokens.push_back(std::move(t));
   }
 
+  // An explicit end-of-file token: the list source rejects an empty list.
+  auto eof = std::make_unique<antlr4::CommonToken>(antlr4::Token::EOF, "<EOF>");
+  eof->setStartIndex(input.size());
+  eof->setStopIndex(input.size() - 1);
+  eof->setTokenIndex(tokens.size());
+  tokens.push_back(std::move(eof));
   antlr4::ListTokenSource source(std::move(tokens));
   antlr4::CommonTokenStream stream(&source);
   EDLParser parser(&stream);

@@ -1,6 +1,7 @@
 // Checker: a value against the catalogue type expected where it stands.
 #include "compiler/sema/CheckerImpl.h"
 
+#include <algorithm>
 #include <cmath>
 #include <filesystem>
 #include <sstream>
@@ -215,6 +216,11 @@ void Checker::check_value(const ast::Expr &e, const Type &t, ValueContext &ctx) 
         diags_.report(DiagId::ValueOutOfRange, e.range, {lit->spelling, ctx.what, "must be longer than 0s"});
       return;
     case TypeKind::Enum: {
+      if (const auto *c = e.as<ast::Call>(); c && !t.quoted &&
+                                             std::find(t.values.begin(), t.values.end(), c->callee) != t.values.end()) {
+        diags_.report(DiagId::NotCallable, e.range, {c->callee});
+        return;
+      }
       std::string value;
       if (t.quoted && is_lit(ast::LiteralKind::String)) value = lit->text;
       else if (const auto *n = e.as<ast::Name>(); n && !t.quoted) value = n->name;
@@ -256,6 +262,10 @@ void Checker::check_value(const ast::Expr &e, const Type &t, ValueContext &ctx) 
     case TypeKind::Metric: check_metric(e, ctx); return;
     case TypeKind::Condition: check_condition(e, ctx); return;
     case TypeKind::OpName: {
+      if (const auto *c = e.as<ast::Call>(); c && catalogue().find(Category::AugmentOp, c->callee)) {
+        diags_.report(DiagId::NotCallable, e.range, {c->callee});
+        return;
+      }
       const auto *n = e.as<ast::Name>();
       if (!n) {
         mismatch(e, t);

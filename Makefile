@@ -1,0 +1,26 @@
+# The two quick-start commands of the README; both install missing Debian
+# packages first (scripts/install-deps.sh), then build.
+.PHONY: demo test build deps fuzz bench clean
+
+demo:
+	scripts/demo.sh
+
+test:
+	scripts/test.sh
+
+deps:
+	scripts/install-deps.sh
+
+build:
+	scripts/build.sh
+
+# libFuzzer on parse + check + format, built with clang in build-fuzz/.
+fuzz:
+	scripts/fuzz.sh
+
+bench:
+	scripts/build.sh
+	bench/check_time.sh
+
+clean:
+	rm -rf build build-fuzz

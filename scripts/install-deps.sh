@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# Installs the Debian 12 packages EDL builds, tests and benchmarks with.
+# Idempotent: packages already present are skipped, and apt is not touched
+# at all when nothing is missing. Works as root or through sudo.
+set -euo pipefail
+
+packages=(
+  # build
+  g++ cmake ninja-build ccache pkg-config
+  # parser generator (tool 4.7.2) and runtime (4.9)
+  antlr4 libantlr4-runtime-dev
+  # compiler back ends and runtime
+  llvm-14-dev libhalide14-0-dev libtorch-dev libgloo-dev libopenblas0-pthread
+  libsqlite3-dev libopencv-dev libsndfile1-dev
+  # small libraries
+  nlohmann-json3-dev libcli11-dev libcpp-httplib-dev libxxhash-dev
+  # tests: Catch2 v2; clang with libFuzzer for the fuzz target
+  catch2 clang libclang-rt-14-dev
+  # the benchmark's project generator
+  python3
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+    missing+=("$p")
+  fi
+done
+
+if [ ${#missing[@]} -eq 0 ]; then
+  echo "install-deps: all ${#packages[@]} packages present"
+  exit 0
+fi
+
+as_root=()
+if [ "$(id -u)" -ne 0 ]; then
+  if command -v sudo >/dev/null 2>&1; then
+    as_root=(sudo)
+  else
+    echo "install-deps: need root or sudo to install: ${missing[*]}" >&2
+    exit 1
+  fi
+fi
+
+echo "install-deps: installing ${missing[*]}"
+"${as_root[@]}" apt-get update -qq
+DEBIAN_FRONTEND=noninteractive "${as_root[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"

@@ -1,0 +1,74 @@
+#!/usr/bin/env bash
+# The CLI contract: exit codes (0 ok, 1 user errors, 2 usage), where output
+# goes, --help for every subcommand, fmt --check, explain, JSON output.
+# Usage: cli_contract.sh EDLC SOURCE_DIR
+set -uo pipefail
+edlc="$1"
+src="$2"
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+failures=0
+pass=0
+
+expect() {  # expect NAME WANTED_RC COMMAND...
+  local name="$1" want="$2"
+  shift 2
+  "$@" >"$work/out" 2>"$work/err"
+  local rc=$?
+  if [ "$rc" -ne "$want" ]; then
+    echo "FAIL $name: exit $rc, wanted $want"
+    sed 's/^/  | /' "$work/err" | head -20
+    failures=$((failures + 1))
+  else
+    pass=$((pass + 1))
+  fi
+}
+
+contains() {  # contains NAME FILE TEXT
+  if grep -qF -- "$3" "$work/$2"; then pass=$((pass + 1)); else
+    echo "FAIL $1: '$3' not in $2"
+    sed 's/^/  | /' "$work/$2" | head -20
+    failures=$((failures + 1))
+  fi
+}
+
+expect "check example" 0 "$edlc" check "$src/examples/digits/digits.edl"
+expect "check with errors" 1 "$edlc" check "$src/tests/golden/input/many-errors.edl"
+contains "errors go to stderr with a summary" err "error[E0301]"
+expect "missing file" 1 "$edlc" check "$work/none.edl"
+contains "missing file is named" err "error[E0208]: cannot read file"
+expect "no arguments" 2 "$edlc"
+expect "unknown subcommand" 2 "$edlc" frobnicate
+expect "unknown option" 2 "$edlc" check --nope x.edl
+expect "bad format value" 2 "$edlc" check --format xml x.edl
+for cmd in check fmt plan explain; do
+  expect "$cmd --help" 0 "$edlc" "$cmd" --help
+  contains "$cmd --help prints usage" out "Usage"
+done
+
+expect "json diagnostics" 1 "$edlc" check --format json "$src/tests/golden/input/many-errors.edl"
+contains "json is on stdout" out '"code": "E0301"'
+expect "plan" 0 "$edlc" plan "$src/examples/digits/digits.edl"
+contains "plan lists trials" out "trial:main x12"
+expect "plan json" 0 "$edlc" plan --format json "$src/examples/digits/digits.edl"
+contains "plan json has tasks" out '"kind": "trial"'
+expect "plan of a broken project" 1 "$edlc" plan "$src/tests/golden/input/many-errors.edl"
+
+expect "explain" 0 "$edlc" explain E0301
+contains "explain prints the text" out "E0301"
+expect "explain lower case" 0 "$edlc" explain e0301
+expect "explain unknown" 1 "$edlc" explain E9999
+
+printf 'project "p" {seed=1}\n' >"$work/ugly.edl"
+expect "fmt --check on unformatted" 1 "$edlc" fmt --check "$work/ugly.edl"
+expect "fmt rewrites" 0 "$edlc" fmt "$work/ugly.edl"
+expect "fmt --check after fmt" 0 "$edlc" fmt --check "$work/ugly.edl"
+contains "fmt output" ugly.edl "  seed = 1"
+printf 'project "p" {seed=\n' >"$work/broken.edl"
+cp "$work/broken.edl" "$work/broken.orig"
+expect "fmt refuses a file with syntax errors" 1 "$edlc" fmt "$work/broken.edl"
+if cmp -s "$work/broken.edl" "$work/broken.orig"; then pass=$((pass + 1)); else
+  echo "FAIL fmt changed a file it could not parse"; failures=$((failures + 1)); fi
+
+echo "$pass passed, $failures failed"
+[ "$failures" -eq 0 ]

@@ -1,0 +1,63 @@
+#include "TestSupport.h"
+
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+namespace edl::test {
+
+std::vector<std::string> Checked::codes() const {
+  std::vector<std::string> out;
+  for (const Diagnostic &d : diags.diagnostics()) out.push_back(d.code);
+  return out;
+}
+
+bool Checked::has(const std::string &code) const {
+  auto c = codes();
+  return std::find(c.begin(), c.end(), code) != c.end();
+}
+
+std::unique_ptr<Parsed> parse_text(const std::string &text, const std::string &path) {
+  auto p = std::make_unique<Parsed>();
+  p->id = p->sm.add(path, text);
+  p->result = parse_file(p->id, p->sm, p->diags);
+  return p;
+}
+
+std::unique_ptr<Checked> check_text(const std::string &text, const std::string &path) {
+  auto c = std::make_unique<Checked>();
+  c->project = load_project(path, c->sm, c->diags, text);
+  if (c->project.complete) c->checked = check_project(c->project, c->sm, c->diags);
+  c->diags.sort();
+  return c;
+}
+
+std::unique_ptr<Checked> check_file(const std::string &path) {
+  auto c = std::make_unique<Checked>();
+  c->project = load_project(path, c->sm, c->diags);
+  if (c->project.complete) c->checked = check_project(c->project, c->sm, c->diags);
+  c->diags.sort();
+  return c;
+}
+
+std::string read_file(const std::string &path) {
+  std::ifstream in(path, std::ios::binary);
+  std::ostringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+std::string source_dir() { return EDL_SOURCE_DIR; }
+
+std::vector<std::string> edl_files(const std::string &relative_dir) {
+  std::vector<std::string> out;
+  for (const auto &e : std::filesystem::recursive_directory_iterator(source_dir() + "/" + relative_dir))
+    if (e.is_regular_file() && e.path().extension() == ".edl") out.push_back(e.path().string());
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+std::string with_project(const std::string &body) { return "project \"t\" { seed = 1 }\n" + body; }
+
+}  // namespace edl::test
