@@ -124,7 +124,8 @@ IDENT    : [A-Za-z_] [A-Za-z0-9_]*;
 DOC_COMMENT   : '///' ~[\r\n]* -> channel(HIDDEN);
 LINE_COMMENT  : '//' ~[\r\n]* -> channel(HIDDEN);
 BLOCK_COMMENT : '/*' .*? '*/' -> channel(HIDDEN);
-UNTERMINATED_COMMENT : '/*' .*? EOF;
+// Cannot contain `*/`, so it only matches a comment that is never closed.
+UNTERMINATED_COMMENT : '/*' (~'*' | '*'+ ~[*/])* '*'* EOF;
 WS       : [ \t\r\n\f]+ -> skip;
 
 LPAREN : '('; RPAREN : ')'; LBRACE : '{'; RBRACE : '}';

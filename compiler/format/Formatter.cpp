@@ -73,7 +73,8 @@ class Formatter {
       }
       prev_import = item.import != nullptr;
     }
-    leading_comments(static_cast<std::uint32_t>(src_.size()) + 1, 0, !out_.empty());
+    const auto end = static_cast<std::uint32_t>(src_.size()) + 1;
+    leading_comments(end, 0, !out_.empty() && blank_between(last_end_, first_comment_or(end)));
     return out_;
   }
 

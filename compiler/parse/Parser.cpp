@@ -10,25 +10,43 @@
 namespace edl {
 namespace {
 
-// Replaces bytes that are not valid UTF-8 with spaces, keeping every byte
-// offset, and reports each bad run once. ANTLR's decoder throws on them.
+// Length of the well-formed UTF-8 sequence at `p` (RFC 3629: no overlong
+// forms, no surrogates, nothing past U+10FFFF), or 0.
+std::size_t utf8_length(const unsigned char *p, std::size_t left) {
+  auto in = [](unsigned char b, unsigned char lo, unsigned char hi) { return b >= lo && b <= hi; };
+  unsigned char c = p[0];
+  if (c >= 0x01 && c <= 0x7F) return 1;
+  if (in(c, 0xC2, 0xDF)) return left >= 2 && in(p[1], 0x80, 0xBF) ? 2 : 0;
+  if (in(c, 0xE0, 0xEF)) {
+    if (left < 3 || !in(p[2], 0x80, 0xBF)) return 0;
+    unsigned char lo = c == 0xE0 ? 0xA0 : 0x80, hi = c == 0xED ? 0x9F : 0xBF;
+    return in(p[1], lo, hi) ? 3 : 0;
+  }
+  if (in(c, 0xF0, 0xF4)) {
+    if (left < 4 || !in(p[2], 0x80, 0xBF) || !in(p[3], 0x80, 0xBF)) return 0;
+    unsigned char lo = c == 0xF0 ? 0x90 : 0x80, hi = c == 0xF4 ? 0x8F : 0xBF;
+    return in(p[1], lo, hi) ? 4 : 0;
+  }
+  return 0;
+}
+
+// Replaces bytes that are not valid UTF-8 (and NUL) with spaces, keeping
+// every byte offset, and reports each. ANTLR's decoder throws on them.
 std::string sanitize_utf8(const std::string &text, FileId file, DiagnosticEngine &diags) {
   std::string out = text;
+  const auto *bytes = reinterpret_cast<const unsigned char *>(out.data());
   std::size_t i = 0;
   while (i < out.size()) {
-    auto c = static_cast<unsigned char>(out[i]);
-    std::size_t len = c < 0x80 ? 1 : (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xE ? 3 : (c >> 3) == 0x1E ? 4 : 0;
-    bool ok = len > 0 && i + len <= out.size();
-    for (std::size_t k = 1; ok && k < len; ++k) ok = (static_cast<unsigned char>(out[i + k]) >> 6) == 0x2;
-    if (ok && len == 1 && c == 0) ok = false;  // NUL is never text
-    if (ok) {
+    std::size_t len = utf8_length(bytes + i, out.size() - i);
+    if (len > 0) {
       i += len;
       continue;
     }
-    std::size_t start = i;
-    out[i++] = ' ';
-    diags.report(DiagId::UnexpectedCharacter, {file, static_cast<std::uint32_t>(start), static_cast<std::uint32_t>(i)},
+    unsigned char c = bytes[i];
+    out[i] = ' ';
+    diags.report(DiagId::UnexpectedCharacter, {file, static_cast<std::uint32_t>(i), static_cast<std::uint32_t>(i + 1)},
                  {c == 0 ? "\\0" : "\\x" + std::string(1, "0123456789abcdef"[c >> 4]) + "0123456789abcdef"[c & 15]});
+    ++i;
   }
   return out;
 }

@@ -80,8 +80,15 @@ bool shape_fits(const ast::Expr &e, const Type &t) {
     case TypeKind::Path: return lit && lit->literal == ast::LiteralKind::String;
     case TypeKind::Size: return lit && lit->literal == ast::LiteralKind::Size;
     case TypeKind::Duration: return lit && lit->literal == ast::LiteralKind::Duration;
-    case TypeKind::Enum:
-      return t.quoted ? (lit && lit->literal == ast::LiteralKind::String) : e.kind == ast::ExprKind::Name;
+    case TypeKind::Enum: {
+      // An enum alternative claims only its own values, so `space = hp`
+      // reaches the reference alternative beside `all`.
+      std::string value;
+      if (t.quoted && lit && lit->literal == ast::LiteralKind::String) value = lit->text;
+      else if (const auto *n = e.as<ast::Name>(); n && !t.quoted) value = n->name;
+      else return false;
+      return std::find(t.values.begin(), t.values.end(), value) != t.values.end();
+    }
     case TypeKind::List: return e.kind == ast::ExprKind::List;
     case TypeKind::Record: return e.kind == ast::ExprKind::Record;
     case TypeKind::Call: return e.kind == ast::ExprKind::Call || e.kind == ast::ExprKind::Name;
@@ -472,14 +479,15 @@ void Checker::check_domain_against(const ast::Call &dist, const Type &t, SourceR
     diags_.report(DiagId::TypeMismatch, use, {t.describe(), found}).label(dist.range, NoteId::SearchedBecause, {name});
     return;
   }
-  if (dist.callee == "normal" || dist.args.size() != 2) {
-    if (std::isfinite(numeric->min) || std::isfinite(numeric->max))
-      diags_.report(DiagId::DomainOutOfRange, use, {name, ctx.what, "a normal distribution is unbounded"})
-          .note(NoteId::AllowedRange, {numeric->range_text()});
-    return;
-  }
+  if (dist.args.size() != 2) return;
   auto lo = const_number(*dist.args[0].value), hi = const_number(*dist.args[1].value);
   if (!lo || !hi) return;
+  if (dist.callee == "normal") {
+    // Unbounded in theory; what matters is where nearly all samples fall.
+    double mean = lo->value, std = hi->value;
+    lo->value = mean - 4 * std;
+    hi->value = mean + 4 * std;
+  }
   for (double v : {lo->value, hi->value}) {
     if (!numeric->in_range(v)) {
       diags_.report(DiagId::DomainOutOfRange, use, {name, ctx.what, number_text(v) + " is outside"})

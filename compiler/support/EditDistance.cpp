@@ -33,7 +33,8 @@ std::optional<std::string> closest_match(std::string_view word,
   for (const std::string &c : candidates) {
     if (c == word) continue;
     std::size_t d = edit_distance(word, c);
-    if (d < best_distance) {
+    // Replacing every letter of a word is no typo ('w' is not a misspelt 'x').
+    if (d < best_distance && d < word.size()) {
       best_distance = d;
       best = c;
     }

@@ -11,7 +11,8 @@ namespace edl {
 
 std::size_t edit_distance(std::string_view a, std::string_view b);
 
-// The best candidate within max(1, len/3) edits (ties keep the first), or none.
+// The best candidate within max(1, len/3) edits and fewer edits than the
+// word has letters (ties keep the first), or none.
 std::optional<std::string> closest_match(std::string_view word,
                                          const std::vector<std::string> &candidates);
 

@@ -13,7 +13,11 @@ using namespace edl::test;
 
 namespace {
 
-bool is_project_root(const std::string &file) { return read_file(file).find("project ") != std::string::npos; }
+// A root declares the project; library files are only imported.
+bool is_project_root(const std::string &file) {
+  std::string text = "\n" + read_file(file);
+  return text.find("\nproject ") != std::string::npos;
+}
 
 }  // namespace
 

@@ -88,7 +88,7 @@ TEST_CASE("fmt breaks a call that does not fit in 100 columns, one argument a li
 TEST_CASE("fmt prints operators with only the parentheses they need", "[format]") {
   CHECK(fmt("op f(k: float) = ((x*(1-k)))+(-(u))^2 - (v - (c - 1))") ==
         "op f(k: float) = x * (1 - k) + (-u)^2 - (v - (c - 1))\n");
-  CHECK(fmt("op g(k: float) = - -x + not (x < 1) * 2^(2^k)") == "op g(k: float) = - -x + (not x < 1) * 2^2^k\n");
+  CHECK(fmt("op g(k: float) = - -x + not (x < 1) * 2^(2^k)") == "op g(k: float) = - -x + (not (x < 1) * 2^2^k)\n");  // not binds looser than *
 }
 
 TEST_CASE("fmt nests augment control blocks", "[format]") {

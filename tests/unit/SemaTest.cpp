@@ -133,13 +133,13 @@ train t { data = d; model = m; optimizer = sgd(lr = hp.lr); epochs = 1
 
 TEST_CASE("constant arithmetic is evaluated for range checks", "[sema]") {
   auto ok = check_text(with_project(R"(
-dataset d { source = image_folder("x") }
+dataset d { source = image_folder(".") }
 model m { backbone = mlp(hidden = 4 * 16) }
 train t { data = d; model = m; optimizer = sgd(lr = 1 / 1000); epochs = 2^3 }
 )"));
   CHECK(ok->diags.error_count() == 0);
   auto bad = check_text(with_project(R"(
-dataset d { source = image_folder("x") }
+dataset d { source = image_folder(".") }
 model m { backbone = mlp(hidden = 4) }
 train t { data = d; model = m; optimizer = sgd(lr = 0.1); epochs = 10 / 4 }
 )"));
