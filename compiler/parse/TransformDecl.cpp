@@ -57,7 +57,7 @@ ast::Decl Transformer::declaration(EDLParser::DeclarationContext *ctx) {
       d.name_range = range(p->STRING());
       d.name_is_string = true;
     } else {
-      d.name = p->name()->getText();
+      d.name = name_text(p->name());
       d.name_range = range(p->name());
     }
     d.properties = properties(p->propertyBlock()->property());
@@ -70,20 +70,20 @@ ast::Decl Transformer::declaration(EDLParser::DeclarationContext *ctx) {
       case EDLParser::LABEL: d.kind = ast::DeclKind::Label; break;
       default: d.kind = ast::DeclKind::Deploy; break;
     }
-    d.name = b->name()->getText();
+    d.name = name_text(b->name());
     d.name_range = range(b->name());
     d.properties = properties(b->propertyBlock()->property());
   } else if (auto *a = dynamic_cast<EDLParser::AugmentDeclContext *>(ctx)) {
     d.kind = ast::DeclKind::Augment;
-    d.name = a->name()->getText();
+    d.name = name_text(a->name());
     d.name_range = range(a->name());
     for (auto *s : a->stepBlock()->step()) d.steps.push_back(step(s));
   } else if (auto *o = dynamic_cast<EDLParser::OpDeclContext *>(ctx)) {
     d.kind = ast::DeclKind::Op;
-    d.name = o->name()->getText();
+    d.name = name_text(o->name());
     d.name_range = range(o->name());
     for (auto *p : o->param())
-      d.params.push_back({p->name(0)->getText(), range(p->name(0)), p->name(1)->getText(), range(p->name(1))});
+      d.params.push_back({name_text(p->name(0)), range(p->name(0)), name_text(p->name(1)), range(p->name(1))});
     d.body = expr(o->expr());
   }
   return d;
@@ -91,13 +91,13 @@ ast::Decl Transformer::declaration(EDLParser::DeclarationContext *ctx) {
 
 std::vector<ast::Property> Transformer::properties(const std::vector<EDLParser::PropertyContext *> &ctxs) {
   std::vector<ast::Property> props;
-  for (auto *p : ctxs) props.push_back({p->name()->getText(), range(p->name()), expr(p->expr()), range(p)});
+  for (auto *p : ctxs) props.push_back({name_text(p->name()), range(p->name()), expr(p->expr()), range(p)});
   return props;
 }
 
 ast::Step Transformer::step(EDLParser::StepContext *ctx) {
   ast::Step s;
-  s.name = ctx->name()->getText();
+  s.name = name_text(ctx->name());
   s.name_range = range(ctx->name());
   s.range = range(ctx);
   s.has_parens = ctx->LPAREN() != nullptr;
@@ -117,7 +117,7 @@ std::vector<ast::Argument> Transformer::arguments(EDLParser::ArgumentsContext *c
     ast::Argument arg;
     arg.range = range(a);
     if (a->name()) {
-      arg.name = a->name()->getText();
+      arg.name = name_text(a->name());
       arg.name_range = range(a->name());
       seen_named = true;
     } else if (seen_named) {

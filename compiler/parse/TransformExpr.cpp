@@ -37,7 +37,7 @@ ast::ExprPtr Transformer::expr(EDLParser::ExprContext *ctx) {
   SourceRange r = range(ctx);
   if (auto *p = dynamic_cast<EDLParser::PrimaryExprContext *>(ctx)) return primary(p->primary());
   if (auto *m = dynamic_cast<EDLParser::MemberExprContext *>(ctx))
-    return std::make_unique<ast::Member>(expr(m->expr()), m->name()->getText(), range(m->name()), r);
+    return std::make_unique<ast::Member>(expr(m->expr()), name_text(m->name()), range(m->name()), r);
   if (auto *p = dynamic_cast<EDLParser::PowerExprContext *>(ctx))
     return std::make_unique<ast::Binary>(ast::BinaryOp::Pow, expr(p->expr(0)), expr(p->expr(1)), r);
   if (auto *u = dynamic_cast<EDLParser::UnaryExprContext *>(ctx)) {
@@ -52,9 +52,9 @@ ast::ExprPtr Transformer::primary(EDLParser::PrimaryContext *ctx) {
   SourceRange r = range(ctx);
   if (auto *l = dynamic_cast<EDLParser::LiteralPrimaryContext *>(ctx)) return literal(l->literal());
   if (auto *n = dynamic_cast<EDLParser::NamePrimaryContext *>(ctx))
-    return std::make_unique<ast::Name>(n->name()->getText(), r);
+    return std::make_unique<ast::Name>(name_text(n->name()), r);
   if (auto *c = dynamic_cast<EDLParser::CallPrimaryContext *>(ctx)) {
-    auto call = std::make_unique<ast::Call>(c->name()->getText(), range(c->name()), r);
+    auto call = std::make_unique<ast::Call>(name_text(c->name()), range(c->name()), r);
     call->args = arguments(c->arguments());
     return call;
   }

@@ -33,6 +33,10 @@ class Transformer {
   ast::ExprPtr literal(EDLParser::LiteralContext *ctx);
   std::string string_value(antlr4::Token *token);
 
+  // A name is one token; its text is cheaper to read from the token than
+  // from the context, which concatenates its children.
+  static std::string name_text(EDLParser::NameContext *ctx) { return ctx->getStart()->getText(); }
+
   SourceRange range(antlr4::ParserRuleContext *ctx) const;
   SourceRange range(antlr4::Token *token) const;
   SourceRange range(antlr4::tree::TerminalNode *node) const { return range(node->getSymbol()); }
