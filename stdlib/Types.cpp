@@ -93,8 +93,11 @@ std::string Type::describe() const {
       return article + c + " such as " + fs.front()->name + "(...)";
     }
     case TypeKind::Ref: {
-      std::string out = "the name of a ";
-      for (std::size_t i = 0; i < refs.size(); ++i) out += (i ? " or " : "") + std::string(ast::to_string(refs[i]));
+      std::string out = "the name of ";
+      for (std::size_t i = 0; i < refs.size(); ++i) {
+        std::string kind = ast::to_string(refs[i]);
+        out += (i ? " or " : "") + std::string(kind[0] == 'a' || kind[0] == 'o' ? "an " : "a ") + kind;
+      }
       return out;
     }
     case TypeKind::Metric: return "a metric such as val.accuracy";

@@ -3,6 +3,7 @@
 #include "TestSupport.h"
 
 #include "stdlib/Catalogue.h"
+#include "stdlib/Reference.h"
 
 #include <catch2/catch.hpp>
 
@@ -96,4 +97,9 @@ TEST_CASE("every image op checks clean with its required arguments filled", "[ca
     INFO(text);
     CHECK(c->diags.error_count() == 0);
   }
+}
+
+TEST_CASE("docs/reference.md is the catalogue's own output", "[catalogue]") {
+  // Regenerate with: build/tools/edlc/edlc explain --reference > docs/reference.md
+  CHECK(test::read_file(test::source_dir() + "/docs/reference.md") == reference_markdown());
 }

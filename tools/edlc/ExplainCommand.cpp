@@ -1,23 +1,46 @@
 #include "Commands.h"
 
 #include "compiler/support/Diagnostics.h"
+#include "compiler/support/EditDistance.h"
 #include "compiler/support/Explanations.h"
+#include "stdlib/Reference.h"
 
 #include <iostream>
 
 namespace edl::cli {
 
-int run_explain(const std::string &raw) {
-  std::string code = raw;
-  for (char &c : code) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-  auto id = diagnostic_by_code(code);
-  auto text = explanation(code);
-  if (!id || !text) {
-    std::cerr << "edlc: error: no diagnostic has the code '" << raw << "'; codes look like E0301 or W0101\n";
-    return kUserError;
+int run_explain(const std::string &what, bool reference) {
+  if (reference) {
+    std::cout << stdlib::reference_markdown();
+    return kOk;
   }
-  std::cout << *text;
-  return kOk;
+  std::string code = what;
+  for (char &c : code) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  if (diagnostic_by_code(code)) {
+    if (auto text = explanation(code)) {
+      std::cout << *text;
+      return kOk;
+    }
+  }
+  // A catalogue name: every function of that name, or a block kind.
+  const stdlib::Catalogue &cat = stdlib::catalogue();
+  bool found = false;
+  for (const stdlib::Function &f : cat.all()) {
+    if (f.name != what) continue;
+    std::cout << (found ? "\n" : "") << stdlib::describe(f);
+    found = true;
+  }
+  for (const stdlib::BlockSchema &b : cat.blocks_) {
+    if (what != ast::to_string(b.kind)) continue;
+    std::cout << (found ? "\n" : "") << stdlib::describe(b);
+    found = true;
+  }
+  if (found) return kOk;
+  std::vector<std::string> names;
+  for (const stdlib::Function &f : cat.all()) names.push_back(f.name);
+  std::cerr << "edlc: error: '" << what << "' is neither a diagnostic code (like E0301) nor a name of the catalogue\n";
+  if (auto best = closest_match(what, names)) std::cerr << "  = help: did you mean '" << *best << "'?\n";
+  return kUserError;
 }
 
 }  // namespace edl::cli

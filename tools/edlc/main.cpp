@@ -43,9 +43,12 @@ int main(int argc, char **argv) {
   fmt_cmd->add_flag("--check", fmt.check, "Change nothing; exit 1 if a file is not formatted");
   fmt_cmd->add_flag("--stdout", fmt.stdout_only, "Print the formatted text instead of writing files");
 
-  std::string code;
-  auto *explain_cmd = app.add_subcommand("explain", "Explain a diagnostic code, e.g. E0301");
-  explain_cmd->add_option("code", code, "The code")->required();
+  std::string what;
+  bool reference = false;
+  auto *explain_cmd =
+      app.add_subcommand("explain", "Explain a diagnostic code (E0301) or a name of the catalogue (rotate, train)");
+  explain_cmd->add_option("what", what, "A diagnostic code or a catalogue name");
+  explain_cmd->add_flag("--reference", reference, "Print the whole catalogue as Markdown (docs/reference.md)");
 
   try {
     app.parse(argc, argv);
@@ -58,7 +61,13 @@ int main(int argc, char **argv) {
     if (*check_cmd) return run_check(check);
     if (*plan_cmd) return run_plan(plan);
     if (*fmt_cmd) return run_fmt(fmt);
-    if (*explain_cmd) return run_explain(code);
+    if (*explain_cmd) {
+      if (what.empty() && !reference) {
+        std::cerr << "edlc explain: give a diagnostic code or a catalogue name (or --reference)\n";
+        return kUsage;
+      }
+      return run_explain(what, reference);
+    }
   } catch (const std::exception &e) {
     std::cerr << "edlc: internal error: " << e.what() << "\nplease report this with the input that caused it\n";
     return kInternal;

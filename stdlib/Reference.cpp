@@ -1,0 +1,100 @@
+#include "stdlib/Reference.h"
+
+namespace edl::stdlib {
+namespace {
+
+std::string field_line(const Field &p) {
+  std::string head = "  " + p.name + (p.required ? "" : " = " + p.default_text);
+  if (head.size() < 28) head += std::string(28 - head.size(), ' ');
+  return head + " " + p.doc + (p.required ? " (required)" : "") + "; " + p.type->describe() + "\n";
+}
+
+const Category kOrder[] = {Category::AugmentOp,  Category::Control,  Category::Policy,  Category::Source,
+                           Category::Features,   Category::Tokenizer, Category::Backbone, Category::Neck,
+                           Category::Head,       Category::Controller, Category::Loss,   Category::Optimizer,
+                           Category::Schedule,   Category::Strategy, Category::Pruner,  Category::Objective,
+                           Category::Distribution, Category::Compress, Category::Oracle, Category::Target};
+
+std::string domains(unsigned d) {
+  std::string out;
+  for (auto [bit, name] : {std::pair{kImage, "image"}, {kAudio, "audio"}, {kText, "text"}, {kBatch, "batch"}})
+    if (d & bit) out += (out.empty() ? "" : ", ") + std::string(name);
+  return out;
+}
+
+}  // namespace
+
+std::string signature(const Function &f) {
+  std::string out = f.name + "(";
+  if (f.variadic) out += "v1, v2, ...";
+  for (std::size_t i = 0; i < f.params.size(); ++i) {
+    const Field &p = f.params[i];
+    out += (i ? ", " : "") + p.name + (p.required ? "" : " = " + p.default_text);
+  }
+  return out + ")";
+}
+
+std::string describe(const Function &f) {
+  std::string out = signature(f) + "\n  " + to_string(f.category) + ": " + f.doc;
+  if (f.category == Category::AugmentOp) out += " (" + domains(f.domains) + ")";
+  if (!f.task.empty()) out += " (task " + f.task + ")";
+  out += "\n";
+  if (!f.params.empty()) out += "parameters:\n";
+  for (const Field &p : f.params) out += field_line(p);
+  return out;
+}
+
+std::string describe(const BlockSchema &b) {
+  std::string out = std::string(ast::to_string(b.kind)) + " NAME { ... }\n  " + b.doc + "\n";
+  if (b.kind == ast::DeclKind::Space) return out + "  every property is a distribution: uniform loguniform int choice normal\n";
+  out += "properties:\n";
+  for (const Field &p : b.properties) out += field_line(p);
+  return out;
+}
+
+std::string reference_markdown() {
+  const Catalogue &c = catalogue();
+  std::string out =
+      "# EDL reference\n\n"
+      "Generated from the compiler's catalogue by `edlc explain --reference`; a test keeps this file equal to\n"
+      "that output. `edlc explain NAME` prints one entry. Parameters without a default are required; every\n"
+      "augmentation op also takes `p`, the probability that it is applied.\n\n"
+      "## Blocks\n";
+  for (const BlockSchema &b : c.blocks_) {
+    out += "\n### " + std::string(ast::to_string(b.kind)) + "\n\n" + b.doc + ".\n\n";
+    if (b.kind == ast::DeclKind::Space) {
+      out += "Every property is a distribution (see Distributions).\n";
+      continue;
+    }
+    out += "| property | default | type | meaning |\n|---|---|---|---|\n";
+    for (const Field &p : b.properties)
+      out += "| `" + p.name + "` | " + (p.required ? "required" : "`" + p.default_text + "`") + " | " +
+             p.type->describe() + " | " + p.doc + " |\n";
+  }
+  for (Category cat : kOrder) {
+    std::string title = to_string(cat);
+    title[0] = static_cast<char>(std::toupper(static_cast<unsigned char>(title[0])));
+    out += "\n## " + title + "s\n";
+    for (const Function *f : c.functions(cat)) {
+      out += "\n### `" + signature(*f) + "`\n\n" + f->doc;
+      if (cat == Category::AugmentOp) out += " (" + domains(f->domains) + ")";
+      if (!f->task.empty()) out += " (task " + f->task + ")";
+      out += ".\n";
+      if (f->params.empty()) continue;
+      out += "\n| parameter | default | type | meaning |\n|---|---|---|---|\n";
+      for (const Field &p : f->params)
+        out += "| `" + p.name + "` | " + (p.required ? "required" : "`" + p.default_text + "`") + " | " +
+               p.type->describe() + " | " + p.doc + " |\n";
+    }
+  }
+  out += "\n## Formula functions\n\nIn `op` bodies and `custom(...)` schedules.\n\n| function | arguments | meaning |\n|---|---|---|\n";
+  for (const FormulaFunction &f : c.formula_functions())
+    out += "| `" + f.name + "` | " + std::to_string(f.arity) + " | " + f.doc + " |\n";
+  out += "\n## Metrics\n\nWritten `SPLIT.METRIC` with SPLIT one of";
+  for (const std::string &s : c.metric_splits()) out += " `" + s + "`";
+  out += "; METRIC one of";
+  for (const std::string &m : c.metric_names()) out += " `" + m + "`";
+  return out + ".\n";
+}
+
+}  // namespace edl::stdlib
