@@ -6,3 +6,9 @@ cd "$(dirname "$0")/.."
 scripts/install-deps.sh
 scripts/build.sh
 ctest --test-dir build --output-on-failure --parallel "$(nproc)"
+
+# With clang present, also fuzz parse + check + plan + format under
+# libFuzzer with ASan and UBSan for a short while.
+if command -v clang++ >/dev/null 2>&1; then
+  scripts/fuzz.sh "${EDL_FUZZ_SECONDS:-30}"
+fi

@@ -98,6 +98,49 @@ std::string describe_expected(const antlr4::misc::IntervalSet &set, const antlr4
   return out;
 }
 
+// Bounds on how deep a tree the parser, and every recursive pass after it,
+// can be asked to build: far beyond any real project, well within the stack.
+constexpr std::size_t kMaxBrackets = 256;
+constexpr std::size_t kMaxOperatorDepth = 2000;
+
+// Finds the first token at which nesting passes the bounds, counting open
+// brackets and the operators chained along the path to each token (a
+// separator starts a new chain at its bracket level).
+antlr4::Token *too_deep(const std::vector<std::unique_ptr<antlr4::Token>> &tokens) {
+  std::vector<std::size_t> base{0};  // operator count where each open bracket started
+  std::size_t ops = 0;
+  for (const auto &t : tokens) {
+    if (t->getChannel() != antlr4::Token::DEFAULT_CHANNEL) continue;
+    switch (t->getType()) {
+      case EDLLexer::LPAREN:
+      case EDLLexer::LBRACK:
+      case EDLLexer::LBRACE:
+        base.push_back(ops);
+        if (base.size() > kMaxBrackets) return t.get();
+        break;
+      case EDLLexer::RPAREN:
+      case EDLLexer::RBRACK:
+      case EDLLexer::RBRACE:
+        if (base.size() > 1) {
+          ops = base.back();
+          base.pop_back();
+        }
+        break;
+      case EDLLexer::COMMA:
+      case EDLLexer::SEMI:
+      case EDLLexer::ASSIGN: ops = base.back(); break;
+      case EDLLexer::CARET: case EDLLexer::STAR: case EDLLexer::SLASH: case EDLLexer::PLUS:
+      case EDLLexer::MINUS: case EDLLexer::LT: case EDLLexer::LE: case EDLLexer::GT: case EDLLexer::GE:
+      case EDLLexer::EQ: case EDLLexer::NE: case EDLLexer::AND: case EDLLexer::OR: case EDLLexer::NOT:
+      case EDLLexer::DOT:
+        if (++ops > kMaxOperatorDepth) return t.get();
+        break;
+      default: break;
+    }
+  }
+  return nullptr;
+}
+
 class SyntaxErrorListener : public antlr4::BaseErrorListener {
  public:
   SyntaxErrorListener(FileId file, const std::vector<std::uint32_t> &offsets, DiagnosticEngine &diags)
@@ -184,6 +227,11 @@ ParseResult parse_file(FileId id, const SourceManager &sm, DiagnosticEngine &dia
       default: break;
     }
     tokens.push_back(std::move(t));
+  }
+
+  if (antlr4::Token *deep = too_deep(tokens)) {
+    diags.report(DiagId::NestingTooDeep, byte_range(deep), {std::to_string(kMaxOperatorDepth)});
+    return result;
   }
 
   // An explicit end-of-file token: the list source rejects an empty list.

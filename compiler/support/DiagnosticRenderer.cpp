@@ -51,9 +51,20 @@ void render_snippet(std::ostringstream &out, const SourceManager &sm, SourceRang
   else if (e.line > b.line && text.size() + 1 > b.column) width = text.size() + 1 - b.column;
   std::string marker(1, head);
   if (width > 1) marker += std::string(width - 1, tail);
-  std::string pad;
-  for (std::size_t i = 0; i + 1 < b.column && i < text.size(); ++i) pad += text[i] == '\t' ? '\t' : ' ';
-  out << st.paint(gutter(std::to_string(b.line)), "1;34") << text << "\n";
+  // A very long line (generated input) is shown as a window around the caret.
+  constexpr std::size_t kWindow = 120;
+  std::size_t from = 0;
+  std::string prefix;
+  if (text.size() > kWindow && b.column > kWindow / 2) {
+    from = b.column - kWindow / 2;
+    prefix = "...";
+  }
+  std::string shown = prefix + std::string(text.substr(from, kWindow)) + (from + kWindow < text.size() ? "..." : "");
+  std::string pad(prefix.size(), ' ');
+  for (std::size_t i = from; i + 1 < b.column && i < text.size(); ++i) pad += text[i] == '\t' ? '\t' : ' ';
+  width = std::min(width, kWindow);
+  marker = std::string(1, head) + (width > 1 ? std::string(width - 1, tail) : "");
+  out << st.paint(gutter(std::to_string(b.line)), "1;34") << shown << "\n";
   out << st.paint(gutter(""), "1;34") << pad << st.paint(marker + (label.empty() ? "" : " " + label), color)
       << "\n";
 }
