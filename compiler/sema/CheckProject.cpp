@@ -52,7 +52,9 @@ std::string dataset_task(const ast::Decl *dataset) {
 }  // namespace
 
 void Checker::check_trains() {
-  for (const auto &[name, decl] : result_.decls[static_cast<int>(DeclKind::Train)]) {
+  for (const auto &entry : result_.decls[static_cast<int>(DeclKind::Train)]) {
+    const std::string &name = entry.first;
+    const ast::Decl *decl = entry.second;
     TrainFacts facts;
     facts.decl = decl;
     auto ref = [&](const char *key, DeclKind kind) -> const ast::Decl * {
