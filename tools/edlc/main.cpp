@@ -8,23 +8,35 @@
 #include <iostream>
 #include <map>
 
+namespace {
+
+// --format text|json and --color auto|always|never, shared by the commands
+// that print diagnostics.
+void add_output_options(CLI::App *cmd, edl::cli::OutputFormat &format, edl::cli::ColorMode &color) {
+  using edl::cli::ColorMode;
+  using edl::cli::OutputFormat;
+  static const std::map<std::string, OutputFormat> formats{{"text", OutputFormat::Text},
+                                                           {"json", OutputFormat::Json}};
+  static const std::map<std::string, ColorMode> colors{
+      {"auto", ColorMode::Auto}, {"always", ColorMode::Always}, {"never", ColorMode::Never}};
+  cmd->add_option("--format", format, "Output format: text or json")
+      ->transform(CLI::CheckedTransformer(formats, CLI::ignore_case));
+  cmd->add_option("--color", color, "Colour of diagnostics: auto, always or never")
+      ->transform(CLI::CheckedTransformer(colors, CLI::ignore_case));
+}
+
+}  // namespace
+
 int main(int argc, char **argv) {
   using namespace edl::cli;
   CLI::App app{"edlc — checks, plans and runs declarative ML projects (.edl)"};
   app.require_subcommand(1);
   app.set_version_flag("--version", "edlc 0.1.0");
 
-  const std::map<std::string, OutputFormat> formats{{"text", OutputFormat::Text}, {"json", OutputFormat::Json}};
-  const std::map<std::string, ColorMode> colors{
-      {"auto", ColorMode::Auto}, {"always", ColorMode::Always}, {"never", ColorMode::Never}};
-
   CheckOptions check;
   auto *check_cmd = app.add_subcommand("check", "Check .edl projects and report every error and warning");
   check_cmd->add_option("files", check.files, "Root .edl file(s) of the projects")->required();
-  check_cmd->add_option("--format", check.format, "Output format: text or json")
-      ->transform(CLI::CheckedTransformer(formats, CLI::ignore_case));
-  check_cmd->add_option("--color", check.color, "Colour: auto, always or never")
-      ->transform(CLI::CheckedTransformer(colors, CLI::ignore_case));
+  add_output_options(check_cmd, check.format, check.color);
   check_cmd->add_flag("--verify", check.verify,
                       "Compare diagnostics with '// expected-error {{...}}' comments in the sources");
   check_cmd->add_flag("--werror", check.warnings_as_errors, "Treat warnings as errors");
@@ -32,10 +44,7 @@ int main(int argc, char **argv) {
   PlanOptions plan;
   auto *plan_cmd = app.add_subcommand("plan", "Print the task graph a project will run");
   plan_cmd->add_option("file", plan.file, "Root .edl file of the project")->required();
-  plan_cmd->add_option("--format", plan.format, "Output format: text or json")
-      ->transform(CLI::CheckedTransformer(formats, CLI::ignore_case));
-  plan_cmd->add_option("--color", plan.color, "Colour of diagnostics: auto, always or never")
-      ->transform(CLI::CheckedTransformer(colors, CLI::ignore_case));
+  add_output_options(plan_cmd, plan.format, plan.color);
 
   FmtOptions fmt;
   auto *fmt_cmd = app.add_subcommand("fmt", "Rewrite .edl files in the canonical layout");
