@@ -35,6 +35,7 @@ struct FmtOptions {
 int run_check(const CheckOptions &opts);
 int run_plan(const PlanOptions &opts);
 int run_fmt(const FmtOptions &opts);
+int run_lsp();
 // A diagnostic code, a catalogue name, or with `reference` the whole catalogue.
 int run_explain(const std::string &what, bool reference);
 

@@ -52,6 +52,8 @@ int main(int argc, char **argv) {
   fmt_cmd->add_flag("--check", fmt.check, "Change nothing; exit 1 if a file is not formatted");
   fmt_cmd->add_flag("--stdout", fmt.stdout_only, "Print the formatted text instead of writing files");
 
+  auto *lsp_cmd = app.add_subcommand("lsp", "Run the language server on stdin and stdout (started by editors)");
+
   std::string what;
   bool reference = false;
   auto *explain_cmd =
@@ -70,6 +72,7 @@ int main(int argc, char **argv) {
     if (*check_cmd) return run_check(check);
     if (*plan_cmd) return run_plan(plan);
     if (*fmt_cmd) return run_fmt(fmt);
+    if (*lsp_cmd) return run_lsp();
     if (*explain_cmd) {
       if (what.empty() && !reference) {
         std::cerr << "edlc explain: give a diagnostic code or a catalogue name (or --reference)\n";
