@@ -16,8 +16,8 @@ packages=(
   nlohmann-json3-dev libcli11-dev libcpp-httplib-dev libxxhash-dev
   # tests: Catch2 v2; clang with libFuzzer for the fuzz target
   catch2 clang libclang-rt-14-dev
-  # the benchmark's project generator
-  python3
+  # the benchmark's project generator; the editor tests (vim, Node)
+  python3 vim
 )
 
 missing=()
@@ -27,21 +27,32 @@ for p in "${packages[@]}"; do
   fi
 done
 
+# Node runs the LSP client and TextMate grammar tests; a machine without it
+# gets Debian's.
+if ! command -v node >/dev/null 2>&1; then
+  missing+=(nodejs npm)
+fi
+
 if [ ${#missing[@]} -eq 0 ]; then
   echo "install-deps: all ${#packages[@]} packages present"
-  exit 0
-fi
-
-as_root=()
-if [ "$(id -u)" -ne 0 ]; then
-  if command -v sudo >/dev/null 2>&1; then
+else
+  as_root=()
+  if [ "$(id -u)" -ne 0 ]; then
+    if ! command -v sudo >/dev/null 2>&1; then
+      echo "install-deps: need root or sudo to install: ${missing[*]}" >&2
+      exit 1
+    fi
     as_root=(sudo)
-  else
-    echo "install-deps: need root or sudo to install: ${missing[*]}" >&2
-    exit 1
   fi
+  echo "install-deps: installing ${missing[*]}"
+  "${as_root[@]}" apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive "${as_root[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"
 fi
 
-echo "install-deps: installing ${missing[*]}"
-"${as_root[@]}" apt-get update -qq
-DEBIAN_FRONTEND=noninteractive "${as_root[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"
+# The VS Code extension's test packages, pinned by its package-lock.json;
+# reinstalled only when the lock file changed.
+ext="$(dirname "$0")/../editors/vscode"
+if [ ! -f "$ext/node_modules/.package-lock.json" ] || [ "$ext/package-lock.json" -nt "$ext/node_modules/.package-lock.json" ]; then
+  echo "install-deps: npm ci in editors/vscode"
+  (cd "$ext" && npm ci --no-audit --no-fund --loglevel=error)
+fi

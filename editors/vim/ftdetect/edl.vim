@@ -1,0 +1,2 @@
+" EDL project files.
+autocmd BufRead,BufNewFile *.edl setfiletype edl
