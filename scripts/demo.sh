@@ -1,14 +1,18 @@
 #!/usr/bin/env bash
-# Installs what is missing, builds, and runs the main example: checks and
-# plans examples/digits/digits.edl.
+# Installs what is missing, builds, fetches the digits data set, and runs
+# the main example: checks, plans and loads examples/digits/digits.edl.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 scripts/install-deps.sh
 scripts/build.sh
+/usr/bin/python3 scripts/fetch_data.py data digits
 edlc=build/tools/edlc/edlc
 echo "\$ edlc check examples/digits/digits.edl"
 "$edlc" check examples/digits/digits.edl
 echo
 echo "\$ edlc plan examples/digits/digits.edl"
 "$edlc" plan examples/digits/digits.edl
+echo
+echo "\$ edlc data examples/digits/digits.edl"
+"$edlc" data examples/digits/digits.edl

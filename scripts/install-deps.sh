@@ -16,8 +16,12 @@ packages=(
   nlohmann-json3-dev libcli11-dev libcpp-httplib-dev libxxhash-dev
   # tests: Catch2 v2; clang with libFuzzer for the fuzz target
   catch2 clang libclang-rt-14-dev
-  # the benchmark's project generator; the editor tests (vim, Node)
-  python3 vim
+  # data loading: audio resampling
+  libsamplerate0-dev
+  # real data sets built by scripts/fetch-data.sh
+  python3 python3-pil python3-sklearn dataset-fashion-mnist
+  # the editor tests (vim; Node below)
+  vim
 )
 
 missing=()

@@ -59,6 +59,16 @@ contains "explain prints the text" out "E0301"
 expect "explain lower case" 0 "$edlc" explain e0301
 expect "explain unknown" 1 "$edlc" explain E9999
 
+expect "data loads the digits" 0 "$edlc" data --no-cache "$src/examples/digits/digits.edl"
+contains "data prints classes and splits" out "1,797 images in 10 classes"
+expect "data json" 0 "$edlc" data --format json --dataset digits "$src/examples/digits/digits.edl"
+contains "data json has the split" out '"train": 1438'
+expect "data of an unknown dataset" 1 "$edlc" data --dataset nope "$src/examples/digits/digits.edl"
+mkdir -p "$work/proj"
+printf 'project "p" {}\ndataset d { source = image_folder("missing") }\nmodel m { backbone = mlp(hidden = 4) }\ntrain t { data = d; model = m; optimizer = sgd(lr = 0.1); epochs = 1 }\n' >"$work/proj/p.edl"
+expect "data of a missing folder" 1 "$edlc" data "$work/proj/p.edl"
+contains "missing folder is named" err "does not exist or is not a folder"
+
 printf 'project "p" {seed=1}\n' >"$work/ugly.edl"
 expect "fmt --check on unformatted" 1 "$edlc" fmt --check "$work/ugly.edl"
 expect "fmt rewrites" 0 "$edlc" fmt "$work/ugly.edl"

@@ -32,7 +32,15 @@ struct FmtOptions {
   bool stdout_only = false;
 };
 
+struct DataOptions {
+  std::string file;
+  std::vector<std::string> datasets;  // empty: all
+  bool no_cache = false;
+  OutputFormat format = OutputFormat::Text;
+};
+
 int run_check(const CheckOptions &opts);
+int run_data(const DataOptions &opts);
 int run_plan(const PlanOptions &opts);
 int run_fmt(const FmtOptions &opts);
 int run_lsp();

@@ -46,6 +46,14 @@ int main(int argc, char **argv) {
   plan_cmd->add_option("file", plan.file, "Root .edl file of the project")->required();
   add_output_options(plan_cmd, plan.format, plan.color);
 
+  DataOptions data;
+  auto *data_cmd = app.add_subcommand("data", "Load a project's datasets: classes, splits, skipped files");
+  data_cmd->add_option("file", data.file, "Root .edl file of the project")->required();
+  data_cmd->add_option("--dataset", data.datasets, "Only this dataset (repeatable)");
+  data_cmd->add_flag("--no-cache", data.no_cache, "Decode every file again, ignoring the decode cache");
+  ColorMode unused_color = ColorMode::Auto;
+  add_output_options(data_cmd, data.format, unused_color);
+
   FmtOptions fmt;
   auto *fmt_cmd = app.add_subcommand("fmt", "Rewrite .edl files in the canonical layout");
   fmt_cmd->add_option("files", fmt.files, ".edl files to format in place")->required();
@@ -71,6 +79,7 @@ int main(int argc, char **argv) {
   try {
     if (*check_cmd) return run_check(check);
     if (*plan_cmd) return run_plan(plan);
+    if (*data_cmd) return run_data(data);
     if (*fmt_cmd) return run_fmt(fmt);
     if (*lsp_cmd) return run_lsp();
     if (*explain_cmd) {

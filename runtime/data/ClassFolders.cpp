@@ -1,0 +1,88 @@
+#include "runtime/data/Loaders.h"
+
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <set>
+
+namespace edl::data {
+
+namespace fs = std::filesystem;
+
+bool read_bytes(const std::string &path, std::vector<std::uint8_t> &bytes) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return false;
+  in.seekg(0, std::ios::end);
+  std::streamoff size = in.tellg();
+  if (size < 0) return false;
+  in.seekg(0);
+  bytes.resize(static_cast<std::size_t>(size));
+  return static_cast<bool>(in.read(reinterpret_cast<char *>(bytes.data()), size)) || size == 0;
+}
+
+bool bad_sample(const DatasetSpec &spec, DataReport &report, const std::string &source, const std::string &reason) {
+  if (spec.fail_on_error) {
+    report.errors.push_back(source + ": " + reason + " (on_error = fail stops here; on_error = skip would skip it)");
+    return false;
+  }
+  report.skipped.push_back({source, reason});
+  return true;
+}
+
+bool scan_class_folders(const DatasetSpec &spec, const std::vector<std::string> &extensions, const char *what,
+                        ClassFiles &out, DataReport &report) {
+  std::error_code ec;
+  if (!fs::is_directory(spec.path, ec)) {
+    report.errors.push_back("data folder '" + spec.path + "' does not exist or is not a folder");
+    return false;
+  }
+  std::vector<std::string> folders;
+  for (const auto &e : fs::directory_iterator(spec.path, ec)) {
+    std::string name = e.path().filename().string();
+    if (name.empty() || name[0] == '.') continue;
+    if (e.is_directory()) folders.push_back(name);
+    else ++report.ignored;  // files beside the class folders are not samples
+  }
+  std::sort(folders.begin(), folders.end());
+  if (spec.classes.empty()) {
+    out.classes = folders;
+  } else {
+    out.classes = spec.classes;
+    std::set<std::string> declared(spec.classes.begin(), spec.classes.end());
+    for (const std::string &f : folders)
+      if (!declared.count(f))
+        report.errors.push_back("folder '" + f + "' in " + spec.path + " is not among the declared classes");
+    for (const std::string &c : spec.classes)
+      if (std::find(folders.begin(), folders.end(), c) == folders.end())
+        report.errors.push_back("declared class '" + c + "' has no folder in " + spec.path);
+    if (!report.errors.empty()) return false;
+  }
+  if (out.classes.empty()) {
+    report.errors.push_back("data folder '" + spec.path + "' has no class folders: put the " + what +
+                            " of each class in a subfolder named after it");
+    return false;
+  }
+  for (const std::string &c : out.classes) {
+    std::vector<std::string> files;
+    for (const auto &e : fs::directory_iterator(fs::path(spec.path) / c, ec)) {
+      std::string name = e.path().filename().string();
+      std::string ext = e.path().extension().string();
+      std::transform(ext.begin(), ext.end(), ext.begin(), [](unsigned char ch) { return std::tolower(ch); });
+      if (name[0] == '.' || !e.is_regular_file() ||
+          std::find(extensions.begin(), extensions.end(), ext) == extensions.end()) {
+        ++report.ignored;
+        continue;
+      }
+      files.push_back(e.path().string());
+    }
+    std::sort(files.begin(), files.end());
+    if (files.empty())
+      report.errors.push_back("class '" + c + "' (" + (fs::path(spec.path) / c).string() + ") has no " + what);
+    else if (files.size() == 1)
+      report.warnings.push_back("class '" + c + "' has a single sample; it can only be in one split");
+    out.files.push_back(std::move(files));
+  }
+  return report.errors.empty();
+}
+
+}  // namespace edl::data

@@ -1,0 +1,65 @@
+// Loading a dataset: decoding every sample, the class list, a
+// deterministic split, and a report of what was skipped and why. Bad
+// samples never stop a load by surprise: with on_error = skip they are
+// counted and reported; with on_error = fail the load stops with the first.
+#pragma once
+
+#include "runtime/data/DatasetSpec.h"
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace edl::data {
+
+struct Skipped {
+  std::string source;  // file, or "file:row"
+  std::string reason;
+};
+
+struct DataReport {
+  std::vector<Skipped> skipped;
+  std::vector<std::string> warnings;  // the data loads, but something deserves a look
+  std::vector<std::string> errors;    // the data cannot be used as declared
+  std::size_t decoded = 0;            // samples decoded in this load
+  std::size_t from_cache = 0;         // samples the decode cache supplied
+  std::size_t ignored = 0;            // files that are not samples (other extensions, hidden)
+  bool ok() const { return errors.empty(); }
+};
+
+struct Split {
+  std::vector<std::size_t> train, val, test;  // sample indices
+};
+
+struct LoadedDataset {
+  std::vector<std::string> classes;
+  std::vector<int> labels;          // one per sample
+  std::vector<std::string> sources; // one per sample: the file (or file:row)
+  // Images: N x height x width x channels, uint8.
+  int width = 0, height = 0, channels = 0;
+  std::vector<std::uint8_t> pixels;
+  // Text rows.
+  std::vector<std::string> texts;
+  // Audio: N x samples_per_clip, mono float in [-1, 1].
+  int samples_per_clip = 0;
+  std::vector<float> audio;
+
+  Split split;
+  DataReport report;
+  std::size_t size() const { return labels.size(); }
+};
+
+struct LoadOptions {
+  bool use_cache = true;
+};
+
+LoadedDataset load_dataset(const DatasetSpec &spec, const LoadOptions &options = {});
+
+// Pieces, for tests and for the loaders themselves.
+Split split_samples(const std::vector<int> &labels, std::size_t class_count, const DatasetSpec &spec,
+                    DataReport &report, const std::vector<std::string> &class_names);
+// Fields of one CSV record (RFC 4180: quotes, doubled quotes, newlines in
+// quotes); `pos` advances past the record. False at the end of the text.
+bool next_csv_record(const std::string &text, std::size_t &pos, std::vector<std::string> &fields);
+
+}  // namespace edl::data

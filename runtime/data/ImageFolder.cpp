@@ -1,0 +1,123 @@
+// image_folder(path): PNG, JPEG, BMP and other formats OpenCV decodes, as
+// gray, RGB or RGBA, resized to image.size.
+#include "runtime/data/DecodeCache.h"
+#include "runtime/data/Loaders.h"
+
+#include "compiler/support/Hash.h"
+
+#include <opencv2/imgcodecs.hpp>
+#include <cstring>
+#include <opencv2/imgproc.hpp>
+
+namespace edl::data {
+namespace {
+
+// A structurally incomplete file decodes to a partly grey image in some
+// codecs; catch truncation by the format's end marker instead.
+std::string truncation(const std::vector<std::uint8_t> &b) {
+  static const std::uint8_t kPng[8] = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'};
+  if (b.size() >= 8 && std::equal(kPng, kPng + 8, b.begin())) {
+    static const std::uint8_t kIend[8] = {'I', 'E', 'N', 'D', 0xAE, 0x42, 0x60, 0x82};
+    if (b.size() < 20 || !std::equal(kIend, kIend + 8, b.end() - 8)) return "truncated PNG (no IEND chunk)";
+  } else if (b.size() >= 3 && b[0] == 0xFF && b[1] == 0xD8 && b[2] == 0xFF) {
+    std::size_t end = b.size();
+    while (end > 2 && b[end - 1] == 0) --end;  // some writers pad
+    if (end < 4 || b[end - 2] != 0xFF || b[end - 1] != 0xD9) return "truncated JPEG (no end-of-image marker)";
+  }
+  return "";
+}
+
+// Decodes and converts to the dataset's channels and size; empty on failure.
+cv::Mat decode(const std::vector<std::uint8_t> &bytes, const DatasetSpec &spec, int width, int height) {
+  if (bytes.empty()) return {};
+  cv::Mat raw;
+  try {
+    raw = cv::imdecode(cv::Mat(1, static_cast<int>(bytes.size()), CV_8U, const_cast<std::uint8_t *>(bytes.data())),
+                       spec.channels == 1 ? cv::IMREAD_GRAYSCALE : cv::IMREAD_UNCHANGED);
+  } catch (const cv::Exception &) {
+    return {};  // a decoder that gives up by throwing: the same as a corrupt file
+  }
+  if (raw.empty()) return raw;
+  if (raw.depth() != CV_8U) raw.convertTo(raw, CV_8U, raw.depth() == CV_16U ? 1.0 / 257 : 1.0);
+  cv::Mat img;
+  int ch = raw.channels();
+  if (spec.channels == 1) img = raw;
+  else if (spec.channels == 3) cv::cvtColor(raw, img, ch == 1 ? cv::COLOR_GRAY2RGB : ch == 4 ? cv::COLOR_BGRA2RGB : cv::COLOR_BGR2RGB);
+  else cv::cvtColor(raw, img, ch == 1 ? cv::COLOR_GRAY2RGBA : ch == 4 ? cv::COLOR_BGRA2RGBA : cv::COLOR_BGR2RGBA);
+  if (width > 0 && (img.cols != width || img.rows != height)) {
+    bool shrink = img.cols > width || img.rows > height;
+    cv::resize(img, img, cv::Size(width, height), 0, 0, shrink ? cv::INTER_AREA : cv::INTER_LINEAR);
+  }
+  return img;
+}
+
+}  // namespace
+
+void load_images(const DatasetSpec &spec, DecodeCache *cache, LoadedDataset &out) {
+  ClassFiles cf;
+  if (!scan_class_folders(spec, {".png", ".jpg", ".jpeg", ".bmp", ".pgm", ".ppm", ".pbm", ".tif", ".tiff", ".webp"},
+                          "images", cf, out.report))
+    return;
+  out.classes = cf.classes;
+  out.channels = spec.channels;
+  out.width = spec.width;
+  out.height = spec.height;
+  std::vector<std::uint8_t> bytes;
+  for (std::size_t c = 0; c < cf.classes.size(); ++c) {
+    for (const std::string &file : cf.files[c]) {
+      if (!read_bytes(file, bytes)) {
+        if (!bad_sample(spec, out.report, file, "cannot read the file")) return;
+        continue;
+      }
+      std::string key = content_hash(std::string_view(reinterpret_cast<const char *>(bytes.data()), bytes.size()));
+      std::vector<std::uint8_t> sample;
+      int w = 0, h = 0;
+      if (auto hit = cache ? cache->find(key) : std::nullopt; hit && hit->size() >= 8) {
+        // A cached entry is width and height (two uint32) and the pixels.
+        std::uint32_t dims[2];
+        std::memcpy(dims, hit->data(), 8);
+        w = static_cast<int>(dims[0]);
+        h = static_cast<int>(dims[1]);
+        sample.assign(hit->begin() + 8, hit->end());
+        ++out.report.from_cache;
+      } else {
+        std::string why = truncation(bytes);
+        cv::Mat img = why.empty() ? decode(bytes, spec, out.width, out.height) : cv::Mat();
+        if (img.empty()) {
+          if (!bad_sample(spec, out.report, file, why.empty() ? "cannot decode: not an image, or corrupt" : why)) return;
+          continue;
+        }
+        cv::Mat continuous = img.isContinuous() ? img : img.clone();
+        w = continuous.cols;
+        h = continuous.rows;
+        sample.assign(continuous.data, continuous.data + continuous.total() * continuous.elemSize());
+        ++out.report.decoded;
+        if (cache) {
+          std::vector<std::uint8_t> entry(8);
+          std::uint32_t dims[2] = {static_cast<std::uint32_t>(w), static_cast<std::uint32_t>(h)};
+          std::memcpy(entry.data(), dims, 8);
+          entry.insert(entry.end(), sample.begin(), sample.end());
+          cache->put(key, std::move(entry));
+        }
+      }
+      if (out.width == 0) {  // no image.size: the first image sets it
+        out.width = w;
+        out.height = h;
+      }
+      if (w != out.width || h != out.height ||
+          sample.size() != static_cast<std::size_t>(w) * static_cast<std::size_t>(h) * out.channels) {
+        std::string size = std::to_string(w) + "x" + std::to_string(h);
+        if (!bad_sample(spec, out.report, file,
+                        "size " + size + " differs from " + std::to_string(out.width) + "x" +
+                            std::to_string(out.height) + " (set image.size to resize every image)"))
+          return;
+        continue;
+      }
+      out.pixels.insert(out.pixels.end(), sample.begin(), sample.end());
+      out.labels.push_back(static_cast<int>(c));
+      out.sources.push_back(file);
+    }
+  }
+}
+
+}  // namespace edl::data

@@ -1,0 +1,30 @@
+// The loaders behind load_dataset, one per source kind; internal to
+// runtime/data. Each fills `out` and records problems in out.report.
+#pragma once
+
+#include "runtime/data/Dataset.h"
+
+namespace edl::data {
+
+class DecodeCache;
+
+// Class subfolders of a folder source, in label order, each with its
+// sample files (sorted). Reports missing, unexpected and empty classes.
+struct ClassFiles {
+  std::vector<std::string> classes;
+  std::vector<std::vector<std::string>> files;  // per class
+};
+bool scan_class_folders(const DatasetSpec &spec, const std::vector<std::string> &extensions, const char *what,
+                        ClassFiles &out, DataReport &report);
+
+bool read_bytes(const std::string &path, std::vector<std::uint8_t> &bytes);
+
+void load_images(const DatasetSpec &spec, DecodeCache *cache, LoadedDataset &out);
+void load_audio(const DatasetSpec &spec, DecodeCache *cache, LoadedDataset &out);
+void load_csv(const DatasetSpec &spec, LoadedDataset &out);
+
+// Records a bad sample: skipped, or with on_error = fail the error that
+// ends the load. Returns whether loading goes on.
+bool bad_sample(const DatasetSpec &spec, DataReport &report, const std::string &source, const std::string &reason);
+
+}  // namespace edl::data

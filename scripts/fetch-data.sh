@@ -1,0 +1,10 @@
+#!/usr/bin/env bash
+# Builds the real data sets the examples and tests use, from Debian packages
+# only, into data/ (or $1): data/digits and data/fashion as image folders.
+# Usage: scripts/fetch-data.sh [OUT_DIR] [digits] [fashion]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+out="${1:-data}"
+shift || true
+scripts/install-deps.sh >/dev/null
+/usr/bin/python3 scripts/fetch_data.py "$out" "$@"

@@ -1,0 +1,98 @@
+#!/usr/bin/env python3
+"""Builds real image data sets from Debian packages, as folders of PNG
+images, one subfolder per class (what `image_folder(path)` reads).
+
+  digits   scikit-learn's bundled handwritten digits (python3-sklearn):
+           1,797 images, 8x8, 10 classes, written as 0..9
+  fashion  Fashion-MNIST (dataset-fashion-mnist): 70,000 images, 28x28,
+           10 classes, written as t-shirt, trouser, ..., ankle-boot (a
+           dataset's `classes` property can restore the label order)
+
+Usage: fetch_data.py OUT_DIR [digits] [fashion]
+Nothing is downloaded: both come from installed packages. A set already
+written (its .complete marker exists) is left alone.
+"""
+import csv
+import gzip
+import io
+import os
+import struct
+import sys
+
+from PIL import Image
+
+SKLEARN_DIGITS = "/usr/lib/python3/dist-packages/sklearn/datasets/data/digits.csv.gz"
+FASHION_DIR = "/usr/share/datasets/fashion-mnist"
+FASHION_CLASSES = ["t-shirt", "trouser", "pullover", "dress", "coat",
+                   "sandal", "shirt", "sneaker", "bag", "ankle-boot"]
+
+
+def done(path):
+    return os.path.exists(os.path.join(path, ".complete"))
+
+
+def finish(path, count):
+    with open(os.path.join(path, ".complete"), "w") as f:
+        f.write(f"{count}\n")
+    print(f"fetch-data: {path}: {count} images")
+
+
+def digits(out):
+    path = os.path.join(out, "digits")
+    if done(path):
+        print(f"fetch-data: {path}: already there")
+        return
+    counts = {}
+    with gzip.open(SKLEARN_DIGITS, "rt") as f:
+        for row in csv.reader(f):
+            values = [int(float(v)) for v in row]
+            pixels, label = values[:64], values[64]
+            folder = os.path.join(path, str(label))
+            os.makedirs(folder, exist_ok=True)
+            # scikit-learn stores 0..16; images are 0..255.
+            img = Image.frombytes("L", (8, 8), bytes(min(255, v * 16) for v in pixels))
+            n = counts.get(label, 0)
+            img.save(os.path.join(folder, f"{label}_{n:04d}.png"))
+            counts[label] = n + 1
+    finish(path, sum(counts.values()))
+
+
+def read_idx(name):
+    with gzip.open(os.path.join(FASHION_DIR, name), "rb") as f:
+        data = f.read()
+    magic, count = struct.unpack(">II", data[:8])
+    if magic == 2049:  # labels
+        return list(data[8:8 + count])
+    rows, cols = struct.unpack(">II", data[8:16])
+    size = rows * cols
+    return [data[16 + i * size:16 + (i + 1) * size] for i in range(count)], (cols, rows)
+
+
+def fashion(out):
+    path = os.path.join(out, "fashion")
+    if done(path):
+        print(f"fetch-data: {path}: already there")
+        return
+    total = 0
+    for part in ("train", "t10k"):
+        images, size = read_idx(f"{part}-images-idx3-ubyte.gz")
+        labels = read_idx(f"{part}-labels-idx1-ubyte.gz")
+        for i, (pixels, label) in enumerate(zip(images, labels)):
+            folder = os.path.join(path, FASHION_CLASSES[label])
+            os.makedirs(folder, exist_ok=True)
+            Image.frombytes("L", size, pixels).save(os.path.join(folder, f"{part}_{i:05d}.png"))
+        total += len(images)
+    finish(path, total)
+
+
+def main():
+    if len(sys.argv) < 2:
+        print(__doc__)
+        sys.exit(2)
+    out = sys.argv[1]
+    wanted = sys.argv[2:] or ["digits", "fashion"]
+    for name in wanted:
+        {"digits": digits, "fashion": fashion}[name](out)
+
+
+main()

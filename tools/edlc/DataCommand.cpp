@@ -1,0 +1,120 @@
+// `edlc data FILE`: loads a project's datasets as a run would, and shows
+// classes, split sizes, what was skipped and why, and what the cache held.
+#include "Commands.h"
+#include "Report.h"
+
+#include "runtime/data/Dataset.h"
+
+#include <nlohmann/json.hpp>
+
+#include <array>
+#include <cstdio>
+#include <iostream>
+
+namespace edl::cli {
+namespace {
+
+std::string count(std::size_t n) {
+  std::string s = std::to_string(n);
+  for (int i = static_cast<int>(s.size()) - 3; i > 0; i -= 3) s.insert(static_cast<std::size_t>(i), ",");
+  return s;
+}
+
+const char *kind_word(const data::DatasetSpec &spec) {
+  switch (spec.source) {
+    case data::SourceKind::Csv: return "rows";
+    case data::SourceKind::AudioFolder: return "clips";
+    default: return "images";
+  }
+}
+
+void print_text(const data::DatasetSpec &spec, const data::LoadedDataset &d) {
+  std::cout << "dataset '" << spec.name << "': ";
+  if (!d.report.ok()) {
+    std::cout << "cannot be loaded\n";
+  } else {
+    std::cout << count(d.size()) << " " << kind_word(spec) << " in " << d.classes.size() << " classes from "
+              << spec.path;
+    if (spec.source == data::SourceKind::ImageFolder)
+      std::cout << " (" << d.width << "x" << d.height << ", " << d.channels << " channel(s))";
+    if (spec.source == data::SourceKind::AudioFolder)
+      std::cout << " (" << spec.sample_rate << " Hz, " << d.samples_per_clip << " samples a clip)";
+    std::cout << "\n  split (seed " << spec.seed << (spec.stratify ? ", stratified" : "") << "): train "
+              << count(d.split.train.size()) << ", val " << count(d.split.val.size()) << ", test "
+              << count(d.split.test.size()) << "\n";
+    std::vector<std::array<std::size_t, 3>> per(d.classes.size(), {0, 0, 0});
+    for (std::size_t i : d.split.train) ++per[static_cast<std::size_t>(d.labels[i])][0];
+    for (std::size_t i : d.split.val) ++per[static_cast<std::size_t>(d.labels[i])][1];
+    for (std::size_t i : d.split.test) ++per[static_cast<std::size_t>(d.labels[i])][2];
+    std::size_t width = 5;
+    for (const std::string &c : d.classes) width = std::max(width, c.size());
+    std::printf("  %-*s %8s %8s %8s\n", static_cast<int>(width), "class", "train", "val", "test");
+    std::fflush(stdout);
+    for (std::size_t c = 0; c < d.classes.size(); ++c)
+      std::printf("  %-*s %8zu %8zu %8zu\n", static_cast<int>(width), d.classes[c].c_str(), per[c][0], per[c][1], per[c][2]);
+    std::fflush(stdout);
+    if (spec.source != data::SourceKind::Csv)
+      std::cout << "  decoded " << count(d.report.decoded) << ", from the cache " << count(d.report.from_cache) << "\n";
+  }
+  if (d.report.ignored) std::cout << "  ignored " << d.report.ignored << " file(s) that are not samples\n";
+  if (!d.report.skipped.empty()) {
+    std::cout << "  skipped " << d.report.skipped.size() << " bad sample(s):\n";
+    for (const data::Skipped &s : d.report.skipped) std::cout << "    " << s.source << ": " << s.reason << "\n";
+  }
+  for (const std::string &w : d.report.warnings) std::cout << "  warning: " << w << "\n";
+  for (const std::string &e : d.report.errors) std::cerr << "edlc: error: dataset '" << spec.name << "': " << e << "\n";
+}
+
+nlohmann::json to_json(const data::DatasetSpec &spec, const data::LoadedDataset &d) {
+  nlohmann::json skipped = nlohmann::json::array();
+  for (const data::Skipped &s : d.report.skipped) skipped.push_back({{"source", s.source}, {"reason", s.reason}});
+  return {{"dataset", spec.name},
+          {"ok", d.report.ok()},
+          {"path", spec.path},
+          {"samples", d.size()},
+          {"classes", d.classes},
+          {"split", {{"train", d.split.train.size()}, {"val", d.split.val.size()}, {"test", d.split.test.size()}}},
+          {"decoded", d.report.decoded},
+          {"from_cache", d.report.from_cache},
+          {"ignored", d.report.ignored},
+          {"skipped", skipped},
+          {"warnings", d.report.warnings},
+          {"errors", d.report.errors}};
+}
+
+}  // namespace
+
+int run_data(const DataOptions &opts) {
+  SourceManager sm;
+  DiagnosticEngine diags;
+  LoadedProject project = load_project(opts.file, sm, diags);
+  CheckedProject checked;
+  if (project.complete) checked = check_project(project, sm, diags);
+  diags.sort();
+  if (diags.has_errors() || !project.complete) {
+    print_diagnostics(diags.diagnostics(), sm, OutputFormat::Text, ColorMode::Auto, diags.error_count(),
+                      diags.warning_count());
+    return kUserError;
+  }
+  const auto &datasets = checked.decls[static_cast<int>(ast::DeclKind::Dataset)];
+  for (const std::string &name : opts.datasets)
+    if (!datasets.count(name)) {
+      std::cerr << "edlc: error: the project has no dataset '" << name << "'\n";
+      return kUserError;
+    }
+  bool ok = true;
+  nlohmann::json all = nlohmann::json::array();
+  for (const auto &[name, decl] : datasets) {
+    if (!opts.datasets.empty() && std::find(opts.datasets.begin(), opts.datasets.end(), name) == opts.datasets.end())
+      continue;
+    data::DatasetSpec spec = data::dataset_spec(checked, *decl, sm);
+    data::LoadedDataset loaded = data::load_dataset(spec, {!opts.no_cache});
+    ok = ok && loaded.report.ok();
+    if (opts.format == OutputFormat::Json) all.push_back(to_json(spec, loaded));
+    else print_text(spec, loaded);
+  }
+  if (opts.format == OutputFormat::Json) std::cout << all.dump(2) << "\n";
+  return ok ? kOk : kUserError;
+}
+
+}  // namespace edl::cli
