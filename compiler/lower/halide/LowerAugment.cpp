@@ -1,0 +1,271 @@
+#include "compiler/lower/halide/LowerAugment.h"
+
+#include "Halide.h"
+
+#include <chrono>
+
+namespace edl::lower {
+
+using namespace Halide;
+
+namespace {
+
+// A formula from an `op` body as a Halide expression. Comparisons and
+// logic are booleans; where a number is needed a boolean counts as 0 or 1.
+class FormulaLowering {
+ public:
+  FormulaLowering(Expr value, Expr channel, Expr u, Expr v, std::map<std::string, Expr> params)
+      : names_(std::move(params)) {
+    names_["x"] = std::move(value);
+    names_["c"] = std::move(channel);
+    names_["u"] = std::move(u);
+    names_["v"] = std::move(v);
+  }
+
+  Expr number(const ast::Expr &e) { return as_number(lower(e)); }
+
+ private:
+  static Expr as_number(Expr e) { return e.type().is_bool() ? select(e, 1.0f, 0.0f) : cast<float>(e); }
+  static Expr as_bool(Expr e) { return e.type().is_bool() ? e : e != 0.0f; }
+
+  Expr lower(const ast::Expr &e) {
+    switch (e.kind) {
+      case ast::ExprKind::Literal: {
+        const auto &l = *e.as<ast::Literal>();
+        if (l.literal == ast::LiteralKind::Bool) return l.boolean ? Internal::const_true() : Internal::const_false();
+        return Expr(static_cast<float>(l.literal == ast::LiteralKind::Int ? static_cast<double>(l.int_value) : l.number));
+      }
+      case ast::ExprKind::Name: return names_.at(e.as<ast::Name>()->name);
+      case ast::ExprKind::Unary: {
+        const auto &u = *e.as<ast::Unary>();
+        return u.op == ast::UnaryOp::Neg ? -number(*u.operand) : !as_bool(lower(*u.operand));
+      }
+      case ast::ExprKind::Binary: {
+        const auto &b = *e.as<ast::Binary>();
+        if (b.op == ast::BinaryOp::And) return as_bool(lower(*b.lhs)) && as_bool(lower(*b.rhs));
+        if (b.op == ast::BinaryOp::Or) return as_bool(lower(*b.lhs)) || as_bool(lower(*b.rhs));
+        Expr l = number(*b.lhs), r = number(*b.rhs);
+        switch (b.op) {
+          case ast::BinaryOp::Pow: return pow(l, r);
+          case ast::BinaryOp::Mul: return l * r;
+          case ast::BinaryOp::Div: return l / r;
+          case ast::BinaryOp::Add: return l + r;
+          case ast::BinaryOp::Sub: return l - r;
+          case ast::BinaryOp::Lt: return l < r;
+          case ast::BinaryOp::Le: return l <= r;
+          case ast::BinaryOp::Gt: return l > r;
+          case ast::BinaryOp::Ge: return l >= r;
+          case ast::BinaryOp::Eq: return l == r;
+          case ast::BinaryOp::Ne: return l != r;
+          default: return l;
+        }
+      }
+      case ast::ExprKind::Call: {
+        const auto &c = *e.as<ast::Call>();
+        std::vector<Expr> a;
+        for (const ast::Argument &arg : c.args) a.push_back(c.callee == "select" && a.empty() ? lower(*arg.value) : number(*arg.value));
+        const std::string &f = c.callee;
+        if (f == "abs") return abs(a[0]);
+        if (f == "sqrt") return sqrt(max(a[0], 0.0f));
+        if (f == "exp") return exp(a[0]);
+        if (f == "log") return log(a[0]);
+        if (f == "pow") return pow(a[0], a[1]);
+        if (f == "sin") return sin(a[0]);
+        if (f == "cos") return cos(a[0]);
+        if (f == "tanh") return tanh(a[0]);
+        if (f == "min") return min(a[0], a[1]);
+        if (f == "max") return max(a[0], a[1]);
+        if (f == "clamp") return clamp(a[0], a[1], a[2]);
+        if (f == "floor") return floor(a[0]);
+        if (f == "select") return select(as_bool(a[0]), a[1], a[2]);
+        return a.empty() ? Expr(0.0f) : a[0];
+      }
+      default: return Expr(0.0f);  // the checker admits no other kinds in formulas
+    }
+  }
+
+  std::map<std::string, Expr> names_;
+};
+
+// Per-pixel random numbers: an integer hash of position, channel and the
+// image's own seed, so noise does not depend on the batch an image is in.
+Expr hash_uniform(Expr x, Expr y, Expr c, Expr seed, int salt) {
+  auto u32 = [](std::uint32_t v) { return Expr(v); };
+  Expr h = (cast<uint32_t>(x) * u32(73856093u)) ^ (cast<uint32_t>(y) * u32(19349663u)) ^
+           (cast<uint32_t>(c) * u32(83492791u)) ^ (cast<uint32_t>(seed) * u32(2654435761u)) ^
+           u32(static_cast<std::uint32_t>(salt) * 0x9e3779b9u);
+  h = h ^ (h >> u32(16));
+  h = h * u32(0x7feb352du);
+  h = h ^ (h >> u32(15));
+  h = h * u32(0x846ca68bu);
+  h = h ^ (h >> u32(16));
+  return (cast<float>(h >> u32(8)) + 0.5f) * (1.0f / 16777216.0f);
+}
+
+}  // namespace
+
+struct CompiledAugment::Impl {
+  AugmentProgram program;
+  ImageParam input{UInt(8), 4, "input"};
+  ImageParam params{Float(32), 2, "params"};
+  Func output{"augmented"};
+  Pipeline pipeline;
+  double compile_seconds = 0;
+  Var c{"c"}, x{"x"}, y{"y"}, n{"n"};
+
+  Expr param(int slot) { return params(slot, n); }
+
+  // gray of the three colour channels of f at (x, y, n); itself for one channel.
+  Expr gray(const Func &f, int channels) {
+    if (channels < 3) return f(0, x, y, n);
+    return 0.299f * f(0, x, y, n) + 0.587f * f(1, x, y, n) + 0.114f * f(2, x, y, n);
+  }
+
+  // One pixel op applied to f, on the canvas of width w and height h.
+  Func apply(const ProgramOp &op, const Func &f, Expr w, Expr h, const Func &mean_gray) {
+    const int C = program.channels;
+    Expr v = f(c, x, y, n);
+    Expr a0 = op.args.empty() ? Expr(0.0f) : param(op.first_arg_slot);
+    Expr color = C == 4 ? c < 3 : Internal::const_true();  // alpha is not a colour
+    Expr r;
+    switch (op.kind) {
+      case OpKind::Brightness: r = select(color, v * a0, v); break;
+      case OpKind::Contrast: r = select(color, (v - mean_gray(n)) * a0 + mean_gray(n), v); break;
+      case OpKind::Saturation: r = C < 3 ? v : select(color, gray(f, C) + (v - gray(f, C)) * a0, v); break;
+      case OpKind::Grayscale: r = select(color, gray(f, C), v); break;
+      case OpKind::Invert: r = select(color, 1.0f - v, v); break;
+      case OpKind::Solarize: r = select(color && v >= a0, 1.0f - v, v); break;
+      case OpKind::Posterize: {
+        Expr step = pow(2.0f, 8.0f - clamp(floor(a0), 1.0f, 8.0f));
+        r = select(color, floor(floor(v * 255.0f + 0.5f) / step) * step / 255.0f, v);
+        break;
+      }
+      case OpKind::Gamma: r = select(color, pow(max(v, 0.0f), a0), v); break;
+      case OpKind::Noise: {
+        Expr seed = cast<int>(param(op.first_arg_slot + 1));
+        Expr u1 = hash_uniform(x, y, c, seed, 1), u2 = hash_uniform(x, y, c, seed, 2);
+        r = select(color, v + a0 * sqrt(-2.0f * log(u1)) * cos(6.2831853f * u2), v);
+        break;
+      }
+      case OpKind::Cutout: {
+        Expr sw = op.size_w ? Expr(static_cast<float>(op.size_w)) : cast<float>(w) * static_cast<float>(op.size_fraction);
+        Expr sh = op.size_w ? Expr(static_cast<float>(op.size_h)) : cast<float>(h) * static_cast<float>(op.size_fraction);
+        Expr inside = Internal::const_false();
+        for (int i = 0; i < op.count; ++i) {
+          Expr cx = param(op.first_arg_slot + 2 * i) * cast<float>(w);
+          Expr cy = param(op.first_arg_slot + 2 * i + 1) * cast<float>(h);
+          inside = inside || (abs(cast<float>(x) + 0.5f - cx) < sw / 2 && abs(cast<float>(y) + 0.5f - cy) < sh / 2);
+        }
+        r = select(color && inside, 0.0f, v);
+        break;
+      }
+      case OpKind::Custom: {
+        std::map<std::string, Expr> ps;
+        for (std::size_t i = 0; i < op.custom->params.size(); ++i) {
+          Expr p = param(op.first_arg_slot + static_cast<int>(i));
+          const std::string &t = op.custom->params[i].type;
+          ps[op.custom->params[i].name] = t == "int" ? floor(p) : t == "bool" ? cast<float>(p > 0.5f) : p;
+        }
+        Expr u = (cast<float>(x) + 0.5f) / cast<float>(w), vv = (cast<float>(y) + 0.5f) / cast<float>(h);
+        FormulaLowering lower(v, cast<float>(c), u, vv, ps);
+        r = select(color, lower.number(*op.custom->body), v);
+        break;
+      }
+      default: r = v; break;
+    }
+    Func g(op.name);
+    g(c, x, y, n) = select(param(op.enabled_slot) > 0.5f, r, v);
+    return g;
+  }
+
+  void build() {
+    const AugmentProgram &p = program;
+    const int C = p.channels;
+    Expr W = input.dim(1).extent(), H = input.dim(2).extent();
+    Func src("source");
+    src(c, x, y, n) = cast<float>(input(c, clamp(x, 0, W - 1), clamp(y, 0, H - 1), n)) * (1.0f / 255.0f);
+
+    // The source's mean gray level per image, for contrast.
+    Func mean_gray("mean_gray");
+    bool needs_mean = false;
+    for (const ProgramOp &op : p.ops) needs_mean = needs_mean || op.kind == OpKind::Contrast;
+    if (needs_mean) {
+      RDom r(0, W, 0, H);
+      Expr g = C < 3 ? src(0, r.x, r.y, n) : 0.299f * src(0, r.x, r.y, n) + 0.587f * src(1, r.x, r.y, n) + 0.114f * src(2, r.x, r.y, n);
+      mean_gray(n) = sum(g) / cast<float>(W * H);
+    } else {
+      mean_gray(n) = 0.5f;
+    }
+
+    Func f = src;
+    for (const ProgramOp &op : p.ops)
+      if (op.before_warp) f = apply(op, f, W, H, mean_gray);
+
+    Func warped("warped");
+    if (p.has_warp) {
+      Expr fx = cast<float>(x) + 0.5f, fy = cast<float>(y) + 0.5f;
+      Expr sx = param(0) * fx + param(1) * fy + param(2) - 0.5f;
+      Expr sy = param(3) * fx + param(4) * fy + param(5) - 0.5f;
+      Expr x0 = cast<int>(floor(sx)), y0 = cast<int>(floor(sy));
+      Expr wx = sx - floor(sx), wy = sy - floor(sy);
+      Expr fill = static_cast<float>(p.fill);
+      auto tap = [&](Expr tx, Expr ty) { return select(tx >= 0 && tx < W && ty >= 0 && ty < H, f(c, tx, ty, n), fill); };
+      warped(c, x, y, n) = lerp(lerp(tap(x0, y0), tap(x0 + 1, y0), wx), lerp(tap(x0, y0 + 1), tap(x0 + 1, y0 + 1), wx), wy);
+    } else {
+      warped(c, x, y, n) = f(c, x, y, n);
+    }
+
+    Func g = warped;
+    Expr OW = p.out_w, OH = p.out_h;
+    for (const ProgramOp &op : p.ops)
+      if (!op.geometric && !op.before_warp) g = apply(op, g, OW, OH, mean_gray);
+
+    output(c, x, y, n) = cast<uint8_t>(clamp(g(c, x, y, n) * 255.0f + 0.5f, 0.0f, 255.0f));
+
+    // Interleaved layout, as loaded: channels innermost.
+    input.dim(0).set_bounds(0, C).dim(1).set_stride(C);
+    output.output_buffer().dim(0).set_bounds(0, C).dim(1).set_stride(C);
+    Var yo("yo"), yi("yi");
+    output.bound(c, 0, C).reorder(c, x, y, n).unroll(c).vectorize(x, 8, TailStrategy::GuardWithIf)
+        .split(y, yo, yi, 16, TailStrategy::GuardWithIf).parallel(yo).parallel(n);
+    if (needs_mean) mean_gray.compute_root();
+    pipeline = Pipeline(output);
+  }
+};
+
+CompiledAugment::CompiledAugment(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+CompiledAugment::~CompiledAugment() = default;
+
+std::unique_ptr<CompiledAugment> CompiledAugment::compile(const AugmentProgram &program, std::string &error) {
+  auto impl = std::make_unique<Impl>();
+  impl->program = program;
+  try {
+    auto start = std::chrono::steady_clock::now();
+    impl->build();
+    impl->pipeline.compile_jit(get_jit_target_from_environment());
+    impl->compile_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  } catch (const Halide::Error &e) {
+    error = std::string("the augmentation compiler failed: ") + e.what();
+    return nullptr;
+  }
+  return std::unique_ptr<CompiledAugment>(new CompiledAugment(std::move(impl)));
+}
+
+void CompiledAugment::run(const std::uint8_t *input, int n, const float *params, std::uint8_t *output) const {
+  const AugmentProgram &p = impl_->program;
+  const int C = p.channels;
+  halide_dimension_t in_dims[4] = {{0, C, 1}, {0, p.in_w, C}, {0, p.in_h, C * p.in_w}, {0, n, C * p.in_w * p.in_h}};
+  halide_dimension_t par_dims[2] = {{0, p.slots, 1}, {0, n, p.slots}};
+  halide_dimension_t out_dims[4] = {{0, C, 1}, {0, p.out_w, C}, {0, p.out_h, C * p.out_w}, {0, n, C * p.out_w * p.out_h}};
+  Buffer<std::uint8_t> in(const_cast<std::uint8_t *>(input), 4, in_dims);
+  Buffer<float> par(const_cast<float *>(params), 2, par_dims);
+  Buffer<std::uint8_t> out(output, 4, out_dims);
+  impl_->input.set(in);
+  impl_->params.set(par);
+  impl_->pipeline.realize(out);
+}
+
+const AugmentProgram &CompiledAugment::program() const { return impl_->program; }
+double CompiledAugment::compile_seconds() const { return impl_->compile_seconds; }
+
+}  // namespace edl::lower

@@ -1,0 +1,306 @@
+// The augmentation compiler on real digits: each op against a plain
+// reference (OpenCV or direct C++), control blocks, composition into one
+// warp, determinism, custom ops, and the errors it gives for what it cannot do.
+#include "TestSupport.h"
+
+#include "compiler/lower/halide/LowerAugment.h"
+#include "runtime/data/Dataset.h"
+
+#include <catch2/catch.hpp>
+#include <opencv2/imgproc.hpp>
+
+#include <cmath>
+#include <functional>
+#include <map>
+#include <filesystem>
+
+using namespace edl;
+using namespace edl::lower;
+
+namespace {
+
+// Real digits at 32x32, gray or as RGB with three different digits as channels.
+const data::LoadedDataset &digits(int channels) {
+  static std::map<int, data::LoadedDataset> cache;
+  auto it = cache.find(channels);
+  if (it != cache.end()) return it->second;
+  data::DatasetSpec spec;
+  spec.name = "digits";
+  spec.path = test::source_dir() + "/data/digits";
+  if (!std::filesystem::exists(spec.path + "/.complete")) FAIL("data/digits is missing: run scripts/fetch-data.sh");
+  spec.width = spec.height = 32;
+  spec.channels = 1;
+  data::LoadedDataset d = data::load_dataset(spec, {false});
+  if (channels == 3) {
+    std::vector<std::uint8_t> rgb;
+    const std::size_t px = 32 * 32;
+    for (std::size_t i = 0; i + 2 < d.size(); i += 3)
+      for (std::size_t p = 0; p < px; ++p)
+        for (std::size_t ch = 0; ch < 3; ++ch) rgb.push_back(d.pixels[(i + ch) * px + p]);
+    d.pixels = rgb;
+    d.channels = 3;
+    d.labels.resize(rgb.size() / (px * 3));
+  }
+  return cache.emplace(channels, std::move(d)).first->second;
+}
+
+struct Result {
+  std::vector<std::uint8_t> out;
+  AugmentProgram program;
+  std::vector<std::vector<float>> params;
+};
+
+// Compiles `steps` as an augment block and runs it on the first `count` images.
+Result augment(const std::string &steps, int channels, int count, std::uint64_t seed = 1,
+               const std::string &extra = "") {
+  std::string text = "project \"t\" { seed = 1 }\n" + extra + "augment a {\n" + steps + "\n}\n";
+  auto c = test::check_text(text);
+  INFO(text);
+  for (const Diagnostic &d : c->diags.diagnostics()) INFO(d.code << " " << d.message);
+  REQUIRE(c->diags.error_count() == 0);
+  std::vector<LoweringError> errors;
+  Result r;
+  r.program = build_program(c->checked, *c->checked.find(ast::DeclKind::Augment, "a"), 32, 32, channels, errors);
+  for (const LoweringError &e : errors) INFO(e.message);
+  REQUIRE(errors.empty());
+  std::string error;
+  auto compiled = CompiledAugment::compile(r.program, error);
+  INFO(error);
+  REQUIRE(compiled);
+  std::vector<float> rows;
+  for (int i = 0; i < count; ++i) {
+    r.params.push_back(r.program.sample(seed, static_cast<std::uint64_t>(i)));
+    rows.insert(rows.end(), r.params.back().begin(), r.params.back().end());
+  }
+  r.out.resize(static_cast<std::size_t>(count * r.program.out_w * r.program.out_h * channels));
+  compiled->run(digits(channels).pixels.data(), count, rows.data(), r.out.data());
+  return r;
+}
+
+cv::Mat image(const std::vector<std::uint8_t> &pixels, int index, int w, int h, int channels) {
+  const std::uint8_t *p = pixels.data() + static_cast<std::size_t>(index) * w * h * channels;
+  return cv::Mat(h, w, channels == 1 ? CV_8UC1 : CV_8UC3, const_cast<std::uint8_t *>(p)).clone();
+}
+
+// Largest difference over pixels at least `margin` away from the border.
+int max_diff(const cv::Mat &a, const cv::Mat &b, int margin = 0) {
+  cv::Rect inner(margin, margin, a.cols - 2 * margin, a.rows - 2 * margin);
+  cv::Mat d;
+  cv::absdiff(a(inner), b(inner), d);
+  double mx;
+  cv::minMaxLoc(d.reshape(1), nullptr, &mx);
+  return static_cast<int>(mx);
+}
+
+double mean_diff(const cv::Mat &a, const cv::Mat &b, int margin) {
+  cv::Rect inner(margin, margin, a.cols - 2 * margin, a.rows - 2 * margin);
+  cv::Mat d;
+  cv::absdiff(a(inner), b(inner), d);
+  return cv::mean(d)[0];
+}
+
+template <typename F>
+cv::Mat per_value(const cv::Mat &in, F f) {
+  cv::Mat out = in.clone();
+  for (std::size_t i = 0; i < out.total() * out.channels(); ++i)
+    out.data[i] = cv::saturate_cast<std::uint8_t>(std::lround(f(in.data[i] / 255.0) * 255.0));
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("augment: identities are exact", "[augment]") {
+  for (const char *steps : {"rotate(degrees = 0)", "brightness(factor = 1)", "flip_horizontal(p = 0)",
+                            "noise(std = 0)", "affine()", "translate_x(fraction = 0)"}) {
+    INFO(steps);
+    Result r = augment(steps, 1, 8);
+    CHECK(std::equal(r.out.begin(), r.out.end(), digits(1).pixels.begin()));
+  }
+}
+
+TEST_CASE("augment: flips and quarter turns move pixels exactly", "[augment]") {
+  Result h = augment("flip_horizontal()", 1, 4);
+  Result v = augment("flip_vertical()", 3, 4);
+  Result q = augment("rotate90(k = 1)", 1, 4);
+  for (int i = 0; i < 4; ++i) {
+    cv::Mat in1 = image(digits(1).pixels, i, 32, 32, 1), in3 = image(digits(3).pixels, i, 32, 32, 3), ref;
+    cv::flip(in1, ref, 1);
+    CHECK(max_diff(image(h.out, i, 32, 32, 1), ref) == 0);
+    cv::flip(in3, ref, 0);
+    CHECK(max_diff(image(v.out, i, 32, 32, 3), ref) == 0);
+    cv::rotate(in1, ref, cv::ROTATE_90_COUNTERCLOCKWISE);
+    CHECK(max_diff(image(q.out, i, 32, 32, 1), ref) == 0);
+  }
+}
+
+TEST_CASE("augment: rotate and shear match OpenCV's bilinear warp", "[augment]") {
+  Result r = augment("rotate(degrees = 30)", 1, 6);
+  Result s = augment("shear_x(amount = 0.3)", 1, 6);
+  for (int i = 0; i < 6; ++i) {
+    cv::Mat in = image(digits(1).pixels, i, 32, 32, 1), ref;
+    cv::Mat m = cv::getRotationMatrix2D(cv::Point2f(15.5f, 15.5f), 30, 1);
+    cv::warpAffine(in, ref, m, in.size(), cv::INTER_LINEAR, cv::BORDER_CONSTANT, 0);
+    // OpenCV rounds sub-pixel positions to 1/32 of a pixel; on the sharp
+    // edges of a digit that moves a value by a few levels.
+    CHECK(max_diff(image(r.out, i, 32, 32, 1), ref, 2) <= 4);
+    CHECK(mean_diff(image(r.out, i, 32, 32, 1), ref, 2) < 0.5);
+    cv::Mat shear = (cv::Mat_<double>(2, 3) << 1, 0.3, -0.3 * 15.5, 0, 1, 0);
+    cv::warpAffine(in, ref, shear, in.size(), cv::INTER_LINEAR, cv::BORDER_CONSTANT, 0);
+    CHECK(max_diff(image(s.out, i, 32, 32, 1), ref, 2) <= 4);
+    CHECK(mean_diff(image(s.out, i, 32, 32, 1), ref, 2) < 0.5);
+  }
+}
+
+TEST_CASE("augment: pixel ops match their formulas", "[augment]") {
+  struct Case {
+    const char *steps;
+    std::function<double(double)> f;
+  };
+  std::vector<Case> cases = {
+      {"brightness(factor = 1.3)", [](double v) { return v * 1.3; }},
+      {"invert()", [](double v) { return 1 - v; }},
+      {"solarize(threshold = 0.5)", [](double v) { return v >= 0.5 ? 1 - v : v; }},
+      {"gamma(g = 2.2)", [](double v) { return std::pow(v, 2.2); }},
+      {"posterize(bits = 3)", [](double v) { return std::floor(std::round(v * 255) / 32) * 32 / 255; }},
+  };
+  for (const Case &c : cases) {
+    INFO(c.steps);
+    Result r = augment(c.steps, 1, 6);
+    for (int i = 0; i < 6; ++i)
+      CHECK(max_diff(image(r.out, i, 32, 32, 1), per_value(image(digits(1).pixels, i, 32, 32, 1), c.f)) <= 1);
+  }
+}
+
+TEST_CASE("augment: contrast, grayscale and saturation use the image's gray", "[augment]") {
+  Result con = augment("contrast(factor = 0.5)", 1, 4);
+  Result gray = augment("grayscale()", 3, 4);
+  Result desat = augment("saturation(factor = 0)", 3, 4);
+  for (int i = 0; i < 4; ++i) {
+    cv::Mat in = image(digits(1).pixels, i, 32, 32, 1);
+    double mean = cv::mean(in)[0] / 255.0;
+    CHECK(max_diff(image(con.out, i, 32, 32, 1), per_value(in, [&](double v) { return (v - mean) * 0.5 + mean; })) <= 1);
+    cv::Mat rgb = image(digits(3).pixels, i, 32, 32, 3), g(32, 32, CV_8UC3);
+    for (int p = 0; p < 32 * 32; ++p) {
+      const std::uint8_t *px = rgb.data + p * 3;
+      auto y = cv::saturate_cast<std::uint8_t>(std::lround(0.299 * px[0] + 0.587 * px[1] + 0.114 * px[2]));
+      g.data[p * 3] = g.data[p * 3 + 1] = g.data[p * 3 + 2] = y;
+    }
+    CHECK(max_diff(image(gray.out, i, 32, 32, 3), g) <= 1);
+    CHECK(max_diff(image(desat.out, i, 32, 32, 3), g) <= 1);
+  }
+}
+
+TEST_CASE("augment: crop at the centre and resize match OpenCV", "[augment]") {
+  Result crop = augment("crop(size = 16x16, position = center)", 1, 4);
+  REQUIRE(crop.program.out_w == 16);
+  Result resize = augment("resize(size = 64x48)", 1, 4);
+  REQUIRE(resize.program.out_w == 64);
+  REQUIRE(resize.program.out_h == 48);
+  for (int i = 0; i < 4; ++i) {
+    cv::Mat in = image(digits(1).pixels, i, 32, 32, 1), ref;
+    CHECK(max_diff(image(crop.out, i, 16, 16, 1), in(cv::Rect(8, 8, 16, 16))) == 0);
+    cv::resize(in, ref, cv::Size(64, 48), 0, 0, cv::INTER_LINEAR);
+    CHECK(max_diff(image(resize.out, i, 64, 48, 1), ref, 1) <= 1);
+  }
+}
+
+TEST_CASE("augment: a chain of geometric ops is one resampling close to the sequential reference", "[augment]") {
+  Result r = augment("rotate(degrees = 20)\n translate_x(fraction = 0.1)\n resize(size = 48x48)", 1, 6);
+  for (int i = 0; i < 6; ++i) {
+    cv::Mat in = image(digits(1).pixels, i, 32, 32, 1), a, b, ref;
+    cv::warpAffine(in, a, cv::getRotationMatrix2D(cv::Point2f(15.5f, 15.5f), 20, 1), in.size(), cv::INTER_LINEAR,
+                   cv::BORDER_CONSTANT, 0);
+    cv::Mat shift = (cv::Mat_<double>(2, 3) << 1, 0, 3.2, 0, 1, 0);
+    cv::warpAffine(a, b, shift, in.size(), cv::INTER_LINEAR, cv::BORDER_CONSTANT, 0);
+    cv::resize(b, ref, cv::Size(48, 48), 0, 0, cv::INTER_LINEAR);
+    cv::Mat got = image(r.out, i, 48, 48, 1), d;
+    cv::absdiff(got(cv::Rect(8, 8, 32, 32)), ref(cv::Rect(8, 8, 32, 32)), d);
+    CHECK(cv::mean(d)[0] < 3.0);  // three resamplings blur; one does not
+  }
+}
+
+TEST_CASE("augment: p, maybe, one_of and some_of decide per image", "[augment]") {
+  auto changed = [](const Result &r, int i) {
+    const std::size_t px = 32 * 32;
+    return !std::equal(r.out.begin() + static_cast<long>(i * px), r.out.begin() + static_cast<long>((i + 1) * px),
+                       digits(1).pixels.begin() + static_cast<long>(i * px));
+  };
+  Result always = augment("invert(p = 1)", 1, 50);
+  Result never = augment("invert(p = 0)", 1, 50);
+  Result half = augment("maybe(p = 0.5) { invert() }", 1, 200);
+  int n_always = 0, n_never = 0, n_half = 0;
+  for (int i = 0; i < 50; ++i) n_always += changed(always, i), n_never += changed(never, i);
+  for (int i = 0; i < 200; ++i) n_half += changed(half, i);
+  CHECK(n_always == 50);
+  CHECK(n_never == 0);
+  CHECK(n_half > 70);
+  CHECK(n_half < 130);
+
+  Result one = augment("one_of { invert()\n flip_horizontal() }", 1, 40);
+  Result some = augment("some_of(n = 2) { invert()\n flip_horizontal()\n flip_vertical() }", 1, 40);
+  for (int i = 0; i < 40; ++i) {
+    const auto &p = one.params[static_cast<std::size_t>(i)];
+    CHECK(p[static_cast<std::size_t>(one.program.ops[0].enabled_slot)] + p[static_cast<std::size_t>(one.program.ops[1].enabled_slot)] == 1.0f);
+    float on = 0;
+    for (const ProgramOp &op : some.program.ops) on += some.params[static_cast<std::size_t>(i)][static_cast<std::size_t>(op.enabled_slot)];
+    CHECK(on == 2.0f);
+  }
+}
+
+TEST_CASE("augment: the same seed gives the same batch, another seed another", "[augment]") {
+  const char *steps = "rotate(degrees = uniform(-30, 30))\n brightness(factor = uniform(0.7, 1.3))\n noise(std = 0.05)";
+  Result a = augment(steps, 3, 16, 7), b = augment(steps, 3, 16, 7), c = augment(steps, 3, 16, 8);
+  CHECK(a.out == b.out);
+  CHECK(a.out != c.out);
+  // An image's augmentation depends on its index, not on the batch around it.
+  CHECK(a.program.sample(7, 5) == b.program.sample(7, 5));
+}
+
+TEST_CASE("augment: a custom op is lowered from its formula", "[augment]") {
+  Result r = augment("vignette(k = 0.8)", 1, 4, 1, "op vignette(k: float) = x * (1 - k * ((u - 0.5)^2 + (v - 0.5)^2))\n");
+  for (int i = 0; i < 4; ++i) {
+    cv::Mat in = image(digits(1).pixels, i, 32, 32, 1), ref = in.clone();
+    for (int y = 0; y < 32; ++y)
+      for (int x = 0; x < 32; ++x) {
+        double u = (x + 0.5) / 32, v = (y + 0.5) / 32;
+        double val = in.at<std::uint8_t>(y, x) / 255.0 * (1 - 0.8 * ((u - 0.5) * (u - 0.5) + (v - 0.5) * (v - 0.5)));
+        ref.at<std::uint8_t>(y, x) = cv::saturate_cast<std::uint8_t>(std::lround(val * 255));
+      }
+    CHECK(max_diff(image(r.out, i, 32, 32, 1), ref) <= 1);
+  }
+}
+
+TEST_CASE("augment: noise has the asked spread, cutout blanks one box", "[augment]") {
+  Result r = augment("brightness(factor = 0)\n brightness(factor = 1)\n noise(std = 0.1)", 1, 4);
+  // On a black image, noise clips below 0: look at the positive half.
+  double sum = 0, sq = 0;
+  int n = 0;
+  for (std::uint8_t v : r.out)
+    if (v > 0) sum += v, sq += static_cast<double>(v) * v, ++n;
+  double rms = std::sqrt(sq / n);
+  CHECK(rms == Approx(0.1 * 255).epsilon(0.15));
+  Result c = augment("cutout(size = 8x8)", 1, 10);
+  for (int i = 0; i < 10; ++i) {
+    cv::Mat in = image(digits(1).pixels, i, 32, 32, 1), out = image(c.out, i, 32, 32, 1), d;
+    cv::absdiff(in, out, d);
+    cv::Rect box = cv::boundingRect(d);
+    CHECK(box.width <= 8);
+    CHECK(box.height <= 8);
+  }
+}
+
+TEST_CASE("augment: what the compiler cannot do is an error at the step", "[augment]") {
+  auto errors_of = [](const std::string &steps) {
+    auto c = test::check_text("project \"t\" {}\naugment a {\n" + steps + "\n}\n");
+    std::vector<LoweringError> errors;
+    build_program(c->checked, *c->checked.find(ast::DeclKind::Augment, "a"), 32, 32, 1, errors);
+    return errors;
+  };
+  auto unsupported = errors_of("equalize()");
+  REQUIRE(unsupported.size() == 1);
+  CHECK(unsupported[0].message == "the augmentation compiler does not support 'equalize' yet");
+  auto conditional = errors_of("maybe(p = 0.5) { resize(size = 16x16) }");
+  REQUIRE(conditional.size() == 1);
+  CHECK(conditional[0].message.find("changes the image size, so it cannot be conditional") != std::string::npos);
+  CHECK(errors_of("flip_horizontal()\n maybe(p = 0.2) { rotate(degrees = 10) }").empty());
+}
