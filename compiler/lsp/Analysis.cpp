@@ -1,5 +1,7 @@
 #include "compiler/lsp/Analysis.h"
 
+#include "compiler/lower/halide/CheckAugments.h"
+
 namespace edl::lsp {
 
 std::unique_ptr<Analysis> analyze(const std::string &path, const std::string &text) {
@@ -12,6 +14,7 @@ std::unique_ptr<Analysis> analyze(const std::string &path, const std::string &te
   for (const SourceFile &f : a->project.files) any_ast = any_ast || f.ast.has_value();
   if (a->project.complete) {
     a->checked = check_project(a->project, a->sm, a->diags);
+    if (!a->diags.has_errors()) lower::check_augments(a->checked, a->diags);  // what edlc check reports
   } else if (any_ast) {
     DiagnosticEngine scratch;  // follow-on errors of a partial project are not shown
     a->checked = check_project(a->project, a->sm, scratch);

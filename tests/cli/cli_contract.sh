@@ -69,6 +69,16 @@ printf 'project "p" {}\ndataset d { source = image_folder("missing") }\nmodel m 
 expect "data of a missing folder" 1 "$edlc" data "$work/proj/p.edl"
 contains "missing folder is named" err "does not exist or is not a folder"
 
+expect "preview writes a grid" 0 "$edlc" preview "$src/examples/digits/digits.edl" --augment light --count 3 --variants 2 --out "$work/grid.png"
+contains "preview says what it wrote" out "3 images of dataset 'digits'"
+if [ -s "$work/grid.png" ]; then pass=$((pass + 1)); else echo "FAIL preview wrote no PNG"; failures=$((failures + 1)); fi
+expect "preview of an unknown augment" 1 "$edlc" preview "$src/examples/digits/digits.edl" --augment nope
+expect "preview with a bad --set" 2 "$edlc" preview "$src/examples/digits/digits.edl" --augment light --set m5
+mkdir -p "$work/audio-on-images"
+printf 'project "p" {}\ndataset d { source = image_folder("%s/data/digits"); image = { size = 8x8, channels = 1 } }\naugment a { time_mask(width = 2) }\nmodel m { backbone = mlp(hidden = 4) }\ntrain t { data = d; augment = a; model = m; optimizer = sgd(lr = 0.1); epochs = 1 }\n' "$src" >"$work/audio-on-images/p.edl"
+expect "preview of an op the compiler cannot take" 1 "$edlc" preview "$work/audio-on-images/p.edl" --augment a --out "$work/x.png"
+contains "it is error E0701 at the step" err "error[E0701]: the augmentation compiler does not support 'time_mask' yet"
+
 printf 'project "p" {seed=1}\n' >"$work/ugly.edl"
 expect "fmt --check on unformatted" 1 "$edlc" fmt --check "$work/ugly.edl"
 expect "fmt rewrites" 0 "$edlc" fmt "$work/ugly.edl"

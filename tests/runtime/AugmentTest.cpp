@@ -61,7 +61,7 @@ Result augment(const std::string &steps, int channels, int count, std::uint64_t 
   std::vector<LoweringError> errors;
   Result r;
   r.program = build_program(c->checked, *c->checked.find(ast::DeclKind::Augment, "a"), 32, 32, channels, errors);
-  for (const LoweringError &e : errors) INFO(e.message);
+  for (const LoweringError &e : errors) INFO(e.message());
   REQUIRE(errors.empty());
   std::string error;
   auto compiled = CompiledAugment::compile(r.program, error);
@@ -289,6 +289,95 @@ TEST_CASE("augment: noise has the asked spread, cutout blanks one box", "[augmen
   }
 }
 
+TEST_CASE("augment: blur, sharpness, equalize, autocontrast and hue match their references", "[augment]") {
+  Result blur = augment("blur(sigma = 1.5)", 1, 4);
+  Result sharp = augment("sharpness(factor = 2)", 1, 4);
+  Result eq = augment("equalize()", 1, 4);
+  Result ac = augment("brightness(factor = 0.5)\n autocontrast()", 1, 4);
+  Result hue0 = augment("hue(shift = 0)", 3, 4);
+  Result hue = augment("hue(shift = 0.25)", 3, 4);
+  for (int i = 0; i < 4; ++i) {
+    cv::Mat in = image(digits(1).pixels, i, 32, 32, 1), ref;
+    cv::GaussianBlur(in, ref, cv::Size(11, 11), 1.5, 1.5, cv::BORDER_REPLICATE);
+    CHECK(max_diff(image(blur.out, i, 32, 32, 1), ref) <= 2);
+    cv::Mat sm = in.clone();
+    for (int y = 1; y < 31; ++y)
+      for (int x = 1; x < 31; ++x) {
+        int s = 0;
+        for (int dy = -1; dy <= 1; ++dy)
+          for (int dx = -1; dx <= 1; ++dx) s += in.at<std::uint8_t>(y + dy, x + dx) * (dx == 0 && dy == 0 ? 5 : 1);
+        double smooth = s / 13.0, v = in.at<std::uint8_t>(y, x);
+        sm.at<std::uint8_t>(y, x) = cv::saturate_cast<std::uint8_t>(std::lround(std::clamp(smooth + (v - smooth) * 2, 0.0, 255.0)));
+      }
+    CHECK(max_diff(image(sharp.out, i, 32, 32, 1), sm) <= 1);
+    cv::equalizeHist(in, ref);
+    CHECK(max_diff(image(eq.out, i, 32, 32, 1), ref) <= 1);
+    cv::Mat dark = per_value(in, [](double v) { return v * 0.5; }), stretched;
+    cv::normalize(dark, stretched, 0, 255, cv::NORM_MINMAX);
+    CHECK(max_diff(image(ac.out, i, 32, 32, 1), stretched) <= 2);
+    cv::Mat rgb = image(digits(3).pixels, i, 32, 32, 3);
+    CHECK(max_diff(image(hue0.out, i, 32, 32, 3), rgb) <= 1);
+    cv::Mat turned = rgb.clone();
+    for (int p = 0; p < 32 * 32; ++p) {
+      double R = rgb.data[p * 3] / 255.0, G = rgb.data[p * 3 + 1] / 255.0, B = rgb.data[p * 3 + 2] / 255.0;
+      double Y = 0.299 * R + 0.587 * G + 0.114 * B, I = 0.596 * R - 0.274 * G - 0.322 * B, Q = 0.211 * R - 0.523 * G + 0.312 * B;
+      double t = 0.25 * 2 * M_PI, I2 = I * std::cos(t) - Q * std::sin(t), Q2 = I * std::sin(t) + Q * std::cos(t);
+      double out[3] = {Y + 0.956 * I2 + 0.621 * Q2, Y - 0.272 * I2 - 0.647 * Q2, Y - 1.106 * I2 + 1.703 * Q2};
+      for (int ch = 0; ch < 3; ++ch) turned.data[p * 3 + ch] = cv::saturate_cast<std::uint8_t>(std::lround(out[ch] * 255));
+    }
+    CHECK(max_diff(image(hue.out, i, 32, 32, 3), turned) <= 1);
+  }
+}
+
+TEST_CASE("augment: mixup blends with a partner of the batch by a Beta-distributed weight", "[augment]") {
+  Result m = augment("mixup(alpha = 0.4)", 1, 8);
+  const ProgramOp &op = m.program.ops[0];
+  for (int i = 0; i < 8; ++i) {
+    const auto &row = m.params[static_cast<std::size_t>(i)];
+    int partner = std::clamp(static_cast<int>(row[static_cast<std::size_t>(op.first_arg_slot)] * 8), 0, 7);
+    double lambda = row[static_cast<std::size_t>(op.first_arg_slot + 1)];
+    CHECK(lambda >= 0);
+    CHECK(lambda <= 1);
+    cv::Mat a = image(digits(1).pixels, i, 32, 32, 1), b = image(digits(1).pixels, partner, 32, 32, 1), ref;
+    cv::addWeighted(a, lambda, b, 1 - lambda, 0, ref);
+    CHECK(max_diff(image(m.out, i, 32, 32, 1), ref) <= 1);
+  }
+}
+
+TEST_CASE("augment: randaugment applies n ops of its list at magnitude m, trivialaugment one", "[augment]") {
+  Result r = augment("randaugment(n = 2, m = 15, ops = [shear_x, brightness, contrast, invert])", 1, 30);
+  REQUIRE(r.program.ops.size() == 4);
+  for (const auto &row : r.params) {
+    float on = 0;
+    for (const ProgramOp &op : r.program.ops) on += row[static_cast<std::size_t>(op.enabled_slot)];
+    CHECK(on == 2.0f);
+    // Magnitude 15 of 30: shear 0.15 and brightness 1 +- 0.45, with a random sign.
+    CHECK(std::fabs(row[static_cast<std::size_t>(r.program.ops[0].first_arg_slot)]) == Approx(0.15f));
+    float b = row[static_cast<std::size_t>(r.program.ops[1].first_arg_slot)];
+    CHECK((b == Approx(0.55f) || b == Approx(1.45f)));
+  }
+  Result t = augment("trivialaugment(ops = [rotate, solarize, posterize])", 1, 30);
+  for (const auto &row : t.params) {
+    float on = 0;
+    for (const ProgramOp &op : t.program.ops) on += row[static_cast<std::size_t>(op.enabled_slot)];
+    CHECK(on == 1.0f);
+  }
+}
+
+TEST_CASE("augment: a searched value takes the trial's value, or its domain's middle", "[augment]") {
+  auto c = test::check_text("project \"t\" {}\nspace aug { m = int(1, 9); d = uniform(10, 20) }\n"
+                            "augment a { randaugment(n = 1, m = aug.m, ops = [rotate])\n rotate(degrees = aug.d) }\n");
+  std::vector<LoweringError> errors;
+  const ast::Decl &a = *c->checked.find(ast::DeclKind::Augment, "a");
+  AugmentProgram mid = build_program(c->checked, a, 32, 32, 1, errors);
+  REQUIRE(errors.empty());
+  CHECK(mid.ops[0].args[0].options[1] == Approx(30.0 * 5 / 30));  // m = 5, the middle of int(1, 9)
+  CHECK(mid.ops[1].args[0].a == Approx(15));
+  AugmentProgram trial = build_program(c->checked, a, 32, 32, 1, errors, {{"aug.m", 3}, {"aug.d", 12}});
+  CHECK(trial.ops[0].args[0].options[1] == Approx(3.0));
+  CHECK(trial.ops[1].args[0].a == Approx(12));
+}
+
 TEST_CASE("augment: what the compiler cannot do is an error at the step", "[augment]") {
   auto errors_of = [](const std::string &steps) {
     auto c = test::check_text("project \"t\" {}\naugment a {\n" + steps + "\n}\n");
@@ -296,11 +385,13 @@ TEST_CASE("augment: what the compiler cannot do is an error at the step", "[augm
     build_program(c->checked, *c->checked.find(ast::DeclKind::Augment, "a"), 32, 32, 1, errors);
     return errors;
   };
-  auto unsupported = errors_of("equalize()");
+  // Audio and text ops have no meaning on images.
+  auto unsupported = errors_of("time_mask(width = 3)");
   REQUIRE(unsupported.size() == 1);
-  CHECK(unsupported[0].message == "the augmentation compiler does not support 'equalize' yet");
+  CHECK(unsupported[0].message() == "the augmentation compiler does not support 'time_mask' yet");
+  CHECK(unsupported[0].id == DiagId::UnsupportedAugmentOp);
   auto conditional = errors_of("maybe(p = 0.5) { resize(size = 16x16) }");
   REQUIRE(conditional.size() == 1);
-  CHECK(conditional[0].message.find("changes the image size, so it cannot be conditional") != std::string::npos);
+  CHECK(conditional[0].message().find("changes the image size, so it cannot be conditional") != std::string::npos);
   CHECK(errors_of("flip_horizontal()\n maybe(p = 0.2) { rotate(degrees = 10) }").empty());
 }

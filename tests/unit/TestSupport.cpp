@@ -1,5 +1,7 @@
 #include "TestSupport.h"
 
+#include "compiler/lower/halide/CheckAugments.h"
+
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
@@ -29,6 +31,7 @@ std::unique_ptr<Checked> check_text(const std::string &text, const std::string &
   auto c = std::make_unique<Checked>();
   c->project = load_project(path, c->sm, c->diags, text);
   if (c->project.complete) c->checked = check_project(c->project, c->sm, c->diags);
+  if (c->project.complete && !c->diags.has_errors()) lower::check_augments(c->checked, c->diags);
   c->diags.sort();
   return c;
 }
@@ -37,6 +40,7 @@ std::unique_ptr<Checked> check_file(const std::string &path) {
   auto c = std::make_unique<Checked>();
   c->project = load_project(path, c->sm, c->diags);
   if (c->project.complete) c->checked = check_project(c->project, c->sm, c->diags);
+  if (c->project.complete && !c->diags.has_errors()) lower::check_augments(c->checked, c->diags);
   c->diags.sort();
   return c;
 }

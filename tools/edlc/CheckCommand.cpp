@@ -1,6 +1,7 @@
 #include "Commands.h"
 #include "Report.h"
 
+#include "compiler/lower/halide/CheckAugments.h"
 #include "compiler/sema/Checker.h"
 #include "compiler/support/Verify.h"
 
@@ -16,7 +17,10 @@ int run_check(const CheckOptions &opts) {
   for (const std::string &file : opts.files) {
     DiagnosticEngine diags;
     LoadedProject project = load_project(file, sm, diags);
-    if (project.complete) check_project(project, sm, diags);
+    if (project.complete) {
+      CheckedProject checked = check_project(project, sm, diags);
+      if (!diags.has_errors()) lower::check_augments(checked, diags);
+    }
     diags.sort();
     errors += diags.error_count();
     warnings += diags.warning_count();

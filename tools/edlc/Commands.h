@@ -39,7 +39,15 @@ struct DataOptions {
   OutputFormat format = OutputFormat::Text;
 };
 
+struct PreviewOptions {
+  std::string file, augment, dataset, out = "preview.png";
+  int count = 8, variants = 4;
+  long long seed = -1;  // -1: the project's seed
+  std::vector<std::string> sets;
+};
+
 int run_check(const CheckOptions &opts);
+int run_preview(const PreviewOptions &opts);
 int run_data(const DataOptions &opts);
 int run_plan(const PlanOptions &opts);
 int run_fmt(const FmtOptions &opts);

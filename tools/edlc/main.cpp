@@ -54,6 +54,17 @@ int main(int argc, char **argv) {
   ColorMode unused_color = ColorMode::Auto;
   add_output_options(data_cmd, data.format, unused_color);
 
+  PreviewOptions preview;
+  auto *preview_cmd = app.add_subcommand("preview", "Render an augment block on real images into a PNG grid");
+  preview_cmd->add_option("file", preview.file, "Root .edl file of the project")->required();
+  preview_cmd->add_option("--augment", preview.augment, "The augment block")->required();
+  preview_cmd->add_option("--dataset", preview.dataset, "Images from this dataset (default: the one a train job uses)");
+  preview_cmd->add_option("--out", preview.out, "The PNG to write")->capture_default_str();
+  preview_cmd->add_option("--count", preview.count, "Images, one a row")->check(CLI::Range(1, 64))->capture_default_str();
+  preview_cmd->add_option("--variants", preview.variants, "Augmented variants of each")->check(CLI::Range(1, 16))->capture_default_str();
+  preview_cmd->add_option("--seed", preview.seed, "Seed (default: the project's)");
+  preview_cmd->add_option("--set", preview.sets, "A searched variable's value, SPACE.VAR=NUMBER (repeatable)");
+
   FmtOptions fmt;
   auto *fmt_cmd = app.add_subcommand("fmt", "Rewrite .edl files in the canonical layout");
   fmt_cmd->add_option("files", fmt.files, ".edl files to format in place")->required();
@@ -80,6 +91,7 @@ int main(int argc, char **argv) {
     if (*check_cmd) return run_check(check);
     if (*plan_cmd) return run_plan(plan);
     if (*data_cmd) return run_data(data);
+    if (*preview_cmd) return run_preview(preview);
     if (*fmt_cmd) return run_fmt(fmt);
     if (*lsp_cmd) return run_lsp();
     if (*explain_cmd) {

@@ -38,14 +38,17 @@ const std::map<std::string, OpKind> kOps = {
     {"pad", OpKind::Pad}, {"brightness", OpKind::Brightness}, {"contrast", OpKind::Contrast},
     {"saturation", OpKind::Saturation}, {"grayscale", OpKind::Grayscale}, {"invert", OpKind::Invert},
     {"solarize", OpKind::Solarize}, {"posterize", OpKind::Posterize}, {"gamma", OpKind::Gamma},
-    {"cutout", OpKind::Cutout}, {"noise", OpKind::Noise}};
+    {"cutout", OpKind::Cutout}, {"noise", OpKind::Noise}, {"hue", OpKind::Hue}, {"blur", OpKind::Blur},
+    {"sharpness", OpKind::Sharpness}, {"equalize", OpKind::Equalize}, {"autocontrast", OpKind::Autocontrast},
+    {"mixup", OpKind::Mixup}, {"cutmix", OpKind::Cutmix}};
 
 bool is_geometric(OpKind k) { return k <= OpKind::Pad; }
 bool changes_size(OpKind k) { return k == OpKind::Crop || k == OpKind::RandomResizedCrop || k == OpKind::Resize || k == OpKind::Pad; }
 // Pointwise ops that are not affine in the pixel value do not commute with
 // interpolation, so before the warp they run on source pixels.
 bool nonlinear(OpKind k) {
-  return k == OpKind::Solarize || k == OpKind::Posterize || k == OpKind::Gamma || k == OpKind::Custom;
+  return k == OpKind::Solarize || k == OpKind::Posterize || k == OpKind::Gamma || k == OpKind::Custom ||
+         k == OpKind::Equalize || k == OpKind::Autocontrast || k == OpKind::Blur || k == OpKind::Sharpness;
 }
 
 const ast::Expr *argument(const std::vector<ast::Argument> &args, const stdlib::Function &f, const std::string &name) {
@@ -58,21 +61,46 @@ const ast::Expr *argument(const std::vector<ast::Argument> &args, const stdlib::
 
 class Builder {
  public:
-  Builder(const CheckedProject &project, AugmentProgram &prog, std::vector<LoweringError> &errors)
-      : project_(project), prog_(prog), errors_(errors) {}
+  Builder(const CheckedProject &project, AugmentProgram &prog, std::vector<LoweringError> &errors,
+          const SpaceValues &space)
+      : project_(project), prog_(prog), errors_(errors), space_(space) {}
+
+  // A searched variable's value for this program: given, or its domain's middle.
+  std::optional<double> space_value(const ast::Member &m) {
+    const auto *obj = m.object->as<ast::Name>();
+    const ast::Decl *space = obj ? project_.find(ast::DeclKind::Space, obj->name) : nullptr;
+    if (!space) return std::nullopt;
+    auto given = space_.find(obj->name + "." + m.member);
+    if (given != space_.end()) return given->second;
+    for (const ast::Property &p : space->properties) {
+      if (p.key != m.member) continue;
+      const auto *dist = p.value->as<ast::Call>();
+      if (!dist || dist->args.empty()) return std::nullopt;
+      auto a = const_number(*dist->args[0].value);
+      if (dist->callee == "choice" || dist->args.size() < 2) return a ? std::optional<double>(a->value) : std::nullopt;
+      auto b = const_number(*dist->args[1].value);
+      if (!a || !b) return std::nullopt;
+      if (dist->callee == "normal") return a->value;
+      double mid = dist->callee == "loguniform" ? std::sqrt(a->value * b->value) : (a->value + b->value) / 2;
+      return dist->callee == "int" ? std::round(mid) : mid;
+    }
+    return std::nullopt;
+  }
 
   std::optional<Value> value_of(const ast::Expr &e) {
     if (auto n = const_number(e)) return Value{Value::Const, n->value, 0, {}};
+    if (const auto *m = e.as<ast::Member>())
+      if (auto v = space_value(*m)) return Value{Value::Const, *v, 0, {}};
     const auto *c = e.as<ast::Call>();
     if (!c) {
-      error(e.range, "this value must be a number or a distribution here");
+      error(e.range, DiagId::NotAKernelValue, {"this value"});
       return std::nullopt;
     }
     if (c->callee == "choice") {
       Value v{Value::Choice, 0, 0, {}};
       for (const ast::Argument &a : c->args) {
         auto n = const_number(*a.value);
-        if (!n) return error(a.value->range, "choice options must be numbers here"), std::nullopt;
+        if (!n) return error(a.value->range, DiagId::NotAKernelValue, {"a choice option"}), std::nullopt;
         v.options.push_back(n->value);
       }
       return v;
@@ -81,22 +109,17 @@ class Builder {
         {"uniform", Value::Uniform}, {"loguniform", Value::LogUniform}, {"int", Value::Int}, {"normal", Value::Normal}};
     auto k = kinds.find(c->callee);
     if (k == kinds.end() || c->args.size() != 2) {
-      error(e.range, "this value must be a number or a distribution here");
+      error(e.range, DiagId::NotAKernelValue, {"this value"});
       return std::nullopt;
     }
     auto a = const_number(*c->args[0].value), b = const_number(*c->args[1].value);
-    if (!a || !b) return error(e.range, "distribution bounds must be numbers"), std::nullopt;
+    if (!a || !b) return error(e.range, DiagId::NotAKernelValue, {"a distribution bound"}), std::nullopt;
     return Value{k->second, a->value, b->value, {}};
   }
 
   Value arg_value(const ast::Step &s, const stdlib::Function &f, const std::string &name, double fallback) {
-    if (const ast::Expr *e = argument(s.args, f, name)) {
-      if (auto m = e->as<ast::Member>()) {
-        error(m->range, "searched values are chosen by a search trial; this block cannot be lowered on its own");
-        return {Value::Const, fallback, 0, {}};
-      }
+    if (const ast::Expr *e = argument(s.args, f, name))
       if (auto v = value_of(*e)) return *v;
-    }
     return {Value::Const, fallback, 0, {}};
   }
 
@@ -121,11 +144,12 @@ class Builder {
       }
       return c;
     }
+    if (const stdlib::Function *policy = cat.find(stdlib::Category::Policy, s.name)) return policy_step(s, *policy);
     const ast::Decl *user = project_.find(ast::DeclKind::Op, s.name);
     const stdlib::Function *f = cat.find(stdlib::Category::AugmentOp, s.name);
     auto kind = kOps.find(s.name);
     if (!user && (!f || kind == kOps.end())) {
-      error(s.name_range, "the augmentation compiler does not support '" + s.name + "' yet");
+      error(s.name_range, DiagId::UnsupportedAugmentOp, {s.name});
       return {};
     }
     ProgramOp op;
@@ -155,13 +179,91 @@ class Builder {
                    (op.kind == OpKind::Rotate90 && prog_.in_w != prog_.in_h &&
                     (op.args[0].kind != Value::Const || static_cast<int>(op.args[0].a) % 2 != 0));
     if (size_op && maybe_skipped)
-      error(s.name_range, "'" + s.name + "' changes the image size, so it cannot be conditional: every image of a "
-                          "batch must come out the same size");
+      error(s.name_range, DiagId::ConditionalSizeChange, {s.name});
     prog_.ops.push_back(std::move(op));
     Control leaf{Control::Op, static_cast<int>(prog_.ops.size() - 1), 1, {}, 1, {}};
     if (p.kind == Value::Const && p.a >= 1) return leaf;
     Control maybe{Control::Maybe, -1, 1, p, 1, {leaf}};
     return maybe;
+  }
+
+  // randaugment(n, m, ops) applies n different ops of the list to each
+  // image at magnitude m of 30; trivialaugment(ops) one op at a random
+  // magnitude. Each op of the list becomes a step of the program that the
+  // policy enables per image; signs are random, as in torchvision.
+  Control policy_step(const ast::Step &s, const stdlib::Function &f) {
+    bool trivial = s.name == "trivialaugment";
+    double m = trivial ? 0 : arg_value(s, f, "m", 9).a;
+    double frac = std::clamp(m / 30.0, 0.0, 1.0);
+    std::vector<std::pair<std::string, SourceRange>> names;
+    if (const ast::Expr *list = argument(s.args, f, "ops")) {
+      if (const auto *l = list->as<ast::List>())
+        for (const auto &item : l->items)
+          if (const auto *n = item->as<ast::Name>()) names.push_back({n->name, n->range});
+    } else {
+      for (const char *n : {"shear_x", "shear_y", "translate_x", "translate_y", "rotate", "brightness", "saturation",
+                            "contrast", "sharpness", "posterize", "solarize", "autocontrast", "equalize"})
+        names.push_back({n, s.name_range});
+    }
+    // A magnitude-scaled value: a random sign at the policy's magnitude, or
+    // uniform over the whole range for trivialaugment.
+    auto symmetric = [&](double max, double center) {
+      if (trivial) return Value{Value::Uniform, center - max, center + max, {}};
+      return Value{Value::Choice, 0, 0, {center - max * frac, center + max * frac}};
+    };
+    Control group;
+    group.kind = trivial ? Control::OneOf : Control::SomeOf;
+    group.n = trivial ? 1 : static_cast<int>(arg_value(s, f, "n", 2).a);
+    for (const auto &[name, range] : names) {
+      auto kind = kOps.find(name);
+      ProgramOp op;
+      op.name = name;
+      op.range = range;
+      bool known = kind != kOps.end();
+      if (known) {
+        op.kind = kind->second;
+        switch (op.kind) {
+          case OpKind::ShearX:
+          case OpKind::ShearY: op.args = {symmetric(0.3, 0)}; break;
+          case OpKind::TranslateX:
+          case OpKind::TranslateY: op.args = {symmetric(0.45, 0)}; break;
+          case OpKind::Rotate: op.args = {symmetric(30, 0)}; break;
+          case OpKind::Brightness:
+          case OpKind::Contrast:
+          case OpKind::Saturation: op.args = {symmetric(0.9, 1)}; break;
+          case OpKind::Posterize:
+            op.args = {trivial ? Value{Value::Int, 4, 8, {}} : Value{Value::Const, std::round(8 - 4 * frac), 0, {}}};
+            break;
+          case OpKind::Solarize:
+            op.args = {trivial ? Value{Value::Uniform, 0, 1, {}} : Value{Value::Const, 1 - frac, 0, {}}};
+            break;
+          case OpKind::Cutout:
+            op.size_fraction = trivial ? 0.25 : 0.05 + 0.35 * frac;
+            op.args = {Value{Value::Uniform, 0, 1, {}}, Value{Value::Uniform, 0, 1, {}}};
+            break;
+          case OpKind::Sharpness: op.args = {symmetric(0.9, 1)}; break;
+          case OpKind::Hue: op.args = {symmetric(0.1, 0)}; break;
+          case OpKind::Gamma: op.args = {symmetric(0.5, 1)}; break;
+          case OpKind::Invert:
+          case OpKind::Grayscale:
+          case OpKind::Equalize:
+          case OpKind::Autocontrast:
+          case OpKind::FlipH:
+          case OpKind::FlipV: break;
+          default: known = false;
+        }
+      }
+      if (!known) {
+        error(range, DiagId::UnsupportedAugmentOp, {name + "' in '" + s.name});
+        continue;
+      }
+      op.geometric = is_geometric(op.kind);
+      prog_.ops.push_back(std::move(op));
+      group.children.push_back(Control{Control::Op, static_cast<int>(prog_.ops.size() - 1), 1, {}, 1, {}});
+    }
+    Value p = arg_value(s, f, "p", 1);
+    if (p.kind == Value::Const && p.a >= 1) return group;
+    return Control{Control::Maybe, -1, 1, p, 1, {group}};
   }
 
   void lower_args(const ast::Step &s, const stdlib::Function &f, ProgramOp &op) {
@@ -214,7 +316,7 @@ class Builder {
       case OpKind::Resize: size("size"); break;
       case OpKind::Pad: {
         op.args = {v("pixels", 0)};
-        if (op.args[0].kind != Value::Const) error(s.range, "pad's pixels must be a constant");
+        if (op.args[0].kind != Value::Const) error(s.range, DiagId::NotAKernelValue, {"pad's pixels (a constant)"});
         prog_.fill = v("fill", 0).a;
         break;
       }
@@ -225,6 +327,27 @@ class Builder {
       case OpKind::Posterize: op.args = {v("bits", 8)}; break;
       case OpKind::Gamma: op.args = {v("g", 1)}; break;
       case OpKind::Noise: op.args = {v("std", 0), Value{Value::Int, 0, 16777215, {}}}; break;  // + the image's noise seed
+      case OpKind::Hue: op.args = {v("shift", 0)}; break;
+      case OpKind::Sharpness: op.args = {v("factor", 1)}; break;
+      case OpKind::Blur: {
+        op.args = {v("sigma", 1)};
+        const Value &s0 = op.args[0];
+        op.max_sigma = s0.kind == Value::Const ? s0.a
+                       : s0.kind == Value::Choice ? *std::max_element(s0.options.begin(), s0.options.end())
+                       : s0.kind == Value::Normal ? s0.a + 4 * s0.b
+                                                  : std::max(s0.a, s0.b);
+        op.max_sigma = std::clamp(op.max_sigma, 0.1, 50.0);
+        break;
+      }
+      case OpKind::Mixup:
+      case OpKind::Cutmix: {
+        // The partner (a fraction of the batch), the mixing weight from
+        // Beta(alpha, alpha), and for cutmix the box centre.
+        double alpha = v("alpha", 1).a;
+        op.args = {Value{Value::Uniform, 0, 1, {}}, Value{Value::Const, alpha, 0, {}}, Value{Value::Uniform, 0, 1, {}},
+                   Value{Value::Uniform, 0, 1, {}}};
+        break;
+      }
       case OpKind::Cutout: {
         size("size");
         op.count = static_cast<int>(v("count", 1).a);
@@ -238,12 +361,13 @@ class Builder {
     }
   }
 
-  void error(SourceRange r, std::string message) { errors_.push_back({r, std::move(message)}); }
+  void error(SourceRange r, DiagId id, std::vector<std::string> args) { errors_.push_back({r, id, std::move(args)}); }
 
  private:
   const CheckedProject &project_;
   AugmentProgram &prog_;
   std::vector<LoweringError> &errors_;
+  const SpaceValues &space_;
 };
 
 // Output canvas size after every size-changing op (they are unconditional).
@@ -309,13 +433,13 @@ double Value::sample(std::mt19937_64 &rng) const {
 }
 
 AugmentProgram build_program(const CheckedProject &project, const ast::Decl &augment, int width, int height,
-                             int channels, std::vector<LoweringError> &errors) {
+                             int channels, std::vector<LoweringError> &errors, const SpaceValues &space) {
   AugmentProgram prog;
   prog.name = augment.name;
   prog.in_w = width;
   prog.in_h = height;
   prog.channels = channels;
-  Builder b(project, prog, errors);
+  Builder b(project, prog, errors, space);
   prog.root = b.steps(augment.steps, false);
   plan_canvas(prog);
   // Pixel ops before the last geometric op, if nonlinear, run on the source.
@@ -340,6 +464,7 @@ AugmentProgram build_program(const CheckedProject &project, const ast::Decl &aug
     fp += op.name + (op.before_warp ? " pre" : "") + " args " + std::to_string(op.args.size()) + " count " +
           std::to_string(op.count) + " slot " + std::to_string(op.enabled_slot);
     if (op.custom) fp += " = " + ast::dump(*op.custom->body);
+    if (op.kind == OpKind::Blur) fp += " sigma " + std::to_string(op.max_sigma);
     if (op.kind == OpKind::Cutout) fp += " size " + std::to_string(op.size_w) + "x" + std::to_string(op.size_h) + "/" + std::to_string(op.size_fraction);
     fp += "\n";
   }
@@ -357,8 +482,15 @@ std::vector<float> AugmentProgram::sample(std::uint64_t seed, std::uint64_t inde
   walk_enabled(root, true, rng, enabled);
   std::vector<float> row(static_cast<std::size_t>(slots), 0.0f);
   std::vector<std::vector<double>> values(ops.size());
-  for (std::size_t i = 0; i < ops.size(); ++i)
+  for (std::size_t i = 0; i < ops.size(); ++i) {
     for (const Value &v : ops[i].args) values[i].push_back(v.sample(rng));
+    if (ops[i].kind == OpKind::Mixup || ops[i].kind == OpKind::Cutmix) {
+      // lambda ~ Beta(alpha, alpha), from two gamma draws.
+      double alpha = std::max(1e-3, ops[i].args[1].a);
+      double g1 = std::gamma_distribution<double>(alpha, 1)(rng), g2 = std::gamma_distribution<double>(alpha, 1)(rng);
+      values[i][1] = g1 + g2 > 0 ? g1 / (g1 + g2) : 0.5;
+    }
+  }
 
   Matrix m = affine(1, 0, 0, 0, 1, 0);
   double w = in_w, h = in_h;

@@ -8,6 +8,7 @@
 #include "compiler/sema/Checker.h"
 
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <random>
 #include <string>
@@ -25,7 +26,8 @@ struct Value {
 
 enum class OpKind {
   FlipH, FlipV, Rotate, Rotate90, Affine, ShearX, ShearY, TranslateX, TranslateY, Crop, RandomResizedCrop, Resize,
-  Pad, Brightness, Contrast, Saturation, Grayscale, Invert, Solarize, Posterize, Gamma, Cutout, Noise, Custom
+  Pad, Brightness, Contrast, Saturation, Hue, Grayscale, Invert, Solarize, Posterize, Gamma, Cutout, Noise,
+  Blur, Sharpness, Equalize, Autocontrast, Mixup, Cutmix, Custom
 };
 
 struct ProgramOp {
@@ -40,6 +42,7 @@ struct ProgramOp {
   const ast::Decl *custom = nullptr;
   bool geometric = false;
   bool before_warp = false;      // a pixel op applied to source pixels, before resampling
+  double max_sigma = 0;          // blur: the largest sigma its value can take (sets the kernel radius)
   int enabled_slot = -1;         // parameter slots in the per-image row
   int first_arg_slot = -1;
 };
@@ -56,7 +59,9 @@ struct Control {
 
 struct LoweringError {
   SourceRange range;
-  std::string message;
+  DiagId id;
+  std::vector<std::string> args;
+  std::string message() const { return format_message(diagnostic_info(id).message, args); }
 };
 
 struct AugmentProgram {
@@ -74,10 +79,15 @@ struct AugmentProgram {
   std::vector<float> sample(std::uint64_t seed, std::uint64_t index) const;
 };
 
+// Values for searched variables ("space.var" -> value): a trial's choice.
+// A variable not listed takes the middle of its domain (a choice's first
+// option), which is what `edlc check` and `edlc preview` use.
+using SpaceValues = std::map<std::string, double>;
+
 // Prepares an augment block for images of the given size and channels.
 // Errors (an op the lowering does not support, a size-changing op that is
 // conditional) come back with their source ranges.
 AugmentProgram build_program(const CheckedProject &project, const ast::Decl &augment, int width, int height,
-                             int channels, std::vector<LoweringError> &errors);
+                             int channels, std::vector<LoweringError> &errors, const SpaceValues &space = {});
 
 }  // namespace edl::lower

@@ -3,6 +3,7 @@
 #include "Halide.h"
 
 #include <chrono>
+#include <cmath>
 
 namespace edl::lower {
 
@@ -116,13 +117,13 @@ struct CompiledAugment::Impl {
   Expr param(int slot) { return params(slot, n); }
 
   // gray of the three colour channels of f at (x, y, n); itself for one channel.
-  Expr gray(const Func &f, int channels) {
+  Expr gray(Func f, int channels) {
     if (channels < 3) return f(0, x, y, n);
     return 0.299f * f(0, x, y, n) + 0.587f * f(1, x, y, n) + 0.114f * f(2, x, y, n);
   }
 
   // One pixel op applied to f, on the canvas of width w and height h.
-  Func apply(const ProgramOp &op, const Func &f, Expr w, Expr h, const Func &mean_gray) {
+  Func apply(const ProgramOp &op, Func f, Expr w, Expr h, const Func &mean_gray) {
     const int C = program.channels;
     Expr v = f(c, x, y, n);
     Expr a0 = op.args.empty() ? Expr(0.0f) : param(op.first_arg_slot);
@@ -157,6 +158,103 @@ struct CompiledAugment::Impl {
           inside = inside || (abs(cast<float>(x) + 0.5f - cx) < sw / 2 && abs(cast<float>(y) + 0.5f - cy) < sh / 2);
         }
         r = select(color && inside, 0.0f, v);
+        break;
+      }
+      case OpKind::Hue: {
+        if (C < 3) {
+          r = v;
+          break;
+        }
+        // A rotation of the chroma plane in YIQ space by shift turns.
+        Expr R = f(0, x, y, n), G = f(1, x, y, n), B = f(2, x, y, n);
+        Expr Y = 0.299f * R + 0.587f * G + 0.114f * B;
+        Expr I = 0.596f * R - 0.274f * G - 0.322f * B, Q = 0.211f * R - 0.523f * G + 0.312f * B;
+        Expr t = a0 * 6.2831853f;
+        Expr I2 = I * cos(t) - Q * sin(t), Q2 = I * sin(t) + Q * cos(t);
+        r = select(c == 0, Y + 0.956f * I2 + 0.621f * Q2, c == 1, Y - 0.272f * I2 - 0.647f * Q2,
+                   c == 2, Y - 1.106f * I2 + 1.703f * Q2, v);
+        break;
+      }
+      case OpKind::Blur: {
+        // Separable Gaussian; the radius covers the largest sigma the value can take.
+        const int R = static_cast<int>(std::ceil(3 * op.max_sigma));
+        Expr sigma = max(a0, 0.05f);
+        Func weight(op.name + "_w"), norm(op.name + "_norm"), bx(op.name + "_x"), by(op.name + "_y");
+        Var k("k");
+        weight(k, n) = exp(-cast<float>(k * k) / (2.0f * sigma * sigma));
+        RDom t(-R, 2 * R + 1);
+        norm(n) = sum(weight(t, n));
+        f.compute_root();
+        bx(c, x, y, n) = sum(weight(t, n) * f(c, clamp(x + t, 0, w - 1), y, n)) / norm(n);
+        by(c, x, y, n) = sum(weight(t, n) * bx(c, x, clamp(y + t, 0, h - 1), n)) / norm(n);
+        norm.compute_root();
+        bx.compute_root().vectorize(x, 8, TailStrategy::GuardWithIf);
+        by.compute_root().vectorize(x, 8, TailStrategy::GuardWithIf);
+        r = select(color, by(c, x, y, n), v);
+        break;
+      }
+      case OpKind::Sharpness: {
+        // torchvision: blend with a 3x3 smoothing ([1 1 1; 1 5 1; 1 1 1] / 13); borders keep their value.
+        f.compute_root();
+        Expr s = 0.0f;
+        for (int dy = -1; dy <= 1; ++dy)
+          for (int dx = -1; dx <= 1; ++dx) s += f(c, clamp(x + dx, 0, w - 1), clamp(y + dy, 0, h - 1), n) * (dx == 0 && dy == 0 ? 5.0f : 1.0f);
+        Expr smooth = select(x > 0 && y > 0 && x < w - 1 && y < h - 1, s / 13.0f, v);
+        r = select(color, clamp(smooth + (v - smooth) * a0, 0.0f, 1.0f), v);
+        break;
+      }
+      case OpKind::Equalize: {
+        // Per channel, the histogram equalisation of OpenCV's equalizeHist.
+        f.compute_root();
+        Func q(op.name + "_q"), hist(op.name + "_hist"), cdf(op.name + "_cdf"), low(op.name + "_low");
+        Var b("b");
+        q(c, x, y, n) = cast<int>(clamp(f(c, x, y, n) * 255.0f + 0.5f, 0.0f, 255.0f));
+        RDom px(0, w, 0, h);
+        hist(b, c, n) = 0;
+        hist(q(c, px.x, px.y, n), c, n) += 1;
+        RDom scan(1, 255);
+        cdf(b, c, n) = hist(0, c, n);
+        cdf(scan, c, n) = cdf(scan - 1, c, n) + hist(scan, c, n);
+        RDom bins(0, 256);
+        Expr total = w * h;
+        low(c, n) = minimum(select(hist(bins, c, n) > 0, cdf(bins, c, n), total));
+        hist.compute_root();
+        cdf.compute_root();
+        low.compute_root();
+        Expr lvl = q(c, x, y, n);
+        Expr scale = 255.0f / cast<float>(max(total - low(c, n), 1));
+        Expr mapped = clamp(floor(cast<float>(cdf(lvl, c, n) - low(c, n)) * scale + 0.5f), 0.0f, 255.0f);
+        r = select(color, select(low(c, n) >= total, v, mapped / 255.0f), v);
+        break;
+      }
+      case OpKind::Autocontrast: {
+        f.compute_root();
+        Func lo(op.name + "_lo"), hi(op.name + "_hi");
+        RDom px(0, w, 0, h);
+        lo(c, n) = minimum(f(c, px.x, px.y, n));
+        hi(c, n) = maximum(f(c, px.x, px.y, n));
+        lo.compute_root();
+        hi.compute_root();
+        r = select(color && hi(c, n) > lo(c, n), (v - lo(c, n)) / (hi(c, n) - lo(c, n)), v);
+        break;
+      }
+      case OpKind::Mixup:
+      case OpKind::Cutmix: {
+        // Another image of the batch: params hold the partner as a fraction of the batch.
+        Expr N = input.dim(3).extent();
+        Expr partner = clamp(cast<int>(param(op.first_arg_slot) * cast<float>(N)), 0, N - 1);
+        Expr lambda = param(op.first_arg_slot + 1);
+        f.compute_root();
+        Expr other = f(c, x, y, partner);
+        if (op.kind == OpKind::Mixup) {
+          r = lambda * v + (1.0f - lambda) * other;
+        } else {
+          Expr side = sqrt(max(1.0f - lambda, 0.0f));
+          Expr bw = cast<float>(w) * side, bh = cast<float>(h) * side;
+          Expr cx = param(op.first_arg_slot + 2) * cast<float>(w), cy = param(op.first_arg_slot + 3) * cast<float>(h);
+          Expr inside = abs(cast<float>(x) + 0.5f - cx) < bw / 2 && abs(cast<float>(y) + 0.5f - cy) < bh / 2;
+          r = select(inside, other, v);
+        }
         break;
       }
       case OpKind::Custom: {
@@ -217,8 +315,12 @@ struct CompiledAugment::Impl {
 
     Func g = warped;
     Expr OW = p.out_w, OH = p.out_h;
+    auto batch_op = [](const ProgramOp &op) { return op.kind == OpKind::Mixup || op.kind == OpKind::Cutmix; };
     for (const ProgramOp &op : p.ops)
-      if (!op.geometric && !op.before_warp) g = apply(op, g, OW, OH, mean_gray);
+      if (!op.geometric && !op.before_warp && !batch_op(op)) g = apply(op, g, OW, OH, mean_gray);
+    // Batch ops mix finished images, so they come last.
+    for (const ProgramOp &op : p.ops)
+      if (batch_op(op)) g = apply(op, g, OW, OH, mean_gray);
 
     output(c, x, y, n) = cast<uint8_t>(clamp(g(c, x, y, n) * 255.0f + 0.5f, 0.0f, 255.0f));
 
