@@ -20,7 +20,9 @@ fuzz:
 
 bench:
 	scripts/build.sh
+	/usr/bin/python3 scripts/fetch_data.py data fashion
 	bench/check_time.sh
+	build/bench/edl_augment_bench data/fashion
 
 clean:
 	rm -rf build build-fuzz

@@ -307,8 +307,15 @@ struct CompiledAugment::Impl {
       Expr x0 = cast<int>(floor(sx)), y0 = cast<int>(floor(sy));
       Expr wx = sx - floor(sx), wy = sy - floor(sy);
       Expr fill = static_cast<float>(p.fill);
-      auto tap = [&](Expr tx, Expr ty) { return select(tx >= 0 && tx < W && ty >= 0 && ty < H, f(c, tx, ty, n), fill); };
-      warped(c, x, y, n) = lerp(lerp(tap(x0, y0), tap(x0 + 1, y0), wx), lerp(tap(x0, y0 + 1), tap(x0 + 1, y0 + 1), wx), wy);
+      // Taps read clamped coordinates; how much of the sample lies inside the
+      // source (1 inside, falling to 0 over the pixel beyond the edge)
+      // blends towards the fill, without a test per tap.
+      auto tap = [&](Expr tx, Expr ty) { return f(c, clamp(tx, 0, W - 1), clamp(ty, 0, H - 1), n); };
+      Expr bilinear = lerp(lerp(tap(x0, y0), tap(x0 + 1, y0), wx), lerp(tap(x0, y0 + 1), tap(x0 + 1, y0 + 1), wx), wy);
+      Expr cover_x = clamp(min(sx + 1.0f, cast<float>(W) - sx), 0.0f, 1.0f);
+      Expr cover_y = clamp(min(sy + 1.0f, cast<float>(H) - sy), 0.0f, 1.0f);
+      Expr cover = cover_x * cover_y;
+      warped(c, x, y, n) = bilinear * cover + fill * (1.0f - cover);
     } else {
       warped(c, x, y, n) = f(c, x, y, n);
     }
@@ -328,7 +335,7 @@ struct CompiledAugment::Impl {
     input.dim(0).set_bounds(0, C).dim(1).set_stride(C);
     output.output_buffer().dim(0).set_bounds(0, C).dim(1).set_stride(C);
     Var yo("yo"), yi("yi");
-    output.bound(c, 0, C).reorder(c, x, y, n).unroll(c).vectorize(x, 8, TailStrategy::GuardWithIf)
+    output.bound(c, 0, C).reorder(c, x, y, n).unroll(c).vectorize(x, 16, TailStrategy::GuardWithIf)
         .split(y, yo, yi, 16, TailStrategy::GuardWithIf).parallel(yo).parallel(n);
     if (needs_mean) mean_gray.compute_root();
     pipeline = Pipeline(output);
