@@ -110,6 +110,8 @@ struct CompiledAugment::Impl {
   ImageParam input{UInt(8), 4, "input"};
   ImageParam params{Float(32), 2, "params"};
   Func output{"augmented"};
+  Func packed{"packed"}, pixel{"pixel"};  // the packed-pixel warp for three channels
+  bool packed_warp = false;
   Pipeline pipeline;
   double compile_seconds = 0;
   Var c{"c"}, x{"x"}, y{"y"}, n{"n"};
@@ -315,7 +317,28 @@ struct CompiledAugment::Impl {
       Expr cover_x = clamp(min(sx + 1.0f, cast<float>(W) - sx), 0.0f, 1.0f);
       Expr cover_y = clamp(min(sy + 1.0f, cast<float>(H) - sy), 0.0f, 1.0f);
       Expr cover = cover_x * cover_y;
-      warped(c, x, y, n) = bilinear * cover + fill * (1.0f - cover);
+      bool pre_ops = false;
+      for (const ProgramOp &op : p.ops) pre_ops = pre_ops || op.before_warp;
+      if (C == 3 && !pre_ops) {
+        // Taps gather whole pixels: the three bytes of a pixel packed in one
+        // 32-bit word, so a tap is one load instead of three, and all three
+        // channels of an output pixel come from the same four loads.
+        packed(x, y, n) = cast<uint32_t>(input(0, x, y, n)) | (cast<uint32_t>(input(1, x, y, n)) << 8) |
+                          (cast<uint32_t>(input(2, x, y, n)) << 16);
+        auto word = [&](Expr tx, Expr ty) { return packed(clamp(tx, 0, W - 1), clamp(ty, 0, H - 1), n); };
+        Expr w00 = word(x0, y0), w10 = word(x0 + 1, y0), w01 = word(x0, y0 + 1), w11 = word(x0 + 1, y0 + 1);
+        std::vector<Expr> rgb;
+        for (int ch = 0; ch < 3; ++ch) {
+          auto byte = [&](Expr w) { return cast<float>((w >> static_cast<uint32_t>(8 * ch)) & 255u) * (1.0f / 255.0f); };
+          Expr v = lerp(lerp(byte(w00), byte(w10), wx), lerp(byte(w01), byte(w11), wx), wy);
+          rgb.push_back(v * cover + fill * (1.0f - cover));
+        }
+        pixel(x, y, n) = Tuple(rgb);
+        warped(c, x, y, n) = mux(c, {pixel(x, y, n)[0], pixel(x, y, n)[1], pixel(x, y, n)[2]});
+        packed_warp = true;
+      } else {
+        warped(c, x, y, n) = bilinear * cover + fill * (1.0f - cover);
+      }
     } else {
       warped(c, x, y, n) = f(c, x, y, n);
     }
@@ -335,8 +358,13 @@ struct CompiledAugment::Impl {
     input.dim(0).set_bounds(0, C).dim(1).set_stride(C);
     output.output_buffer().dim(0).set_bounds(0, C).dim(1).set_stride(C);
     Var yo("yo"), yi("yi");
-    output.bound(c, 0, C).reorder(c, x, y, n).unroll(c).vectorize(x, 16, TailStrategy::GuardWithIf)
+    Var xo("xo"), xi("xi");
+    output.bound(c, 0, C).reorder(c, x, y, n).split(x, xo, xi, 16, TailStrategy::GuardWithIf).unroll(c).vectorize(xi)
         .split(y, yo, yi, 16, TailStrategy::GuardWithIf).parallel(yo).parallel(n);
+    if (packed_warp) {
+      packed.compute_at(output, n).vectorize(x, 16, TailStrategy::GuardWithIf);
+      pixel.compute_at(output, xo).bound_extent(x, 16).vectorize(x);
+    }
     if (needs_mean) mean_gray.compute_root();
     pipeline = Pipeline(output);
   }
