@@ -4,12 +4,10 @@
 #include "runtime/data/DecodeCache.h"
 #include "runtime/data/Loaders.h"
 
-#include "compiler/support/Hash.h"
-
 #include <samplerate.h>
-#include <algorithm>
 #include <sndfile.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 
@@ -55,11 +53,13 @@ std::string decode(const std::vector<std::uint8_t> &bytes, const DatasetSpec &sp
   std::vector<float> interleaved(static_cast<std::size_t>(info.frames) * static_cast<std::size_t>(info.channels));
   sf_count_t got = sf_readf_float(f, interleaved.data(), info.frames);
   sf_close(f);
-  if (got < info.frames) return "truncated audio: " + std::to_string(got) + " of " + std::to_string(info.frames) + " frames";
+  if (got < info.frames)
+    return "truncated audio: " + std::to_string(got) + " of " + std::to_string(info.frames) + " frames";
   std::vector<float> mono(static_cast<std::size_t>(info.frames));
   for (std::size_t i = 0; i < mono.size(); ++i) {
     float sum = 0;
-    for (int ch = 0; ch < info.channels; ++ch) sum += interleaved[i * static_cast<std::size_t>(info.channels) + static_cast<std::size_t>(ch)];
+    for (int ch = 0; ch < info.channels; ++ch)
+      sum += interleaved[i * static_cast<std::size_t>(info.channels) + static_cast<std::size_t>(ch)];
     mono[i] = sum / static_cast<float>(info.channels);
   }
   if (info.samplerate != spec.sample_rate) {
@@ -71,7 +71,8 @@ std::string decode(const std::vector<std::uint8_t> &bytes, const DatasetSpec &sp
     src.data_out = resampled.data();
     src.output_frames = static_cast<long>(resampled.size());
     src.src_ratio = ratio;
-    if (int err = src_simple(&src, SRC_SINC_MEDIUM_QUALITY, 1)) return std::string("cannot resample: ") + src_strerror(err);
+    if (int err = src_simple(&src, SRC_SINC_MEDIUM_QUALITY, 1))
+      return std::string("cannot resample: ") + src_strerror(err);
     resampled.resize(static_cast<std::size_t>(src.output_frames_gen));
     mono.swap(resampled);
   }
@@ -89,37 +90,29 @@ void load_audio(const DatasetSpec &spec, DecodeCache *cache, LoadedDataset &out)
   out.classes = cf.classes;
   const auto length = static_cast<std::size_t>(std::llround(spec.duration * spec.sample_rate));
   out.samples_per_clip = static_cast<int>(length);
-  std::vector<std::uint8_t> bytes;
   std::vector<float> clip;
-  for (std::size_t c = 0; c < cf.classes.size(); ++c) {
-    for (const std::string &file : cf.files[c]) {
-      if (!read_bytes(file, bytes)) {
-        if (!bad_sample(spec, out.report, file, "cannot read the file")) return;
-        continue;
-      }
-      std::string key = content_hash(std::string_view(reinterpret_cast<const char *>(bytes.data()), bytes.size()));
-      auto hit = cache ? cache->find(key) : std::nullopt;
-      if (hit && hit->size() == length * sizeof(float)) {
-        clip.resize(length);
-        std::memcpy(clip.data(), hit->data(), hit->size());
-        ++out.report.from_cache;
-      } else {
-        std::string why = decode(bytes, spec, length, clip);
-        if (!why.empty()) {
-          if (!bad_sample(spec, out.report, file, why)) return;
-          continue;
+  for_each_file(
+      spec, cf, out.report,
+      [&](std::size_t c, const std::string &file, const std::vector<std::uint8_t> &bytes, const std::string &key) {
+        auto hit = cache ? cache->find(key) : std::nullopt;
+        if (hit && hit->size() == length * sizeof(float)) {
+          clip.resize(length);
+          std::memcpy(clip.data(), hit->data(), hit->size());
+          ++out.report.from_cache;
+        } else {
+          std::string why = decode(bytes, spec, length, clip);
+          if (!why.empty()) return bad_sample(spec, out.report, file, why);
+          ++out.report.decoded;
+          if (cache) {
+            const auto *raw = reinterpret_cast<const std::uint8_t *>(clip.data());
+            cache->put(key, std::vector<std::uint8_t>(raw, raw + length * sizeof(float)));
+          }
         }
-        ++out.report.decoded;
-        if (cache) {
-          const auto *raw = reinterpret_cast<const std::uint8_t *>(clip.data());
-          cache->put(key, std::vector<std::uint8_t>(raw, raw + length * sizeof(float)));
-        }
-      }
-      out.audio.insert(out.audio.end(), clip.begin(), clip.end());
-      out.labels.push_back(static_cast<int>(c));
-      out.sources.push_back(file);
-    }
-  }
+        out.audio.insert(out.audio.end(), clip.begin(), clip.end());
+        out.labels.push_back(static_cast<int>(c));
+        out.sources.push_back(file);
+        return true;
+      });
 }
 
 }  // namespace edl::data

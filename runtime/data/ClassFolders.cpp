@@ -1,5 +1,7 @@
 #include "runtime/data/Loaders.h"
 
+#include "compiler/support/Hash.h"
+
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
@@ -18,6 +20,21 @@ bool read_bytes(const std::string &path, std::vector<std::uint8_t> &bytes) {
   in.seekg(0);
   bytes.resize(static_cast<std::size_t>(size));
   return static_cast<bool>(in.read(reinterpret_cast<char *>(bytes.data()), size)) || size == 0;
+}
+
+void for_each_file(const DatasetSpec &spec, const ClassFiles &files, DataReport &report,
+                   const std::function<bool(std::size_t, const std::string &, const std::vector<std::uint8_t> &,
+                                            const std::string &)> &visit) {
+  std::vector<std::uint8_t> bytes;
+  for (std::size_t c = 0; c < files.classes.size(); ++c)
+    for (const std::string &file : files.files[c]) {
+      if (!read_bytes(file, bytes)) {
+        if (!bad_sample(spec, report, file, "cannot read the file")) return;
+        continue;
+      }
+      std::string key = content_hash(std::string_view(reinterpret_cast<const char *>(bytes.data()), bytes.size()));
+      if (!visit(c, file, bytes, key)) return;
+    }
 }
 
 bool bad_sample(const DatasetSpec &spec, DataReport &report, const std::string &source, const std::string &reason) {

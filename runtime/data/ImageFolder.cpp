@@ -3,11 +3,10 @@
 #include "runtime/data/DecodeCache.h"
 #include "runtime/data/Loaders.h"
 
-#include "compiler/support/Hash.h"
-
 #include <opencv2/imgcodecs.hpp>
-#include <cstring>
 #include <opencv2/imgproc.hpp>
+
+#include <cstring>
 
 namespace edl::data {
 namespace {
@@ -41,9 +40,12 @@ cv::Mat decode(const std::vector<std::uint8_t> &bytes, const DatasetSpec &spec, 
   if (raw.depth() != CV_8U) raw.convertTo(raw, CV_8U, raw.depth() == CV_16U ? 1.0 / 257 : 1.0);
   cv::Mat img;
   int ch = raw.channels();
-  if (spec.channels == 1) img = raw;
-  else if (spec.channels == 3) cv::cvtColor(raw, img, ch == 1 ? cv::COLOR_GRAY2RGB : ch == 4 ? cv::COLOR_BGRA2RGB : cv::COLOR_BGR2RGB);
-  else cv::cvtColor(raw, img, ch == 1 ? cv::COLOR_GRAY2RGBA : ch == 4 ? cv::COLOR_BGRA2RGBA : cv::COLOR_BGR2RGBA);
+  if (spec.channels == 1)
+    img = raw;
+  else if (spec.channels == 3)
+    cv::cvtColor(raw, img, ch == 1 ? cv::COLOR_GRAY2RGB : ch == 4 ? cv::COLOR_BGRA2RGB : cv::COLOR_BGR2RGB);
+  else
+    cv::cvtColor(raw, img, ch == 1 ? cv::COLOR_GRAY2RGBA : ch == 4 ? cv::COLOR_BGRA2RGBA : cv::COLOR_BGR2RGBA);
   if (width > 0 && (img.cols != width || img.rows != height)) {
     bool shrink = img.cols > width || img.rows > height;
     cv::resize(img, img, cv::Size(width, height), 0, 0, shrink ? cv::INTER_AREA : cv::INTER_LINEAR);
@@ -62,62 +64,53 @@ void load_images(const DatasetSpec &spec, DecodeCache *cache, LoadedDataset &out
   out.channels = spec.channels;
   out.width = spec.width;
   out.height = spec.height;
-  std::vector<std::uint8_t> bytes;
-  for (std::size_t c = 0; c < cf.classes.size(); ++c) {
-    for (const std::string &file : cf.files[c]) {
-      if (!read_bytes(file, bytes)) {
-        if (!bad_sample(spec, out.report, file, "cannot read the file")) return;
-        continue;
-      }
-      std::string key = content_hash(std::string_view(reinterpret_cast<const char *>(bytes.data()), bytes.size()));
-      std::vector<std::uint8_t> sample;
-      int w = 0, h = 0;
-      if (auto hit = cache ? cache->find(key) : std::nullopt; hit && hit->size() >= 8) {
-        // A cached entry is width and height (two uint32) and the pixels.
-        std::uint32_t dims[2];
-        std::memcpy(dims, hit->data(), 8);
-        w = static_cast<int>(dims[0]);
-        h = static_cast<int>(dims[1]);
-        sample.assign(hit->begin() + 8, hit->end());
-        ++out.report.from_cache;
-      } else {
-        std::string why = truncation(bytes);
-        cv::Mat img = why.empty() ? decode(bytes, spec, out.width, out.height) : cv::Mat();
-        if (img.empty()) {
-          if (!bad_sample(spec, out.report, file, why.empty() ? "cannot decode: not an image, or corrupt" : why)) return;
-          continue;
+  for_each_file(
+      spec, cf, out.report,
+      [&](std::size_t c, const std::string &file, const std::vector<std::uint8_t> &bytes, const std::string &key) {
+        std::vector<std::uint8_t> sample;
+        int w = 0, h = 0;
+        if (auto hit = cache ? cache->find(key) : std::nullopt; hit && hit->size() >= 8) {
+          // A cached entry is width and height (two uint32) and the pixels.
+          std::uint32_t dims[2];
+          std::memcpy(dims, hit->data(), 8);
+          w = static_cast<int>(dims[0]);
+          h = static_cast<int>(dims[1]);
+          sample.assign(hit->begin() + 8, hit->end());
+          ++out.report.from_cache;
+        } else {
+          std::string why = truncation(bytes);
+          cv::Mat img = why.empty() ? decode(bytes, spec, out.width, out.height) : cv::Mat();
+          if (img.empty())
+            return bad_sample(spec, out.report, file, why.empty() ? "cannot decode: not an image, or corrupt" : why);
+          cv::Mat continuous = img.isContinuous() ? img : img.clone();
+          w = continuous.cols;
+          h = continuous.rows;
+          sample.assign(continuous.data, continuous.data + continuous.total() * continuous.elemSize());
+          ++out.report.decoded;
+          if (cache) {
+            std::vector<std::uint8_t> entry(8);
+            std::uint32_t dims[2] = {static_cast<std::uint32_t>(w), static_cast<std::uint32_t>(h)};
+            std::memcpy(entry.data(), dims, 8);
+            entry.insert(entry.end(), sample.begin(), sample.end());
+            cache->put(key, std::move(entry));
+          }
         }
-        cv::Mat continuous = img.isContinuous() ? img : img.clone();
-        w = continuous.cols;
-        h = continuous.rows;
-        sample.assign(continuous.data, continuous.data + continuous.total() * continuous.elemSize());
-        ++out.report.decoded;
-        if (cache) {
-          std::vector<std::uint8_t> entry(8);
-          std::uint32_t dims[2] = {static_cast<std::uint32_t>(w), static_cast<std::uint32_t>(h)};
-          std::memcpy(entry.data(), dims, 8);
-          entry.insert(entry.end(), sample.begin(), sample.end());
-          cache->put(key, std::move(entry));
+        if (out.width == 0) {  // no image.size: the first image sets it
+          out.width = w;
+          out.height = h;
         }
-      }
-      if (out.width == 0) {  // no image.size: the first image sets it
-        out.width = w;
-        out.height = h;
-      }
-      if (w != out.width || h != out.height ||
-          sample.size() != static_cast<std::size_t>(w) * static_cast<std::size_t>(h) * out.channels) {
-        std::string size = std::to_string(w) + "x" + std::to_string(h);
-        if (!bad_sample(spec, out.report, file,
-                        "size " + size + " differs from " + std::to_string(out.width) + "x" +
-                            std::to_string(out.height) + " (set image.size to resize every image)"))
-          return;
-        continue;
-      }
-      out.pixels.insert(out.pixels.end(), sample.begin(), sample.end());
-      out.labels.push_back(static_cast<int>(c));
-      out.sources.push_back(file);
-    }
-  }
+        if (w != out.width || h != out.height ||
+            sample.size() != static_cast<std::size_t>(w) * static_cast<std::size_t>(h) * out.channels) {
+          std::string size = std::to_string(w) + "x" + std::to_string(h);
+          return bad_sample(spec, out.report, file,
+                            "size " + size + " differs from " + std::to_string(out.width) + "x" +
+                                std::to_string(out.height) + " (set image.size to resize every image)");
+        }
+        out.pixels.insert(out.pixels.end(), sample.begin(), sample.end());
+        out.labels.push_back(static_cast<int>(c));
+        out.sources.push_back(file);
+        return true;
+      });
 }
 
 }  // namespace edl::data

@@ -4,6 +4,8 @@
 
 #include "runtime/data/Dataset.h"
 
+#include <functional>
+
 namespace edl::data {
 
 class DecodeCache;
@@ -18,6 +20,13 @@ bool scan_class_folders(const DatasetSpec &spec, const std::vector<std::string> 
                         ClassFiles &out, DataReport &report);
 
 bool read_bytes(const std::string &path, std::vector<std::uint8_t> &bytes);
+
+// Calls visit(class index, file, its bytes, their content hash) for every
+// file of every class, in label order; a file that cannot be read is a bad
+// sample. Stops early when visit returns false or on_error = fail trips.
+void for_each_file(const DatasetSpec &spec, const ClassFiles &files, DataReport &report,
+                   const std::function<bool(std::size_t, const std::string &, const std::vector<std::uint8_t> &,
+                                            const std::string &)> &visit);
 
 void load_images(const DatasetSpec &spec, DecodeCache *cache, LoadedDataset &out);
 void load_audio(const DatasetSpec &spec, DecodeCache *cache, LoadedDataset &out);

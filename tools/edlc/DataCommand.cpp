@@ -85,17 +85,9 @@ nlohmann::json to_json(const data::DatasetSpec &spec, const data::LoadedDataset 
 }  // namespace
 
 int run_data(const DataOptions &opts) {
-  SourceManager sm;
-  DiagnosticEngine diags;
-  LoadedProject project = load_project(opts.file, sm, diags);
-  CheckedProject checked;
-  if (project.complete) checked = check_project(project, sm, diags);
-  diags.sort();
-  if (diags.has_errors() || !project.complete) {
-    print_diagnostics(diags.diagnostics(), sm, OutputFormat::Text, ColorMode::Auto, diags.error_count(),
-                      diags.warning_count());
-    return kUserError;
-  }
+  auto in = load_checked(opts.file, ColorMode::Auto);
+  if (!in) return kUserError;
+  const CheckedProject &checked = in->checked;
   const auto &datasets = checked.decls[static_cast<int>(ast::DeclKind::Dataset)];
   for (const std::string &name : opts.datasets)
     if (!datasets.count(name)) {
@@ -107,7 +99,7 @@ int run_data(const DataOptions &opts) {
   for (const auto &[name, decl] : datasets) {
     if (!opts.datasets.empty() && std::find(opts.datasets.begin(), opts.datasets.end(), name) == opts.datasets.end())
       continue;
-    data::DatasetSpec spec = data::dataset_spec(checked, *decl, sm);
+    data::DatasetSpec spec = data::dataset_spec(checked, *decl, in->sm);
     data::LoadedDataset loaded = data::load_dataset(spec, {!opts.no_cache});
     ok = ok && loaded.report.ok();
     if (opts.format == OutputFormat::Json) all.push_back(to_json(spec, loaded));

@@ -40,16 +40,10 @@ cv::Mat cell(const std::uint8_t *pixels, int w, int h, int channels, int scale) 
 }  // namespace
 
 int run_preview(const PreviewOptions &opts) {
-  SourceManager sm;
-  DiagnosticEngine diags;
-  LoadedProject project = load_project(opts.file, sm, diags);
-  CheckedProject checked;
-  if (project.complete) checked = check_project(project, sm, diags);
-  diags.sort();
-  if (diags.has_errors() || !project.complete) {
-    print_diagnostics(diags.diagnostics(), sm, OutputFormat::Text, ColorMode::Auto, diags.error_count(), diags.warning_count());
-    return kUserError;
-  }
+  auto in = load_checked(opts.file, ColorMode::Auto);
+  if (!in) return kUserError;
+  const CheckedProject &checked = in->checked;
+  const SourceManager &sm = in->sm;
   const ast::Decl *augment = checked.find(ast::DeclKind::Augment, opts.augment);
   if (!augment) {
     std::cerr << "edlc: error: the project has no augment '" << opts.augment << "'\n";

@@ -26,4 +26,17 @@ void print_diagnostics(const std::vector<Diagnostic> &ds, const SourceManager &s
   if (!summary.empty()) std::cerr << (ds.empty() ? "" : "\n") << summary << "\n";
 }
 
+std::unique_ptr<CheckedInput> load_checked(const std::string &file, ColorMode color) {
+  auto in = std::make_unique<CheckedInput>();
+  in->project = load_project(file, in->sm, in->diags);
+  if (in->project.complete) in->checked = check_project(in->project, in->sm, in->diags);
+  in->diags.sort();
+  if (in->diags.has_errors() || !in->project.complete) {
+    print_diagnostics(in->diags.diagnostics(), in->sm, OutputFormat::Text, color, in->diags.error_count(),
+                      in->diags.warning_count());
+    return nullptr;
+  }
+  return in;
+}
+
 }  // namespace edl::cli
