@@ -13,6 +13,7 @@
 #include <functional>
 #include <map>
 #include <filesystem>
+#include <unistd.h>
 
 using namespace edl;
 using namespace edl::lower;
@@ -376,6 +377,32 @@ TEST_CASE("augment: a searched value takes the trial's value, or its domain's mi
   AugmentProgram trial = build_program(c->checked, a, 32, 32, 1, errors, {{"aug.m", 3}, {"aug.d", 12}});
   CHECK(trial.ops[0].args[0].options[1] == Approx(3.0));
   CHECK(trial.ops[1].args[0].a == Approx(12));
+}
+
+TEST_CASE("augment: kernels are cached on disk and give the JIT's output bit for bit", "[augment]") {
+  auto c = test::check_text("project \"t\" {}\naugment a { rotate(degrees = uniform(-20, 20))\n contrast(factor = 0.8) }\n");
+  std::vector<LoweringError> errors;
+  AugmentProgram program = build_program(c->checked, *c->checked.find(ast::DeclKind::Augment, "a"), 32, 32, 3, errors);
+  std::string error;
+  std::filesystem::path dir = std::filesystem::temp_directory_path() / ("edl-kernels-" + std::to_string(::getpid()));
+  auto jit = CompiledAugment::compile(program, error);
+  auto first = CompiledAugment::compile(program, error, dir.string());
+  auto second = CompiledAugment::compile(program, error, dir.string());
+  REQUIRE(jit);
+  REQUIRE(first);
+  REQUIRE(second);
+  CHECK_FALSE(first->from_cache());
+  CHECK(second->from_cache());  // needs a system C++ compiler, as the build has
+  std::vector<float> rows;
+  for (int i = 0; i < 6; ++i) {
+    auto row = program.sample(3, static_cast<std::uint64_t>(i));
+    rows.insert(rows.end(), row.begin(), row.end());
+  }
+  std::vector<std::uint8_t> a(6 * 32 * 32 * 3), b(a.size());
+  jit->run(digits(3).pixels.data(), 6, rows.data(), a.data());
+  second->run(digits(3).pixels.data(), 6, rows.data(), b.data());
+  CHECK(a == b);
+  std::filesystem::remove_all(dir);
 }
 
 TEST_CASE("augment: what the compiler cannot do is an error at the step", "[augment]") {

@@ -89,7 +89,9 @@ int run_preview(const PreviewOptions &opts) {
     return kUserError;
   }
   std::string error;
-  auto compiled = lower::CompiledAugment::compile(program, error);
+  // Compiled kernels are kept beside the decode cache, so the next preview
+  // (and run) of an unchanged block loads instead of compiling.
+  auto compiled = lower::CompiledAugment::compile(program, error, spec.cache_dir + "/kernels");
   if (!compiled) {
     std::cerr << "edlc: internal error: " << error << "\n";
     return kInternal;
@@ -145,8 +147,8 @@ int run_preview(const PreviewOptions &opts) {
   }
   std::cout << "wrote " << opts.out << ": " << picks.size() << " images of dataset '" << spec.name << "', each with "
             << opts.variants << " variant(s) of augment '" << opts.augment << "' (" << program.out_w << "x"
-            << program.out_h << "; kernel compiled in " << static_cast<int>(compiled->compile_seconds() * 1000)
-            << " ms)\n";
+            << program.out_h << "; kernel " << (compiled->from_cache() ? "loaded from the cache in " : "compiled in ")
+            << static_cast<int>(compiled->compile_seconds() * 1000) << " ms)\n";
   return kOk;
 }
 

@@ -2,7 +2,16 @@
 
 #include "Halide.h"
 
+#include "compiler/support/Hash.h"
+
+#include <dlfcn.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
 #include <chrono>
+#include <filesystem>
+#include <stdexcept>
 #include <cmath>
 
 namespace edl::lower {
@@ -114,6 +123,14 @@ struct CompiledAugment::Impl {
   bool packed_warp = false;
   Pipeline pipeline;
   double compile_seconds = 0;
+  // The ahead-of-time kernel from the cache, when there is one.
+  using Kernel = int (*)(halide_buffer_t *, halide_buffer_t *, halide_buffer_t *);
+  void *library = nullptr;
+  Kernel kernel = nullptr;
+  bool from_cache = false;
+  ~Impl() {
+    if (library) dlclose(library);
+  }
   Var c{"c"}, x{"x"}, y{"y"}, n{"n"};
 
   Expr param(int slot) { return params(slot, n); }
@@ -373,14 +390,71 @@ struct CompiledAugment::Impl {
 CompiledAugment::CompiledAugment(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 CompiledAugment::~CompiledAugment() = default;
 
-std::unique_ptr<CompiledAugment> CompiledAugment::compile(const AugmentProgram &program, std::string &error) {
+namespace {
+
+extern "C" char **environ;
+
+// Links an object file into a shared library with the system C++ compiler.
+bool link_shared(const std::string &object, const std::string &library) {
+  std::vector<std::string> args = {"c++", "-shared", "-o", library, object, "-lpthread", "-ldl"};
+  std::vector<char *> argv;
+  for (std::string &a : args) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  pid_t pid;
+  if (posix_spawnp(&pid, "c++", nullptr, nullptr, argv.data(), environ) != 0) return false;
+  int status = 0;
+  if (waitpid(pid, &status, 0) < 0) return false;
+  return WIFEXITED(status) && WEXITSTATUS(status) == 0;
+}
+
+}  // namespace
+
+std::unique_ptr<CompiledAugment> CompiledAugment::compile(const AugmentProgram &program, std::string &error,
+                                                          const std::string &cache_dir) {
+  namespace fs = std::filesystem;
   auto impl = std::make_unique<Impl>();
   impl->program = program;
+  auto start = std::chrono::steady_clock::now();
+  auto elapsed = [&] { return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count(); };
+  Target target = get_jit_target_from_environment();
+  std::string library;
+  if (!cache_dir.empty()) {
+    // The kernel's identity: the program, the target, and this file's version of the lowering.
+    std::string key = content_hash(program.fingerprint + "|" + target.to_string() + "|lowering 1");
+    library = (fs::path(cache_dir) / ("augment-" + key.substr(0, 24) + ".so")).string();
+    if (fs::exists(library)) {
+      impl->library = dlopen(library.c_str(), RTLD_NOW | RTLD_LOCAL);
+      if (impl->library) impl->kernel = reinterpret_cast<Impl::Kernel>(dlsym(impl->library, "edl_augment"));
+      if (impl->kernel) {
+        impl->from_cache = true;
+        impl->compile_seconds = elapsed();
+        return std::unique_ptr<CompiledAugment>(new CompiledAugment(std::move(impl)));
+      }
+    }
+  }
   try {
-    auto start = std::chrono::steady_clock::now();
     impl->build();
-    impl->pipeline.compile_jit(get_jit_target_from_environment());
-    impl->compile_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    if (!library.empty()) {
+      // Ahead of time into the cache; a machine without a C++ compiler to
+      // link the library falls back to the JIT below.
+      std::error_code ec;
+      fs::create_directories(cache_dir, ec);
+      std::string object = library + "." + std::to_string(getpid()) + ".o";
+      std::string partial = library + "." + std::to_string(getpid()) + ".tmp";
+      // A JIT target leaves the Halide runtime out; the library needs its own.
+      impl->pipeline.compile_to_object(object, {impl->input, impl->params}, "edl_augment",
+                                       target.without_feature(Target::JIT));
+      bool linked = link_shared(object, partial);
+      fs::remove(object, ec);
+      if (linked) fs::rename(partial, library, ec);
+      else fs::remove(partial, ec);
+      if (linked && !ec) {
+        impl->library = dlopen(library.c_str(), RTLD_NOW | RTLD_LOCAL);
+        if (impl->library) impl->kernel = reinterpret_cast<Impl::Kernel>(dlsym(impl->library, "edl_augment"));
+      }
+    }
+    if (!impl->kernel) impl->pipeline.compile_jit(target);
+    impl->compile_seconds = elapsed();
   } catch (const Halide::Error &e) {
     error = std::string("the augmentation compiler failed: ") + e.what();
     return nullptr;
@@ -397,6 +471,11 @@ void CompiledAugment::run(const std::uint8_t *input, int n, const float *params,
   Buffer<std::uint8_t> in(const_cast<std::uint8_t *>(input), 4, in_dims);
   Buffer<float> par(const_cast<float *>(params), 2, par_dims);
   Buffer<std::uint8_t> out(output, 4, out_dims);
+  if (impl_->kernel) {
+    if (int code = impl_->kernel(in.raw_buffer(), par.raw_buffer(), out.raw_buffer()))
+      throw std::runtime_error("the augmentation kernel failed with Halide error " + std::to_string(code));
+    return;
+  }
   impl_->input.set(in);
   impl_->params.set(par);
   impl_->pipeline.realize(out);
@@ -404,5 +483,6 @@ void CompiledAugment::run(const std::uint8_t *input, int n, const float *params,
 
 const AugmentProgram &CompiledAugment::program() const { return impl_->program; }
 double CompiledAugment::compile_seconds() const { return impl_->compile_seconds; }
+bool CompiledAugment::from_cache() const { return impl_->from_cache; }
 
 }  // namespace edl::lower

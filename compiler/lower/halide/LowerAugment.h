@@ -15,8 +15,13 @@ namespace edl::lower {
 class CompiledAugment {
  public:
   ~CompiledAugment();
-  // JIT-compiles the program for the host. Empty on failure, with `error` set.
-  static std::unique_ptr<CompiledAugment> compile(const AugmentProgram &program, std::string &error);
+  // Compiles the program for the host. With a cache folder, the kernel is
+  // compiled ahead of time into a shared library there, named by a hash of
+  // the program and the target, and a later compile of the same program
+  // just loads it; without one (or without a system C++ compiler to link
+  // the library) it is JIT-compiled. Empty on failure, with `error` set.
+  static std::unique_ptr<CompiledAugment> compile(const AugmentProgram &program, std::string &error,
+                                                  const std::string &cache_dir = "");
 
   // input: n x in_h x in_w x channels uint8 (interleaved, as loaded);
   // params: n rows of program.slots floats (AugmentProgram::sample);
@@ -25,6 +30,7 @@ class CompiledAugment {
 
   const AugmentProgram &program() const;
   double compile_seconds() const;
+  bool from_cache() const;
 
  private:
   struct Impl;
