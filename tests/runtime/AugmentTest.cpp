@@ -134,6 +134,31 @@ TEST_CASE("augment: flips and quarter turns move pixels exactly", "[augment]") {
   }
 }
 
+TEST_CASE("augment: translate, affine, pad, rotate90 and random_resized_crop move pixels as stated", "[augment]") {
+  Result tx = augment("translate_x(fraction = 0.25)", 1, 3);
+  Result af = augment("affine(translate = [0, -0.125])", 1, 3);
+  Result pad = augment("pad(pixels = 4)", 1, 3);
+  REQUIRE(pad.program.out_w == 40);
+  Result half = augment("rotate90(k = 2)", 1, 3);
+  Result rrc = augment("random_resized_crop(size = 16x16, scale = [1.0, 1.0], ratio = [1.0, 1.0])", 1, 3);
+  REQUIRE(rrc.program.out_w == 16);
+  for (int i = 0; i < 3; ++i) {
+    cv::Mat in = image(digits(1).pixels, i, 32, 32, 1), ref;
+    cv::Mat shift = (cv::Mat_<double>(2, 3) << 1, 0, 8, 0, 1, 0);
+    cv::warpAffine(in, ref, shift, in.size(), cv::INTER_LINEAR, cv::BORDER_CONSTANT, 0);
+    CHECK(max_diff(image(tx.out, i, 32, 32, 1), ref) == 0);  // a whole number of pixels: exact
+    cv::Mat up = (cv::Mat_<double>(2, 3) << 1, 0, 0, 0, 1, -4);
+    cv::warpAffine(in, ref, up, in.size(), cv::INTER_LINEAR, cv::BORDER_CONSTANT, 0);
+    CHECK(max_diff(image(af.out, i, 32, 32, 1), ref) == 0);
+    cv::copyMakeBorder(in, ref, 4, 4, 4, 4, cv::BORDER_CONSTANT, 0);
+    CHECK(max_diff(image(pad.out, i, 40, 40, 1), ref) == 0);
+    cv::rotate(in, ref, cv::ROTATE_180);
+    CHECK(max_diff(image(half.out, i, 32, 32, 1), ref) == 0);
+    cv::resize(in, ref, cv::Size(16, 16), 0, 0, cv::INTER_LINEAR);  // the whole image, halved
+    CHECK(max_diff(image(rrc.out, i, 16, 16, 1), ref) <= 1);
+  }
+}
+
 TEST_CASE("augment: rotate and shear match OpenCV's bilinear warp", "[augment]") {
   Result r = augment("rotate(degrees = 30)", 1, 6);
   Result s = augment("shear_x(amount = 0.3)", 1, 6);
