@@ -47,6 +47,8 @@ struct PreviewOptions {
 };
 
 int run_check(const CheckOptions &opts);
+// `edlc data` and `edlc preview` run in edlc-runtime, beside edlc.
+int run_runtime_command(int argc, char **argv);
 int run_preview(const PreviewOptions &opts);
 int run_data(const DataOptions &opts);
 int run_plan(const PlanOptions &opts);

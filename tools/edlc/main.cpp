@@ -29,6 +29,8 @@ void add_output_options(CLI::App *cmd, edl::cli::OutputFormat &format, edl::cli:
 
 int main(int argc, char **argv) {
   using namespace edl::cli;
+  if (argc > 1 && (std::string(argv[1]) == "data" || std::string(argv[1]) == "preview"))
+    return run_runtime_command(argc, argv);
   CLI::App app{"edlc — checks, plans and runs declarative ML projects (.edl)"};
   app.require_subcommand(1);
   app.set_version_flag("--version", "edlc 0.1.0");
@@ -46,24 +48,11 @@ int main(int argc, char **argv) {
   plan_cmd->add_option("file", plan.file, "Root .edl file of the project")->required();
   add_output_options(plan_cmd, plan.format, plan.color);
 
-  DataOptions data;
-  auto *data_cmd = app.add_subcommand("data", "Load a project's datasets: classes, splits, skipped files");
-  data_cmd->add_option("file", data.file, "Root .edl file of the project")->required();
-  data_cmd->add_option("--dataset", data.datasets, "Only this dataset (repeatable)");
-  data_cmd->add_flag("--no-cache", data.no_cache, "Decode every file again, ignoring the decode cache");
-  ColorMode unused_color = ColorMode::Auto;
-  add_output_options(data_cmd, data.format, unused_color);
-
-  PreviewOptions preview;
-  auto *preview_cmd = app.add_subcommand("preview", "Render an augment block on real images into a PNG grid");
-  preview_cmd->add_option("file", preview.file, "Root .edl file of the project")->required();
-  preview_cmd->add_option("--augment", preview.augment, "The augment block")->required();
-  preview_cmd->add_option("--dataset", preview.dataset, "Images from this dataset (default: the one a train job uses)");
-  preview_cmd->add_option("--out", preview.out, "The PNG to write")->capture_default_str();
-  preview_cmd->add_option("--count", preview.count, "Images, one a row")->check(CLI::Range(1, 64))->capture_default_str();
-  preview_cmd->add_option("--variants", preview.variants, "Augmented variants of each")->check(CLI::Range(1, 16))->capture_default_str();
-  preview_cmd->add_option("--seed", preview.seed, "Seed (default: the project's)");
-  preview_cmd->add_option("--set", preview.sets, "A searched variable's value, SPACE.VAR=NUMBER (repeatable)");
+  // Loading data and compiling kernels need OpenCV, Halide and LLVM, whose
+  // shared libraries take a quarter second to load: they live in a second
+  // executable, so checking, formatting and the language server start fast.
+  app.add_subcommand("data", "Load a project's datasets: classes, splits, skipped files")->allow_extras();
+  app.add_subcommand("preview", "Render an augment block on real images into a PNG grid")->allow_extras();
 
   FmtOptions fmt;
   auto *fmt_cmd = app.add_subcommand("fmt", "Rewrite .edl files in the canonical layout");
@@ -90,8 +79,6 @@ int main(int argc, char **argv) {
   try {
     if (*check_cmd) return run_check(check);
     if (*plan_cmd) return run_plan(plan);
-    if (*data_cmd) return run_data(data);
-    if (*preview_cmd) return run_preview(preview);
     if (*fmt_cmd) return run_fmt(fmt);
     if (*lsp_cmd) return run_lsp();
     if (*explain_cmd) {

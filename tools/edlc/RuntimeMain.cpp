@@ -1,0 +1,54 @@
+// edlc-runtime: the edlc commands that read data and compile kernels
+// (`data`, `preview`). edlc starts it for them, so that edlc itself loads
+// no OpenCV, Halide or LLVM.
+#include "Commands.h"
+
+#include <CLI/CLI.hpp>
+
+#include <exception>
+#include <iostream>
+#include <map>
+
+int main(int argc, char **argv) {
+  using namespace edl::cli;
+  CLI::App app{"edlc — data and augmentation commands"};
+  app.name("edlc");
+  app.require_subcommand(1);
+
+  DataOptions data;
+  auto *data_cmd = app.add_subcommand("data", "Load a project's datasets: classes, splits, skipped files");
+  data_cmd->add_option("file", data.file, "Root .edl file of the project")->required();
+  data_cmd->add_option("--dataset", data.datasets, "Only this dataset (repeatable)");
+  data_cmd->add_flag("--no-cache", data.no_cache, "Decode every file again, ignoring the decode cache");
+  const std::map<std::string, OutputFormat> formats{{"text", OutputFormat::Text}, {"json", OutputFormat::Json}};
+  data_cmd->add_option("--format", data.format, "Output format: text or json")
+      ->transform(CLI::CheckedTransformer(formats, CLI::ignore_case));
+
+  PreviewOptions preview;
+  auto *preview_cmd = app.add_subcommand("preview", "Render an augment block on real images into a PNG grid");
+  preview_cmd->add_option("file", preview.file, "Root .edl file of the project")->required();
+  preview_cmd->add_option("--augment", preview.augment, "The augment block")->required();
+  preview_cmd->add_option("--dataset", preview.dataset, "Images from this dataset (default: the one a train job uses)");
+  preview_cmd->add_option("--out", preview.out, "The PNG to write")->capture_default_str();
+  preview_cmd->add_option("--count", preview.count, "Images, one a row")->check(CLI::Range(1, 64))->capture_default_str();
+  preview_cmd->add_option("--variants", preview.variants, "Augmented variants of each")
+      ->check(CLI::Range(1, 16))
+      ->capture_default_str();
+  preview_cmd->add_option("--seed", preview.seed, "Seed (default: the project's)");
+  preview_cmd->add_option("--set", preview.sets, "A searched variable's value, SPACE.VAR=NUMBER (repeatable)");
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError &e) {
+    int rc = app.exit(e);
+    return rc == 0 ? kOk : kUsage;
+  }
+  try {
+    if (*data_cmd) return run_data(data);
+    if (*preview_cmd) return run_preview(preview);
+  } catch (const std::exception &e) {
+    std::cerr << "edlc: internal error: " << e.what() << "\nplease report this with the input that caused it\n";
+    return kInternal;
+  }
+  return kUsage;
+}
