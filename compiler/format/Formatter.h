@@ -4,7 +4,7 @@
 #pragma once
 
 #include "compiler/ast/AST.h"
-#include "compiler/parse/Parser.h"
+#include "compiler/parse/FrontEnd.h"
 
 #include <string>
 #include <vector>

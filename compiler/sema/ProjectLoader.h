@@ -2,7 +2,7 @@
 // to the importing file, each file once, cycles reported with the chain).
 #pragma once
 
-#include "compiler/parse/Parser.h"
+#include "compiler/parse/FrontEnd.h"
 
 #include <optional>
 #include <string>

@@ -1,7 +1,7 @@
 // Helpers shared by the unit tests: parse or check text held in memory.
 #pragma once
 
-#include "compiler/parse/Parser.h"
+#include "compiler/parse/FrontEnd.h"
 #include "compiler/sema/Checker.h"
 
 #include <memory>

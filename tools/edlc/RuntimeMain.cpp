@@ -1,6 +1,7 @@
 // edlc-runtime: the edlc commands that read data and compile kernels
 // (`data`, `preview`). edlc starts it for them, so that edlc itself loads
 // no OpenCV, Halide or LLVM.
+#include "CliMain.h"
 #include "Commands.h"
 
 #include <CLI/CLI.hpp>
@@ -37,18 +38,9 @@ int main(int argc, char **argv) {
   preview_cmd->add_option("--seed", preview.seed, "Seed (default: the project's)");
   preview_cmd->add_option("--set", preview.sets, "A searched variable's value, SPACE.VAR=NUMBER (repeatable)");
 
-  try {
-    app.parse(argc, argv);
-  } catch (const CLI::ParseError &e) {
-    int rc = app.exit(e);
-    return rc == 0 ? kOk : kUsage;
-  }
-  try {
+  return parse_and_run(app, argc, argv, [&]() -> int {
     if (*data_cmd) return run_data(data);
     if (*preview_cmd) return run_preview(preview);
-  } catch (const std::exception &e) {
-    std::cerr << "edlc: internal error: " << e.what() << "\nplease report this with the input that caused it\n";
-    return kInternal;
-  }
-  return kUsage;
+    return kUsage;
+  });
 }

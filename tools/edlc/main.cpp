@@ -1,5 +1,6 @@
 // edlc: the EDL compiler driver. Parses arguments and hands over to the
 // commands; usage errors exit 2, user errors 1, internal errors 3.
+#include "CliMain.h"
 #include "Commands.h"
 
 #include <CLI/CLI.hpp>
@@ -69,14 +70,7 @@ int main(int argc, char **argv) {
   explain_cmd->add_option("what", what, "A diagnostic code or a catalogue name");
   explain_cmd->add_flag("--reference", reference, "Print the whole catalogue as Markdown (docs/reference.md)");
 
-  try {
-    app.parse(argc, argv);
-  } catch (const CLI::ParseError &e) {
-    int rc = app.exit(e);
-    return rc == 0 ? kOk : kUsage;
-  }
-
-  try {
+  return parse_and_run(app, argc, argv, [&]() -> int {
     if (*check_cmd) return run_check(check);
     if (*plan_cmd) return run_plan(plan);
     if (*fmt_cmd) return run_fmt(fmt);
@@ -88,12 +82,6 @@ int main(int argc, char **argv) {
       }
       return run_explain(what, reference);
     }
-  } catch (const std::exception &e) {
-    std::cerr << "edlc: internal error: " << e.what() << "\nplease report this with the input that caused it\n";
-    return kInternal;
-  } catch (...) {
-    std::cerr << "edlc: internal error\nplease report this with the input that caused it\n";
-    return kInternal;
-  }
-  return kUsage;
+    return kUsage;
+  });
 }

@@ -1,4 +1,4 @@
-#include "compiler/parse/Parser.h"
+#include "compiler/parse/FrontEnd.h"
 
 #include "EDLLexer.h"
 #include "EDLParser.h"
