@@ -33,6 +33,9 @@ class Builder {
 
 TypePtr pair_of(TypePtr element) { return list(std::move(element), 0, 2); }
 
+// Metrics, written SPLIT.METRIC or listed in a train block's `metrics`.
+const std::vector<std::string> kMetrics = {"loss", "accuracy", "top5", "f1", "precision", "recall", "map", "map50", "miou"};
+
 void image_ops(Builder &b) {
   const unsigned I = kImage;
   b.op(I, "flip_horizontal", "mirrors the image left to right");
@@ -324,7 +327,7 @@ void blocks(Builder &b) {
            opt("batch", integer(1, 65536), "32", "batch size"),
            opt("loss", call(C::Loss), "cross_entropy()", "loss"),
            opt("metrics",
-               list(enumeration({"loss", "accuracy", "top5", "f1", "precision", "recall", "map", "map50", "miou"}), 1),
+               list(enumeration(kMetrics), 1),
                "[accuracy]", "metrics recorded"),
            opt("early_stop",
                record({req("metric", metric(), "metric watched"), req("patience", integer(1, 100000), "epochs"),
@@ -370,7 +373,7 @@ Catalogue build() {
                           {"min", 2, "smaller of two"},   {"max", 2, "larger of two"},
                           {"clamp", 3, "x limited to [lo, hi]"}, {"floor", 1, "round down"},
                           {"select", 3, "a if cond else b"}};
-  c.metrics_ = {"loss", "accuracy", "top5", "f1", "precision", "recall", "map", "map50", "miou"};
+  c.metrics_ = kMetrics;
   c.splits_ = {"train", "val", "test"};
   return c;
 }

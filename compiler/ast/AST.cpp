@@ -58,6 +58,18 @@ int precedence(BinaryOp op) {
   return 0;
 }
 
+const Property *find_property(const std::vector<Property> &props, const std::string &key) {
+  for (const Property &p : props)
+    if (p.key == key) return &p;
+  return nullptr;
+}
+
+const Expr *find_argument(const Call &call, const std::string &name, std::size_t position) {
+  for (std::size_t i = 0; i < call.args.size(); ++i)
+    if (call.args[i].name == name || (call.args[i].name.empty() && i == position)) return call.args[i].value.get();
+  return nullptr;
+}
+
 const char *to_string(DeclKind k) {
   switch (k) {
     case DeclKind::Project: return "project";

@@ -152,6 +152,11 @@ struct Decl {
   ExprPtr body;                      // op
 };
 
+// The property `key` of a block or record, or null.
+const Property *find_property(const std::vector<Property> &props, const std::string &key);
+// A call's argument by name, or the positional one at `position`; null if absent.
+const Expr *find_argument(const Call &call, const std::string &name, std::size_t position = static_cast<std::size_t>(-1));
+
 struct Import {
   std::string path;
   SourceRange path_range;

@@ -55,12 +55,6 @@ std::string function_text(const stdlib::Function &f, const std::vector<ast::Argu
   return out;
 }
 
-const ast::Property *find_property(const ast::Decl &d, const std::string &key) {
-  for (const ast::Property &p : d.properties)
-    if (p.key == key) return &p;
-  return nullptr;
-}
-
 }  // namespace
 
 std::optional<std::string> hover(const Analysis &a, std::uint32_t offset) {
@@ -105,7 +99,7 @@ std::optional<std::string> hover(const Analysis &a, std::uint32_t offset) {
       const auto *obj = m.object->as<ast::Name>();
       if (!obj) return std::nullopt;
       if (const ast::Decl *space = a.checked.find(ast::DeclKind::Space, obj->name))
-        if (const ast::Property *var = find_property(*space, m.member))
+        if (const ast::Property *var = ast::find_property(space->properties, m.member))
           return "searched variable `" + obj->name + "." + m.member + "` = `" + format_expr_flat(*var->value) + "`";
       for (const std::string &s : cat.metric_splits())
         if (s == obj->name) return "metric `" + m.member + "` on the " + s + " split";
@@ -136,7 +130,7 @@ std::optional<SourceRange> definition(const Analysis &a, std::uint32_t offset) {
       const auto *obj = m.object->as<ast::Name>();
       if (!obj) return std::nullopt;
       if (const ast::Decl *space = a.checked.find(ast::DeclKind::Space, obj->name)) {
-        if (const ast::Property *var = find_property(*space, m.member)) return var->key_range;
+        if (const ast::Property *var = ast::find_property(space->properties, m.member)) return var->key_range;
         return space->name_range;
       }
       return std::nullopt;

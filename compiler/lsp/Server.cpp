@@ -120,7 +120,7 @@ json Server::request(const std::string &method, const json &params) {
     SourceRange all{id, 0, static_cast<std::uint32_t>(doc->text.size())};
     return json::array({{{"range", range_of(sm, all)}, {"newText", *formatted}}});
   }
-  throw RpcError{kMethodNotFound, "method not supported: " + method};  // unreachable: listed above
+  throw RpcError{kMethodNotFound, "method not supported: " + method};
 }
 
 void Server::notification(const std::string &method, const json &params, std::vector<json> &out) {

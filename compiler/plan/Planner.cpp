@@ -25,22 +25,8 @@ std::string canonical(const ast::Decl &d, const std::set<std::string> &skip = {}
   return out + "}";
 }
 
-const ast::Property *find_property(const ast::Decl &d, const std::string &key) {
-  for (const ast::Property &p : d.properties)
-    if (p.key == key) return &p;
-  return nullptr;
-}
-
-const ast::Expr *argument(const ast::Call &c, const std::string &name, std::size_t position) {
-  for (std::size_t i = 0; i < c.args.size(); ++i) {
-    if (c.args[i].name == name) return c.args[i].value.get();
-    if (c.args[i].name.empty() && i == position) return c.args[i].value.get();
-  }
-  return nullptr;
-}
-
 std::uint64_t int_argument(const ast::Call &c, const std::string &name, std::uint64_t fallback) {
-  const ast::Expr *e = argument(c, name, static_cast<std::size_t>(-1));
+  const ast::Expr *e = ast::find_argument(c, name);
   auto n = e ? const_number(*e) : std::nullopt;
   return n && n->integral && n->value > 0 ? static_cast<std::uint64_t>(n->value) : fallback;
 }
@@ -49,7 +35,7 @@ std::uint64_t int_argument(const ast::Call &c, const std::string &name, std::uin
 std::vector<std::pair<const ast::Decl *, std::string>> searched_variables(const TrainFacts &t) {
   std::set<std::string> allowed;
   if (t.search)
-    if (const ast::Expr *s = argument(*t.search, "space", static_cast<std::size_t>(-1))) {
+    if (const ast::Expr *s = ast::find_argument(*t.search, "space")) {
       if (const auto *n = s->as<ast::Name>(); n && n->name != "all") allowed.insert(n->name);
       if (const auto *l = s->as<ast::List>())
         for (const auto &item : l->items)
@@ -65,7 +51,7 @@ std::vector<std::pair<const ast::Decl *, std::string>> searched_variables(const 
 }
 
 std::uint64_t grid_points(const ast::Decl &space, const std::string &var) {
-  const ast::Property *p = find_property(space, var);
+  const ast::Property *p = ast::find_property(space.properties, var);
   const auto *dist = p ? p->value->as<ast::Call>() : nullptr;
   if (!dist) return 1;
   if (dist->callee == "choice") return std::max<std::size_t>(1, dist->args.size());
@@ -95,7 +81,7 @@ std::uint64_t trial_count(const TrainFacts &train) {
   if (!train.search) return 0;
   const ast::Call &s = *train.search;
   if (s.callee == "grid") {
-    const ast::Expr *t = argument(s, "trials", static_cast<std::size_t>(-1));
+    const ast::Expr *t = ast::find_argument(s, "trials");
     auto n = t ? const_number(*t) : std::nullopt;
     if (n && n->integral && n->value > 0) return static_cast<std::uint64_t>(n->value);
     std::uint64_t total = 1;
@@ -131,7 +117,7 @@ Plan build_plan(const CheckedProject &project) {
     auto it = loads.find(dataset.name);
     if (it != loads.end()) return it->second;
     Task t{"load:" + dataset.name, TaskKind::Load, dataset.name, {}, "", 1, 1, 0, ""};
-    const ast::Property *src = find_property(dataset, "source");
+    const ast::Property *src = ast::find_property(dataset.properties, "source");
     t.summary = "read and split dataset '" + dataset.name + "'" +
                 (src ? " from " + format_expr_flat(*src->value) : std::string());
     return loads[dataset.name] = add(std::move(t), canonical(dataset));
@@ -141,7 +127,7 @@ Plan build_plan(const CheckedProject &project) {
   for (const TrainFacts &train : project.trains) {
     const ast::Decl &d = *train.decl;
     int priority = 0;
-    if (const ast::Property *p = find_property(d, "priority"))
+    if (const ast::Property *p = ast::find_property(d.properties, "priority"))
       if (auto n = const_number(*p->value)) priority = static_cast<int>(n->value);
     std::string inputs = canonical(d, {"priority"});
     for (const ast::Decl *block : {train.augment, train.model})
@@ -153,7 +139,7 @@ Plan build_plan(const CheckedProject &project) {
     if (train.dataset) deps.push_back(load(*train.dataset));
 
     std::string epochs = "?";
-    if (const ast::Property *p = find_property(d, "epochs")) epochs = format_expr_flat(*p->value);
+    if (const ast::Property *p = ast::find_property(d.properties, "epochs")) epochs = format_expr_flat(*p->value);
 
     if (train.search) {
       auto vars = searched_variables(train);
@@ -167,9 +153,9 @@ Plan build_plan(const CheckedProject &project) {
       std::string search_id = add(std::move(s), inputs);
       Task trial{"trial:" + d.name, TaskKind::Trial, d.name, {search_id}, "", trials, parallel, priority, ""};
       trial.summary = std::to_string(trials) + " trial(s), " + std::to_string(parallel) + " at a time";
-      if (const ast::Expr *prune = argument(*train.search, "prune", static_cast<std::size_t>(-1)))
+      if (const ast::Expr *prune = ast::find_argument(*train.search, "prune"))
         if (const auto *c = prune->as<ast::Call>()) trial.summary += ", pruned by " + c->callee;
-      if (argument(*train.search, "proxy", static_cast<std::size_t>(-1))) trial.summary += ", on a proxy";
+      if (ast::find_argument(*train.search, "proxy")) trial.summary += ", on a proxy";
       deps = {add(std::move(trial), inputs)};
     }
     Task t{"train:" + d.name, TaskKind::Train, d.name, deps, "", 1, 1, priority, ""};
@@ -183,35 +169,35 @@ Plan build_plan(const CheckedProject &project) {
 
   for (const auto &[name, decl] : project.decls[static_cast<int>(ast::DeclKind::Label)]) {
     std::vector<std::string> deps;
-    const ast::Property *model = find_property(*decl, "model");
+    const ast::Property *model = ast::find_property(decl->properties, "model");
     if (const auto *n = model ? model->value->as<ast::Name>() : nullptr)
       if (finals.count(n->name)) deps.push_back(finals[n->name]);
-    const ast::Property *pool = find_property(*decl, "pool");
+    const ast::Property *pool = ast::find_property(decl->properties, "pool");
     if (const auto *n = pool ? pool->value->as<ast::Name>() : nullptr)
       if (const ast::Decl *ds = project.find(ast::DeclKind::Dataset, n->name)) deps.push_back(load(*ds));
     std::uint64_t rounds = 5;
-    if (const ast::Property *r = find_property(*decl, "rounds"))
+    if (const ast::Property *r = ast::find_property(decl->properties, "rounds"))
       if (auto v = const_number(*r->value)) rounds = static_cast<std::uint64_t>(v->value);
     Task t{"label:" + name, TaskKind::LabelRound, name, deps, "", rounds, 1, 0, ""};
     std::string strategy = "uncertainty";
-    if (const ast::Property *s = find_property(*decl, "strategy")) strategy = format_expr_flat(*s->value);
+    if (const ast::Property *s = ast::find_property(decl->properties, "strategy")) strategy = format_expr_flat(*s->value);
     t.summary = std::to_string(rounds) + " labeling round(s), " + strategy + " sampling";
     add(std::move(t), canonical(*decl));
   }
 
   for (const auto &[name, decl] : project.decls[static_cast<int>(ast::DeclKind::Deploy)]) {
     std::vector<std::string> deps;
-    const ast::Property *from = find_property(*decl, "from");
+    const ast::Property *from = ast::find_property(decl->properties, "from");
     if (const auto *n = from ? from->value->as<ast::Name>() : nullptr)
       if (finals.count(n->name)) deps.push_back(finals[n->name]);
     Task t{"package:" + name, TaskKind::Package, name, deps, "", 1, 1, 0, ""};
     std::string targets;
-    if (const ast::Property *p = find_property(*decl, "targets"))
+    if (const ast::Property *p = ast::find_property(decl->properties, "targets"))
       if (const auto *l = p->value->as<ast::List>())
         for (const auto &item : l->items)
           if (const auto *c = item->as<ast::Call>()) targets += (targets.empty() ? "" : ", ") + c->callee;
     std::string package = "dist/" + name + ".tar.gz";
-    if (const ast::Property *p = find_property(*decl, "package"))
+    if (const ast::Property *p = ast::find_property(decl->properties, "package"))
       if (const auto *lit = p->value->as<ast::Literal>()) package = lit->text;
     t.summary = "package " + targets + " into " + package;
     add(std::move(t), canonical(*decl));

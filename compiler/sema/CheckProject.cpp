@@ -30,23 +30,20 @@ namespace {
 
 std::string head_task(const ast::Decl *model) {
   if (!model) return "";
-  for (const ast::Property &p : model->properties) {
-    if (p.key != "head") continue;
-    std::string callee;
-    if (const auto *c = p.value->as<ast::Call>()) callee = c->callee;
-    if (const auto *n = p.value->as<ast::Name>()) callee = n->name;
-    const stdlib::Function *f = stdlib::catalogue().find(stdlib::Category::Head, callee);
-    return f ? f->task : "";
-  }
-  return "classification";
+  const ast::Property *head = ast::find_property(model->properties, "head");
+  if (!head) return "classification";  // the default head is classifier()
+  std::string callee;
+  if (const auto *c = head->value->as<ast::Call>()) callee = c->callee;
+  if (const auto *n = head->value->as<ast::Name>()) callee = n->name;
+  const stdlib::Function *f = stdlib::catalogue().find(stdlib::Category::Head, callee);
+  return f ? f->task : "";
 }
 
 std::string dataset_task(const ast::Decl *dataset) {
   if (!dataset) return "";
-  for (const ast::Property &p : dataset->properties)
-    if (p.key == "task")
-      if (const auto *n = p.value->as<ast::Name>()) return n->name;
-  return "classification";
+  const ast::Property *task = ast::find_property(dataset->properties, "task");
+  const auto *n = task ? task->value->as<ast::Name>() : nullptr;
+  return n ? n->name : "classification";
 }
 
 }  // namespace

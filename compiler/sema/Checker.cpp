@@ -32,9 +32,7 @@ std::vector<std::string> Checker::names_of(DeclKind k) const {
 }
 
 const ast::Property *Checker::property(const ast::Decl &d, const std::string &key) const {
-  for (const ast::Property &p : d.properties)
-    if (p.key == key) return &p;
-  return nullptr;
+  return ast::find_property(d.properties, key);
 }
 
 std::string Checker::file_dir(SourceRange r) const {

@@ -7,18 +7,6 @@ namespace {
 
 namespace fs = std::filesystem;
 
-const ast::Property *find(const std::vector<ast::Property> &props, const std::string &key) {
-  for (const ast::Property &p : props)
-    if (p.key == key) return &p;
-  return nullptr;
-}
-
-const ast::Expr *arg(const ast::Call &c, const std::string &name, std::size_t position) {
-  for (std::size_t i = 0; i < c.args.size(); ++i)
-    if (c.args[i].name == name || (c.args[i].name.empty() && i == position)) return c.args[i].value.get();
-  return nullptr;
-}
-
 std::string text_of(const ast::Expr *e) {
   const auto *l = e ? e->as<ast::Literal>() : nullptr;
   return l ? l->text : "";
@@ -40,7 +28,7 @@ std::string resolve(const SourceManager &sm, SourceRange where, const std::strin
 DatasetSpec dataset_spec(const CheckedProject &project, const ast::Decl &d, const SourceManager &sm) {
   DatasetSpec spec;
   spec.name = d.name;
-  if (const ast::Property *src = find(d.properties, "source"))
+  if (const ast::Property *src = ast::find_property(d.properties, "source"))
     if (const auto *call = src->value->as<ast::Call>()) {
       const std::string &f = call->callee;
       spec.source = f == "csv" ? SourceKind::Csv
@@ -48,49 +36,55 @@ DatasetSpec dataset_spec(const CheckedProject &project, const ast::Decl &d, cons
                     : f == "coco" ? SourceKind::Coco
                     : f == "mask_folder" ? SourceKind::MaskFolder
                                          : SourceKind::ImageFolder;
-      const ast::Expr *path = arg(*call, spec.source == SourceKind::Coco ? "images" : spec.source == SourceKind::MaskFolder ? "images" : "path",
-                                  spec.source == SourceKind::Coco ? 1 : 0);
+      // The folder of images: `path`, or `images` for coco (second) and mask_folder (first).
+      const ast::Expr *path = spec.source == SourceKind::Coco         ? ast::find_argument(*call, "images", 1)
+                              : spec.source == SourceKind::MaskFolder ? ast::find_argument(*call, "images", 0)
+                                                                      : ast::find_argument(*call, "path", 0);
       spec.path = resolve(sm, src->value->range, text_of(path));
-      spec.text_column = text_of(arg(*call, "text", 1));
-      spec.label_column = text_of(arg(*call, "label", 2));
+      spec.text_column = text_of(ast::find_argument(*call, "text", 1));
+      spec.label_column = text_of(ast::find_argument(*call, "label", 2));
     }
-  if (const ast::Property *split = find(d.properties, "split"))
+  if (const ast::Property *split = ast::find_property(d.properties, "split"))
     if (const auto *r = split->value->as<ast::Record>()) {
-      spec.train = number_of(find(r->fields, "train") ? find(r->fields, "train")->value.get() : nullptr, 0);
-      spec.val = number_of(find(r->fields, "val") ? find(r->fields, "val")->value.get() : nullptr, 0);
-      spec.test = number_of(find(r->fields, "test") ? find(r->fields, "test")->value.get() : nullptr, 0);
+      auto share = [&](const char *key) {
+        const ast::Property *f = ast::find_property(r->fields, key);
+        return number_of(f ? f->value.get() : nullptr, 0);
+      };
+      spec.train = share("train");
+      spec.val = share("val");
+      spec.test = share("test");
     }
-  if (const ast::Property *s = find(d.properties, "stratify"))
+  if (const ast::Property *s = ast::find_property(d.properties, "stratify"))
     if (const auto *l = s->value->as<ast::Literal>()) spec.stratify = l->boolean;
-  if (const ast::Property *img = find(d.properties, "image"))
+  if (const ast::Property *img = ast::find_property(d.properties, "image"))
     if (const auto *r = img->value->as<ast::Record>()) {
-      if (const ast::Property *size = find(r->fields, "size"))
+      if (const ast::Property *size = ast::find_property(r->fields, "size"))
         if (const auto *l = size->value->as<ast::Literal>()) {
           spec.width = static_cast<int>(l->int_value);
           spec.height = static_cast<int>(l->height);
         }
-      if (const ast::Property *ch = find(r->fields, "channels"))
+      if (const ast::Property *ch = ast::find_property(r->fields, "channels"))
         spec.channels = static_cast<int>(number_of(ch->value.get(), 3));
     }
-  if (const ast::Property *audio = find(d.properties, "audio"))
+  if (const ast::Property *audio = ast::find_property(d.properties, "audio"))
     if (const auto *r = audio->value->as<ast::Record>()) {
-      if (const ast::Property *rate = find(r->fields, "sample_rate"))
+      if (const ast::Property *rate = ast::find_property(r->fields, "sample_rate"))
         spec.sample_rate = static_cast<int>(number_of(rate->value.get(), 16000));
-      if (const ast::Property *dur = find(r->fields, "duration"))
+      if (const ast::Property *dur = ast::find_property(r->fields, "duration"))
         if (const auto *l = dur->value->as<ast::Literal>()) spec.duration = l->number;
     }
-  if (const ast::Property *classes = find(d.properties, "classes"))
+  if (const ast::Property *classes = ast::find_property(d.properties, "classes"))
     if (const auto *l = classes->value->as<ast::List>())
       for (const auto &item : l->items) spec.classes.push_back(text_of(item.get()));
-  if (const ast::Property *on_error = find(d.properties, "on_error"))
+  if (const ast::Property *on_error = ast::find_property(d.properties, "on_error"))
     if (const auto *n = on_error->value->as<ast::Name>()) spec.fail_on_error = n->name == "fail";
 
   std::string store = ".edl/store.db";
   SourceRange store_at = d.range;
   if (project.project) {
-    if (const ast::Property *seed = find(project.project->properties, "seed"))
+    if (const ast::Property *seed = ast::find_property(project.project->properties, "seed"))
       spec.seed = static_cast<std::uint64_t>(number_of(seed->value.get(), 0));
-    if (const ast::Property *s = find(project.project->properties, "store")) {
+    if (const ast::Property *s = ast::find_property(project.project->properties, "store")) {
       store = text_of(s->value.get());
       store_at = s->value->range;
     } else {

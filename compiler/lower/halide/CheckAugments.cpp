@@ -7,24 +7,18 @@
 namespace edl::lower {
 namespace {
 
-const ast::Property *find(const std::vector<ast::Property> &props, const std::string &key) {
-  for (const ast::Property &p : props)
-    if (p.key == key) return &p;
-  return nullptr;
-}
-
 // The image size and channels a dataset declares, or none for non-image data.
 bool image_shape(const ast::Decl &dataset, int &w, int &h, int &channels) {
-  const ast::Property *src = find(dataset.properties, "source");
+  const ast::Property *src = ast::find_property(dataset.properties, "source");
   const auto *call = src ? src->value->as<ast::Call>() : nullptr;
   if (!call || (call->callee != "image_folder" && call->callee != "coco" && call->callee != "mask_folder")) return false;
   w = h = 32;  // any size serves when the dataset does not fix one
   channels = 3;
-  if (const ast::Property *img = find(dataset.properties, "image"))
+  if (const ast::Property *img = ast::find_property(dataset.properties, "image"))
     if (const auto *r = img->value->as<ast::Record>()) {
-      if (const ast::Property *size = find(r->fields, "size"))
+      if (const ast::Property *size = ast::find_property(r->fields, "size"))
         if (const auto *l = size->value->as<ast::Literal>()) w = static_cast<int>(l->int_value), h = static_cast<int>(l->height);
-      if (const ast::Property *ch = find(r->fields, "channels"))
+      if (const ast::Property *ch = ast::find_property(r->fields, "channels"))
         if (auto n = const_number(*ch->value)) channels = static_cast<int>(n->value);
     }
   return true;
