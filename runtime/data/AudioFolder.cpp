@@ -94,7 +94,7 @@ void load_audio(const DatasetSpec &spec, DecodeCache *cache, LoadedDataset &out)
   for_each_file(
       spec, cf, out.report,
       [&](std::size_t c, const std::string &file, const std::vector<std::uint8_t> &bytes, const std::string &key) {
-        auto hit = cache ? cache->find(key) : std::nullopt;
+        const auto *hit = cache ? cache->find(key) : nullptr;
         if (hit && hit->size() == length * sizeof(float)) {
           clip.resize(length);
           std::memcpy(clip.data(), hit->data(), hit->size());

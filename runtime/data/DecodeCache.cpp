@@ -30,10 +30,9 @@ DecodeCache::DecodeCache(std::string dir, const std::string &dataset, const std:
   }
 }
 
-std::optional<std::vector<std::uint8_t>> DecodeCache::find(const std::string &content_hash) const {
+const std::vector<std::uint8_t> *DecodeCache::find(const std::string &content_hash) const {
   auto it = entries_.find(content_hash);
-  if (it == entries_.end()) return std::nullopt;
-  return it->second;
+  return it == entries_.end() ? nullptr : &it->second;
 }
 
 void DecodeCache::put(const std::string &content_hash, std::vector<std::uint8_t> bytes) {

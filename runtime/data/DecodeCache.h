@@ -3,7 +3,6 @@
 #pragma once
 
 #include <cstdint>
-#include <optional>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -16,7 +15,8 @@ class DecodeCache {
   // sample (size, channels, sample rate...); it selects the cache file.
   DecodeCache(std::string dir, const std::string &dataset, const std::string &settings);
 
-  std::optional<std::vector<std::uint8_t>> find(const std::string &content_hash) const;
+  // The cached bytes, or null; valid until the next put.
+  const std::vector<std::uint8_t> *find(const std::string &content_hash) const;
   void put(const std::string &content_hash, std::vector<std::uint8_t> bytes);
   // Writes new entries (atomically); a cache that cannot be written is
   // only a slower next run, so failure is reported, not fatal.

@@ -69,7 +69,7 @@ void load_images(const DatasetSpec &spec, DecodeCache *cache, LoadedDataset &out
       [&](std::size_t c, const std::string &file, const std::vector<std::uint8_t> &bytes, const std::string &key) {
         std::vector<std::uint8_t> sample;
         int w = 0, h = 0;
-        if (auto hit = cache ? cache->find(key) : std::nullopt; hit && hit->size() >= 8) {
+        if (const auto *hit = cache ? cache->find(key) : nullptr; hit && hit->size() >= 8) {
           // A cached entry is width and height (two uint32) and the pixels.
           std::uint32_t dims[2];
           std::memcpy(dims, hit->data(), 8);
