@@ -1,5 +1,7 @@
 #include "runtime/data/DatasetSpec.h"
 
+#include "compiler/sema/ProjectSettings.h"
+
 #include <filesystem>
 
 namespace edl::data {
@@ -15,12 +17,6 @@ std::string text_of(const ast::Expr *e) {
 double number_of(const ast::Expr *e, double fallback) {
   auto n = e ? const_number(*e) : std::nullopt;
   return n ? n->value : fallback;
-}
-
-std::string resolve(const SourceManager &sm, SourceRange where, const std::string &path) {
-  fs::path p(path);
-  if (p.is_relative()) p = fs::path(sm.path(where.file)).parent_path() / p;
-  return fs::absolute(p).lexically_normal().string();
 }
 
 }  // namespace
@@ -40,7 +36,7 @@ DatasetSpec dataset_spec(const CheckedProject &project, const ast::Decl &d, cons
       const ast::Expr *path = spec.source == SourceKind::Coco         ? ast::find_argument(*call, "images", 1)
                               : spec.source == SourceKind::MaskFolder ? ast::find_argument(*call, "images", 0)
                                                                       : ast::find_argument(*call, "path", 0);
-      spec.path = resolve(sm, src->value->range, text_of(path));
+      spec.path = resolve_path(sm, src->value->range, text_of(path));
       spec.text_column = text_of(ast::find_argument(*call, "text", 1));
       spec.label_column = text_of(ast::find_argument(*call, "label", 2));
     }
@@ -65,6 +61,20 @@ DatasetSpec dataset_spec(const CheckedProject &project, const ast::Decl &d, cons
         }
       if (const ast::Property *ch = ast::find_property(r->fields, "channels"))
         spec.channels = static_cast<int>(number_of(ch->value.get(), 3));
+      if (const ast::Property *norm = ast::find_property(r->fields, "normalize")) {
+        if (const auto *l = norm->value->as<ast::Literal>()) spec.normalize = l->boolean;
+        if (const auto *rec = norm->value->as<ast::Record>()) {
+          auto numbers = [&](const char *key) {
+            std::vector<double> out;
+            if (const ast::Property *f = ast::find_property(rec->fields, key))
+              if (const auto *list = f->value->as<ast::List>())
+                for (const auto &item : list->items) out.push_back(number_of(item.get(), 0));
+            return out;
+          };
+          spec.mean = numbers("mean");
+          spec.std = numbers("std");
+        }
+      }
     }
   if (const ast::Property *audio = ast::find_property(d.properties, "audio"))
     if (const auto *r = audio->value->as<ast::Record>()) {
@@ -79,19 +89,9 @@ DatasetSpec dataset_spec(const CheckedProject &project, const ast::Decl &d, cons
   if (const ast::Property *on_error = ast::find_property(d.properties, "on_error"))
     if (const auto *n = on_error->value->as<ast::Name>()) spec.fail_on_error = n->name == "fail";
 
-  std::string store = ".edl/store.db";
-  SourceRange store_at = d.range;
-  if (project.project) {
-    if (const ast::Property *seed = ast::find_property(project.project->properties, "seed"))
-      spec.seed = static_cast<std::uint64_t>(number_of(seed->value.get(), 0));
-    if (const ast::Property *s = ast::find_property(project.project->properties, "store")) {
-      store = text_of(s->value.get());
-      store_at = s->value->range;
-    } else {
-      store_at = project.project->range;
-    }
-  }
-  spec.cache_dir = (fs::path(resolve(sm, store_at, store)).parent_path() / "cache").string();
+  ProjectSettings settings = project_settings(project, sm);
+  spec.seed = settings.seed;
+  spec.cache_dir = (fs::path(settings.store).parent_path() / "cache").string();
   return spec;
 }
 

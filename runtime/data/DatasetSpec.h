@@ -21,6 +21,11 @@ struct DatasetSpec {
   bool stratify = true;
   int width = 0, height = 0;  // image.size; 0 keeps each image's own size (they must agree)
   int channels = 3;
+  // image.normalize: true scales by the training split's per-channel mean
+  // and std; false only maps pixels to [0, 1]; given mean/std (in [0, 1]
+  // units) are used as they are.
+  bool normalize = true;
+  std::vector<double> mean, std;
   int sample_rate = 16000;
   double duration = 1.0;                  // seconds
   std::vector<std::string> classes;       // declared order; empty: sorted folder or label names

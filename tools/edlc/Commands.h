@@ -46,11 +46,26 @@ struct PreviewOptions {
   std::vector<std::string> sets;
 };
 
+struct RunOptions {
+  std::string file;
+  bool quiet = false, json = false;
+  std::string command;  // the command line, recorded in the store
+};
+
+struct RunsOptions {
+  std::string file, store;
+  bool show = false;
+  long long id = 0;
+  OutputFormat format = OutputFormat::Text;
+};
+
 int run_check(const CheckOptions &opts);
-// `edlc data` and `edlc preview` run in edlc-runtime, beside edlc.
+// `edlc data`, `preview`, `run` and `runs` run in edlc-runtime, beside edlc.
 int run_runtime_command(int argc, char **argv);
 int run_preview(const PreviewOptions &opts);
 int run_data(const DataOptions &opts);
+int run_run(const RunOptions &opts);
+int run_runs(const RunsOptions &opts);
 int run_plan(const PlanOptions &opts);
 int run_fmt(const FmtOptions &opts);
 int run_lsp();

@@ -1,5 +1,5 @@
-// edlc-runtime: the edlc commands that read data and compile kernels
-// (`data`, `preview`). edlc starts it for them, so that edlc itself loads
+// edlc-runtime: the edlc commands that read data, compile kernels and
+// train (`data`, `preview`, `run`, `runs`). edlc starts it for them, so that edlc itself loads
 // no OpenCV, Halide or LLVM.
 #include "CliMain.h"
 #include "Commands.h"
@@ -38,7 +38,32 @@ int main(int argc, char **argv) {
   preview_cmd->add_option("--seed", preview.seed, "Seed (default: the project's)");
   preview_cmd->add_option("--set", preview.sets, "A searched variable's value, SPACE.VAR=NUMBER (repeatable)");
 
+  RunOptions run;
+  auto *run_cmd = app.add_subcommand("run", "Run a project: load data, train, evaluate, recording into the store");
+  run_cmd->add_option("file", run.file, "Root .edl file of the project")->required();
+  run_cmd->add_flag("--quiet,-q", run.quiet, "Print only errors");
+  run_cmd->add_flag("--json", run.json, "Print the outcome as one JSON document, no progress");
+  for (int i = 0; i < argc; ++i) run.command += (i ? " " : "") + std::string(i == 0 ? "edlc" : argv[i]);
+
+  RunsOptions runs;
+  auto *runs_cmd = app.add_subcommand("runs", "List the runs in a project's store, or show one");
+  runs_cmd->add_option("file", runs.file, "Root .edl file of the project (its store)");
+  runs_cmd->add_option("--store", runs.store, "The store file, instead of the project's");
+  runs_cmd->add_option("--format", runs.format, "Output format: text or json")
+      ->transform(CLI::CheckedTransformer(formats, CLI::ignore_case));
+  auto *show_cmd = runs_cmd->add_subcommand("show", "Show one run: tasks, metrics per epoch, confusion matrix");
+  show_cmd->add_option("id", runs.id, "The run's id (from 'edlc runs')")->required();
+  show_cmd->add_option("file", runs.file, "Root .edl file of the project (its store)");
+  show_cmd->add_option("--store", runs.store, "The store file, instead of the project's");
+  show_cmd->add_option("--format", runs.format, "Output format: text or json")
+      ->transform(CLI::CheckedTransformer(formats, CLI::ignore_case));
+
   return parse_and_run(app, argc, argv, [&]() -> int {
+    if (*run_cmd) return run_run(run);
+    if (*runs_cmd) {
+      runs.show = static_cast<bool>(*show_cmd);
+      return run_runs(runs);
+    }
     if (*data_cmd) return run_data(data);
     if (*preview_cmd) return run_preview(preview);
     return kUsage;

@@ -30,8 +30,11 @@ void add_output_options(CLI::App *cmd, edl::cli::OutputFormat &format, edl::cli:
 
 int main(int argc, char **argv) {
   using namespace edl::cli;
-  if (argc > 1 && (std::string(argv[1]) == "data" || std::string(argv[1]) == "preview"))
-    return run_runtime_command(argc, argv);
+  if (argc > 1) {
+    const std::string command = argv[1];
+    if (command == "data" || command == "preview" || command == "run" || command == "runs")
+      return run_runtime_command(argc, argv);
+  }
   CLI::App app{"edlc — checks, plans and runs declarative ML projects (.edl)"};
   app.require_subcommand(1);
   app.set_version_flag("--version", "edlc 0.1.0");
@@ -49,11 +52,13 @@ int main(int argc, char **argv) {
   plan_cmd->add_option("file", plan.file, "Root .edl file of the project")->required();
   add_output_options(plan_cmd, plan.format, plan.color);
 
-  // Loading data and compiling kernels need OpenCV, Halide and LLVM, whose
-  // shared libraries take a quarter second to load: they live in a second
+  // Loading data, compiling kernels and training need OpenCV, Halide, LLVM
+  // and libtorch, whose shared libraries take a while to load: they live in a second
   // executable, so checking, formatting and the language server start fast.
   app.add_subcommand("data", "Load a project's datasets: classes, splits, skipped files")->allow_extras();
   app.add_subcommand("preview", "Render an augment block on real images into a PNG grid")->allow_extras();
+  app.add_subcommand("run", "Run a project: load data, train, evaluate, recording into the store")->allow_extras();
+  app.add_subcommand("runs", "List the runs in a project's store, or show one (runs show ID)")->allow_extras();
 
   FmtOptions fmt;
   auto *fmt_cmd = app.add_subcommand("fmt", "Rewrite .edl files in the canonical layout");

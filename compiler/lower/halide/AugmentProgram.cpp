@@ -65,32 +65,10 @@ class Builder {
           const SpaceValues &space)
       : project_(project), prog_(prog), errors_(errors), space_(space) {}
 
-  // A searched variable's value for this program: given, or its domain's middle.
-  std::optional<double> space_value(const ast::Member &m) {
-    const auto *obj = m.object->as<ast::Name>();
-    const ast::Decl *space = obj ? project_.find(ast::DeclKind::Space, obj->name) : nullptr;
-    if (!space) return std::nullopt;
-    auto given = space_.find(obj->name + "." + m.member);
-    if (given != space_.end()) return given->second;
-    for (const ast::Property &p : space->properties) {
-      if (p.key != m.member) continue;
-      const auto *dist = p.value->as<ast::Call>();
-      if (!dist || dist->args.empty()) return std::nullopt;
-      auto a = const_number(*dist->args[0].value);
-      if (dist->callee == "choice" || dist->args.size() < 2) return a ? std::optional<double>(a->value) : std::nullopt;
-      auto b = const_number(*dist->args[1].value);
-      if (!a || !b) return std::nullopt;
-      if (dist->callee == "normal") return a->value;
-      double mid = dist->callee == "loguniform" ? std::sqrt(a->value * b->value) : (a->value + b->value) / 2;
-      return dist->callee == "int" ? std::round(mid) : mid;
-    }
-    return std::nullopt;
-  }
-
   std::optional<Value> value_of(const ast::Expr &e) {
     if (auto n = const_number(e)) return Value{Value::Const, n->value, 0, {}};
     if (const auto *m = e.as<ast::Member>())
-      if (auto v = space_value(*m)) return Value{Value::Const, *v, 0, {}};
+      if (auto v = space_value(project_, *m, space_)) return Value{Value::Const, *v, 0, {}};
     const auto *c = e.as<ast::Call>();
     if (!c) {
       error(e.range, DiagId::NotAKernelValue, {"this value"});

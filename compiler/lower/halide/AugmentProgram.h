@@ -6,6 +6,7 @@
 #pragma once
 
 #include "compiler/sema/Checker.h"
+#include "compiler/sema/SpaceValues.h"
 
 #include <cstdint>
 #include <map>
@@ -79,10 +80,7 @@ struct AugmentProgram {
   std::vector<float> sample(std::uint64_t seed, std::uint64_t index) const;
 };
 
-// Values for searched variables ("space.var" -> value): a trial's choice.
-// A variable not listed takes the middle of its domain (a choice's first
-// option), which is what `edlc check` and `edlc preview` use.
-using SpaceValues = std::map<std::string, double>;
+using edl::SpaceValues;
 
 // Prepares an augment block for images of the given size and channels.
 // Errors (an op the lowering does not support, a size-changing op that is

@@ -1,0 +1,197 @@
+// A formula → LLVM IR (one function over a double array) → O2 → ORC LLJIT.
+// Math functions become LLVM intrinsics, which the JIT resolves to the
+// process's libm, so compiled and interpreted results agree.
+#include "compiler/lower/llvm/Formula.h"
+
+#include <llvm/ExecutionEngine/Orc/ExecutionUtils.h>
+#include <llvm/ExecutionEngine/Orc/LLJIT.h>
+#include <llvm/IR/IRBuilder.h>
+#include <llvm/IR/Intrinsics.h>
+#include <llvm/IR/LLVMContext.h>
+#include <llvm/IR/Module.h>
+#include <llvm/IR/Verifier.h>
+#include <llvm/Passes/PassBuilder.h>
+#include <llvm/Support/TargetSelect.h>
+#include <llvm/Support/raw_ostream.h>
+
+#include <map>
+#include <mutex>
+#include <stdexcept>
+
+namespace edl::lower {
+
+struct CompiledFormula::Impl {
+  std::unique_ptr<llvm::orc::LLJIT> jit;
+};
+
+CompiledFormula::CompiledFormula(std::unique_ptr<Impl> impl, Fn fn) : impl_(std::move(impl)), fn_(fn) {}
+CompiledFormula::~CompiledFormula() = default;
+
+namespace {
+
+class Emitter {
+ public:
+  Emitter(llvm::Module &m, llvm::IRBuilder<> &b, const std::vector<std::string> &vars, llvm::Value *values)
+      : m_(m), b_(b), vars_(vars), values_(values), f64_(b.getDoubleTy()) {}
+
+  llvm::Value *emit(const ast::Expr &e) {
+    switch (e.kind) {
+      case ast::ExprKind::Literal: {
+        const auto &l = *e.as<ast::Literal>();
+        double v = l.literal == ast::LiteralKind::Int ? static_cast<double>(l.int_value)
+                   : l.literal == ast::LiteralKind::Bool ? (l.boolean ? 1.0 : 0.0)
+                                                        : l.number;
+        return llvm::ConstantFP::get(f64_, v);
+      }
+      case ast::ExprKind::Name: return variable(e.as<ast::Name>()->name);
+      case ast::ExprKind::Unary: {
+        const auto &u = *e.as<ast::Unary>();
+        llvm::Value *v = emit(*u.operand);
+        return u.op == ast::UnaryOp::Neg ? b_.CreateFNeg(v) : boolean(b_.CreateFCmpOEQ(v, zero()));
+      }
+      case ast::ExprKind::Binary: return binary(*e.as<ast::Binary>());
+      case ast::ExprKind::Call: return call(*e.as<ast::Call>());
+      default: throw std::invalid_argument("not a number in a formula");
+    }
+  }
+
+ private:
+  llvm::Value *zero() { return llvm::ConstantFP::get(f64_, 0.0); }
+  llvm::Value *boolean(llvm::Value *i1) { return b_.CreateUIToFP(i1, f64_); }
+  llvm::Value *truthy(llvm::Value *v) { return b_.CreateFCmpUNE(v, zero()); }
+
+  llvm::Value *variable(const std::string &name) {
+    for (std::size_t i = 0; i < vars_.size(); ++i)
+      if (vars_[i] == name) return b_.CreateLoad(f64_, b_.CreateConstGEP1_64(f64_, values_, i), name);
+    throw std::invalid_argument("unknown formula name '" + name + "'");
+  }
+
+  llvm::Value *intrinsic(llvm::Intrinsic::ID id, std::vector<llvm::Value *> args) {
+    return b_.CreateCall(llvm::Intrinsic::getDeclaration(&m_, id, {f64_}), args);
+  }
+
+  llvm::Value *binary(const ast::Binary &bin) {
+    llvm::Value *l = emit(*bin.lhs), *r = emit(*bin.rhs);
+    switch (bin.op) {
+      case ast::BinaryOp::Pow: return intrinsic(llvm::Intrinsic::pow, {l, r});
+      case ast::BinaryOp::Mul: return b_.CreateFMul(l, r);
+      case ast::BinaryOp::Div: return b_.CreateFDiv(l, r);
+      case ast::BinaryOp::Add: return b_.CreateFAdd(l, r);
+      case ast::BinaryOp::Sub: return b_.CreateFSub(l, r);
+      case ast::BinaryOp::Lt: return boolean(b_.CreateFCmpOLT(l, r));
+      case ast::BinaryOp::Le: return boolean(b_.CreateFCmpOLE(l, r));
+      case ast::BinaryOp::Gt: return boolean(b_.CreateFCmpOGT(l, r));
+      case ast::BinaryOp::Ge: return boolean(b_.CreateFCmpOGE(l, r));
+      case ast::BinaryOp::Eq: return boolean(b_.CreateFCmpOEQ(l, r));
+      case ast::BinaryOp::Ne: return boolean(b_.CreateFCmpUNE(l, r));
+      case ast::BinaryOp::And: return boolean(b_.CreateAnd(truthy(l), truthy(r)));
+      case ast::BinaryOp::Or: return boolean(b_.CreateOr(truthy(l), truthy(r)));
+    }
+    throw std::invalid_argument("unknown operator in a formula");
+  }
+
+  llvm::Value *call(const ast::Call &c) {
+    std::vector<llvm::Value *> a;
+    for (const ast::Argument &arg : c.args) a.push_back(emit(*arg.value));
+    static const std::map<std::string, std::pair<llvm::Intrinsic::ID, std::size_t>> kIntrinsics = {
+        {"abs", {llvm::Intrinsic::fabs, 1}}, {"sqrt", {llvm::Intrinsic::sqrt, 1}},
+        {"exp", {llvm::Intrinsic::exp, 1}},  {"log", {llvm::Intrinsic::log, 1}},
+        {"sin", {llvm::Intrinsic::sin, 1}},  {"cos", {llvm::Intrinsic::cos, 1}},
+        {"floor", {llvm::Intrinsic::floor, 1}}, {"pow", {llvm::Intrinsic::pow, 2}},
+        {"min", {llvm::Intrinsic::minnum, 2}}, {"max", {llvm::Intrinsic::maxnum, 2}}};
+    auto need = [&](std::size_t n) {
+      if (a.size() != n) throw std::invalid_argument("'" + c.callee + "' takes " + std::to_string(n) + " arguments");
+    };
+    if (auto it = kIntrinsics.find(c.callee); it != kIntrinsics.end()) {
+      need(it->second.second);
+      return intrinsic(it->second.first, a);
+    }
+    if (c.callee == "tanh") {  // no intrinsic: the C library's, found by the JIT in the process
+      need(1);
+      auto fn = m_.getOrInsertFunction("tanh", llvm::FunctionType::get(f64_, {f64_}, false));
+      return b_.CreateCall(fn, a);
+    }
+    if (c.callee == "clamp") {
+      need(3);
+      return intrinsic(llvm::Intrinsic::minnum, {intrinsic(llvm::Intrinsic::maxnum, {a[0], a[1]}), a[2]});
+    }
+    if (c.callee == "select") {
+      need(3);
+      return b_.CreateSelect(truthy(a[0]), a[1], a[2]);
+    }
+    throw std::invalid_argument("unknown formula function '" + c.callee + "'");
+  }
+
+  llvm::Module &m_;
+  llvm::IRBuilder<> &b_;
+  const std::vector<std::string> &vars_;
+  llvm::Value *values_;
+  llvm::Type *f64_;
+};
+
+void optimise(llvm::Module &m) {
+  llvm::LoopAnalysisManager lam;
+  llvm::FunctionAnalysisManager fam;
+  llvm::CGSCCAnalysisManager cgam;
+  llvm::ModuleAnalysisManager mam;
+  llvm::PassBuilder pb;
+  pb.registerModuleAnalyses(mam);
+  pb.registerCGSCCAnalyses(cgam);
+  pb.registerFunctionAnalyses(fam);
+  pb.registerLoopAnalyses(lam);
+  pb.crossRegisterProxies(lam, fam, cgam, mam);
+  pb.buildPerModuleDefaultPipeline(llvm::OptimizationLevel::O2).run(m, mam);
+}
+
+std::string message(llvm::Error e) { return llvm::toString(std::move(e)); }
+
+}  // namespace
+
+std::unique_ptr<CompiledFormula> CompiledFormula::compile(const ast::Expr &formula,
+                                                          const std::vector<std::string> &variables,
+                                                          std::string &error) {
+  static std::once_flag init;
+  std::call_once(init, [] {
+    llvm::InitializeNativeTarget();
+    llvm::InitializeNativeTargetAsmPrinter();
+  });
+
+  auto context = std::make_unique<llvm::LLVMContext>();
+  auto module = std::make_unique<llvm::Module>("edl_formula", *context);
+  llvm::IRBuilder<> builder(*context);
+  auto *type = llvm::FunctionType::get(builder.getDoubleTy(), {llvm::PointerType::getUnqual(builder.getDoubleTy())},
+                                       false);
+  auto *fn = llvm::Function::Create(type, llvm::Function::ExternalLinkage, "edl_formula", module.get());
+  builder.SetInsertPoint(llvm::BasicBlock::Create(*context, "entry", fn));
+  try {
+    Emitter emitter(*module, builder, variables, fn->getArg(0));
+    builder.CreateRet(emitter.emit(formula));
+  } catch (const std::invalid_argument &e) {
+    error = e.what();
+    return nullptr;
+  }
+  std::string verify;
+  llvm::raw_string_ostream verify_out(verify);
+  if (llvm::verifyModule(*module, &verify_out)) {
+    error = "invalid IR for a formula: " + verify_out.str();
+    return nullptr;
+  }
+  optimise(*module);
+
+  auto jit = llvm::orc::LLJITBuilder().create();
+  if (!jit) return error = message(jit.takeError()), nullptr;
+  auto process = llvm::orc::DynamicLibrarySearchGenerator::GetForCurrentProcess(
+      (*jit)->getDataLayout().getGlobalPrefix());
+  if (!process) return error = message(process.takeError()), nullptr;
+  (*jit)->getMainJITDylib().addGenerator(std::move(*process));
+  if (auto e = (*jit)->addIRModule(llvm::orc::ThreadSafeModule(std::move(module), std::move(context))))
+    return error = message(std::move(e)), nullptr;
+  auto symbol = (*jit)->lookup("edl_formula");
+  if (!symbol) return error = message(symbol.takeError()), nullptr;
+  auto impl = std::make_unique<Impl>();
+  impl->jit = std::move(*jit);
+  auto f = reinterpret_cast<Fn>(symbol->getAddress());
+  return std::unique_ptr<CompiledFormula>(new CompiledFormula(std::move(impl), f));
+}
+
+}  // namespace edl::lower

@@ -1,0 +1,308 @@
+// The stdlib's backbones and heads in libtorch. ResNet and MobileNetV2
+// follow torchvision's layouts, so their block names read the same.
+#include "compiler/lower/torch/BuildModel.h"
+
+#include <torch/serialize.h>
+
+#include <algorithm>
+#include <cmath>
+#include <fstream>
+#include <iterator>
+
+namespace edl::lower {
+namespace nn = torch::nn;
+namespace {
+
+// A Sequential that can sit inside another: libtorch only nests modules
+// whose forward takes and returns plain tensors.
+class BlockImpl : public nn::SequentialImpl {
+ public:
+  using nn::SequentialImpl::SequentialImpl;
+  torch::Tensor forward(torch::Tensor x) { return nn::SequentialImpl::forward(x); }
+};
+TORCH_MODULE(Block);
+
+nn::Conv2d conv(int in, int out, int k, int stride = 1, int groups = 1) {
+  return nn::Conv2d(nn::Conv2dOptions(in, out, k).stride(stride).padding(k / 2).groups(groups).bias(false));
+}
+
+// conv → batch norm → ReLU (ReLU6 in MobileNet), the unit most blocks are made of.
+Block conv_bn(int in, int out, int k, int stride = 1, int groups = 1, bool relu6 = false) {
+  Block s;
+  s->push_back("conv", conv(in, out, k, stride, groups));
+  s->push_back("bn", nn::BatchNorm2d(out));
+  if (relu6) s->push_back("act", nn::ReLU6());
+  else s->push_back("act", nn::ReLU());
+  return s;
+}
+
+class ResidualImpl : public nn::Module {
+ public:
+  // bottleneck: 1x1 → 3x3 → 1x1 (x4 channels), else two 3x3 convolutions.
+  ResidualImpl(int in, int width, int stride, bool bottleneck) {
+    int out = bottleneck ? width * 4 : width;
+    body = nn::Sequential();
+    if (bottleneck) {
+      body->push_back("conv1", conv_bn(in, width, 1));
+      body->push_back("conv2", conv_bn(width, width, 3, stride));
+      body->push_back("conv3", conv(width, out, 1));
+    } else {
+      body->push_back("conv1", conv_bn(in, width, 3, stride));
+      body->push_back("conv2", conv(width, out, 3));
+    }
+    body->push_back("bn", nn::BatchNorm2d(out));
+    register_module("body", body);
+    if (stride != 1 || in != out) {
+      shortcut = nn::Sequential(conv(in, out, 1, stride), nn::BatchNorm2d(out));
+      register_module("shortcut", shortcut);
+    }
+  }
+  torch::Tensor forward(torch::Tensor x) {
+    torch::Tensor y = body->forward(x);
+    return torch::relu(y + (shortcut ? shortcut->forward(x) : x));
+  }
+  nn::Sequential body{nullptr}, shortcut{nullptr};
+};
+TORCH_MODULE(Residual);
+
+class InvertedResidualImpl : public nn::Module {
+ public:
+  InvertedResidualImpl(int in, int out, int stride, int expand) : skip_(stride == 1 && in == out) {
+    int hidden = in * expand;
+    body = nn::Sequential();
+    if (expand != 1) body->push_back("expand", conv_bn(in, hidden, 1, 1, 1, true));
+    body->push_back("depthwise", conv_bn(hidden, hidden, 3, stride, hidden, true));
+    body->push_back("project", conv(hidden, out, 1));
+    body->push_back("bn", nn::BatchNorm2d(out));
+    register_module("body", body);
+  }
+  torch::Tensor forward(torch::Tensor x) { return skip_ ? x + body->forward(x) : body->forward(x); }
+  nn::Sequential body{nullptr};
+
+ private:
+  bool skip_;
+};
+TORCH_MODULE(InvertedResidual);
+
+int make_divisible(double v, int divisor = 8) {
+  int r = std::max(divisor, static_cast<int>(v + divisor / 2.0) / divisor * divisor);
+  return r < 0.9 * v ? r + divisor : r;
+}
+
+nn::Sequential resnet(int in, const std::vector<int> &layers, bool bottleneck) {
+  nn::Sequential s;
+  Block stem = conv_bn(in, 64, 7, 2);
+  stem->push_back("pool", nn::MaxPool2d(nn::MaxPool2dOptions(3).stride(2).padding(1)));
+  s->push_back("stem", stem);
+  int channels = 64;
+  for (std::size_t i = 0; i < layers.size(); ++i) {
+    int width = 64 << i;
+    Block layer;
+    for (int b = 0; b < layers[i]; ++b) {
+      layer->push_back(Residual(channels, width, b == 0 && i > 0 ? 2 : 1, bottleneck));
+      channels = bottleneck ? width * 4 : width;
+    }
+    s->push_back("layer" + std::to_string(i + 1), layer);
+  }
+  return s;
+}
+
+nn::Sequential mobilenet_v2(int in, double width) {
+  struct Stage { int expand, channels, repeats, stride; };
+  const Stage stages[] = {{1, 16, 1, 1}, {6, 24, 2, 2}, {6, 32, 3, 2}, {6, 64, 4, 2},
+                          {6, 96, 3, 1}, {6, 160, 3, 2}, {6, 320, 1, 1}};
+  nn::Sequential s;
+  int channels = make_divisible(32 * width);
+  s->push_back("stem", conv_bn(in, channels, 3, 2, 1, true));
+  int block = 0;
+  for (const Stage &st : stages) {
+    int out = make_divisible(st.channels * width);
+    for (int r = 0; r < st.repeats; ++r) {
+      s->push_back("block" + std::to_string(++block), InvertedResidual(channels, out, r == 0 ? st.stride : 1, st.expand));
+      channels = out;
+    }
+  }
+  s->push_back("last", conv_bn(channels, make_divisible(1280 * std::max(1.0, width)), 1, 1, 1, true));
+  return s;
+}
+
+nn::Sequential cnn(int in, const std::vector<int> &channels, int kernel) {
+  nn::Sequential s;
+  for (std::size_t i = 0; i < channels.size(); ++i) {
+    Block stage = conv_bn(i == 0 ? in : channels[i - 1], channels[i], kernel);
+    stage->push_back("pool", nn::MaxPool2d(2));
+    s->push_back("stage" + std::to_string(i + 1), stage);
+  }
+  return s;
+}
+
+nn::Sequential mlp(const std::vector<int> &hidden, int inputs) {
+  nn::Sequential s;
+  s->push_back("flatten", nn::Flatten());
+  int in = inputs;
+  for (std::size_t i = 0; i < hidden.size(); ++i) {
+    s->push_back("layer" + std::to_string(i + 1), Block(nn::Linear(in, hidden[i]), nn::ReLU()));
+    in = hidden[i];
+  }
+  return s;
+}
+
+nn::Sequential classifier(int features, const std::vector<int> &hidden, double dropout, int classes) {
+  nn::Sequential s;
+  int in = features;
+  for (std::size_t i = 0; i < hidden.size(); ++i) {
+    if (dropout > 0) s->push_back("dropout" + std::to_string(i + 1), nn::Dropout(dropout));
+    s->push_back("fc" + std::to_string(i + 1), nn::Linear(in, hidden[i]));
+    s->push_back("relu" + std::to_string(i + 1), nn::ReLU());
+    in = hidden[i];
+  }
+  if (dropout > 0) s->push_back("dropout", nn::Dropout(dropout));
+  s->push_back("out", nn::Linear(in, classes));
+  return s;
+}
+
+// The first line of a libtorch error, without its C++ frames.
+std::string first_line(const std::string &what) {
+  std::string line = what.substr(0, what.find('\n'));
+  return line.empty() ? "shape mismatch" : line;
+}
+
+}  // namespace
+
+NetworkImpl::NetworkImpl(nn::Sequential b, nn::Sequential h, bool pool_features) : pool(pool_features) {
+  backbone = register_module("backbone", std::move(b));
+  head = register_module("head", std::move(h));
+}
+
+torch::Tensor NetworkImpl::features(torch::Tensor x) {
+  torch::Tensor f = backbone->forward(x);
+  if (f.dim() == 4 && pool) return torch::adaptive_avg_pool2d(f, {1, 1}).flatten(1);
+  return f.flatten(1);
+}
+
+torch::Tensor NetworkImpl::forward(torch::Tensor x) { return head->forward(features(x)); }
+
+std::vector<std::string> NetworkImpl::block_names() const {
+  std::vector<std::string> names;
+  for (const auto &child : backbone->named_children()) names.push_back(child.key());
+  return names;
+}
+
+Network build_model(const ModelSpec &spec, const InputShape &input, std::vector<ModelError> &errors,
+                    std::string *pretrained_report) {
+  const int C = input.channels, H = input.height, W = input.width;
+  nn::Sequential backbone{nullptr};
+  if (spec.backbone == "mlp") {
+    backbone = mlp(spec.hidden, C * H * W);
+  } else if (spec.backbone == "cnn") {
+    const int stages = static_cast<int>(spec.channels.size());
+    if ((H >> stages) < 1 || (W >> stages) < 1) {
+      errors.push_back({spec.backbone_range, DiagId::ModelInputTooSmall,
+                        {"cnn", std::to_string(W), std::to_string(H), std::to_string(stages)}, {}});
+      return nullptr;
+    }
+    backbone = cnn(C, spec.channels, spec.kernel);
+  } else if (spec.backbone == "resnet18" || spec.backbone == "resnet34" || spec.backbone == "resnet50") {
+    const bool deep = spec.backbone != "resnet18";
+    backbone = resnet(C, deep ? std::vector<int>{3, 4, 6, 3} : std::vector<int>{2, 2, 2, 2}, spec.backbone == "resnet50");
+  } else if (spec.backbone == "mobilenet_v2") {
+    backbone = mobilenet_v2(C, spec.width);
+  } else {
+    errors.push_back({spec.backbone_range, DiagId::NotTrainableYet, {spec.backbone}, {}});
+    return nullptr;
+  }
+  if (spec.head != "classifier") {
+    errors.push_back({spec.head_range, DiagId::NotTrainableYet, {spec.head}, {}});
+    return nullptr;
+  }
+
+  const bool pool = spec.backbone != "cnn" && spec.backbone != "mlp";
+  // The backbone's feature width, from one forward pass: it also finds
+  // every shape error here rather than in the middle of training.
+  int features = 0;
+  try {
+    torch::NoGradGuard no_grad;
+    backbone->eval();
+    torch::Tensor f = backbone->forward(torch::zeros({1, C, H, W}));
+    features = static_cast<int>(f.dim() == 4 && pool ? f.size(1) : f.numel());
+    backbone->train();
+  } catch (const c10::Error &e) {
+    errors.push_back({spec.backbone_range, DiagId::ModelShape, {first_line(e.what_without_backtrace())}, {}});
+    return nullptr;
+  }
+  Network net(backbone, classifier(features, spec.head_hidden, spec.dropout, input.classes), pool);
+
+  if (!spec.pretrained.empty()) {
+    std::string error;
+    std::size_t skipped = 0;
+    std::size_t loaded = load_weights(*net, spec.pretrained, error, &skipped);
+    if (!error.empty() || loaded == 0) {
+      errors.push_back({spec.pretrained_range, DiagId::PretrainedUnreadable,
+                        {spec.pretrained, error.empty() ? "no tensor in it fits this model" : error}, {}});
+      return nullptr;
+    }
+    if (pretrained_report)
+      *pretrained_report = std::to_string(loaded) + " tensors loaded, " + std::to_string(skipped) +
+                           " kept new (other name or shape)";
+  }
+  if (!spec.freeze.empty()) {
+    std::vector<std::string> names = net->block_names();
+    auto at = std::find(names.begin(), names.end(), spec.freeze);
+    if (at == names.end()) {
+      std::string all;
+      for (const std::string &n : names) all += (all.empty() ? "" : ", ") + n;
+      errors.push_back({spec.freeze_range, DiagId::UnknownFreezeBlock, {spec.backbone, spec.freeze}, {all}});
+      return nullptr;
+    }
+    for (auto it = names.begin(); it <= at; ++it)
+      for (torch::Tensor &p : net->backbone->named_children()[*it]->parameters()) p.set_requires_grad(false);
+  }
+  return net;
+}
+
+void save_weights(nn::Module &model, const std::string &path) {
+  c10::Dict<std::string, torch::Tensor> dict;
+  for (const auto &p : model.named_parameters()) dict.insert(p.key(), p.value().detach());
+  for (const auto &b : model.named_buffers()) dict.insert(b.key(), b.value().detach());
+  std::vector<char> bytes = torch::pickle_save(c10::IValue(dict));
+  std::string tmp = path + ".tmp";
+  {
+    std::ofstream out(tmp, std::ios::binary);
+    out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+    if (!out) throw std::runtime_error("cannot write " + tmp);
+  }
+  std::rename(tmp.c_str(), path.c_str());  // a crash never leaves half a weights file
+}
+
+std::size_t load_weights(nn::Module &model, const std::string &path, std::string &error, std::size_t *skipped) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return error = "cannot open the file", 0;
+  std::vector<char> bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  c10::IValue value;
+  try {
+    value = torch::pickle_load(bytes);
+  } catch (const c10::Error &e) {
+    return error = "not a weights file written by edlc (" + first_line(e.what_without_backtrace()) + ")", 0;
+  }
+  if (!value.isGenericDict()) return error = "not a weights file written by edlc", 0;
+  std::map<std::string, torch::Tensor> saved;
+  for (const auto &entry : value.toGenericDict())
+    if (entry.key().isString() && entry.value().isTensor()) saved[entry.key().toStringRef()] = entry.value().toTensor();
+  std::size_t loaded = 0, kept = 0;
+  torch::NoGradGuard no_grad;
+  auto copy = [&](const std::string &name, torch::Tensor &t) {
+    auto it = saved.find(name);
+    if (it != saved.end() && it->second.sizes() == t.sizes()) {
+      t.copy_(it->second);
+      ++loaded;
+    } else {
+      ++kept;
+    }
+  };
+  for (auto &p : model.named_parameters()) copy(p.key(), p.value());
+  for (auto &b : model.named_buffers()) copy(b.key(), b.value());
+  if (skipped) *skipped = kept;
+  return loaded;
+}
+
+}  // namespace edl::lower

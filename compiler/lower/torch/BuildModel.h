@@ -1,0 +1,57 @@
+// Model specs → libtorch modules. Include only from files that use torch:
+// <torch/torch.h> costs ~30 s per translation unit.
+#pragma once
+
+#include "compiler/lower/torch/ModelSpec.h"
+
+#include <torch/torch.h>
+
+#include <string>
+#include <vector>
+
+namespace edl::lower {
+
+// A backbone (named blocks in order, so `freeze` can name one) and a head.
+// forward: N x C x H x W floats → N x classes scores.
+class NetworkImpl : public torch::nn::Module {
+ public:
+  // `pool`: average feature maps over space (deep networks); otherwise they
+  // are flattened, keeping where things are (plain cnn on small images).
+  NetworkImpl(torch::nn::Sequential backbone, torch::nn::Sequential head, bool pool);
+  torch::Tensor forward(torch::Tensor x);
+  // The backbone's output before the head, as N x features.
+  torch::Tensor features(torch::Tensor x);
+  std::vector<std::string> block_names() const;
+
+  torch::nn::Sequential backbone{nullptr}, head{nullptr};
+  bool pool = true;
+};
+TORCH_MODULE(Network);
+
+struct ModelError {
+  SourceRange range;
+  DiagId id;
+  std::vector<std::string> args;
+  std::vector<std::string> notes;  // extra lines for people, e.g. the block names there are
+};
+
+struct InputShape {
+  int channels = 1, height = 0, width = 0;
+  int classes = 0;
+};
+
+// Builds the network and checks its shapes with one forward pass on zeros;
+// loads `pretrained` weights and applies `freeze`. Empty with errors that
+// point at the model block when the spec cannot work for this input.
+Network build_model(const ModelSpec &spec, const InputShape &input, std::vector<ModelError> &errors,
+                    std::string *pretrained_report = nullptr);
+
+// Every parameter and buffer by qualified name: the weights file format
+// (`torch::pickle_save` of a dict, readable by Python's torch.load).
+void save_weights(torch::nn::Module &model, const std::string &path);
+// Copies the tensors of a weights file whose name and shape match; returns
+// how many, and names a reason in `error` when the file cannot be read.
+std::size_t load_weights(torch::nn::Module &model, const std::string &path, std::string &error,
+                         std::size_t *skipped = nullptr);
+
+}  // namespace edl::lower

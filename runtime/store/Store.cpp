@@ -1,0 +1,261 @@
+#include "runtime/store/Store.h"
+
+#include "runtime/store/Statement.h"
+
+#include <chrono>
+#include <filesystem>
+
+namespace edl::store {
+namespace {
+
+// Version 1. A later version adds migrations keyed on PRAGMA user_version.
+const char *kSchema = R"sql(
+CREATE TABLE IF NOT EXISTS projects (
+  id INTEGER PRIMARY KEY,
+  name TEXT NOT NULL,
+  file TEXT NOT NULL,
+  UNIQUE (name, file));
+CREATE TABLE IF NOT EXISTS runs (
+  id INTEGER PRIMARY KEY,
+  project_id INTEGER NOT NULL REFERENCES projects(id),
+  source_hash TEXT NOT NULL,
+  command TEXT NOT NULL,
+  status TEXT NOT NULL,
+  started REAL NOT NULL,
+  finished REAL);
+CREATE TABLE IF NOT EXISTS tasks (
+  id INTEGER PRIMARY KEY,
+  run_id INTEGER NOT NULL REFERENCES runs(id),
+  name TEXT NOT NULL,
+  kind TEXT NOT NULL,
+  input_hash TEXT NOT NULL,
+  status TEXT NOT NULL,
+  attempt INTEGER NOT NULL DEFAULT 1,
+  started REAL NOT NULL,
+  finished REAL,
+  error TEXT NOT NULL DEFAULT '',
+  outputs TEXT NOT NULL DEFAULT '{}');
+CREATE INDEX IF NOT EXISTS tasks_by_hash ON tasks (input_hash, status);
+CREATE TABLE IF NOT EXISTS trials (
+  id INTEGER PRIMARY KEY,
+  task_id INTEGER NOT NULL REFERENCES tasks(id),
+  number INTEGER NOT NULL,
+  params TEXT NOT NULL,
+  status TEXT NOT NULL,
+  value REAL,
+  started REAL NOT NULL,
+  finished REAL,
+  UNIQUE (task_id, number));
+CREATE TABLE IF NOT EXISTS metrics (
+  id INTEGER PRIMARY KEY,
+  task_id INTEGER NOT NULL REFERENCES tasks(id),
+  trial_id INTEGER REFERENCES trials(id),
+  epoch INTEGER NOT NULL,
+  step INTEGER NOT NULL,
+  name TEXT NOT NULL,
+  value REAL NOT NULL,
+  time REAL NOT NULL);
+CREATE INDEX IF NOT EXISTS metrics_by_task ON metrics (task_id, epoch);
+CREATE TABLE IF NOT EXISTS artifacts (
+  id INTEGER PRIMARY KEY,
+  task_id INTEGER NOT NULL REFERENCES tasks(id),
+  trial_id INTEGER REFERENCES trials(id),
+  kind TEXT NOT NULL,
+  path TEXT NOT NULL,
+  epoch INTEGER NOT NULL,
+  meta TEXT NOT NULL DEFAULT '{}');
+PRAGMA user_version = 1;
+)sql";
+
+TaskRow task_row(const Statement &s) {
+  TaskRow t;
+  t.id = s.integer(0);
+  t.run_id = s.integer(1);
+  t.name = s.text(2);
+  t.kind = s.text(3);
+  t.input_hash = s.text(4);
+  t.status = s.text(5);
+  t.attempt = static_cast<int>(s.integer(6));
+  t.started = s.real(7);
+  t.finished = s.real(8);
+  t.error = s.text(9);
+  t.outputs = s.text(10);
+  return t;
+}
+
+const char *kTaskColumns = "id, run_id, name, kind, input_hash, status, attempt, started, finished, error, outputs";
+
+}  // namespace
+
+double now_seconds() {
+  return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
+}
+
+Store::Store(const std::string &path) : path_(path) {
+  std::error_code ec;
+  auto dir = std::filesystem::path(path).parent_path();
+  if (!dir.empty()) std::filesystem::create_directories(dir, ec);
+  if (sqlite3_open_v2(path.c_str(), &db_, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX,
+                      nullptr) != SQLITE_OK) {
+    std::string why = db_ ? sqlite3_errmsg(db_) : "out of memory";
+    sqlite3_close(db_);
+    db_ = nullptr;
+    throw StoreError("cannot open the store '" + path + "': " + why);
+  }
+  // Waiting, not failing, while another process writes; WAL lets readers
+  // and one writer work at once.
+  sqlite3_busy_timeout(db_, 60000);
+  try {
+    exec("PRAGMA journal_mode = WAL");
+    exec("PRAGMA synchronous = NORMAL");
+    exec("PRAGMA foreign_keys = ON");
+    transaction([&] { exec(kSchema); });
+  } catch (const StoreError &e) {
+    sqlite3_close(db_);
+    db_ = nullptr;
+    throw StoreError("cannot open the store '" + path + "': " + e.what());
+  }
+}
+
+Store::~Store() { sqlite3_close(db_); }
+
+void Store::exec(const std::string &sql) {
+  char *err = nullptr;
+  if (sqlite3_exec(db_, sql.c_str(), nullptr, nullptr, &err) != SQLITE_OK) {
+    std::string why = err ? err : sqlite3_errmsg(db_);
+    sqlite3_free(err);
+    throw StoreError("store: " + why);
+  }
+}
+
+void Store::begin() { exec("BEGIN IMMEDIATE"); }
+void Store::commit() { exec("COMMIT"); }
+void Store::rollback() { sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr); }
+
+std::int64_t Store::project(const std::string &name, const std::string &file) {
+  std::int64_t id = 0;
+  transaction([&] {
+    Statement(db_, "INSERT OR IGNORE INTO projects (name, file) VALUES (?, ?)").bind(1, name).bind(2, file).run();
+    Statement q(db_, "SELECT id FROM projects WHERE name = ? AND file = ?");
+    q.bind(1, name).bind(2, file);
+    if (q.step()) id = q.integer(0);
+  });
+  return id;
+}
+
+std::int64_t Store::begin_run(std::int64_t project, const std::string &source_hash, const std::string &command) {
+  std::int64_t id = 0;
+  transaction([&] {
+    Statement(db_, "INSERT INTO runs (project_id, source_hash, command, status, started) VALUES (?, ?, ?, 'running', ?)")
+        .bind(1, project).bind(2, source_hash).bind(3, command).bind(4, now_seconds()).run();
+    id = sqlite3_last_insert_rowid(db_);
+  });
+  return id;
+}
+
+void Store::finish_run(std::int64_t run, const std::string &status) {
+  transaction([&] {
+    Statement(db_, "UPDATE runs SET status = ?, finished = ? WHERE id = ?")
+        .bind(1, status).bind(2, now_seconds()).bind(3, run).run();
+  });
+}
+
+std::int64_t Store::begin_task(std::int64_t run, const std::string &name, const std::string &kind,
+                               const std::string &input_hash) {
+  std::int64_t id = 0;
+  transaction([&] {
+    Statement(db_, "INSERT INTO tasks (run_id, name, kind, input_hash, status, started) VALUES (?, ?, ?, ?, 'running', ?)")
+        .bind(1, run).bind(2, name).bind(3, kind).bind(4, input_hash).bind(5, now_seconds()).run();
+    id = sqlite3_last_insert_rowid(db_);
+  });
+  return id;
+}
+
+void Store::finish_task(std::int64_t task, const std::string &status, const std::string &error,
+                        const std::string &outputs) {
+  transaction([&] {
+    Statement(db_, "UPDATE tasks SET status = ?, error = ?, outputs = ?, finished = ? WHERE id = ?")
+        .bind(1, status).bind(2, error).bind(3, outputs).bind(4, now_seconds()).bind(5, task).run();
+  });
+}
+
+void Store::add_metrics(std::int64_t task, std::optional<std::int64_t> trial, int epoch, std::int64_t step,
+                        const std::vector<std::pair<std::string, double>> &values) {
+  transaction([&] {
+    Statement s(db_, "INSERT INTO metrics (task_id, trial_id, epoch, step, name, value, time) VALUES (?, ?, ?, ?, ?, ?, ?)");
+    double t = now_seconds();
+    for (const auto &[name, value] : values) {
+      s.bind(1, task).bind(2, trial).bind(3, epoch).bind(4, step).bind(5, name).bind(6, value).bind(7, t).run();
+      s.reset();
+    }
+  });
+}
+
+std::int64_t Store::add_artifact(std::int64_t task, std::optional<std::int64_t> trial, const std::string &kind,
+                                 const std::string &path, int epoch, const std::string &meta) {
+  std::int64_t id = 0;
+  transaction([&] {
+    Statement(db_, "INSERT INTO artifacts (task_id, trial_id, kind, path, epoch, meta) VALUES (?, ?, ?, ?, ?, ?)")
+        .bind(1, task).bind(2, trial).bind(3, kind).bind(4, path).bind(5, epoch).bind(6, meta).run();
+    id = sqlite3_last_insert_rowid(db_);
+  });
+  return id;
+}
+
+std::vector<RunRow> Store::runs() {
+  std::vector<RunRow> out;
+  Statement s(db_,
+              "SELECT r.id, p.name, p.file, r.status, r.command, r.started, COALESCE(r.finished, 0) "
+              "FROM runs r JOIN projects p ON p.id = r.project_id ORDER BY r.id");
+  while (s.step())
+    out.push_back({s.integer(0), s.text(1), s.text(2), s.text(3), s.text(4), s.real(5), s.real(6)});
+  return out;
+}
+
+std::optional<RunRow> Store::run(std::int64_t id) {
+  for (RunRow &r : runs())
+    if (r.id == id) return r;
+  return std::nullopt;
+}
+
+std::vector<TaskRow> Store::tasks(std::int64_t run) {
+  std::vector<TaskRow> out;
+  Statement s(db_, (std::string("SELECT ") + kTaskColumns + " FROM tasks WHERE run_id = ? ORDER BY id").c_str());
+  s.bind(1, run);
+  while (s.step()) out.push_back(task_row(s));
+  return out;
+}
+
+std::vector<MetricRow> Store::metrics(std::int64_t task) {
+  std::vector<MetricRow> out;
+  Statement s(db_, "SELECT task_id, trial_id, epoch, step, name, value, time FROM metrics WHERE task_id = ? ORDER BY id");
+  s.bind(1, task);
+  while (s.step()) {
+    MetricRow m{s.integer(0), std::nullopt, static_cast<int>(s.integer(2)), s.integer(3), s.text(4), s.real(5), s.real(6)};
+    if (!s.null(1)) m.trial_id = s.integer(1);
+    out.push_back(m);
+  }
+  return out;
+}
+
+std::vector<ArtifactRow> Store::artifacts(std::int64_t task) {
+  std::vector<ArtifactRow> out;
+  Statement s(db_, "SELECT id, task_id, trial_id, kind, path, meta, epoch FROM artifacts WHERE task_id = ? ORDER BY id");
+  s.bind(1, task);
+  while (s.step()) {
+    ArtifactRow a{s.integer(0), s.integer(1), std::nullopt, s.text(3), s.text(4), s.text(5), static_cast<int>(s.integer(6))};
+    if (!s.null(2)) a.trial_id = s.integer(2);
+    out.push_back(a);
+  }
+  return out;
+}
+
+std::optional<TaskRow> Store::completed_task(const std::string &input_hash) {
+  Statement s(db_, (std::string("SELECT ") + kTaskColumns +
+                    " FROM tasks WHERE input_hash = ? AND status = 'done' ORDER BY id DESC LIMIT 1").c_str());
+  s.bind(1, input_hash);
+  if (s.step()) return task_row(s);
+  return std::nullopt;
+}
+
+}  // namespace edl::store

@@ -1,0 +1,108 @@
+// The experiment store: one SQLite file (WAL, busy timeout) holding
+// projects, runs, tasks with the plan's input hashes, trials, metric time
+// series and artifacts. Every write is one short IMMEDIATE transaction, so
+// several edlc processes can share a store. Schema: docs/store.md.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+struct sqlite3;
+
+namespace edl::store {
+
+struct RunRow {
+  std::int64_t id = 0;
+  std::string project, file, status, command;
+  double started = 0, finished = 0;  // seconds since the epoch; 0 while running
+};
+
+struct TaskRow {
+  std::int64_t id = 0, run_id = 0;
+  std::string name, kind, input_hash, status, error, outputs;  // outputs: JSON
+  int attempt = 1;
+  double started = 0, finished = 0;
+};
+
+struct MetricRow {
+  std::int64_t task_id = 0;
+  std::optional<std::int64_t> trial_id;
+  int epoch = 0;
+  std::int64_t step = 0;
+  std::string name;
+  double value = 0, time = 0;
+};
+
+struct ArtifactRow {
+  std::int64_t id = 0, task_id = 0;
+  std::optional<std::int64_t> trial_id;
+  std::string kind, path, meta;
+  int epoch = 0;
+};
+
+class StoreError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+class Store {
+ public:
+  // Opens (creating the file, its folder and the schema if needed). Throws StoreError.
+  explicit Store(const std::string &path);
+  ~Store();
+  Store(const Store &) = delete;
+  Store &operator=(const Store &) = delete;
+
+  const std::string &path() const { return path_; }
+
+  std::int64_t project(const std::string &name, const std::string &file);
+  std::int64_t begin_run(std::int64_t project, const std::string &source_hash, const std::string &command);
+  void finish_run(std::int64_t run, const std::string &status);
+  std::int64_t begin_task(std::int64_t run, const std::string &name, const std::string &kind,
+                          const std::string &input_hash);
+  void finish_task(std::int64_t task, const std::string &status, const std::string &error = "",
+                   const std::string &outputs = "{}");
+  void add_metrics(std::int64_t task, std::optional<std::int64_t> trial, int epoch, std::int64_t step,
+                   const std::vector<std::pair<std::string, double>> &values);
+  std::int64_t add_artifact(std::int64_t task, std::optional<std::int64_t> trial, const std::string &kind,
+                            const std::string &path, int epoch, const std::string &meta = "{}");
+
+  std::vector<RunRow> runs();
+  std::optional<RunRow> run(std::int64_t id);
+  std::vector<TaskRow> tasks(std::int64_t run);
+  std::vector<MetricRow> metrics(std::int64_t task);
+  std::vector<ArtifactRow> artifacts(std::int64_t task);
+  // The newest finished task with this input hash, from any run: work already done.
+  std::optional<TaskRow> completed_task(const std::string &input_hash);
+
+  // Runs `sql` (no results) inside the caller's logic; for tests and migrations.
+  void exec(const std::string &sql);
+  // BEGIN IMMEDIATE … COMMIT around `body`, ROLLBACK if it throws.
+  template <typename F> void transaction(F &&body);
+
+ private:
+  void begin();
+  void commit();
+  void rollback();
+  std::string path_;
+  sqlite3 *db_ = nullptr;
+};
+
+template <typename F> void Store::transaction(F &&body) {
+  begin();
+  try {
+    body();
+  } catch (...) {
+    rollback();
+    throw;
+  }
+  commit();
+}
+
+double now_seconds();
+
+}  // namespace edl::store

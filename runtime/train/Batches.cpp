@@ -1,0 +1,157 @@
+#include "runtime/train/Batches.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+#include <numeric>
+#include <random>
+
+namespace edl::train {
+
+Normalizer make_normalizer(const data::DatasetSpec &spec, const data::LoadedDataset &data) {
+  const int C = data.channels;
+  Normalizer n{std::vector<float>(C, 0.0f), std::vector<float>(C, 1.0f)};
+  if (!spec.mean.empty() && !spec.std.empty()) {
+    for (int c = 0; c < C; ++c) {
+      n.mean[c] = static_cast<float>(spec.mean[std::min<std::size_t>(c, spec.mean.size() - 1)]);
+      n.std[c] = static_cast<float>(spec.std[std::min<std::size_t>(c, spec.std.size() - 1)]);
+    }
+    return n;
+  }
+  if (!spec.normalize) return n;
+  // Statistics of the training split only, so validation stays unseen.
+  const std::size_t pixels = static_cast<std::size_t>(data.width) * data.height;
+  std::vector<double> sum(C, 0), sq(C, 0);
+  std::size_t count = 0;
+  for (std::size_t i : data.split.train) {
+    const std::uint8_t *p = data.pixels.data() + i * pixels * C;
+    for (std::size_t k = 0; k < pixels; ++k)
+      for (int c = 0; c < C; ++c) {
+        double v = p[k * C + c] / 255.0;
+        sum[c] += v;
+        sq[c] += v * v;
+      }
+    count += pixels;
+  }
+  for (int c = 0; c < C && count > 0; ++c) {
+    double mean = sum[c] / count, var = std::max(0.0, sq[c] / count - mean * mean);
+    n.mean[c] = static_cast<float>(mean);
+    n.std[c] = static_cast<float>(std::max(1e-3, std::sqrt(var)));
+  }
+  return n;
+}
+
+Prefetcher::Prefetcher(EpochPlan plan, int depth) : plan_(std::move(plan)), depth_(std::max(1, depth)) {
+  const int B = std::max(1, plan_.batch);
+  batches_ = static_cast<int>((plan_.indices.size() + B - 1) / B);
+  if (plan_.shuffle) {
+    std::mt19937_64 rng(plan_.seed * 1000003u + static_cast<std::uint64_t>(plan_.epoch));
+    std::shuffle(plan_.indices.begin(), plan_.indices.end(), rng);
+  }
+  worker_ = std::thread([this] { produce(); });
+}
+
+Prefetcher::~Prefetcher() {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    stop_ = true;
+  }
+  cv_.notify_all();
+  worker_.join();
+}
+
+void Prefetcher::produce() {
+  for (int b = 0; b < batches_; ++b) {
+    {
+      std::unique_lock<std::mutex> lock(mu_);
+      cv_.wait(lock, [&] { return stop_ || static_cast<int>(ready_.size()) < depth_; });
+      if (stop_) return;
+    }
+    Batch batch = make(b);
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      ready_.push_back(std::move(batch));
+      ++produced_;
+    }
+    cv_.notify_all();
+  }
+}
+
+std::optional<Batch> Prefetcher::next() {
+  std::unique_lock<std::mutex> lock(mu_);
+  if (consumed_ == batches_) return std::nullopt;
+  cv_.wait(lock, [&] { return !ready_.empty(); });
+  Batch b = std::move(ready_.front());
+  ready_.pop_front();
+  ++consumed_;
+  lock.unlock();
+  cv_.notify_all();
+  return b;
+}
+
+Batch Prefetcher::make(int b) const {
+  const data::LoadedDataset &d = *plan_.data;
+  const int C = d.channels;
+  const std::size_t first = static_cast<std::size_t>(b) * plan_.batch;
+  const int n = static_cast<int>(std::min<std::size_t>(plan_.batch, plan_.indices.size() - first));
+  const std::size_t in_size = static_cast<std::size_t>(d.width) * d.height * C;
+  Batch out;
+  out.n = n;
+  out.samples.assign(plan_.indices.begin() + first, plan_.indices.begin() + first + n);
+  for (std::size_t i : out.samples) out.labels.push_back(d.labels[i]);
+
+  std::vector<std::uint8_t> gathered(in_size * n);
+  for (int i = 0; i < n; ++i) std::memcpy(&gathered[in_size * i], &d.pixels[in_size * out.samples[i]], in_size);
+  const std::uint8_t *pixels = gathered.data();
+  int W = d.width, H = d.height;
+  std::vector<std::uint8_t> augmented;
+  if (plan_.augment) {
+    const lower::AugmentProgram &prog = plan_.augment->program();
+    // Each image's random parameters come from the seed, the epoch and the
+    // sample, never from the batch it lands in.
+    std::vector<float> params;
+    params.reserve(static_cast<std::size_t>(prog.slots) * n);
+    const std::uint64_t base = static_cast<std::uint64_t>(plan_.epoch) * d.size();
+    for (std::size_t s : out.samples) {
+      std::vector<float> row = prog.sample(plan_.seed, base + s);
+      params.insert(params.end(), row.begin(), row.end());
+    }
+    W = prog.out_w;
+    H = prog.out_h;
+    augmented.resize(static_cast<std::size_t>(W) * H * C * n);
+    plan_.augment->run(pixels, n, params.data(), augmented.data());
+    pixels = augmented.data();
+    for (const lower::ProgramOp &op : prog.ops) {
+      if (op.kind != lower::OpKind::Mixup && op.kind != lower::OpKind::Cutmix) continue;
+      // The kernel blended each image with a partner; blend the labels alike.
+      if (out.targets.empty()) {
+        out.targets.assign(static_cast<std::size_t>(n) * plan_.classes, 0.0f);
+        for (int i = 0; i < n; ++i) out.targets[static_cast<std::size_t>(i) * plan_.classes + out.labels[i]] = 1.0f;
+      }
+      std::vector<float> before = out.targets;
+      for (int i = 0; i < n; ++i) {
+        const float *row = &params[static_cast<std::size_t>(i) * prog.slots];
+        if (row[op.enabled_slot] <= 0.5f) continue;
+        int partner = std::clamp(static_cast<int>(row[op.first_arg_slot] * n), 0, n - 1);
+        float lambda = row[op.first_arg_slot + 1];
+        for (int k = 0; k < plan_.classes; ++k)
+          out.targets[static_cast<std::size_t>(i) * plan_.classes + k] =
+              lambda * before[static_cast<std::size_t>(i) * plan_.classes + k] +
+              (1 - lambda) * before[static_cast<std::size_t>(partner) * plan_.classes + k];
+      }
+    }
+  }
+  // NHWC uint8 → NCHW float, normalised.
+  const std::size_t plane = static_cast<std::size_t>(W) * H;
+  out.x.resize(plane * C * n);
+  for (int i = 0; i < n; ++i)
+    for (int c = 0; c < C; ++c) {
+      const float scale = 1.0f / (255.0f * plan_.norm.std[c]), shift = plan_.norm.mean[c] / plan_.norm.std[c];
+      const std::uint8_t *src = pixels + plane * C * i + c;
+      float *dst = &out.x[(static_cast<std::size_t>(i) * C + c) * plane];
+      for (std::size_t k = 0; k < plane; ++k) dst[k] = src[k * C] * scale - shift;
+    }
+  return out;
+}
+
+}  // namespace edl::train

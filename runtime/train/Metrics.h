@@ -1,0 +1,39 @@
+// Classification metrics from a confusion matrix: accuracy, macro
+// precision, recall and F1; top-5 counted separately (it needs scores).
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace edl::train {
+
+class ConfusionMatrix {
+ public:
+  explicit ConfusionMatrix(int classes = 0) : n_(classes), counts_(static_cast<std::size_t>(classes) * classes) {}
+  void add(int truth, int predicted) { ++counts_[static_cast<std::size_t>(truth) * n_ + predicted]; }
+  std::int64_t at(int truth, int predicted) const { return counts_[static_cast<std::size_t>(truth) * n_ + predicted]; }
+  int classes() const { return n_; }
+  std::int64_t total() const;
+  double accuracy() const;
+  // Macro averages over classes; a class never predicted (or never present)
+  // counts as 0 for its precision (recall).
+  double precision() const;
+  double recall() const;
+  double f1() const;
+  const std::vector<std::int64_t> &counts() const { return counts_; }
+
+ private:
+  int n_;
+  std::vector<std::int64_t> counts_;
+};
+
+struct EpochMetrics {
+  double loss = 0;
+  ConfusionMatrix confusion;
+  std::int64_t top5_hits = 0;
+  // The value of a metric named as in the catalogue (loss accuracy top5 f1 precision recall).
+  double value(const std::string &metric) const;
+};
+
+}  // namespace edl::train

@@ -1,0 +1,188 @@
+#include "runtime/train/Trainer.h"
+
+#include "runtime/train/Schedule.h"
+
+#include <algorithm>
+#include <chrono>
+#include <filesystem>
+#include <numeric>
+#include <random>
+
+namespace edl::train {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+double since(Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); }
+
+std::unique_ptr<torch::optim::Optimizer> make_optimizer(const OptimizerSpec &o, std::vector<torch::Tensor> params) {
+  if (o.kind == "adam")
+    return std::make_unique<torch::optim::Adam>(
+        params, torch::optim::AdamOptions(o.lr).betas({o.beta1, o.beta2}).weight_decay(o.weight_decay));
+  if (o.kind == "adamw")
+    return std::make_unique<torch::optim::AdamW>(
+        params, torch::optim::AdamWOptions(o.lr).betas({o.beta1, o.beta2}).weight_decay(o.weight_decay));
+  return std::make_unique<torch::optim::SGD>(
+      params, torch::optim::SGDOptions(o.lr).momentum(o.momentum).nesterov(o.nesterov).weight_decay(o.weight_decay));
+}
+
+torch::Tensor targets_of(const Batch &b, int classes) {
+  if (!b.targets.empty())
+    return torch::from_blob(const_cast<float *>(b.targets.data()), {b.n, classes}, torch::kFloat32);
+  torch::Tensor labels = torch::from_blob(const_cast<std::int64_t *>(b.labels.data()), {b.n}, torch::kInt64);
+  return torch::one_hot(labels, classes).to(torch::kFloat32);
+}
+
+torch::Tensor input_of(const Batch &b, int channels, int height, int width) {
+  return torch::from_blob(const_cast<float *>(b.x.data()), {b.n, channels, height, width}, torch::kFloat32);
+}
+
+void score(EpochMetrics &m, const torch::Tensor &logits, const std::vector<std::int64_t> &labels) {
+  torch::Tensor predicted = logits.argmax(1).contiguous();
+  const std::int64_t *p = predicted.data_ptr<std::int64_t>();
+  const int k = static_cast<int>(std::min<std::int64_t>(5, logits.size(1)));
+  torch::Tensor top = std::get<1>(logits.topk(k, 1)).contiguous();
+  const std::int64_t *t = top.data_ptr<std::int64_t>();
+  for (std::size_t i = 0; i < labels.size(); ++i) {
+    m.confusion.add(static_cast<int>(labels[i]), static_cast<int>(p[i]));
+    for (int j = 0; j < k; ++j)
+      if (t[i * k + j] == labels[i]) ++m.top5_hits;
+  }
+}
+
+int classes_of(const data::LoadedDataset &d) { return static_cast<int>(d.classes.size()); }
+
+}  // namespace
+
+torch::Tensor batch_loss(const torch::Tensor &logits, const torch::Tensor &targets, const LossSpec &loss) {
+  const double k = static_cast<double>(logits.size(1));
+  torch::Tensor t = loss.label_smoothing > 0 ? targets * (1 - loss.label_smoothing) + loss.label_smoothing / k : targets;
+  torch::Tensor logp = torch::log_softmax(logits, 1);
+  if (loss.kind == "focal") {
+    // Lin et al.: down-weights the classes the model already gets right.
+    torch::Tensor weight = torch::pow(1 - logp.exp(), loss.gamma);
+    return -(t * weight * logp).sum(1).mean();
+  }
+  return -(t * logp).sum(1).mean();
+}
+
+EpochMetrics evaluate(lower::Network &net, const data::LoadedDataset &data, const std::vector<std::size_t> &indices,
+                      const Normalizer &norm, const LossSpec &loss, int batch) {
+  EpochMetrics m;
+  m.confusion = ConfusionMatrix(classes_of(data));
+  if (indices.empty()) return m;
+  torch::NoGradGuard no_grad;
+  net->eval();
+  EpochPlan plan{&data, indices, batch, false, nullptr, 0, 0, norm, classes_of(data)};
+  Prefetcher batches(plan);
+  double total = 0;
+  while (auto b = batches.next()) {
+    torch::Tensor logits = net->forward(input_of(*b, data.channels, data.height, data.width));
+    total += batch_loss(logits, targets_of(*b, classes_of(data)), loss).item<double>() * b->n;
+    score(m, logits, b->labels);
+  }
+  m.loss = total / static_cast<double>(indices.size());
+  return m;
+}
+
+TrainResult train_model(lower::Network &net, const TrainJob &job, const TrainCallbacks &cb) {
+  const TrainSpec &spec = *job.spec;
+  const data::LoadedDataset &data = *job.data;
+  const int classes = classes_of(data);
+  TrainResult result;
+  auto started = Clock::now();
+
+  std::vector<std::size_t> train_indices = data.split.train;
+  if (job.subset < 1.0) {
+    // A fixed, seeded subset: every proxy trial sees the same images.
+    std::mt19937_64 rng(job.seed ^ 0x5eed5ULL);
+    std::shuffle(train_indices.begin(), train_indices.end(), rng);
+    train_indices.resize(std::max<std::size_t>(1, static_cast<std::size_t>(train_indices.size() * job.subset)));
+  }
+  const int H = job.augment ? job.augment->program().out_h : data.height;
+  const int W = job.augment ? job.augment->program().out_w : data.width;
+  const std::int64_t steps_per_epoch = (static_cast<std::int64_t>(train_indices.size()) + spec.batch - 1) / spec.batch;
+
+  std::vector<torch::Tensor> params;
+  for (torch::Tensor &p : net->parameters())
+    if (p.requires_grad()) params.push_back(p);
+  auto optimizer = make_optimizer(spec.optimizer, params);
+  LrSchedule schedule(spec.schedule, spec.optimizer.lr, spec.epochs, steps_per_epoch);
+  if (!job.checkpoint_dir.empty()) std::filesystem::create_directories(job.checkpoint_dir);
+
+  const std::string watched = spec.early_stop.enabled ? spec.early_stop.metric : "accuracy";
+  const bool watched_on_train = spec.early_stop.enabled && spec.early_stop.split == "train";
+  const bool maximize = spec.early_stop.enabled ? spec.early_stop.maximize : true;
+  double best = maximize ? -1e300 : 1e300;
+  int since_best = 0;
+
+  for (int epoch = job.start_epoch; epoch < spec.epochs; ++epoch) {
+    auto epoch_start = Clock::now();
+    EpochReport report;
+    report.epoch = epoch + 1;
+    report.train.confusion = ConfusionMatrix(classes);
+    net->train();
+    EpochPlan plan{&data, train_indices, spec.batch, true, job.augment, job.seed, epoch, job.norm, classes};
+    Prefetcher batches(plan);
+    double loss_sum = 0;
+    std::int64_t seen = 0, step = static_cast<std::int64_t>(epoch) * steps_per_epoch;
+    int index = 0;
+    while (auto b = batches.next()) {
+      if (cb.interrupted && cb.interrupted()) {
+        result.interrupted = true;
+        break;
+      }
+      const double lr = schedule.at(step++);
+      for (auto &group : optimizer->param_groups()) group.options().set_lr(lr);
+      report.lr = lr;
+      optimizer->zero_grad();
+      torch::Tensor logits = net->forward(input_of(*b, data.channels, H, W));
+      torch::Tensor loss = batch_loss(logits, targets_of(*b, classes), spec.loss);
+      loss.backward();
+      optimizer->step();
+      loss_sum += loss.item<double>() * b->n;
+      seen += b->n;
+      score(report.train, logits.detach(), b->labels);
+      if (cb.on_batch) cb.on_batch(epoch + 1, ++index, batches.batches(), loss_sum / seen, seen / since(epoch_start));
+    }
+    if (result.interrupted) break;
+    report.train.loss = seen ? loss_sum / static_cast<double>(seen) : 0;
+    report.images_per_second = seen / since(epoch_start);
+    report.val = evaluate(net, data, data.split.val, job.norm, spec.loss);
+    report.seconds = since(epoch_start);
+
+    const double value = (watched_on_train || data.split.val.empty() ? report.train : report.val).value(watched);
+    const bool better = maximize ? value > best : value < best;
+    if (better) {
+      best = value;
+      since_best = 0;
+      result.best_epoch = report.epoch;
+      result.best_val = report.val;
+    } else {
+      ++since_best;
+    }
+    if (!job.checkpoint_dir.empty()) {
+      const bool last = epoch + 1 == spec.epochs;
+      if (report.epoch % std::max(1, spec.checkpoint_every) == 0 || last) {
+        report.checkpoint = job.checkpoint_dir + "/epoch-" + std::to_string(report.epoch) + ".pt";
+        lower::save_weights(*net, report.checkpoint);
+        torch::save(*optimizer, job.checkpoint_dir + "/epoch-" + std::to_string(report.epoch) + ".optim");
+        report.checkpointed = true;
+      }
+      if (better) {
+        result.model_path = job.checkpoint_dir + "/model.pt";
+        lower::save_weights(*net, result.model_path);
+      }
+    }
+    result.epochs.push_back(report);
+    if (cb.on_epoch) cb.on_epoch(report);
+    if (spec.early_stop.enabled && since_best >= spec.early_stop.patience) {
+      result.stopped_early = true;
+      break;
+    }
+  }
+  result.seconds = since(started);
+  return result;
+}
+
+}  // namespace edl::train

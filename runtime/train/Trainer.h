@@ -1,0 +1,65 @@
+// The training loop: epochs over prefetched, augmented batches; optimizer
+// and schedule; loss; metrics on both splits; checkpoints; early stopping.
+// Uses torch: include only from files that already pay for it.
+#pragma once
+
+#include "compiler/lower/torch/BuildModel.h"
+#include "runtime/train/Batches.h"
+#include "runtime/train/Metrics.h"
+#include "runtime/train/TrainSpec.h"
+
+#include <functional>
+#include <string>
+#include <vector>
+
+namespace edl::train {
+
+struct EpochReport {
+  int epoch = 0;        // 1-based
+  double lr = 0;        // at the epoch's last step
+  double seconds = 0;
+  double images_per_second = 0;  // training images through forward and backward
+  EpochMetrics train, val;
+  bool checkpointed = false;
+  std::string checkpoint;  // weights file written after this epoch, if any
+};
+
+struct TrainCallbacks {
+  // After every batch: epoch, batch (1-based), batches, running loss, images/s so far.
+  std::function<void(int, int, int, double, double)> on_batch;
+  std::function<void(const EpochReport &)> on_epoch;
+  std::function<bool()> interrupted;  // polled between batches (Ctrl-C)
+};
+
+struct TrainJob {
+  const TrainSpec *spec = nullptr;
+  const data::LoadedDataset *data = nullptr;
+  Normalizer norm;
+  const lower::CompiledAugment *augment = nullptr;
+  std::uint64_t seed = 0;
+  std::string checkpoint_dir;    // epoch-N.pt files and model.pt (best epoch) go here
+  int start_epoch = 0;           // epochs already done (resume from a checkpoint)
+  double subset = 1.0;           // fraction of the training split used (search proxies)
+};
+
+struct TrainResult {
+  std::vector<EpochReport> epochs;
+  int best_epoch = 0;            // by the watched metric (early_stop's, else val accuracy)
+  EpochMetrics best_val;
+  std::string model_path;        // weights of the best epoch
+  bool stopped_early = false;
+  bool interrupted = false;
+  double seconds = 0;
+};
+
+TrainResult train_model(lower::Network &net, const TrainJob &job, const TrainCallbacks &callbacks = {});
+
+// Loss and metrics of `net` over samples `indices`, without augmentation.
+EpochMetrics evaluate(lower::Network &net, const data::LoadedDataset &data, const std::vector<std::size_t> &indices,
+                      const Normalizer &norm, const LossSpec &loss, int batch = 256);
+
+// The loss on a batch: cross-entropy or focal over target distributions
+// (one-hot labels, or the mixed labels of mixup/cutmix), label smoothing applied.
+torch::Tensor batch_loss(const torch::Tensor &logits, const torch::Tensor &targets, const LossSpec &loss);
+
+}  // namespace edl::train

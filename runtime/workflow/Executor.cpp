@@ -1,0 +1,303 @@
+#include "runtime/workflow/Executor.h"
+
+#include "compiler/lower/halide/LowerAugment.h"
+#include "compiler/sema/ProjectSettings.h"
+#include "compiler/support/Hash.h"
+#include "runtime/store/Store.h"
+#include "runtime/train/Schedule.h"
+#include "runtime/train/Trainer.h"
+
+#include <nlohmann/json.hpp>
+
+#include <filesystem>
+#include <map>
+#include <memory>
+#include <thread>
+
+namespace edl::workflow {
+namespace {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+json metrics_json(const train::EpochMetrics &m, const std::vector<std::string> &names) {
+  json j = json::object();
+  for (const std::string &n : names) j[n] = m.value(n);
+  return j;
+}
+
+json confusion_json(const train::ConfusionMatrix &c) {
+  json rows = json::array();
+  for (int t = 0; t < c.classes(); ++t) {
+    json row = json::array();
+    for (int p = 0; p < c.classes(); ++p) row.push_back(c.at(t, p));
+    rows.push_back(row);
+  }
+  return rows;
+}
+
+// One train job's state between its train and evaluate tasks.
+struct Trained {
+  lower::Network net{nullptr};
+  train::TrainSpec spec;
+  const data::LoadedDataset *data = nullptr;
+  train::Normalizer norm;
+};
+
+class Execution {
+ public:
+  Execution(const RunRequest &req, RunObserver &obs, DiagnosticEngine &diags, store::Store &store, RunOutcome &out)
+      : req_(req), project_(*req.project), sm_(*req.sm), obs_(obs), diags_(diags), store_(store), out_(out),
+        settings_(project_settings(project_, sm_)) {}
+
+  // False stops the run; the reason is in diags_ or out_.errors.
+  bool task(const Task &t) {
+    switch (t.kind) {
+      case TaskKind::Load: return load(t);
+      case TaskKind::Train: return train(t);
+      case TaskKind::Evaluate: return evaluate(t);
+      case TaskKind::Search:
+      case TaskKind::Trial: {
+        const TrainFacts *facts = project_.train(t.block);
+        diags_.report(DiagId::NotTrainableYet, facts && facts->search ? facts->search->callee_range : SourceRange{},
+                      {"search = " + (facts && facts->search ? facts->search->callee : std::string("?")) + "(...)"});
+        return false;
+      }
+      case TaskKind::LabelRound:
+      case TaskKind::Package:
+        obs_.message("skip " + t.id + ": " + (t.kind == TaskKind::Package ? "packaging is done by 'edlc build'"
+                                                                          : "labeling rounds are not run yet"));
+        return true;
+    }
+    return true;
+  }
+
+ private:
+  bool load(const Task &t) {
+    const ast::Decl *decl = project_.find(ast::DeclKind::Dataset, t.block);
+    data::DatasetSpec spec = data::dataset_spec(project_, *decl, sm_);
+    std::int64_t id = store_.begin_task(out_.run_id, t.id, "load", t.hash);
+    auto loaded = std::make_unique<data::LoadedDataset>(data::load_dataset(spec));
+    const data::DataReport &r = loaded->report;
+    for (const data::Skipped &s : r.skipped) obs_.message("  skipped " + s.source + ": " + s.reason);
+    for (const std::string &w : r.warnings) obs_.message("  warning: " + w);
+    if (!r.ok()) {
+      std::string all;
+      for (const std::string &e : r.errors) all += (all.empty() ? "" : "; ") + e;
+      out_.errors.push_back("dataset '" + spec.name + "': " + all);
+      store_.finish_task(id, "failed", all);
+      return false;
+    }
+    obs_.message("load " + spec.name + ": " + std::to_string(loaded->size()) + " samples, " +
+                 std::to_string(loaded->classes.size()) + " classes, train " +
+                 std::to_string(loaded->split.train.size()) + " / val " + std::to_string(loaded->split.val.size()) +
+                 " / test " + std::to_string(loaded->split.test.size()) + " (" + std::to_string(r.decoded) +
+                 " decoded, " + std::to_string(r.from_cache) + " from the cache)");
+    store_.finish_task(id, "done", "",
+                       json{{"samples", loaded->size()}, {"classes", loaded->classes}, {"skipped", r.skipped.size()}}
+                           .dump());
+    specs_[spec.name] = spec;
+    data_[spec.name] = std::move(loaded);
+    return true;
+  }
+
+  bool train(const Task &t) {
+    const TrainFacts *facts = project_.train(t.block);
+    if (!facts || !facts->dataset) return false;
+    Trained &job = trained_[t.block];
+    job.spec = train::train_spec(project_, *facts, sm_, default_space_values(project_));
+    const data::DatasetSpec &dspec = specs_.at(facts->dataset->name);
+    const data::LoadedDataset &data = *data_.at(facts->dataset->name);
+    job.data = &data;
+    const ast::Property *data_prop = ast::find_property(facts->decl->properties, "data");
+    SourceRange data_at = data_prop ? data_prop->value->range : facts->decl->name_range;
+    if (data.pixels.empty()) {
+      diags_.report(DiagId::NotTrainableYet, data_at, {"a dataset of text or audio"});
+      return false;
+    }
+    if (data.split.train.empty() || data.classes.size() < 2) {
+      diags_.report(DiagId::DataUnusable, data_at,
+                    {dspec.name, data.split.train.empty() ? "the training split is empty" : "it has fewer than 2 classes"});
+      return false;
+    }
+    job.norm = train::make_normalizer(dspec, data);
+
+    std::unique_ptr<lower::CompiledAugment> augment;
+    if (facts->augment) {
+      std::vector<lower::LoweringError> errors;
+      lower::AugmentProgram program = lower::build_program(project_, *facts->augment, data.width, data.height,
+                                                           data.channels, errors, job.spec.space);
+      for (const lower::LoweringError &e : errors) diags_.report(e.id, e.range, e.args);
+      if (!errors.empty()) return false;
+      if (program.out_w != data.width || program.out_h != data.height) {
+        const ast::Property *aug = ast::find_property(facts->decl->properties, "augment");
+        diags_.report(DiagId::DataUnusable, aug ? aug->value->range : data_at,
+                      {dspec.name, "augment '" + facts->augment->name + "' makes " + std::to_string(program.out_w) +
+                                       "x" + std::to_string(program.out_h) + " images but validation sees " +
+                                       std::to_string(data.width) + "x" + std::to_string(data.height) +
+                                       "; end the block with resize(size = " + std::to_string(data.width) + "x" +
+                                       std::to_string(data.height) + ")"});
+        return false;
+      }
+      std::string error;
+      augment = lower::CompiledAugment::compile(program, error, dspec.cache_dir + "/kernels");
+      if (!augment) {
+        out_.errors.push_back("augment '" + facts->augment->name + "': " + error);
+        return false;
+      }
+      obs_.message("augment " + facts->augment->name + ": one fused kernel, " +
+                   (augment->from_cache() ? "loaded from the cache" : "compiled") + " in " +
+                   std::to_string(static_cast<int>(augment->compile_seconds() * 1000)) + " ms");
+    }
+    try {  // a custom schedule compiles before any epoch runs
+      train::LrSchedule probe(job.spec.schedule, job.spec.optimizer.lr, job.spec.epochs, 1);
+    } catch (const std::exception &e) {
+      diags_.report(DiagId::FormulaNotCompiled, job.spec.schedule.range, {e.what()});
+      return false;
+    }
+
+    torch::manual_seed(settings_.seed);
+    std::vector<lower::ModelError> errors;
+    std::string pretrained;
+    lower::InputShape shape{data.channels, data.height, data.width, static_cast<int>(data.classes.size())};
+    job.net = lower::build_model(job.spec.model, shape, errors, &pretrained);
+    for (const lower::ModelError &e : errors) {
+      auto d = diags_.report(e.id, e.range, e.args);
+      for (const std::string &n : e.notes) d.help(NoteId::AvailableNames, {n});
+    }
+    if (!job.net) return false;
+    std::int64_t parameters = 0;
+    for (const torch::Tensor &p : job.net->parameters()) parameters += p.numel();
+    obs_.message("train " + t.block + ": " + job.spec.model.backbone + " + " + job.spec.model.head + ", " +
+                 std::to_string(parameters) + " parameters, " + std::to_string(data.width) + "x" +
+                 std::to_string(data.height) + "x" + std::to_string(data.channels) + ", batch " +
+                 std::to_string(job.spec.batch) + ", " + std::to_string(job.spec.epochs) + " epochs, " +
+                 std::to_string(torch::get_num_threads()) + " threads" +
+                 (pretrained.empty() ? "" : "; pretrained: " + pretrained));
+
+    std::int64_t id = store_.begin_task(out_.run_id, t.id, "train", t.hash);
+    train::TrainJob tj;
+    tj.spec = &job.spec;
+    tj.data = &data;
+    tj.norm = job.norm;
+    tj.augment = augment.get();
+    tj.seed = settings_.seed;
+    tj.checkpoint_dir = (fs::path(settings_.store).parent_path() / "artifacts" /
+                         ("run-" + std::to_string(out_.run_id)) / t.block).string();
+    const std::int64_t steps = (static_cast<std::int64_t>(data.split.train.size()) + job.spec.batch - 1) / job.spec.batch;
+    train::TrainCallbacks cb;
+    const int epochs = job.spec.epochs;
+    cb.on_batch = [&](int e, int b, int n, double loss, double ips) { obs_.batch(t.block, e, epochs, b, n, loss, ips); };
+    cb.on_epoch = [&](const train::EpochReport &r) {
+      std::vector<std::pair<std::string, double>> values = {{"lr", r.lr}, {"images_per_second", r.images_per_second}};
+      for (const std::string &m : job.spec.metrics) {
+        values.emplace_back("train." + m, r.train.value(m));
+        values.emplace_back("val." + m, r.val.value(m));
+      }
+      store_.add_metrics(id, std::nullopt, r.epoch, r.epoch * steps, values);
+      if (r.checkpointed) store_.add_artifact(id, std::nullopt, "checkpoint", r.checkpoint, r.epoch);
+      obs_.epoch(t.block, epochs, r);
+    };
+    cb.interrupted = [&] { return req_.interrupt && req_.interrupt->load(); };
+    train::TrainResult result = train::train_model(job.net, tj, cb);
+    if (result.interrupted) {
+      store_.finish_task(id, "interrupted");
+      out_.status = "interrupted";
+      return false;
+    }
+    TrainOutcome o;
+    o.name = t.block;
+    o.task_id = id;
+    o.epochs_run = static_cast<int>(result.epochs.size());
+    o.best_epoch = result.best_epoch;
+    o.seconds = result.seconds;
+    for (const train::EpochReport &r : result.epochs) o.images_per_second += r.images_per_second / o.epochs_run;
+    o.val = result.best_val;
+    o.metrics = job.spec.metrics;
+    o.model_path = result.model_path;
+    o.stopped_early = result.stopped_early;
+    store_.add_artifact(id, std::nullopt, "model", result.model_path, result.best_epoch,
+                        json{{"classes", data.classes}, {"backbone", job.spec.model.backbone}}.dump());
+    store_.finish_task(id, "done", "",
+                       json{{"best_epoch", o.best_epoch}, {"epochs_run", o.epochs_run}, {"model", o.model_path},
+                            {"stopped_early", o.stopped_early}, {"val", metrics_json(o.val, o.metrics)},
+                            {"images_per_second", o.images_per_second}, {"seconds", o.seconds}}
+                           .dump());
+    out_.trains.push_back(o);
+    return true;
+  }
+
+  bool evaluate(const Task &t) {
+    auto it = trained_.find(t.block);
+    if (it == trained_.end() || !it->second.net) return false;
+    Trained &job = it->second;
+    const data::LoadedDataset &data = *job.data;
+    std::string error;
+    if (!out_.trains.empty() && !out_.trains.back().model_path.empty())
+      lower::load_weights(*job.net, out_.trains.back().model_path, error);  // the best epoch, not the last
+    const bool test = !data.split.test.empty();
+    std::int64_t id = store_.begin_task(out_.run_id, t.id, "evaluate", t.hash);
+    train::EpochMetrics m = train::evaluate(job.net, data, test ? data.split.test : data.split.val, job.norm, job.spec.loss);
+    const std::string split = test ? "test" : "val";
+    std::vector<std::pair<std::string, double>> values;
+    for (const std::string &n : job.spec.metrics) values.emplace_back(split + "." + n, m.value(n));
+    store_.add_metrics(id, std::nullopt, out_.trains.empty() ? 0 : out_.trains.back().best_epoch, 0, values);
+    json outputs = {{"split", split}, {"samples", m.confusion.total()}, {"metrics", metrics_json(m, job.spec.metrics)},
+                    {"classes", data.classes}, {"confusion", confusion_json(m.confusion)}};
+    store_.finish_task(id, "done", "", outputs.dump());
+    std::string line = "evaluate " + t.block + " on " + split + " (" + std::to_string(m.confusion.total()) + " samples):";
+    for (const std::string &n : job.spec.metrics) {
+      char buf[64];
+      std::snprintf(buf, sizeof buf, " %s %.4f", n.c_str(), m.value(n));
+      line += buf;
+    }
+    obs_.message(line);
+    return true;
+  }
+
+  const RunRequest &req_;
+  const CheckedProject &project_;
+  const SourceManager &sm_;
+  RunObserver &obs_;
+  DiagnosticEngine &diags_;
+  store::Store &store_;
+  RunOutcome &out_;
+  ProjectSettings settings_;
+  std::map<std::string, data::DatasetSpec> specs_;
+  std::map<std::string, std::unique_ptr<data::LoadedDataset>> data_;
+  std::map<std::string, Trained> trained_;
+};
+
+}  // namespace
+
+RunOutcome execute_plan(const RunRequest &req, RunObserver &obs, DiagnosticEngine &diags) {
+  RunOutcome out;
+  ProjectSettings settings = project_settings(*req.project, *req.sm);
+  out.store = settings.store;
+  // libtorch's default here is one thread; use what the project allows.
+  int threads = settings.threads > 0 ? settings.threads : static_cast<int>(std::thread::hardware_concurrency());
+  torch::set_num_threads(std::max(1, threads));
+  try {
+    store::Store store(settings.store);
+    std::string identity;
+    for (const Task &t : req.plan->tasks) identity += t.hash;
+    std::int64_t project = store.project(settings.name, fs::absolute(req.file).lexically_normal().string());
+    out.run_id = store.begin_run(project, content_hash(identity), req.command);
+    obs.message("run " + std::to_string(out.run_id) + " of '" + settings.name + "' (store " + settings.store + ")");
+    Execution exec(req, obs, diags, store, out);
+    out.status = "done";
+    for (const Task &t : req.plan->tasks) {
+      if (!exec.task(t)) {
+        if (out.status == "done") out.status = "failed";
+        break;
+      }
+    }
+    store.finish_run(out.run_id, out.status);
+  } catch (const store::StoreError &e) {
+    out.status = "failed";
+    out.errors.push_back(e.what());
+  }
+  return out;
+}
+
+}  // namespace edl::workflow

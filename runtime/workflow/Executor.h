@@ -1,0 +1,61 @@
+// Executes a project's plan in order: loads datasets, trains each train job
+// and evaluates it, recording everything in the store. Progress goes to an
+// observer so the CLI decides how it looks (bar, log lines, JSON).
+#pragma once
+
+#include "compiler/plan/Plan.h"
+#include "compiler/support/Diagnostics.h"
+#include "runtime/train/Metrics.h"
+
+#include <atomic>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace edl::train {
+struct EpochReport;
+}
+
+namespace edl::workflow {
+
+class RunObserver {
+ public:
+  virtual ~RunObserver() = default;
+  virtual void message(const std::string &line) = 0;
+  virtual void batch(const std::string &train, int epoch, int epochs, int batch, int batches, double loss,
+                     double images_per_second) = 0;
+  virtual void epoch(const std::string &train, int epochs, const train::EpochReport &report) = 0;
+};
+
+struct TrainOutcome {
+  std::string name;
+  std::int64_t task_id = 0;
+  int epochs_run = 0, best_epoch = 0;
+  double seconds = 0, images_per_second = 0;  // mean over epochs
+  train::EpochMetrics val;                    // of the best epoch
+  std::vector<std::string> metrics;           // as the train block lists them
+  std::string model_path;
+  bool stopped_early = false;
+};
+
+struct RunOutcome {
+  std::int64_t run_id = 0;
+  std::string store;
+  std::string status;  // done, failed, interrupted
+  std::vector<TrainOutcome> trains;
+  std::vector<std::string> errors;  // failures that are not diagnostics (data, store)
+};
+
+struct RunRequest {
+  const CheckedProject *project = nullptr;
+  const SourceManager *sm = nullptr;
+  const Plan *plan = nullptr;
+  std::string file;                  // the root .edl file
+  std::string command;               // as typed, for the store
+  const std::atomic<bool> *interrupt = nullptr;
+};
+
+// Diagnostics the run finds (shapes, weights, formulas) go to `diags`.
+RunOutcome execute_plan(const RunRequest &request, RunObserver &observer, DiagnosticEngine &diags);
+
+}  // namespace edl::workflow

@@ -1,0 +1,118 @@
+// `edlc run FILE`: checks and plans the project, then executes the plan,
+// with a progress bar on a terminal, log lines otherwise, or one JSON
+// document with --json.
+#include "Commands.h"
+#include "Report.h"
+
+#include "runtime/train/Trainer.h"
+#include "runtime/workflow/Executor.h"
+
+#include <nlohmann/json.hpp>
+
+#include <unistd.h>
+
+#include <atomic>
+#include <csignal>
+#include <cstdio>
+#include <iostream>
+
+namespace edl::cli {
+namespace {
+
+std::atomic<bool> g_interrupted{false};
+extern "C" void on_sigint(int) { g_interrupted = true; }
+
+std::string fixed(double v, int digits) {
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%.*f", digits, v);
+  return buf;
+}
+
+class Printer : public workflow::RunObserver {
+ public:
+  Printer(bool quiet, bool json) : quiet_(quiet || json), tty_(!quiet && !json && isatty(STDERR_FILENO)) {}
+
+  void message(const std::string &line) override {
+    if (quiet_) return;
+    clear_bar();
+    std::cout << line << std::endl;
+  }
+
+  void batch(const std::string &train, int epoch, int epochs, int b, int batches, double loss, double ips) override {
+    if (!tty_) return;
+    const int width = 24, filled = batches ? width * b / batches : width;
+    std::string bar(static_cast<std::size_t>(filled), '#');
+    bar.resize(width, '.');
+    std::fprintf(stderr, "\r  epoch %d/%d [%s] %d/%d  loss %.4f  %.0f img/s ", epoch, epochs, bar.c_str(), b, batches,
+                 loss, ips);
+    std::fflush(stderr);
+    bar_shown_ = true;
+  }
+
+  void epoch(const std::string &train, int epochs, const train::EpochReport &r) override {
+    if (quiet_) return;
+    clear_bar();
+    std::cout << "  epoch " << r.epoch << "/" << epochs << "  train loss " << fixed(r.train.loss, 4) << " acc "
+              << fixed(r.train.confusion.accuracy(), 4) << "  val loss " << fixed(r.val.loss, 4) << " acc "
+              << fixed(r.val.confusion.accuracy(), 4) << "  lr " << fixed(r.lr, 5) << "  "
+              << static_cast<long long>(r.images_per_second) << " img/s  " << fixed(r.seconds, 1) << " s" << std::endl;
+  }
+
+ private:
+  void clear_bar() {
+    if (!bar_shown_) return;
+    std::fprintf(stderr, "\r%80s\r", "");
+    std::fflush(stderr);
+    bar_shown_ = false;
+  }
+  bool quiet_, tty_, bar_shown_ = false;
+};
+
+nlohmann::json outcome_json(const workflow::RunOutcome &o) {
+  nlohmann::json trains = nlohmann::json::array();
+  for (const workflow::TrainOutcome &t : o.trains) {
+    nlohmann::json val = nlohmann::json::object();
+    for (const std::string &m : t.metrics) val[m] = t.val.value(m);
+    trains.push_back({{"name", t.name}, {"epochs_run", t.epochs_run}, {"best_epoch", t.best_epoch}, {"val", val},
+                      {"model", t.model_path}, {"stopped_early", t.stopped_early}, {"seconds", t.seconds},
+                      {"images_per_second", t.images_per_second}});
+  }
+  return {{"run", o.run_id}, {"status", o.status}, {"store", o.store}, {"trains", trains}, {"errors", o.errors}};
+}
+
+}  // namespace
+
+int run_run(const RunOptions &opts) {
+  auto in = load_checked(opts.file, ColorMode::Auto);
+  if (!in) return kUserError;
+  Plan plan = build_plan(in->checked);
+  std::signal(SIGINT, on_sigint);
+
+  Printer printer(opts.quiet, opts.json);
+  DiagnosticEngine diags;
+  workflow::RunRequest req{&in->checked, &in->sm, &plan, opts.file, opts.command, &g_interrupted};
+  workflow::RunOutcome out = workflow::execute_plan(req, printer, diags);
+
+  if (!diags.diagnostics().empty()) {
+    diags.sort();
+    print_diagnostics(diags.diagnostics(), in->sm, OutputFormat::Text, ColorMode::Auto, diags.error_count(),
+                      diags.warning_count());
+  }
+  for (const std::string &e : out.errors) std::cerr << "edlc: error: " << e << "\n";
+  if (opts.json) std::cout << outcome_json(out).dump(2) << "\n";
+  if (out.status == "interrupted") {
+    std::cerr << "edlc: interrupted; run " << out.run_id << " is recorded as interrupted. Run 'edlc run "
+              << opts.file << "' again to start a new run.\n";
+    return 130;
+  }
+  if (out.status != "done") return kUserError;
+  if (!opts.quiet && !opts.json)
+    for (const workflow::TrainOutcome &t : out.trains)
+      std::cout << "done: " << t.name << ", best epoch " << t.best_epoch << " of " << t.epochs_run
+                << (t.stopped_early ? " (stopped early)" : "") << ", val accuracy "
+                << fixed(t.val.confusion.accuracy(), 4) << "; model " << t.model_path << "\n"
+                << "see: edlc runs show " << out.run_id << " " << opts.file << "\n";
+  return kOk;
+}
+
+}  // namespace edl::cli

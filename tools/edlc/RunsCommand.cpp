@@ -1,0 +1,191 @@
+// `edlc runs [FILE]` lists the runs in a project's store; `edlc runs show
+// ID` prints one run: its tasks, per-epoch metrics and the confusion matrix.
+#include "Commands.h"
+#include "Report.h"
+
+#include "compiler/sema/ProjectSettings.h"
+#include "runtime/store/Store.h"
+
+#include <nlohmann/json.hpp>
+
+#include <cstdio>
+#include <ctime>
+#include <filesystem>
+#include <iostream>
+#include <map>
+
+namespace edl::cli {
+namespace {
+
+using nlohmann::json;
+
+std::string when(double t) {
+  std::time_t s = static_cast<std::time_t>(t);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%d %H:%M:%S", std::localtime(&s));
+  return buf;
+}
+
+std::string duration(double start, double end) {
+  if (end <= 0) return "-";
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.1f s", end - start);
+  return buf;
+}
+
+// The store: --store, else the one the project names.
+std::string store_path(const RunsOptions &opts) {
+  if (!opts.store.empty()) return opts.store;
+  auto in = load_checked(opts.file, ColorMode::Auto);
+  return in ? project_settings(in->checked, in->sm).store : "";
+}
+
+json parse_or_empty(const std::string &text) {
+  json j = json::parse(text, nullptr, false);
+  return j.is_discarded() ? json::object() : j;
+}
+
+int list_runs(store::Store &store, const RunsOptions &opts) {
+  std::vector<store::RunRow> runs = store.runs();
+  json all = json::array();
+  if (opts.format == OutputFormat::Text) std::printf("%4s  %-11s  %-19s  %9s  %-10s  %s\n", "id", "status", "started", "took", "val acc", "project");
+  for (const store::RunRow &r : runs) {
+    std::string best = "-";
+    json trains = json::array();
+    for (const store::TaskRow &t : store.tasks(r.id))
+      if (t.kind == "train" && t.status == "done") {
+        json o = parse_or_empty(t.outputs);
+        trains.push_back({{"task", t.name}, {"outputs", o}});
+        if (o.contains("val") && o["val"].contains("accuracy")) {
+          char buf[16];
+          std::snprintf(buf, sizeof buf, "%.4f", o["val"]["accuracy"].get<double>());
+          best = buf;
+        }
+      }
+    if (opts.format == OutputFormat::Json) {
+      all.push_back({{"id", r.id}, {"project", r.project}, {"file", r.file}, {"status", r.status},
+                     {"started", r.started}, {"finished", r.finished}, {"trains", trains}});
+    } else {
+      std::printf("%4lld  %-11s  %-19s  %9s  %-10s  %s\n", static_cast<long long>(r.id), r.status.c_str(),
+                  when(r.started).c_str(), duration(r.started, r.finished).c_str(), best.c_str(), r.project.c_str());
+    }
+  }
+  if (opts.format == OutputFormat::Json) std::cout << all.dump(2) << "\n";
+  else if (runs.empty()) std::cout << "no runs in " << store.path() << "\n";
+  return kOk;
+}
+
+void print_epochs(const std::vector<store::MetricRow> &metrics) {
+  std::map<int, std::map<std::string, double>> by_epoch;
+  std::vector<std::string> names;
+  for (const store::MetricRow &m : metrics) {
+    if (!by_epoch[m.epoch].count(m.name) && std::find(names.begin(), names.end(), m.name) == names.end())
+      names.push_back(m.name);
+    by_epoch[m.epoch][m.name] = m.value;
+  }
+  std::printf("    %5s", "epoch");
+  for (const std::string &n : names) std::printf("  %*s", static_cast<int>(std::max<std::size_t>(n.size(), 8)), n.c_str());
+  std::printf("\n");
+  for (const auto &[epoch, values] : by_epoch) {
+    std::printf("    %5d", epoch);
+    for (const std::string &n : names) {
+      auto it = values.find(n);
+      int w = static_cast<int>(std::max<std::size_t>(n.size(), 8));
+      if (it == values.end()) std::printf("  %*s", w, "-");
+      else if (n == "images_per_second") std::printf("  %*.0f", w, it->second);
+      else std::printf("  %*.4f", w, it->second);
+    }
+    std::printf("\n");
+  }
+}
+
+void print_confusion(const json &outputs) {
+  const json &classes = outputs["classes"], &rows = outputs["confusion"];
+  std::size_t w = 5;
+  for (const auto &c : classes) w = std::max(w, c.get<std::string>().size());
+  std::printf("    confusion matrix (rows: true class, columns: predicted)\n    %*s", static_cast<int>(w), "");
+  for (const auto &c : classes) std::printf(" %*s", static_cast<int>(std::max<std::size_t>(4, c.get<std::string>().size())), c.get<std::string>().c_str());
+  std::printf("\n");
+  for (std::size_t i = 0; i < rows.size() && i < classes.size(); ++i) {
+    std::printf("    %*s", static_cast<int>(w), classes[i].get<std::string>().c_str());
+    for (std::size_t j = 0; j < rows[i].size(); ++j)
+      std::printf(" %*lld", static_cast<int>(std::max<std::size_t>(4, classes[j].get<std::string>().size())),
+                  rows[i][j].get<long long>());
+    std::printf("\n");
+  }
+}
+
+int show_run(store::Store &store, const RunsOptions &opts) {
+  auto run = store.run(opts.id);
+  if (!run) {
+    std::cerr << "edlc: error: no run " << opts.id << " in " << store.path() << "\n";
+    return kUserError;
+  }
+  std::vector<store::TaskRow> tasks = store.tasks(run->id);
+  if (opts.format == OutputFormat::Json) {
+    json jt = json::array();
+    for (const store::TaskRow &t : tasks) {
+      json metrics = json::array();
+      for (const store::MetricRow &m : store.metrics(t.id))
+        metrics.push_back({{"epoch", m.epoch}, {"step", m.step}, {"name", m.name}, {"value", m.value}});
+      json artifacts = json::array();
+      for (const store::ArtifactRow &a : store.artifacts(t.id))
+        artifacts.push_back({{"kind", a.kind}, {"path", a.path}, {"epoch", a.epoch}});
+      jt.push_back({{"name", t.name}, {"kind", t.kind}, {"status", t.status}, {"input_hash", t.input_hash},
+                    {"started", t.started}, {"finished", t.finished}, {"error", t.error},
+                    {"outputs", parse_or_empty(t.outputs)}, {"metrics", metrics}, {"artifacts", artifacts}});
+    }
+    std::cout << json{{"id", run->id}, {"project", run->project}, {"file", run->file}, {"status", run->status},
+                      {"command", run->command}, {"started", run->started}, {"finished", run->finished},
+                      {"tasks", jt}}
+                     .dump(2)
+              << "\n";
+    return kOk;
+  }
+  std::cout << "run " << run->id << " of '" << run->project << "' (" << run->file << ")\n"
+            << "  status " << run->status << ", started " << when(run->started) << ", took "
+            << duration(run->started, run->finished) << "\n  command: " << run->command << "\n";
+  for (const store::TaskRow &t : tasks) {
+    std::cout << "\n  " << t.name << ": " << t.status << " (" << duration(t.started, t.finished) << ")";
+    if (!t.error.empty()) std::cout << "  error: " << t.error;
+    std::cout << "\n";
+    json o = parse_or_empty(t.outputs);
+    if (t.kind == "train") {
+      std::vector<store::MetricRow> metrics = store.metrics(t.id);
+      if (!metrics.empty()) print_epochs(metrics);
+      if (o.contains("best_epoch"))
+        std::cout << "    best epoch " << o["best_epoch"] << ", model " << o.value("model", std::string()) << "\n";
+    }
+    if (t.kind == "evaluate" && o.contains("metrics")) {
+      std::cout << "    on " << o.value("split", std::string()) << " (" << o.value("samples", 0) << " samples):";
+      for (const auto &[k, v] : o["metrics"].items()) std::printf(" %s %.4f", k.c_str(), v.get<double>());
+      std::cout << "\n";
+      if (o.contains("confusion")) print_confusion(o);
+    }
+  }
+  return kOk;
+}
+
+}  // namespace
+
+int run_runs(const RunsOptions &opts) {
+  if (opts.file.empty() && opts.store.empty()) {
+    std::cerr << "edlc: error: name the project file (edlc runs FILE) or the store (--store PATH)\n";
+    return kUsage;
+  }
+  std::string path = store_path(opts);
+  if (path.empty()) return kUserError;
+  if (!std::filesystem::exists(path)) {
+    std::cerr << "edlc: error: no store at " << path << " yet: 'edlc run' creates it\n";
+    return kUserError;
+  }
+  try {
+    store::Store store(path);
+    return opts.show ? show_run(store, opts) : list_runs(store, opts);
+  } catch (const store::StoreError &e) {
+    std::cerr << "edlc: error: " << e.what() << "\n";
+    return kUserError;
+  }
+}
+
+}  // namespace edl::cli
