@@ -152,7 +152,7 @@ class Execution {
     try {  // a custom schedule compiles before any epoch runs
       train::LrSchedule probe(job.spec.schedule, job.spec.optimizer.lr, job.spec.epochs, 1);
     } catch (const std::exception &e) {
-      diags_.report(DiagId::FormulaNotCompiled, job.spec.schedule.range, {e.what()});
+      out_.errors.push_back("train '" + t.block + "': the schedule formula could not be compiled: " + e.what());
       return false;
     }
 

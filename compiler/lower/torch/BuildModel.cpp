@@ -191,46 +191,44 @@ std::vector<std::string> NetworkImpl::block_names() const {
 Network build_model(const ModelSpec &spec, const InputShape &input, std::vector<ModelError> &errors,
                     std::string *pretrained_report) {
   const int C = input.channels, H = input.height, W = input.width;
-  nn::Sequential backbone{nullptr};
-  if (spec.backbone == "mlp") {
-    backbone = mlp(spec.hidden, C * H * W);
-  } else if (spec.backbone == "cnn") {
+  const bool pool = spec.backbone != "cnn" && spec.backbone != "mlp";
+  if (spec.backbone == "cnn") {
     const int stages = static_cast<int>(spec.channels.size());
     if ((H >> stages) < 1 || (W >> stages) < 1) {
       errors.push_back({spec.backbone_range, DiagId::ModelInputTooSmall,
                         {"cnn", std::to_string(W), std::to_string(H), std::to_string(stages)}, {}});
       return nullptr;
     }
-    backbone = cnn(C, spec.channels, spec.kernel);
-  } else if (spec.backbone == "resnet18" || spec.backbone == "resnet34" || spec.backbone == "resnet50") {
-    const bool deep = spec.backbone != "resnet18";
-    backbone = resnet(C, deep ? std::vector<int>{3, 4, 6, 3} : std::vector<int>{2, 2, 2, 2}, spec.backbone == "resnet50");
-  } else if (spec.backbone == "mobilenet_v2") {
-    backbone = mobilenet_v2(C, spec.width);
-  } else {
-    errors.push_back({spec.backbone_range, DiagId::NotTrainableYet, {spec.backbone}, {}});
-    return nullptr;
   }
   if (spec.head != "classifier") {
     errors.push_back({spec.head_range, DiagId::NotTrainableYet, {spec.head}, {}});
     return nullptr;
   }
-
-  const bool pool = spec.backbone != "cnn" && spec.backbone != "mlp";
-  // The backbone's feature width, from one forward pass: it also finds
-  // every shape error here rather than in the middle of training.
-  int features = 0;
+  nn::Sequential backbone{nullptr};
+  Network net{nullptr};
   try {
+    if (spec.backbone == "mlp") backbone = mlp(spec.hidden, C * H * W);
+    else if (spec.backbone == "cnn") backbone = cnn(C, spec.channels, spec.kernel);
+    else if (spec.backbone == "resnet18" || spec.backbone == "resnet34" || spec.backbone == "resnet50")
+      backbone = resnet(C, spec.backbone == "resnet18" ? std::vector<int>{2, 2, 2, 2} : std::vector<int>{3, 4, 6, 3},
+                        spec.backbone == "resnet50");
+    else if (spec.backbone == "mobilenet_v2") backbone = mobilenet_v2(C, spec.width);
+    else {
+      errors.push_back({spec.backbone_range, DiagId::NotTrainableYet, {spec.backbone}, {}});
+      return nullptr;
+    }
+    // The backbone's feature width, from one forward pass: it also finds
+    // every shape error here rather than in the middle of training.
     torch::NoGradGuard no_grad;
     backbone->eval();
     torch::Tensor f = backbone->forward(torch::zeros({1, C, H, W}));
-    features = static_cast<int>(f.dim() == 4 && pool ? f.size(1) : f.numel());
+    const int features = static_cast<int>(f.dim() == 4 && pool ? f.size(1) : f.numel());
     backbone->train();
+    net = Network(backbone, classifier(features, spec.head_hidden, spec.dropout, input.classes), pool);
   } catch (const c10::Error &e) {
     errors.push_back({spec.backbone_range, DiagId::ModelShape, {first_line(e.what_without_backtrace())}, {}});
     return nullptr;
   }
-  Network net(backbone, classifier(features, spec.head_hidden, spec.dropout, input.classes), pool);
 
   if (!spec.pretrained.empty()) {
     std::string error;

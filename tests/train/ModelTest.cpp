@@ -1,0 +1,136 @@
+// Models built from specs: output shapes for every backbone at several
+// input sizes, shape errors as diagnostics, weights round trips, freeze.
+#include "compiler/lower/torch/BuildModel.h"
+
+#include <catch2/catch.hpp>
+
+#include <filesystem>
+#include <fstream>
+#include <unistd.h>
+
+using namespace edl;
+using namespace edl::lower;
+
+namespace {
+
+ModelSpec spec(const std::string &backbone) {
+  ModelSpec s;
+  s.backbone = backbone;
+  if (backbone == "mlp") s.hidden = {64, 32};
+  if (backbone == "cnn") s.channels = {8, 16};
+  s.head_hidden = {32};
+  s.dropout = 0.1;
+  return s;
+}
+
+std::string temp_file(const std::string &name) {
+  auto dir = std::filesystem::temp_directory_path() / ("edl-model-" + std::to_string(getpid()));
+  std::filesystem::create_directories(dir);
+  return (dir / name).string();
+}
+
+}  // namespace
+
+TEST_CASE("every backbone gives batch x classes scores at several input sizes", "[model]") {
+  torch::NoGradGuard no_grad;
+  struct Size { int c, h, w; };
+  for (const char *backbone : {"mlp", "cnn", "resnet18", "resnet34", "resnet50", "mobilenet_v2"})
+    for (Size size : {Size{1, 32, 32}, Size{3, 48, 40}, Size{3, 64, 64}}) {
+      INFO(backbone << " " << size.c << "x" << size.h << "x" << size.w);
+      std::vector<ModelError> errors;
+      Network net = build_model(spec(backbone), {size.c, size.h, size.w, 7}, errors);
+      REQUIRE(errors.empty());
+      REQUIRE(net);
+      net->eval();
+      torch::Tensor out = net->forward(torch::randn({3, size.c, size.h, size.w}));
+      CHECK(out.sizes() == torch::IntArrayRef({3, 7}));
+    }
+}
+
+TEST_CASE("resnet and mobilenet blocks are named as torchvision names them", "[model]") {
+  std::vector<ModelError> errors;
+  Network r = build_model(spec("resnet18"), {3, 32, 32, 10}, errors);
+  CHECK(r->block_names() == std::vector<std::string>{"stem", "layer1", "layer2", "layer3", "layer4"});
+  std::int64_t params = 0;
+  for (const auto &p : r->backbone->parameters()) params += p.numel();
+  CHECK(params == 11176512);  // torchvision's resnet18 without its fc layer
+  Network m = build_model(spec("mobilenet_v2"), {3, 32, 32, 10}, errors);
+  CHECK(m->block_names().size() == 19);  // stem, 17 inverted residual blocks, last
+}
+
+TEST_CASE("a cnn deeper than its input allows is a diagnostic at the backbone", "[model]") {
+  ModelSpec s = spec("cnn");
+  s.channels = {8, 8, 8, 8};
+  s.backbone_range = {0, 10, 20};
+  std::vector<ModelError> errors;
+  Network net = build_model(s, {1, 8, 8, 10}, errors);
+  CHECK_FALSE(net);
+  REQUIRE(errors.size() == 1);
+  CHECK(errors[0].id == DiagId::ModelInputTooSmall);
+  CHECK(errors[0].range.begin == 10);
+}
+
+TEST_CASE("a model too large to allocate is a diagnostic, not a crash", "[model]") {
+  ModelSpec s = spec("mlp");
+  s.hidden = {1000000};  // 150,528 inputs x 1e6: 600 GB of weights
+  s.backbone_range = {0, 3, 9};
+  std::vector<ModelError> errors;
+  CHECK_FALSE(build_model(s, {3, 224, 224, 10}, errors));
+  REQUIRE(errors.size() == 1);
+  CHECK(errors[0].id == DiagId::ModelShape);
+  CHECK(errors[0].args.at(0).find("allocate") != std::string::npos);
+}
+
+TEST_CASE("freeze stops gradients up to the named block and rejects unknown names", "[model]") {
+  ModelSpec s = spec("resnet18");
+  s.freeze = "layer2";
+  std::vector<ModelError> errors;
+  Network net = build_model(s, {3, 32, 32, 4}, errors);
+  REQUIRE(net);
+  auto children = net->backbone->named_children();
+  for (const char *frozen : {"stem", "layer1", "layer2"})
+    for (const auto &p : children[frozen]->parameters()) CHECK_FALSE(p.requires_grad());
+  for (const char *trained : {"layer3", "layer4"})
+    for (const auto &p : children[trained]->parameters()) CHECK(p.requires_grad());
+  for (const auto &p : net->head->parameters()) CHECK(p.requires_grad());
+
+  s.freeze = "layer9";
+  errors.clear();
+  CHECK_FALSE(build_model(s, {3, 32, 32, 4}, errors));
+  REQUIRE(errors.size() == 1);
+  CHECK(errors[0].id == DiagId::UnknownFreezeBlock);
+  CHECK(errors[0].notes.at(0) == "stem, layer1, layer2, layer3, layer4");
+}
+
+TEST_CASE("weights saved by one model load into another with a different head", "[model]") {
+  std::vector<ModelError> errors;
+  torch::manual_seed(1);
+  Network a = build_model(spec("cnn"), {1, 32, 32, 10}, errors);
+  std::string path = temp_file("a.pt");
+  save_weights(*a, path);
+
+  torch::manual_seed(2);
+  ModelSpec s = spec("cnn");
+  s.pretrained = path;
+  std::string report;
+  Network b = build_model(s, {1, 32, 32, 4}, errors, &report);  // 4 classes: the output layer differs
+  REQUIRE(errors.empty());
+  CHECK(report.find("kept new") != std::string::npos);
+  auto pa = a->backbone->named_parameters(), pb = b->backbone->named_parameters();
+  for (const auto &p : pa) CHECK(torch::equal(p.value(), pb[p.key()]));
+  CHECK_FALSE(torch::equal(a->head->named_parameters()["out.weight"].narrow(0, 0, 4),
+                           b->head->named_parameters()["out.weight"]));
+
+  s.pretrained = temp_file("missing.pt");
+  errors.clear();
+  CHECK_FALSE(build_model(s, {1, 32, 32, 4}, errors));
+  REQUIRE(errors.size() == 1);
+  CHECK(errors[0].id == DiagId::PretrainedUnreadable);
+
+  std::string junk = temp_file("junk.pt");
+  { std::ofstream(junk) << "not weights"; }
+  s.pretrained = junk;
+  errors.clear();
+  CHECK_FALSE(build_model(s, {1, 32, 32, 4}, errors));
+  CHECK(errors.at(0).id == DiagId::PretrainedUnreadable);
+}

@@ -1,0 +1,103 @@
+// The SQLite store: what goes in comes out, and two processes writing at
+// once both succeed (WAL, busy timeout, short IMMEDIATE transactions).
+#include "runtime/store/Store.h"
+
+#include <catch2/catch.hpp>
+
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <filesystem>
+
+using namespace edl;
+
+namespace {
+
+std::string fresh_store(const std::string &name) {
+  auto dir = std::filesystem::temp_directory_path() / ("edl-store-" + std::to_string(getpid()));
+  std::filesystem::create_directories(dir);
+  std::string path = (dir / name).string();
+  for (const char *suffix : {"", "-wal", "-shm"}) std::filesystem::remove(path + suffix);
+  return path;
+}
+
+}  // namespace
+
+TEST_CASE("the store keeps runs, tasks, metrics and artifacts", "[store]") {
+  std::string path = fresh_store("roundtrip.db");
+  store::Store s(path);
+  auto project = s.project("digits", "/x/digits.edl");
+  CHECK(s.project("digits", "/x/digits.edl") == project);  // one row per project file
+  auto run = s.begin_run(project, "abc", "edlc run digits.edl");
+  auto task = s.begin_task(run, "train:main", "train", "0123");
+  s.add_metrics(task, std::nullopt, 1, 45, {{"val.accuracy", 0.9}, {"train.loss", 0.3}});
+  s.add_artifact(task, std::nullopt, "checkpoint", "/x/epoch-1.pt", 1);
+  CHECK_FALSE(s.completed_task("0123"));
+  s.finish_task(task, "done", "", R"({"best_epoch":1})");
+  s.finish_run(run, "done");
+
+  store::Store again(path);  // a second connection sees it all
+  auto runs = again.runs();
+  REQUIRE(runs.size() == 1);
+  CHECK(runs[0].status == "done");
+  CHECK(runs[0].project == "digits");
+  CHECK(runs[0].finished >= runs[0].started);
+  auto tasks = again.tasks(run);
+  REQUIRE(tasks.size() == 1);
+  CHECK(tasks[0].outputs == R"({"best_epoch":1})");
+  auto metrics = again.metrics(task);
+  REQUIRE(metrics.size() == 2);
+  CHECK(metrics[0].name == "val.accuracy");
+  CHECK(metrics[0].value == 0.9);
+  CHECK(metrics[0].step == 45);
+  CHECK(again.artifacts(task).at(0).path == "/x/epoch-1.pt");
+  REQUIRE(again.completed_task("0123"));
+  CHECK(again.completed_task("0123")->id == task);
+}
+
+TEST_CASE("two processes write to one store at once without 'database is locked'", "[store]") {
+  std::string path = fresh_store("concurrent.db");
+  { store::Store init(path); }
+  const int kRows = 400;
+  std::vector<pid_t> children;
+  for (int p = 0; p < 2; ++p) {
+    pid_t pid = fork();
+    REQUIRE(pid >= 0);
+    if (pid == 0) {
+      int code = 0;
+      try {
+        store::Store s(path);
+        auto project = s.project("p", "/p.edl");
+        auto run = s.begin_run(project, "h", "writer " + std::to_string(p));
+        auto task = s.begin_task(run, "train:main", "train", "h" + std::to_string(p));
+        for (int i = 0; i < kRows; ++i) s.add_metrics(task, std::nullopt, i, i, {{"loss", 1.0 / (i + 1)}});
+        s.finish_task(task, "done");
+        s.finish_run(run, "done");
+      } catch (const std::exception &e) {
+        std::fprintf(stderr, "writer %d: %s\n", p, e.what());
+        code = 1;
+      }
+      _exit(code);
+    }
+    children.push_back(pid);
+  }
+  for (pid_t pid : children) {
+    int status = 0;
+    waitpid(pid, &status, 0);
+    CHECK(WIFEXITED(status));
+    CHECK(WEXITSTATUS(status) == 0);
+  }
+  store::Store s(path);
+  auto runs = s.runs();
+  REQUIRE(runs.size() == 2);
+  for (const store::RunRow &r : runs) {
+    CHECK(r.status == "done");
+    auto tasks = s.tasks(r.id);
+    REQUIRE(tasks.size() == 1);
+    CHECK(s.metrics(tasks[0].id).size() == kRows);
+  }
+}
+
+TEST_CASE("a store that cannot be opened is an error, not a crash", "[store]") {
+  CHECK_THROWS_AS(store::Store("/proc/edl-no-such-dir/x.db"), store::StoreError);
+}
