@@ -5,8 +5,9 @@ cd "$(dirname "$0")/.."
 
 scripts/install-deps.sh
 scripts/build.sh
-# The runtime tests decode slices of real digits.
-/usr/bin/python3 scripts/fetch_data.py data digits
+# The runtime tests decode slices of real digits; the training tests also
+# use Fashion-MNIST slices.
+/usr/bin/python3 scripts/fetch_data.py data digits fashion
 ctest --test-dir build --output-on-failure --parallel "$(nproc)"
 
 # With clang present, also fuzz parse + check + plan + format under

@@ -138,9 +138,11 @@ void models(Builder &b) {
   auto freeze = [] { return opt("freeze", one_of({none(), string()}), "none", "freeze layers up to this block"); };
   auto channels = [] { return list(integer(1, 65536), 1); };
   b.fn(C::Backbone, "mlp", "fully connected layers",
-       {req("hidden", one_of({integer(1, 1000000), list(integer(1, 1000000), 1)}), "width of each hidden layer")});
+       {req("hidden", one_of({integer(1, 1000000), list(integer(1, 1000000), 1)}), "width of each hidden layer"),
+        pretrained(), freeze()});
   b.fn(C::Backbone, "cnn", "plain convolution stages with pooling",
-       {req("channels", channels(), "channels of each stage"), opt("kernel", integer(1, 15), "3", "kernel size")});
+       {req("channels", channels(), "channels of each stage"), opt("kernel", integer(1, 15), "3", "kernel size"),
+        pretrained(), freeze()});
   for (const char *n : {"resnet18", "resnet34", "resnet50"})
     b.fn(C::Backbone, n, "residual network", {pretrained(), freeze()});
   b.fn(C::Backbone, "mobilenet_v2", "inverted residual network for small devices",

@@ -1,6 +1,7 @@
 #include "compiler/lower/torch/ModelSpec.h"
 
 #include "compiler/sema/ProjectSettings.h"
+#include "stdlib/Catalogue.h"
 
 #include <cmath>
 
@@ -19,6 +20,15 @@ std::vector<int> integers(const CheckedProject &project, const ast::Expr *e, con
   return out;
 }
 
+// An argument by name or by its position in the catalogue's signature.
+const ast::Expr *argument(const ast::Call &call, const std::string &name) {
+  std::size_t position = static_cast<std::size_t>(-1);
+  if (const stdlib::Function *f = stdlib::catalogue().find_any(call.callee))
+    for (std::size_t i = 0; i < f->params.size(); ++i)
+      if (f->params[i].name == name) position = i;
+  return ast::find_argument(call, name, position);
+}
+
 }  // namespace
 
 ModelSpec model_spec(const CheckedProject &project, const ast::Decl &model, const SourceManager &sm,
@@ -33,17 +43,16 @@ ModelSpec model_spec(const CheckedProject &project, const ast::Decl &model, cons
     if (const auto *call = bp->value->as<ast::Call>()) {
       spec.backbone = call->callee;
       spec.backbone_range = call->range;
-      spec.hidden = integers(project, ast::find_argument(*call, "hidden", 0), space);
-      spec.channels = integers(project, ast::find_argument(*call, "channels", 0), space);
-      spec.kernel = static_cast<int>(number(ast::find_argument(*call, "kernel", 1), 3));
-      const bool mobilenet = call->callee == "mobilenet_v2";
-      spec.width = mobilenet ? number(ast::find_argument(*call, "width", 0), 1.0) : 1.0;
-      if (const ast::Expr *w = ast::find_argument(*call, "pretrained", mobilenet ? 1 : 0))
+      spec.hidden = integers(project, argument(*call, "hidden"), space);
+      spec.channels = integers(project, argument(*call, "channels"), space);
+      spec.kernel = static_cast<int>(number(argument(*call, "kernel"), 3));
+      spec.width = number(argument(*call, "width"), 1.0);
+      if (const ast::Expr *w = argument(*call, "pretrained"))
         if (const auto *l = w->as<ast::Literal>(); l && l->literal == ast::LiteralKind::String) {
           spec.pretrained = resolve_path(sm, w->range, l->text);
           spec.pretrained_range = w->range;
         }
-      if (const ast::Expr *f = ast::find_argument(*call, "freeze", mobilenet ? 2 : 1))
+      if (const ast::Expr *f = argument(*call, "freeze"))
         if (const auto *l = f->as<ast::Literal>(); l && l->literal == ast::LiteralKind::String) {
           spec.freeze = l->text;
           spec.freeze_range = f->range;
@@ -54,8 +63,8 @@ ModelSpec model_spec(const CheckedProject &project, const ast::Decl &model, cons
     if (const auto *call = hp->value->as<ast::Call>()) {
       spec.head = call->callee;
       spec.head_range = call->range;
-      spec.head_hidden = integers(project, ast::find_argument(*call, "hidden", 0), space);
-      spec.dropout = number(ast::find_argument(*call, "dropout", 1), 0);
+      spec.head_hidden = integers(project, argument(*call, "hidden"), space);
+      spec.dropout = number(argument(*call, "dropout"), 0);
     }
   return spec;
 }
