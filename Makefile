@@ -20,9 +20,10 @@ fuzz:
 
 bench:
 	scripts/build.sh
-	/usr/bin/python3 scripts/fetch_data.py data fashion
+	/usr/bin/python3 scripts/fetch_data.py data digits fashion
 	bench/check_time.sh
 	build/bench/edl_augment_bench data/fashion
+	bench/train_bench.sh
 
 clean:
 	rm -rf build build-fuzz
