@@ -202,6 +202,39 @@ std::int64_t Store::add_artifact(std::int64_t task, std::optional<std::int64_t> 
   return id;
 }
 
+std::int64_t Store::begin_trial(std::int64_t task, int number, const std::string &params) {
+  std::int64_t id = 0;
+  transaction([&] {
+    Statement(db_, "INSERT INTO trials (task_id, number, params, status, started) VALUES (?, ?, ?, 'running', ?)")
+        .bind(1, task).bind(2, number).bind(3, params).bind(4, now_seconds()).run();
+    id = sqlite3_last_insert_rowid(db_);
+  });
+  return id;
+}
+
+void Store::finish_trial(std::int64_t trial, const std::string &status, std::optional<double> value) {
+  transaction([&] {
+    Statement s(db_, "UPDATE trials SET status = ?, value = ?, finished = ? WHERE id = ?");
+    s.bind(1, status);
+    if (value) s.bind(2, *value);
+    s.bind(3, now_seconds()).bind(4, trial).run();
+  });
+}
+
+std::vector<TrialRow> Store::trials(std::int64_t task) {
+  std::vector<TrialRow> out;
+  Statement s(db_, "SELECT id, task_id, number, params, status, value, started, COALESCE(finished, 0) FROM trials "
+                   "WHERE task_id = ? ORDER BY number");
+  s.bind(1, task);
+  while (s.step()) {
+    TrialRow t{s.integer(0), s.integer(1), static_cast<int>(s.integer(2)), s.text(3), s.text(4), std::nullopt,
+               s.real(6), s.real(7)};
+    if (!s.null(5)) t.value = s.real(5);
+    out.push_back(t);
+  }
+  return out;
+}
+
 std::vector<RunRow> Store::runs() {
   std::vector<RunRow> out;
   Statement s(db_,

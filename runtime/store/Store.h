@@ -44,6 +44,14 @@ struct ArtifactRow {
   int epoch = 0;
 };
 
+struct TrialRow {
+  std::int64_t id = 0, task_id = 0;
+  int number = 0;
+  std::string params, status;  // params: JSON of "space.var" -> value
+  std::optional<double> value;
+  double started = 0, finished = 0;
+};
+
 class StoreError : public std::runtime_error {
  public:
   using std::runtime_error::runtime_error;
@@ -71,11 +79,15 @@ class Store {
   std::int64_t add_artifact(std::int64_t task, std::optional<std::int64_t> trial, const std::string &kind,
                             const std::string &path, int epoch, const std::string &meta = "{}");
 
+  std::int64_t begin_trial(std::int64_t task, int number, const std::string &params);
+  void finish_trial(std::int64_t trial, const std::string &status, std::optional<double> value);
+
   std::vector<RunRow> runs();
   std::optional<RunRow> run(std::int64_t id);
   std::vector<TaskRow> tasks(std::int64_t run);
   std::vector<MetricRow> metrics(std::int64_t task);
   std::vector<ArtifactRow> artifacts(std::int64_t task);
+  std::vector<TrialRow> trials(std::int64_t task);
   // The newest finished task with this input hash, from any run: work already done.
   std::optional<TaskRow> completed_task(const std::string &input_hash);
 

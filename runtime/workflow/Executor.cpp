@@ -3,6 +3,7 @@
 #include "compiler/lower/halide/LowerAugment.h"
 #include "compiler/sema/ProjectSettings.h"
 #include "compiler/support/Hash.h"
+#include "runtime/search/Sampler.h"
 #include "runtime/store/Store.h"
 #include "runtime/train/Schedule.h"
 #include "runtime/train/Trainer.h"
@@ -56,13 +57,8 @@ class Execution {
       case TaskKind::Load: return load(t);
       case TaskKind::Train: return train(t);
       case TaskKind::Evaluate: return evaluate(t);
-      case TaskKind::Search:
-      case TaskKind::Trial: {
-        const TrainFacts *facts = project_.train(t.block);
-        diags_.report(DiagId::NotTrainableYet, facts && facts->search ? facts->search->callee_range : SourceRange{},
-                      {"search = " + (facts && facts->search ? facts->search->callee : std::string("?")) + "(...)"});
-        return false;
-      }
+      case TaskKind::Search: return search(t);
+      case TaskKind::Trial: return trials(t);
       case TaskKind::LabelRound:
       case TaskKind::Package:
         obs_.message("skip " + t.id + ": " + (t.kind == TaskKind::Package ? "packaging is done by 'edlc build'"
@@ -101,16 +97,17 @@ class Execution {
     return true;
   }
 
-  bool train(const Task &t) {
-    const TrainFacts *facts = project_.train(t.block);
-    if (!facts || !facts->dataset) return false;
-    Trained &job = trained_[t.block];
-    job.spec = train::train_spec(project_, *facts, sm_, default_space_values(project_));
-    const data::DatasetSpec &dspec = specs_.at(facts->dataset->name);
-    const data::LoadedDataset &data = *data_.at(facts->dataset->name);
+  // Everything a training needs before its first step, for the searched
+  // values `space`: the resolved spec, the augment kernel, the model. False
+  // with diagnostics when the job cannot run on this data.
+  bool prepare(const TrainFacts &facts, const SpaceValues &space, Trained &job,
+               std::unique_ptr<lower::CompiledAugment> &augment, bool verbose) {
+    job.spec = train::train_spec(project_, facts, sm_, space);
+    const data::DatasetSpec &dspec = specs_.at(facts.dataset->name);
+    const data::LoadedDataset &data = *data_.at(facts.dataset->name);
     job.data = &data;
-    const ast::Property *data_prop = ast::find_property(facts->decl->properties, "data");
-    SourceRange data_at = data_prop ? data_prop->value->range : facts->decl->name_range;
+    const ast::Property *data_prop = ast::find_property(facts.decl->properties, "data");
+    SourceRange data_at = data_prop ? data_prop->value->range : facts.decl->name_range;
     if (data.pixels.empty()) {
       diags_.report(DiagId::NotTrainableYet, data_at, {"a dataset of text or audio"});
       return false;
@@ -121,18 +118,16 @@ class Execution {
       return false;
     }
     job.norm = train::make_normalizer(dspec, data);
-
-    std::unique_ptr<lower::CompiledAugment> augment;
-    if (facts->augment) {
+    if (facts.augment) {
       std::vector<lower::LoweringError> errors;
-      lower::AugmentProgram program = lower::build_program(project_, *facts->augment, data.width, data.height,
-                                                           data.channels, errors, job.spec.space);
+      lower::AugmentProgram program = lower::build_program(project_, *facts.augment, data.width, data.height,
+                                                           data.channels, errors, space);
       for (const lower::LoweringError &e : errors) diags_.report(e.id, e.range, e.args);
       if (!errors.empty()) return false;
       if (program.out_w != data.width || program.out_h != data.height) {
-        const ast::Property *aug = ast::find_property(facts->decl->properties, "augment");
+        const ast::Property *aug = ast::find_property(facts.decl->properties, "augment");
         diags_.report(DiagId::DataUnusable, aug ? aug->value->range : data_at,
-                      {dspec.name, "augment '" + facts->augment->name + "' makes " + std::to_string(program.out_w) +
+                      {dspec.name, "augment '" + facts.augment->name + "' makes " + std::to_string(program.out_w) +
                                        "x" + std::to_string(program.out_h) + " images but validation sees " +
                                        std::to_string(data.width) + "x" + std::to_string(data.height) +
                                        "; end the block with resize(size = " + std::to_string(data.width) + "x" +
@@ -142,17 +137,18 @@ class Execution {
       std::string error;
       augment = lower::CompiledAugment::compile(program, error, dspec.cache_dir + "/kernels");
       if (!augment) {
-        out_.errors.push_back("augment '" + facts->augment->name + "': " + error);
+        out_.errors.push_back("augment '" + facts.augment->name + "': " + error);
         return false;
       }
-      obs_.message("augment " + facts->augment->name + ": one fused kernel, " +
-                   (augment->from_cache() ? "loaded from the cache" : "compiled") + " in " +
-                   std::to_string(static_cast<int>(augment->compile_seconds() * 1000)) + " ms");
+      if (verbose)
+        obs_.message("augment " + facts.augment->name + ": one fused kernel, " +
+                     (augment->from_cache() ? "loaded from the cache" : "compiled") + " in " +
+                     std::to_string(static_cast<int>(augment->compile_seconds() * 1000)) + " ms");
     }
     try {  // a custom schedule compiles before any epoch runs
       train::LrSchedule probe(job.spec.schedule, job.spec.optimizer.lr, job.spec.epochs, 1);
     } catch (const std::exception &e) {
-      out_.errors.push_back("train '" + t.block + "': the schedule formula could not be compiled: " + e.what());
+      out_.errors.push_back("train '" + facts.decl->name + "': the schedule formula could not be compiled: " + e.what());
       return false;
     }
 
@@ -166,45 +162,165 @@ class Execution {
       for (const std::string &n : e.notes) d.help(NoteId::AvailableNames, {n});
     }
     if (!job.net) return false;
-    std::int64_t parameters = 0;
-    for (const torch::Tensor &p : job.net->parameters()) parameters += p.numel();
-    obs_.message("train " + t.block + ": " + job.spec.model.backbone + " + " + job.spec.model.head + ", " +
-                 std::to_string(parameters) + " parameters, " + std::to_string(data.width) + "x" +
-                 std::to_string(data.height) + "x" + std::to_string(data.channels) + ", batch " +
-                 std::to_string(job.spec.batch) + ", " + std::to_string(job.spec.epochs) + " epochs, " +
-                 std::to_string(torch::get_num_threads()) + " threads" +
-                 (pretrained.empty() ? "" : "; pretrained: " + pretrained));
+    if (verbose) {
+      std::int64_t parameters = 0;
+      for (const torch::Tensor &p : job.net->parameters()) parameters += p.numel();
+      obs_.message("train " + facts.decl->name + ": " + job.spec.model.backbone + " + " + job.spec.model.head + ", " +
+                   std::to_string(parameters) + " parameters, " + std::to_string(data.width) + "x" +
+                   std::to_string(data.height) + "x" + std::to_string(data.channels) + ", batch " +
+                   std::to_string(job.spec.batch) + ", " + std::to_string(job.spec.epochs) + " epochs, " +
+                   std::to_string(torch::get_num_threads()) + " threads" +
+                   (pretrained.empty() ? "" : "; pretrained: " + pretrained));
+    }
+    return true;
+  }
 
-    std::int64_t id = store_.begin_task(out_.run_id, t.id, "train", t.hash);
+  // Trains a prepared job, recording epochs (and checkpoints) under `task`
+  // and, for a search, `trial`.
+  train::TrainResult fit(const std::string &block, Trained &job, const lower::CompiledAugment *augment,
+                         std::int64_t task, std::optional<std::int64_t> trial, const std::string &dir,
+                         double subset, bool epoch_lines) {
+    const data::LoadedDataset &data = *job.data;
     train::TrainJob tj;
     tj.spec = &job.spec;
     tj.data = &data;
     tj.norm = job.norm;
-    tj.augment = augment.get();
+    tj.augment = augment;
     tj.seed = settings_.seed;
+    tj.subset = subset;
     tj.checkpoint_dir = (fs::path(settings_.store).parent_path() / "artifacts" /
-                         ("run-" + std::to_string(out_.run_id)) / t.block).string();
+                         ("run-" + std::to_string(out_.run_id)) / dir).string();
     const std::int64_t steps = (static_cast<std::int64_t>(data.split.train.size()) + job.spec.batch - 1) / job.spec.batch;
     train::TrainCallbacks cb;
     const int epochs = job.spec.epochs;
-    cb.on_batch = [&](int e, int b, int n, double loss, double ips) { obs_.batch(t.block, e, epochs, b, n, loss, ips); };
+    cb.on_batch = [&](int e, int b, int n, double loss, double ips) { obs_.batch(block, e, epochs, b, n, loss, ips); };
     cb.on_epoch = [&](const train::EpochReport &r) {
       std::vector<std::pair<std::string, double>> values = {{"lr", r.lr}, {"images_per_second", r.images_per_second}};
       for (const std::string &m : job.spec.metrics) {
         values.emplace_back("train." + m, r.train.value(m));
         values.emplace_back("val." + m, r.val.value(m));
       }
-      store_.add_metrics(id, std::nullopt, r.epoch, r.epoch * steps, values);
-      if (r.checkpointed) store_.add_artifact(id, std::nullopt, "checkpoint", r.checkpoint, r.epoch);
-      obs_.epoch(t.block, epochs, r);
+      store_.add_metrics(task, trial, r.epoch, r.epoch * steps, values);
+      if (r.checkpointed) store_.add_artifact(task, trial, "checkpoint", r.checkpoint, r.epoch);
+      if (epoch_lines) obs_.epoch(block, epochs, r);
     };
     cb.interrupted = [&] { return req_.interrupt && req_.interrupt->load(); };
-    train::TrainResult result = train::train_model(job.net, tj, cb);
+    return train::train_model(job.net, tj, cb);
+  }
+
+  bool search(const Task &t) {
+    const TrainFacts *facts = project_.train(t.block);
+    std::int64_t id = store_.begin_task(out_.run_id, t.id, "search", t.hash);
+    std::string names;
+    for (const search::Dimension &d : search::search_dimensions(project_, *facts)) names += " " + d.name;
+    obs_.message("search " + t.block + ": " + facts->search->callee + " over" + names);
+    store_.finish_task(id, "done");
+    return true;
+  }
+
+  // The trials of a search, one after another; the best values go to the final training.
+  bool trials(const Task &t) {
+    const TrainFacts *facts = project_.train(t.block);
+    const ast::Call &call = *facts->search;
+    auto sampler = search::make_sampler(call.callee, search::search_dimensions(project_, *facts), settings_.seed,
+                                        t.count);
+    if (!sampler) {
+      diags_.report(DiagId::NotTrainableYet, call.callee_range, {"search = " + call.callee + "(...)"});
+      return false;
+    }
+    // objective = maximize(split.metric) | minimize(split.metric)
+    std::string split = "val", metric = "accuracy";
+    bool maximize = true;
+    if (const ast::Expr *obj = ast::find_argument(call, "objective"))
+      if (const auto *oc = obj->as<ast::Call>()) {
+        maximize = oc->callee != "minimize";
+        if (!oc->args.empty())
+          if (const auto *m = oc->args[0].value->as<ast::Member>()) {
+            if (const auto *n = m->object->as<ast::Name>()) split = n->name;
+            metric = m->member;
+          }
+      }
+    int proxy_epochs = 0;
+    double subset = 1.0;
+    if (const ast::Expr *proxy = ast::find_argument(call, "proxy"))
+      if (const auto *r = proxy->as<ast::Record>()) {
+        if (const ast::Property *e = ast::find_property(r->fields, "epochs"))
+          proxy_epochs = static_cast<int>(const_number(*e->value) ? const_number(*e->value)->value : 0);
+        if (const ast::Property *f = ast::find_property(r->fields, "subset"))
+          subset = const_number(*f->value) ? const_number(*f->value)->value : 1.0;
+      }
+    if (ast::find_argument(call, "prune"))
+      obs_.message("  note: pruning is not applied yet; every trial runs all its epochs");
+    if (t.parallel > 1) obs_.message("  note: trials run one at a time for now");
+
+    std::int64_t id = store_.begin_task(out_.run_id, t.id, "trials", t.hash);
+    std::vector<search::Observation> history;
+    for (std::uint64_t k = 0; k < t.count; ++k) {
+      SpaceValues values = sampler->next(k, history);
+      json params = json::object();
+      std::string shown;
+      for (const auto &[name, v] : values) {
+        params[name] = v;
+        char buf[64];
+        std::snprintf(buf, sizeof buf, " %s=%.4g", name.c_str(), v);
+        shown += buf;
+      }
+      Trained job;
+      std::unique_ptr<lower::CompiledAugment> augment;
+      if (!prepare(*facts, values, job, augment, k == 0)) {
+        store_.finish_task(id, "failed", "trial " + std::to_string(k + 1) + " could not be prepared");
+        return false;
+      }
+      if (proxy_epochs > 0) job.spec.epochs = proxy_epochs;
+      std::int64_t trial = store_.begin_trial(id, static_cast<int>(k + 1), params.dump());
+      train::TrainResult r = fit(t.block, job, augment.get(), id, trial, "trial-" + std::to_string(k + 1), subset, false);
+      if (r.interrupted) {
+        store_.finish_trial(trial, "interrupted", std::nullopt);
+        store_.finish_task(id, "interrupted");
+        out_.status = "interrupted";
+        return false;
+      }
+      // The trial's objective: its best epoch by the objective's own metric.
+      double best = maximize ? -1e300 : 1e300;
+      for (const train::EpochReport &e : r.epochs) {
+        double v = (split == "train" ? e.train : e.val).value(metric);
+        best = maximize ? std::max(best, v) : std::min(best, v);
+      }
+      store_.finish_trial(trial, "done", best);
+      history.push_back({values, maximize ? best : -best});
+      char buf[96];
+      std::snprintf(buf, sizeof buf, " -> %s.%s %.4f", split.c_str(), metric.c_str(), best);
+      obs_.message("  trial " + std::to_string(k + 1) + "/" + std::to_string(t.count) + ":" + shown + buf);
+    }
+    auto best = std::max_element(history.begin(), history.end(),
+                                 [](const auto &a, const auto &b) { return a.score < b.score; });
+    best_values_[t.block] = best->values;
+    json best_json = json::object();
+    for (const auto &[name, v] : best->values) best_json[name] = v;
+    store_.finish_task(id, "done", "",
+                       json{{"objective", split + "." + metric}, {"maximize", maximize}, {"best", best_json},
+                            {"best_value", maximize ? best->score : -best->score}, {"trials", history.size()}}
+                           .dump());
+    obs_.message("  best of " + std::to_string(history.size()) + " trials: " + best_json.dump());
+    return true;
+  }
+
+  bool train(const Task &t) {
+    const TrainFacts *facts = project_.train(t.block);
+    if (!facts || !facts->dataset) return false;
+    Trained &job = trained_[t.block];
+    auto searched = best_values_.find(t.block);
+    SpaceValues values = searched != best_values_.end() ? searched->second : default_space_values(project_);
+    std::unique_ptr<lower::CompiledAugment> augment;
+    if (!prepare(*facts, values, job, augment, true)) return false;
+    std::int64_t id = store_.begin_task(out_.run_id, t.id, "train", t.hash);
+    train::TrainResult result = fit(t.block, job, augment.get(), id, std::nullopt, t.block, 1.0, true);
     if (result.interrupted) {
       store_.finish_task(id, "interrupted");
       out_.status = "interrupted";
       return false;
     }
+    const data::LoadedDataset &data = *job.data;
     TrainOutcome o;
     o.name = t.block;
     o.task_id = id;
@@ -216,12 +332,15 @@ class Execution {
     o.metrics = job.spec.metrics;
     o.model_path = result.model_path;
     o.stopped_early = result.stopped_early;
+    json used = json::object();
+    for (const auto &[name, v] : job.spec.space) used[name] = v;
     store_.add_artifact(id, std::nullopt, "model", result.model_path, result.best_epoch,
                         json{{"classes", data.classes}, {"backbone", job.spec.model.backbone}}.dump());
     store_.finish_task(id, "done", "",
                        json{{"best_epoch", o.best_epoch}, {"epochs_run", o.epochs_run}, {"model", o.model_path},
                             {"stopped_early", o.stopped_early}, {"val", metrics_json(o.val, o.metrics)},
-                            {"images_per_second", o.images_per_second}, {"seconds", o.seconds}}
+                            {"images_per_second", o.images_per_second}, {"seconds", o.seconds},
+                            {"space", searched != best_values_.end() ? used : json::object()}}
                            .dump());
     out_.trains.push_back(o);
     return true;
@@ -266,6 +385,7 @@ class Execution {
   std::map<std::string, data::DatasetSpec> specs_;
   std::map<std::string, std::unique_ptr<data::LoadedDataset>> data_;
   std::map<std::string, Trained> trained_;
+  std::map<std::string, SpaceValues> best_values_;  // per train job, from its search
 };
 
 }  // namespace

@@ -115,6 +115,26 @@ void print_confusion(const json &outputs) {
   }
 }
 
+void print_trials(const std::vector<store::TrialRow> &trials, const json &outputs) {
+  if (trials.empty()) return;
+  std::vector<std::string> names;
+  const json first = parse_or_empty(trials[0].params);
+  for (const auto &[k, v] : first.items()) names.push_back(k);
+  std::printf("    %5s  %-11s", "trial", "status");
+  for (const std::string &n : names) std::printf("  %12s", n.c_str());
+  std::printf("  %s\n", outputs.value("objective", std::string("value")).c_str());
+  for (const store::TrialRow &t : trials) {
+    json p = parse_or_empty(t.params);
+    std::printf("    %5d  %-11s", t.number, t.status.c_str());
+    for (const std::string &n : names) std::printf("  %12.5g", p.value(n, 0.0));
+    if (t.value) std::printf("  %.4f\n", *t.value);
+    else std::printf("  -\n");
+  }
+  if (outputs.contains("best"))
+    std::cout << "    best configuration: " << outputs["best"].dump() << " (" << outputs.value("best_value", 0.0)
+              << ")\n";
+}
+
 int show_run(store::Store &store, const RunsOptions &opts) {
   auto run = store.run(opts.id);
   if (!run) {
@@ -131,7 +151,12 @@ int show_run(store::Store &store, const RunsOptions &opts) {
       json artifacts = json::array();
       for (const store::ArtifactRow &a : store.artifacts(t.id))
         artifacts.push_back({{"kind", a.kind}, {"path", a.path}, {"epoch", a.epoch}});
+      json trials = json::array();
+      for (const store::TrialRow &tr : store.trials(t.id))
+        trials.push_back({{"number", tr.number}, {"status", tr.status}, {"params", parse_or_empty(tr.params)},
+                          {"value", tr.value ? json(*tr.value) : json()}});
       jt.push_back({{"name", t.name}, {"kind", t.kind}, {"status", t.status}, {"input_hash", t.input_hash},
+                    {"trials", trials},
                     {"started", t.started}, {"finished", t.finished}, {"error", t.error},
                     {"outputs", parse_or_empty(t.outputs)}, {"metrics", metrics}, {"artifacts", artifacts}});
     }
@@ -156,6 +181,7 @@ int show_run(store::Store &store, const RunsOptions &opts) {
       if (o.contains("best_epoch"))
         std::cout << "    best epoch " << o["best_epoch"] << ", model " << o.value("model", std::string()) << "\n";
     }
+    if (t.kind == "trials") print_trials(store.trials(t.id), o);
     if (t.kind == "evaluate" && o.contains("metrics")) {
       std::cout << "    on " << o.value("split", std::string()) << " (" << o.value("samples", 0) << " samples):";
       for (const auto &[k, v] : o["metrics"].items()) std::printf(" %s %.4f", k.c_str(), v.get<double>());

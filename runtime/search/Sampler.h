@@ -1,0 +1,47 @@
+// Hyperparameter samplers over a train job's searched variables: random
+// and TPE (tree-structured Parzen estimators, univariate, as Bergstra et
+// al. 2011 and Optuna). Every draw comes from the seed and the history, so
+// a search is reproducible.
+#pragma once
+
+#include "compiler/sema/Checker.h"
+#include "compiler/sema/SpaceValues.h"
+
+#include <cstdint>
+#include <memory>
+#include <random>
+#include <string>
+#include <vector>
+
+namespace edl::search {
+
+struct Dimension {
+  std::string name;  // "space.var"
+  enum Kind { Uniform, LogUniform, Int, Choice, Normal } kind = Uniform;
+  double low = 0, high = 1;     // bounds; mean and std for Normal
+  std::vector<double> options;  // Choice
+};
+
+// The dimensions a train job searches, in a stable order (by name).
+std::vector<Dimension> search_dimensions(const CheckedProject &project, const TrainFacts &train);
+
+struct Observation {
+  SpaceValues values;
+  double score = 0;  // higher is better (minimised objectives are negated)
+};
+
+class Sampler {
+ public:
+  virtual ~Sampler() = default;
+  // The values of trial `number`, given every finished trial before it.
+  virtual SpaceValues next(std::uint64_t number, const std::vector<Observation> &history) = 0;
+};
+
+// `strategy`: random or tpe. Null for strategies not implemented yet.
+std::unique_ptr<Sampler> make_sampler(const std::string &strategy, std::vector<Dimension> dims, std::uint64_t seed,
+                                      std::uint64_t trials);
+
+// One value from a dimension's prior.
+double sample_prior(const Dimension &d, std::mt19937_64 &rng);
+
+}  // namespace edl::search
