@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs what is missing, builds, fetches the digits data set, and runs
-# the main example: checks, plans and loads examples/digits/digits.edl.
+# the main example: checks, plans and runs examples/digits/digits.edl.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -16,3 +16,9 @@ echo "\$ edlc plan examples/digits/digits.edl"
 echo
 echo "\$ edlc data examples/digits/digits.edl"
 "$edlc" data examples/digits/digits.edl
+echo
+echo "\$ edlc run examples/digits/digits.edl"
+"$edlc" run examples/digits/digits.edl
+echo
+echo "\$ edlc runs examples/digits/digits.edl"
+"$edlc" runs examples/digits/digits.edl
