@@ -104,11 +104,11 @@ contains "evaluate line" out "evaluate main on val"
 expect "quiet" 0 "$edlc" run --quiet "$work/ok.edl"
 if [ ! -s "$work/out" ]; then pass=$((pass + 1)); else echo "FAIL --quiet printed"; failures=$((failures + 1)); fi
 
-# run_error NAME CODE BLOCKS: `edlc run` stops with the diagnostic.
+# run_error NAME DIAGNOSTIC BLOCKS: `edlc run` stops with the diagnostic.
 run_error() {
   project "$1" "$3"
   expect "$1" 1 "$edlc" run "$work/$1.edl"
-  contains "$1 reports $2" err "error[$2]"
+  contains "$1 reports $2" err "$2"
 }
 net_train='train main {
   data      = digits
@@ -116,18 +116,18 @@ net_train='train main {
   optimizer = sgd(lr = 0.01)
   epochs    = 1
 }'
-run_error too-deep E0801 "model net { backbone = cnn(channels = [8, 8, 8, 8, 8, 8]) }
+run_error too-deep "error[E0801]" "model net { backbone = cnn(channels = [8, 8, 8, 8, 8, 8]) }
 $net_train"
-run_error too-big E0802 "model net { backbone = mlp(hidden = [1, 1000000, 1000000]) }
+run_error too-big "error[E0802]" "model net { backbone = mlp(hidden = [1, 1000000, 1000000]) }
 $net_train"
-run_error no-weights E0803 "model net { backbone = resnet18(pretrained = \"missing.pt\") }
+run_error no-weights "error[E0803]" "model net { backbone = resnet18(pretrained = \"missing.pt\") }
 $net_train"
-run_error bad-freeze E0804 "model net { backbone = resnet18(freeze = \"layer9\") }
+run_error bad-freeze "error[E0804]" "model net { backbone = resnet18(freeze = \"layer9\") }
 $net_train"
 contains "bad-freeze lists the blocks" err "stem, layer1, layer2, layer3, layer4"
-run_error lstm E0805 "model net { backbone = lstm() }
+run_error lstm "error[E0805]" "model net { backbone = lstm() }
 $net_train"
-run_error size-change E0806 "augment a { crop(size = 24x24) }
+run_error size-change "error[E0806]" "augment a { crop(size = 24x24) }
 model net { backbone = cnn(channels = [8]) }
 train main {
   data      = digits
