@@ -8,17 +8,13 @@ scripts/install-deps.sh
 scripts/build.sh
 /usr/bin/python3 scripts/fetch_data.py data digits
 edlc=build/tools/edlc/edlc
-echo "\$ edlc check examples/digits/digits.edl"
-"$edlc" check examples/digits/digits.edl
-echo
-echo "\$ edlc plan examples/digits/digits.edl"
-"$edlc" plan examples/digits/digits.edl
-echo
-echo "\$ edlc data examples/digits/digits.edl"
-"$edlc" data examples/digits/digits.edl
-echo
-echo "\$ edlc run examples/digits/digits.edl"
-"$edlc" run examples/digits/digits.edl
-echo
-echo "\$ edlc runs examples/digits/digits.edl"
-"$edlc" runs examples/digits/digits.edl
+show() {  # prints the command as typed, runs it, and leaves a blank line
+  echo "\$ edlc $*"
+  "$edlc" "$@"
+  echo
+}
+show check examples/digits/digits.edl
+show plan examples/digits/digits.edl
+show data examples/digits/digits.edl
+show run examples/digits/digits.edl
+show runs examples/digits/digits.edl

@@ -15,38 +15,37 @@ double ConfusionMatrix::accuracy() const {
   return t ? static_cast<double>(right) / static_cast<double>(t) : 0;
 }
 
-double ConfusionMatrix::precision() const {
+namespace {
+
+// The mean over classes of f(hits, predicted as the class, truly the class).
+template <typename F> double macro_average(const ConfusionMatrix &m, F f) {
+  const int n = m.classes();
   double sum = 0;
-  for (int c = 0; c < n_; ++c) {
-    std::int64_t predicted = 0;
-    for (int t = 0; t < n_; ++t) predicted += at(t, c);
-    sum += predicted ? static_cast<double>(at(c, c)) / static_cast<double>(predicted) : 0;
+  for (int c = 0; c < n; ++c) {
+    std::int64_t predicted = 0, present = 0;
+    for (int o = 0; o < n; ++o) {
+      predicted += m.at(o, c);
+      present += m.at(c, o);
+    }
+    sum += f(static_cast<double>(m.at(c, c)), static_cast<double>(predicted), static_cast<double>(present));
   }
-  return n_ ? sum / n_ : 0;
+  return n ? sum / n : 0;
+}
+
+}  // namespace
+
+double ConfusionMatrix::precision() const {
+  return macro_average(*this, [](double hits, double predicted, double) { return predicted ? hits / predicted : 0; });
 }
 
 double ConfusionMatrix::recall() const {
-  double sum = 0;
-  for (int c = 0; c < n_; ++c) {
-    std::int64_t present = 0;
-    for (int p = 0; p < n_; ++p) present += at(c, p);
-    sum += present ? static_cast<double>(at(c, c)) / static_cast<double>(present) : 0;
-  }
-  return n_ ? sum / n_ : 0;
+  return macro_average(*this, [](double hits, double, double present) { return present ? hits / present : 0; });
 }
 
 double ConfusionMatrix::f1() const {
-  double sum = 0;
-  for (int c = 0; c < n_; ++c) {
-    std::int64_t predicted = 0, present = 0;
-    for (int o = 0; o < n_; ++o) {
-      predicted += at(o, c);
-      present += at(c, o);
-    }
-    const double denom = static_cast<double>(predicted + present);
-    sum += denom > 0 ? 2.0 * static_cast<double>(at(c, c)) / denom : 0;
-  }
-  return n_ ? sum / n_ : 0;
+  return macro_average(*this, [](double hits, double predicted, double present) {
+    return predicted + present > 0 ? 2 * hits / (predicted + present) : 0;
+  });
 }
 
 double EpochMetrics::value(const std::string &metric) const {

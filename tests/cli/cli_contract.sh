@@ -3,34 +3,7 @@
 # goes, --help for every subcommand, fmt --check, explain, JSON output.
 # Usage: cli_contract.sh EDLC SOURCE_DIR
 set -uo pipefail
-edlc="$1"
-src="$2"
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-failures=0
-pass=0
-
-expect() {  # expect NAME WANTED_RC COMMAND...
-  local name="$1" want="$2"
-  shift 2
-  "$@" >"$work/out" 2>"$work/err"
-  local rc=$?
-  if [ "$rc" -ne "$want" ]; then
-    echo "FAIL $name: exit $rc, wanted $want"
-    sed 's/^/  | /' "$work/err" | head -20
-    failures=$((failures + 1))
-  else
-    pass=$((pass + 1))
-  fi
-}
-
-contains() {  # contains NAME FILE TEXT
-  if grep -qF -- "$3" "$work/$2"; then pass=$((pass + 1)); else
-    echo "FAIL $1: '$3' not in $2"
-    sed 's/^/  | /' "$work/$2" | head -20
-    failures=$((failures + 1))
-  fi
-}
+source "$(dirname "$0")/contract_lib.sh"
 
 expect "check example" 0 "$edlc" check "$src/examples/digits/digits.edl"
 expect "check with errors" 1 "$edlc" check "$src/tests/golden/input/many-errors.edl"

@@ -1,0 +1,31 @@
+# Helpers the CLI contract scripts share; sourced after `set -uo pipefail`
+# with $1 = EDLC and $2 = SOURCE_DIR. Counts checks in $pass and $failures;
+# command output lands in $work/out and $work/err.
+edlc="$1"
+src="$2"
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+failures=0
+pass=0
+
+expect() {  # expect NAME WANTED_RC COMMAND...
+  local name="$1" want="$2"
+  shift 2
+  "$@" >"$work/out" 2>"$work/err"
+  local rc=$?
+  if [ "$rc" -ne "$want" ]; then
+    echo "FAIL $name: exit $rc, wanted $want"
+    sed 's/^/  | /' "$work/err" | head -20
+    failures=$((failures + 1))
+  else
+    pass=$((pass + 1))
+  fi
+}
+
+contains() {  # contains NAME FILE TEXT
+  if grep -qF -- "$3" "$work/$2"; then pass=$((pass + 1)); else
+    echo "FAIL $1: '$3' not in $2"
+    sed 's/^/  | /' "$work/$2" | head -20
+    failures=$((failures + 1))
+  fi
+}
