@@ -69,6 +69,7 @@ contains "show has the confusion matrix" out "confusion matrix"
 contains "show names the checkpoints' task" out "train:main: done"
 expect "runs show json" 0 "$edlc" runs show 1 "$work/ok.edl" --format json
 contains "json has the input hash" out '"input_hash"'
+contains "a checkpoint every epoch" out '/epoch-4.pt"'
 expect "runs show unknown id" 1 "$edlc" runs show 99 "$work/ok.edl"
 expect "runs without a project" 2 "$edlc" runs
 expect "plain log lines when not a terminal" 0 "$edlc" run "$work/ok.edl"

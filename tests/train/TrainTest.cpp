@@ -8,6 +8,7 @@
 #include <catch2/catch.hpp>
 
 #include <filesystem>
+#include <unistd.h>
 
 using namespace edl;
 
@@ -116,4 +117,33 @@ TEST_CASE("label smoothing and focal loss follow their formulas", "[train]") {
   focal.gamma = 2;
   double p = logp[0][0].exp().item<double>();
   CHECK(train::batch_loss(logits, target, focal).item<double>() == Approx(-std::pow(1 - p, 2) * std::log(p)));
+}
+
+TEST_CASE("early stopping ends training after `patience` epochs without improvement", "[train]") {
+  const data::LoadedDataset &d = digits();
+  train::TrainSpec spec;
+  spec.model.backbone = "mlp";  // no batch norm: with lr = 0 nothing changes between epochs
+  spec.model.hidden = {16};
+  spec.optimizer.lr = 0;
+  spec.epochs = 10;
+  spec.early_stop.enabled = true;
+  spec.early_stop.metric = "loss";
+  spec.early_stop.patience = 2;
+  std::vector<lower::ModelError> errors;
+  lower::Network net = lower::build_model(spec.model, {1, 16, 16, 10}, errors);
+  REQUIRE(net);
+  train::TrainJob job;
+  job.spec = &spec;
+  job.data = &d;
+  job.norm = train::make_normalizer(data::DatasetSpec{}, d);
+  auto dir = std::filesystem::temp_directory_path() / ("edl-early-" + std::to_string(::getpid()));
+  job.checkpoint_dir = dir.string();
+  train::TrainResult r = train::train_model(net, job);
+  CHECK(r.stopped_early);
+  CHECK(r.epochs.size() == 3);  // the best epoch, then two without improvement
+  CHECK(r.best_epoch == 1);
+  CHECK(std::filesystem::exists(dir / "epoch-3.pt"));
+  CHECK(std::filesystem::exists(dir / "epoch-3.optim"));
+  CHECK(std::filesystem::exists(dir / "model.pt"));
+  std::filesystem::remove_all(dir);
 }
