@@ -14,7 +14,8 @@ LoadedDataset load_dataset(const DatasetSpec &spec, const LoadOptions &options) 
                          std::to_string(spec.height) + "x" + std::to_string(spec.channels) + "|" +
                          std::to_string(spec.sample_rate) + "|" + std::to_string(spec.duration);
   std::unique_ptr<DecodeCache> cache;
-  if (options.use_cache && spec.source != SourceKind::Csv)
+  // No cache folder (a spec built in code, not from a project): decode every time.
+  if (options.use_cache && !spec.cache_dir.empty() && spec.source != SourceKind::Csv)
     cache = std::make_unique<DecodeCache>(spec.cache_dir, spec.name, settings);
   switch (spec.source) {
     case SourceKind::ImageFolder: load_images(spec, cache.get(), out); break;

@@ -127,7 +127,11 @@ TrainResult train_model(lower::Network &net, const TrainJob &job, const TrainCal
     double loss_sum = 0;
     std::int64_t seen = 0, step = static_cast<std::int64_t>(epoch) * steps_per_epoch;
     int index = 0;
-    while (auto b = batches.next()) {
+    for (;;) {
+      auto wait_start = Clock::now();
+      std::optional<Batch> b = batches.next();
+      report.data_wait += since(wait_start);
+      if (!b) break;
       if (cb.interrupted && cb.interrupted()) {
         result.interrupted = true;
         break;

@@ -19,6 +19,7 @@ struct EpochReport {
   double lr = 0;        // at the epoch's last step
   double seconds = 0;
   double images_per_second = 0;  // training images through forward and backward
+  double data_wait = 0;          // seconds the loop waited for the input pipeline
   EpochMetrics train, val;
   bool checkpointed = false;
   std::string checkpoint;  // weights file written after this epoch, if any

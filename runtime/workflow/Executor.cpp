@@ -195,7 +195,8 @@ class Execution {
     const int epochs = job.spec.epochs;
     cb.on_batch = [&](int e, int b, int n, double loss, double ips) { obs_.batch(block, e, epochs, b, n, loss, ips); };
     cb.on_epoch = [&](const train::EpochReport &r) {
-      std::vector<std::pair<std::string, double>> values = {{"lr", r.lr}, {"images_per_second", r.images_per_second}};
+      std::vector<std::pair<std::string, double>> values = {{"lr", r.lr}, {"images_per_second", r.images_per_second},
+                                                               {"data_wait_seconds", r.data_wait}};
       for (const std::string &m : job.spec.metrics) {
         values.emplace_back("train." + m, r.train.value(m));
         values.emplace_back("val." + m, r.val.value(m));
