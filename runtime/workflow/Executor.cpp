@@ -43,6 +43,8 @@ struct Trained {
   train::TrainSpec spec;
   const data::LoadedDataset *data = nullptr;
   train::Normalizer norm;
+  std::string model_path;  // the best epoch's weights, once trained
+  int best_epoch = 0;
 };
 
 class Execution {
@@ -331,7 +333,8 @@ class Execution {
     for (const train::EpochReport &r : result.epochs) o.images_per_second += r.images_per_second / o.epochs_run;
     o.val = result.best_val;
     o.metrics = job.spec.metrics;
-    o.model_path = result.model_path;
+    o.model_path = job.model_path = result.model_path;
+    job.best_epoch = result.best_epoch;
     o.stopped_early = result.stopped_early;
     json used = json::object();
     for (const auto &[name, v] : job.spec.space) used[name] = v;
@@ -353,15 +356,14 @@ class Execution {
     Trained &job = it->second;
     const data::LoadedDataset &data = *job.data;
     std::string error;
-    if (!out_.trains.empty() && !out_.trains.back().model_path.empty())
-      lower::load_weights(*job.net, out_.trains.back().model_path, error);  // the best epoch, not the last
+    if (!job.model_path.empty()) lower::load_weights(*job.net, job.model_path, error);  // the best epoch, not the last
     const bool test = !data.split.test.empty();
     std::int64_t id = store_.begin_task(out_.run_id, t.id, "evaluate", t.hash);
     train::EpochMetrics m = train::evaluate(job.net, data, test ? data.split.test : data.split.val, job.norm, job.spec.loss);
     const std::string split = test ? "test" : "val";
     std::vector<std::pair<std::string, double>> values;
     for (const std::string &n : job.spec.metrics) values.emplace_back(split + "." + n, m.value(n));
-    store_.add_metrics(id, std::nullopt, out_.trains.empty() ? 0 : out_.trains.back().best_epoch, 0, values);
+    store_.add_metrics(id, std::nullopt, job.best_epoch, 0, values);
     json outputs = {{"split", split}, {"samples", m.confusion.total()}, {"metrics", metrics_json(m, job.spec.metrics)},
                     {"classes", data.classes}, {"confusion", confusion_json(m.confusion)}};
     store_.finish_task(id, "done", "", outputs.dump());
