@@ -163,6 +163,48 @@ class TpeSampler : public Sampler {
   std::uint64_t startup_;
 };
 
+// Every combination in mixed-radix order: choices and integers exactly,
+// continuous dimensions at 5 points (evenly spaced; geometric for
+// loguniform; mean ± 0, 1, 2 std for normal), as the planner counts them.
+class GridSampler : public Sampler {
+ public:
+  explicit GridSampler(std::vector<Dimension> dims) : dims_(std::move(dims)) {
+    for (const Dimension &d : dims_) points_.push_back(grid_points(d));
+  }
+  SpaceValues next(std::uint64_t number, const std::vector<Observation> &) override {
+    SpaceValues v;
+    for (std::size_t i = dims_.size(); i-- > 0;) {  // the last dimension varies fastest
+      const std::vector<double> &p = points_[i];
+      v[dims_[i].name] = p[number % p.size()];
+      number /= p.size();
+    }
+    return v;
+  }
+
+ private:
+  static std::vector<double> grid_points(const Dimension &d) {
+    std::vector<double> p;
+    switch (d.kind) {
+      case Dimension::Choice: return d.options;
+      case Dimension::Int:
+        for (long long x = std::llround(d.low); x <= std::llround(d.high); ++x) p.push_back(static_cast<double>(x));
+        return p;
+      case Dimension::Normal:
+        for (int k = -2; k <= 2; ++k) p.push_back(d.low + k * d.high);
+        return p;
+      case Dimension::LogUniform:
+        for (int k = 0; k < 5; ++k) p.push_back(std::exp(std::log(d.low) + k * (std::log(d.high) - std::log(d.low)) / 4));
+        return p;
+      case Dimension::Uniform:
+        for (int k = 0; k < 5; ++k) p.push_back(d.low + k * (d.high - d.low) / 4);
+        return p;
+    }
+    return {d.low};
+  }
+  std::vector<Dimension> dims_;
+  std::vector<std::vector<double>> points_;
+};
+
 }  // namespace
 
 double sample_prior(const Dimension &d, std::mt19937_64 &rng) {
@@ -214,6 +256,7 @@ std::unique_ptr<Sampler> make_sampler(const std::string &strategy, std::vector<D
                                       std::uint64_t trials) {
   if (strategy == "random") return std::make_unique<RandomSampler>(std::move(dims), seed);
   if (strategy == "tpe") return std::make_unique<TpeSampler>(std::move(dims), seed, trials);
+  if (strategy == "grid") return std::make_unique<GridSampler>(std::move(dims));
   return nullptr;
 }
 

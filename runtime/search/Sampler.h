@@ -1,5 +1,5 @@
-// Hyperparameter samplers over a train job's searched variables: random
-// and TPE (tree-structured Parzen estimators, univariate, as Bergstra et
+// Hyperparameter samplers over a train job's searched variables: random,
+// grid and TPE (tree-structured Parzen estimators, univariate, as Bergstra et
 // al. 2011 and Optuna). Every draw comes from the seed and the history, so
 // a search is reproducible.
 #pragma once
@@ -37,7 +37,7 @@ class Sampler {
   virtual SpaceValues next(std::uint64_t number, const std::vector<Observation> &history) = 0;
 };
 
-// `strategy`: random or tpe. Null for strategies not implemented yet.
+// `strategy`: random, tpe or grid. Null for strategies not implemented yet.
 std::unique_ptr<Sampler> make_sampler(const std::string &strategy, std::vector<Dimension> dims, std::uint64_t seed,
                                       std::uint64_t trials);
 

@@ -180,6 +180,10 @@ TrainResult train_model(lower::Network &net, const TrainJob &job, const TrainCal
     }
     result.epochs.push_back(report);
     if (cb.on_epoch) cb.on_epoch(report);
+    if (cb.prune && epoch + 1 < spec.epochs && cb.prune(report)) {
+      result.pruned = true;
+      break;
+    }
     if (spec.early_stop.enabled && since_best >= spec.early_stop.patience) {
       result.stopped_early = true;
       break;

@@ -30,6 +30,7 @@ struct TrainCallbacks {
   std::function<void(int, int, int, double, double)> on_batch;
   std::function<void(const EpochReport &)> on_epoch;
   std::function<bool()> interrupted;  // polled between batches (Ctrl-C)
+  std::function<bool(const EpochReport &)> prune;  // after each epoch: true stops the training (a pruner)
 };
 
 struct TrainJob {
@@ -49,6 +50,7 @@ struct TrainResult {
   EpochMetrics best_val;
   std::string model_path;        // weights of the best epoch
   bool stopped_early = false;
+  bool pruned = false;
   bool interrupted = false;
   double seconds = 0;
 };

@@ -3,6 +3,7 @@
 #include "compiler/lower/halide/LowerAugment.h"
 #include "compiler/sema/ProjectSettings.h"
 #include "compiler/support/Hash.h"
+#include "runtime/search/Pruner.h"
 #include "runtime/search/Sampler.h"
 #include "runtime/store/Store.h"
 #include "runtime/train/Schedule.h"
@@ -181,7 +182,8 @@ class Execution {
   // and, for a search, `trial`.
   train::TrainResult fit(const std::string &block, Trained &job, const lower::CompiledAugment *augment,
                          std::int64_t task, std::optional<std::int64_t> trial, const std::string &dir,
-                         double subset, bool epoch_lines) {
+                         double subset, bool epoch_lines,
+                         std::function<bool(const train::EpochReport &)> prune = nullptr) {
     const data::LoadedDataset &data = *job.data;
     train::TrainJob tj;
     tj.spec = &job.spec;
@@ -208,6 +210,7 @@ class Execution {
       if (epoch_lines) obs_.epoch(block, epochs, r);
     };
     cb.interrupted = [&] { return req_.interrupt && req_.interrupt->load(); };
+    cb.prune = std::move(prune);
     return train::train_model(job.net, tj, cb);
   }
 
@@ -252,8 +255,17 @@ class Execution {
         if (const ast::Property *f = ast::find_property(r->fields, "subset"))
           subset = const_number(*f->value) ? const_number(*f->value)->value : 1.0;
       }
-    if (ast::find_argument(call, "prune"))
-      obs_.message("  note: pruning is not applied yet; every trial runs all its epochs");
+    std::unique_ptr<search::Pruner> pruner;
+    if (const ast::Expr *prune = ast::find_argument(call, "prune"))
+      if (const auto *pc = prune->as<ast::Call>()) {
+        auto arg = [&](const char *name, std::size_t pos, double fallback) {
+          const ast::Expr *e = ast::find_argument(*pc, name, pos);
+          auto n = e ? const_number(*e) : std::nullopt;
+          return static_cast<int>(n ? n->value : fallback);
+        };
+        pruner = pc->callee == "asha" ? search::make_pruner("asha", arg("min_epochs", 0, 1), arg("reduction", 1, 3))
+                                      : search::make_pruner("median", arg("warmup", 0, 1), 0);
+      }
     if (t.parallel > 1) obs_.message("  note: trials run one at a time for now");
 
     std::int64_t id = store_.begin_task(out_.run_id, t.id, "trials", t.hash);
@@ -276,7 +288,14 @@ class Execution {
       }
       if (proxy_epochs > 0) job.spec.epochs = proxy_epochs;
       std::int64_t trial = store_.begin_trial(id, static_cast<int>(k + 1), params.dump());
-      train::TrainResult r = fit(t.block, job, augment.get(), id, trial, "trial-" + std::to_string(k + 1), subset, false);
+      auto objective = [&](const train::EpochReport &e) {
+        double v = (split == "train" ? e.train : e.val).value(metric);
+        return maximize ? v : -v;
+      };
+      std::function<bool(const train::EpochReport &)> prune;
+      if (pruner) prune = [&](const train::EpochReport &e) { return pruner->report(static_cast<int>(k), e.epoch, objective(e)); };
+      train::TrainResult r = fit(t.block, job, augment.get(), id, trial, "trial-" + std::to_string(k + 1), subset,
+                                 false, prune);
       if (r.interrupted) {
         store_.finish_trial(trial, "interrupted", std::nullopt);
         store_.finish_task(id, "interrupted");
@@ -289,10 +308,11 @@ class Execution {
         double v = (split == "train" ? e.train : e.val).value(metric);
         best = maximize ? std::max(best, v) : std::min(best, v);
       }
-      store_.finish_trial(trial, "done", best);
+      store_.finish_trial(trial, r.pruned ? "pruned" : "done", best);
       history.push_back({values, maximize ? best : -best});
-      char buf[96];
-      std::snprintf(buf, sizeof buf, " -> %s.%s %.4f", split.c_str(), metric.c_str(), best);
+      char buf[128];
+      std::snprintf(buf, sizeof buf, " -> %s.%s %.4f%s", split.c_str(), metric.c_str(), best,
+                    r.pruned ? (" (pruned after epoch " + std::to_string(r.epochs.size()) + ")").c_str() : "");
       obs_.message("  trial " + std::to_string(k + 1) + "/" + std::to_string(t.count) + ":" + shown + buf);
     }
     auto best = std::max_element(history.begin(), history.end(),

@@ -78,6 +78,25 @@ contains "evaluate line" out "evaluate main on val"
 expect "quiet" 0 "$edlc" run --quiet "$work/ok.edl"
 if [ ! -s "$work/out" ]; then pass=$((pass + 1)); else echo "FAIL --quiet printed"; failures=$((failures + 1)); fi
 
+# A searched job: a grid over two learning rates, pruned, on a proxy.
+project search "model net { backbone = cnn(channels = [8]) }
+space hp {
+  lr = choice(0.05, 0.0001)
+}
+train main {
+  data      = digits
+  model     = net
+  optimizer = sgd(lr = hp.lr, momentum = 0.9)
+  epochs    = 2
+  search    = grid(objective = maximize(val.accuracy), prune = asha(), proxy = { epochs = 2, subset = 50% })
+}"
+expect "grid search" 0 "$edlc" run "$work/search.edl"
+contains "both grid points ran" out "trial 2/2: hp.lr=0.0001"
+contains "the best configuration trains the final model" out 'best of 2 trials: {"hp.lr":'
+search_run=$(sed -n 's/^run \([0-9]*\) of .*/\1/p' "$work/out")
+expect "runs show a search" 0 "$edlc" runs show "$search_run" "$work/search.edl"
+contains "trials table" out "best configuration"
+
 # run_error NAME DIAGNOSTIC BLOCKS: `edlc run` stops with the diagnostic.
 run_error() {
   project "$1" "$3"
