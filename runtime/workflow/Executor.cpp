@@ -267,6 +267,11 @@ class Execution {
                                       : search::make_pruner("median", arg("warmup", 0, 1), 0);
       }
     if (t.parallel > 1) obs_.message("  note: trials run one at a time for now");
+    // An epoch's objective as a score, higher better.
+    auto objective = [&](const train::EpochReport &e) {
+      double v = (split == "train" ? e.train : e.val).value(metric);
+      return maximize ? v : -v;
+    };
 
     std::int64_t id = store_.begin_task(out_.run_id, t.id, "trials", t.hash);
     std::vector<search::Observation> history;
@@ -288,10 +293,6 @@ class Execution {
       }
       if (proxy_epochs > 0) job.spec.epochs = proxy_epochs;
       std::int64_t trial = store_.begin_trial(id, static_cast<int>(k + 1), params.dump());
-      auto objective = [&](const train::EpochReport &e) {
-        double v = (split == "train" ? e.train : e.val).value(metric);
-        return maximize ? v : -v;
-      };
       std::function<bool(const train::EpochReport &)> prune;
       if (pruner) prune = [&](const train::EpochReport &e) { return pruner->report(static_cast<int>(k), e.epoch, objective(e)); };
       train::TrainResult r = fit(t.block, job, augment.get(), id, trial, "trial-" + std::to_string(k + 1), subset,
@@ -302,18 +303,16 @@ class Execution {
         out_.status = "interrupted";
         return false;
       }
-      // The trial's objective: its best epoch by the objective's own metric.
-      double best = maximize ? -1e300 : 1e300;
-      for (const train::EpochReport &e : r.epochs) {
-        double v = (split == "train" ? e.train : e.val).value(metric);
-        best = maximize ? std::max(best, v) : std::min(best, v);
-      }
-      store_.finish_trial(trial, r.pruned ? "pruned" : "done", best);
-      history.push_back({values, maximize ? best : -best});
-      char buf[128];
-      std::snprintf(buf, sizeof buf, " -> %s.%s %.4f%s", split.c_str(), metric.c_str(), best,
-                    r.pruned ? (" (pruned after epoch " + std::to_string(r.epochs.size()) + ")").c_str() : "");
-      obs_.message("  trial " + std::to_string(k + 1) + "/" + std::to_string(t.count) + ":" + shown + buf);
+      // The trial's objective: the best of its epochs.
+      double score = -1e300;
+      for (const train::EpochReport &e : r.epochs) score = std::max(score, objective(e));
+      const double value = maximize ? score : -score;
+      store_.finish_trial(trial, r.pruned ? "pruned" : "done", value);
+      history.push_back({values, score});
+      char buf[96];
+      std::snprintf(buf, sizeof buf, " -> %s.%s %.4f", split.c_str(), metric.c_str(), value);
+      obs_.message("  trial " + std::to_string(k + 1) + "/" + std::to_string(t.count) + ":" + shown + buf +
+                   (r.pruned ? " (pruned after epoch " + std::to_string(r.epochs.size()) + ")" : ""));
     }
     auto best = std::max_element(history.begin(), history.end(),
                                  [](const auto &a, const auto &b) { return a.score < b.score; });
