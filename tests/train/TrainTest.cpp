@@ -27,6 +27,15 @@ const data::LoadedDataset &digits() {
   return d;
 }
 
+// A training of `spec` on `d`, unaugmented, with its normalisation.
+train::TrainJob job_for(const train::TrainSpec &spec, const data::LoadedDataset &d) {
+  train::TrainJob job;
+  job.spec = &spec;
+  job.data = &d;
+  job.norm = train::make_normalizer(data::DatasetSpec{}, d);
+  return job;
+}
+
 }  // namespace
 
 TEST_CASE("confusion-matrix metrics match hand counts", "[metrics]") {
@@ -58,10 +67,7 @@ TEST_CASE("a small cnn overfits 64 digits", "[train]") {
   std::vector<lower::ModelError> errors;
   lower::Network net = lower::build_model(spec.model, {1, 16, 16, 10}, errors);
   REQUIRE(net);
-  train::TrainJob job;
-  job.spec = &spec;
-  job.data = &d;
-  job.norm = train::make_normalizer(data::DatasetSpec{}, d);
+  train::TrainJob job = job_for(spec, d);
   const double before = train::evaluate(net, d, d.split.train, job.norm, spec.loss).loss;
   CHECK(before > 1.5);  // about ln(10) for an untrained model
   train::TrainResult r = train::train_model(net, job);
@@ -132,10 +138,7 @@ TEST_CASE("early stopping ends training after `patience` epochs without improvem
   std::vector<lower::ModelError> errors;
   lower::Network net = lower::build_model(spec.model, {1, 16, 16, 10}, errors);
   REQUIRE(net);
-  train::TrainJob job;
-  job.spec = &spec;
-  job.data = &d;
-  job.norm = train::make_normalizer(data::DatasetSpec{}, d);
+  train::TrainJob job = job_for(spec, d);
   auto dir = std::filesystem::temp_directory_path() / ("edl-early-" + std::to_string(::getpid()));
   job.checkpoint_dir = dir.string();
   train::TrainResult r = train::train_model(net, job);
