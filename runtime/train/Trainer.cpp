@@ -147,7 +147,9 @@ TrainResult train_model(lower::Network &net, const TrainJob &job, const TrainCal
       loss_sum += loss.item<double>() * b->n;
       seen += b->n;
       score(report.train, logits.detach(), b->labels);
-      if (cb.on_batch) cb.on_batch(epoch + 1, ++index, batches.batches(), loss_sum / seen, seen / since(epoch_start));
+      if (cb.on_batch)
+        cb.on_batch(epoch + 1, ++index, batches.batches(), loss_sum / seen, report.train.confusion.accuracy(),
+                    seen / since(epoch_start));
     }
     if (result.interrupted) break;
     report.train.loss = seen ? loss_sum / static_cast<double>(seen) : 0;

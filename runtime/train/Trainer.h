@@ -26,8 +26,9 @@ struct EpochReport {
 };
 
 struct TrainCallbacks {
-  // After every batch: epoch, batch (1-based), batches, running loss, images/s so far.
-  std::function<void(int, int, int, double, double)> on_batch;
+  // After every batch: epoch, batch (1-based), batches, running loss, running
+  // accuracy, images/s so far.
+  std::function<void(int, int, int, double, double, double)> on_batch;
   std::function<void(const EpochReport &)> on_epoch;
   std::function<bool()> interrupted;  // polled between batches (Ctrl-C)
   std::function<bool(const EpochReport &)> prune;  // after each epoch: true stops the training (a pruner)

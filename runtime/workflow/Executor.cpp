@@ -197,7 +197,9 @@ class Execution {
     const std::int64_t steps = (static_cast<std::int64_t>(data.split.train.size()) + job.spec.batch - 1) / job.spec.batch;
     train::TrainCallbacks cb;
     const int epochs = job.spec.epochs;
-    cb.on_batch = [&](int e, int b, int n, double loss, double ips) { obs_.batch(block, e, epochs, b, n, loss, ips); };
+    cb.on_batch = [&](int e, int b, int n, double loss, double acc, double ips) {
+      obs_.batch(block, e, epochs, b, n, loss, acc, ips);
+    };
     cb.on_epoch = [&](const train::EpochReport &r) {
       std::vector<std::pair<std::string, double>> values = {{"lr", r.lr}, {"images_per_second", r.images_per_second},
                                                                {"data_wait_seconds", r.data_wait}};

@@ -23,7 +23,7 @@ class RunObserver {
   virtual ~RunObserver() = default;
   virtual void message(const std::string &line) = 0;
   virtual void batch(const std::string &train, int epoch, int epochs, int batch, int batches, double loss,
-                     double images_per_second) = 0;
+                     double accuracy, double images_per_second) = 0;
   virtual void epoch(const std::string &train, int epochs, const train::EpochReport &report) = 0;
 };
 

@@ -38,13 +38,14 @@ class Printer : public workflow::RunObserver {
     std::cout << line << std::endl;
   }
 
-  void batch(const std::string &train, int epoch, int epochs, int b, int batches, double loss, double ips) override {
+  void batch(const std::string &train, int epoch, int epochs, int b, int batches, double loss, double accuracy,
+             double ips) override {
     if (!tty_) return;
     const int width = 24, filled = batches ? width * b / batches : width;
     std::string bar(static_cast<std::size_t>(filled), '#');
     bar.resize(width, '.');
-    std::fprintf(stderr, "\r  epoch %d/%d [%s] %d/%d  loss %.4f  %.0f img/s ", epoch, epochs, bar.c_str(), b, batches,
-                 loss, ips);
+    std::fprintf(stderr, "\r  epoch %d/%d [%s] %d/%d  loss %.4f  acc %.4f  %.0f img/s ", epoch, epochs, bar.c_str(),
+                 b, batches, loss, accuracy, ips);
     std::fflush(stderr);
     bar_shown_ = true;
   }
@@ -61,7 +62,7 @@ class Printer : public workflow::RunObserver {
  private:
   void clear_bar() {
     if (!bar_shown_) return;
-    std::fprintf(stderr, "\r%80s\r", "");
+    std::fprintf(stderr, "\r%100s\r", "");
     std::fflush(stderr);
     bar_shown_ = false;
   }
