@@ -1,5 +1,7 @@
 #include "runtime/train/TrainSpec.h"
 
+#include "compiler/sema/CallArguments.h"
+
 #include <algorithm>
 #include <cmath>
 
@@ -28,13 +30,13 @@ TrainSpec train_spec(const CheckedProject &project, const TrainFacts &facts, con
   if (const auto *opt = prop("optimizer") ? prop("optimizer")->as<ast::Call>() : nullptr) {
     OptimizerSpec &o = spec.optimizer;
     o.kind = opt->callee;
-    o.lr = number(ast::find_argument(*opt, "lr", 0), 0.01);
-    o.weight_decay = number(ast::find_argument(*opt, "weight_decay"), o.kind == "adamw" ? 0.01 : 0);
+    o.lr = number(call_argument(*opt, "lr"), 0.01);
+    o.weight_decay = number(call_argument(*opt, "weight_decay"), o.kind == "adamw" ? 0.01 : 0);
     if (o.kind == "sgd") {
-      o.momentum = number(ast::find_argument(*opt, "momentum", 1), 0);
-      if (const ast::Expr *n = ast::find_argument(*opt, "nesterov", 2))
+      o.momentum = number(call_argument(*opt, "momentum"), 0);
+      if (const ast::Expr *n = call_argument(*opt, "nesterov"))
         if (const auto *l = n->as<ast::Literal>()) o.nesterov = l->boolean;
-    } else if (const ast::Expr *b = ast::find_argument(*opt, "betas", 1)) {
+    } else if (const ast::Expr *b = call_argument(*opt, "betas")) {
       if (const auto *l = b->as<ast::List>(); l && l->items.size() == 2) {
         o.beta1 = number(l->items[0].get(), 0.9);
         o.beta2 = number(l->items[1].get(), 0.999);
@@ -45,16 +47,16 @@ TrainSpec train_spec(const CheckedProject &project, const TrainFacts &facts, con
     ScheduleSpec &s = spec.schedule;
     s.kind = sch->callee;
     s.range = sch->range;
-    s.every = static_cast<int>(number(ast::find_argument(*sch, "every", 0), 1));
-    s.gamma = number(ast::find_argument(*sch, "gamma", 1), 0.1);
-    s.warmup = static_cast<int>(number(ast::find_argument(*sch, "warmup", 0), 0));
-    s.max_lr = number(ast::find_argument(*sch, "max_lr", 0), spec.optimizer.lr);
-    s.formula = ast::find_argument(*sch, "formula", 0);
+    s.every = static_cast<int>(number(call_argument(*sch, "every"), 1));
+    s.gamma = number(call_argument(*sch, "gamma"), 0.1);
+    s.warmup = static_cast<int>(number(call_argument(*sch, "warmup"), 0));
+    s.max_lr = number(call_argument(*sch, "max_lr"), spec.optimizer.lr);
+    s.formula = call_argument(*sch, "formula");
   }
   if (const auto *loss = prop("loss") ? prop("loss")->as<ast::Call>() : nullptr) {
     spec.loss.kind = loss->callee;
-    spec.loss.label_smoothing = number(ast::find_argument(*loss, "label_smoothing", 0), 0);
-    spec.loss.gamma = number(ast::find_argument(*loss, "gamma", 0), 2);
+    spec.loss.label_smoothing = number(call_argument(*loss, "label_smoothing"), 0);
+    spec.loss.gamma = number(call_argument(*loss, "gamma"), 2);
   }
   spec.metrics = {"loss", "accuracy"};
   if (const auto *list = prop("metrics") ? prop("metrics")->as<ast::List>() : nullptr)

@@ -1,7 +1,7 @@
 #include "compiler/lower/torch/ModelSpec.h"
 
+#include "compiler/sema/CallArguments.h"
 #include "compiler/sema/ProjectSettings.h"
-#include "stdlib/Catalogue.h"
 
 #include <cmath>
 
@@ -20,15 +20,6 @@ std::vector<int> integers(const CheckedProject &project, const ast::Expr *e, con
   return out;
 }
 
-// An argument by name or by its position in the catalogue's signature.
-const ast::Expr *argument(const ast::Call &call, const std::string &name) {
-  std::size_t position = static_cast<std::size_t>(-1);
-  if (const stdlib::Function *f = stdlib::catalogue().find_any(call.callee))
-    for (std::size_t i = 0; i < f->params.size(); ++i)
-      if (f->params[i].name == name) position = i;
-  return ast::find_argument(call, name, position);
-}
-
 }  // namespace
 
 ModelSpec model_spec(const CheckedProject &project, const ast::Decl &model, const SourceManager &sm,
@@ -43,16 +34,16 @@ ModelSpec model_spec(const CheckedProject &project, const ast::Decl &model, cons
     if (const auto *call = bp->value->as<ast::Call>()) {
       spec.backbone = call->callee;
       spec.backbone_range = call->range;
-      spec.hidden = integers(project, argument(*call, "hidden"), space);
-      spec.channels = integers(project, argument(*call, "channels"), space);
-      spec.kernel = static_cast<int>(number(argument(*call, "kernel"), 3));
-      spec.width = number(argument(*call, "width"), 1.0);
-      if (const ast::Expr *w = argument(*call, "pretrained"))
+      spec.hidden = integers(project, call_argument(*call, "hidden"), space);
+      spec.channels = integers(project, call_argument(*call, "channels"), space);
+      spec.kernel = static_cast<int>(number(call_argument(*call, "kernel"), 3));
+      spec.width = number(call_argument(*call, "width"), 1.0);
+      if (const ast::Expr *w = call_argument(*call, "pretrained"))
         if (const auto *l = w->as<ast::Literal>(); l && l->literal == ast::LiteralKind::String) {
           spec.pretrained = resolve_path(sm, w->range, l->text);
           spec.pretrained_range = w->range;
         }
-      if (const ast::Expr *f = argument(*call, "freeze"))
+      if (const ast::Expr *f = call_argument(*call, "freeze"))
         if (const auto *l = f->as<ast::Literal>(); l && l->literal == ast::LiteralKind::String) {
           spec.freeze = l->text;
           spec.freeze_range = f->range;
@@ -63,8 +54,8 @@ ModelSpec model_spec(const CheckedProject &project, const ast::Decl &model, cons
     if (const auto *call = hp->value->as<ast::Call>()) {
       spec.head = call->callee;
       spec.head_range = call->range;
-      spec.head_hidden = integers(project, argument(*call, "hidden"), space);
-      spec.dropout = number(argument(*call, "dropout"), 0);
+      spec.head_hidden = integers(project, call_argument(*call, "hidden"), space);
+      spec.dropout = number(call_argument(*call, "dropout"), 0);
     }
   return spec;
 }
