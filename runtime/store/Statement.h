@@ -44,6 +44,12 @@ class Statement {
   std::int64_t integer(int col) const { return sqlite3_column_int64(stmt_, col); }
   double real(int col) const { return sqlite3_column_double(stmt_, col); }
   bool null(int col) const { return sqlite3_column_type(stmt_, col) == SQLITE_NULL; }
+  std::optional<std::int64_t> optional_integer(int col) const {
+    return null(col) ? std::nullopt : std::optional<std::int64_t>(integer(col));
+  }
+  std::optional<double> optional_real(int col) const {
+    return null(col) ? std::nullopt : std::optional<double>(real(col));
+  }
   std::string text(int col) const {
     const auto *p = sqlite3_column_text(stmt_, col);
     return p ? std::string(reinterpret_cast<const char *>(p), sqlite3_column_bytes(stmt_, col)) : std::string();

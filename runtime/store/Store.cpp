@@ -227,28 +227,28 @@ std::vector<TrialRow> Store::trials(std::int64_t task) {
                    "WHERE task_id = ? ORDER BY number");
   s.bind(1, task);
   while (s.step()) {
-    TrialRow t{s.integer(0), s.integer(1), static_cast<int>(s.integer(2)), s.text(3), s.text(4), std::nullopt,
-               s.real(6), s.real(7)};
-    if (!s.null(5)) t.value = s.real(5);
-    out.push_back(t);
+    out.push_back({s.integer(0), s.integer(1), static_cast<int>(s.integer(2)), s.text(3), s.text(4),
+                   s.optional_real(5), s.real(6), s.real(7)});
   }
   return out;
 }
 
-std::vector<RunRow> Store::runs() {
+std::vector<RunRow> Store::runs() { return run_rows(std::nullopt); }
+
+std::optional<RunRow> Store::run(std::int64_t id) {
+  std::vector<RunRow> rows = run_rows(id);
+  return rows.empty() ? std::nullopt : std::optional<RunRow>(rows[0]);
+}
+
+std::vector<RunRow> Store::run_rows(std::optional<std::int64_t> id) {
   std::vector<RunRow> out;
   Statement s(db_,
               "SELECT r.id, p.name, p.file, r.status, r.command, r.started, COALESCE(r.finished, 0) "
-              "FROM runs r JOIN projects p ON p.id = r.project_id ORDER BY r.id");
+              "FROM runs r JOIN projects p ON p.id = r.project_id WHERE ?1 IS NULL OR r.id = ?1 ORDER BY r.id");
+  s.bind(1, id);
   while (s.step())
     out.push_back({s.integer(0), s.text(1), s.text(2), s.text(3), s.text(4), s.real(5), s.real(6)});
   return out;
-}
-
-std::optional<RunRow> Store::run(std::int64_t id) {
-  for (RunRow &r : runs())
-    if (r.id == id) return r;
-  return std::nullopt;
 }
 
 std::vector<TaskRow> Store::tasks(std::int64_t run) {
@@ -264,9 +264,8 @@ std::vector<MetricRow> Store::metrics(std::int64_t task) {
   Statement s(db_, "SELECT task_id, trial_id, epoch, step, name, value, time FROM metrics WHERE task_id = ? ORDER BY id");
   s.bind(1, task);
   while (s.step()) {
-    MetricRow m{s.integer(0), std::nullopt, static_cast<int>(s.integer(2)), s.integer(3), s.text(4), s.real(5), s.real(6)};
-    if (!s.null(1)) m.trial_id = s.integer(1);
-    out.push_back(m);
+    out.push_back({s.integer(0), s.optional_integer(1), static_cast<int>(s.integer(2)), s.integer(3), s.text(4),
+                   s.real(5), s.real(6)});
   }
   return out;
 }
@@ -276,9 +275,8 @@ std::vector<ArtifactRow> Store::artifacts(std::int64_t task) {
   Statement s(db_, "SELECT id, task_id, trial_id, kind, path, meta, epoch FROM artifacts WHERE task_id = ? ORDER BY id");
   s.bind(1, task);
   while (s.step()) {
-    ArtifactRow a{s.integer(0), s.integer(1), std::nullopt, s.text(3), s.text(4), s.text(5), static_cast<int>(s.integer(6))};
-    if (!s.null(2)) a.trial_id = s.integer(2);
-    out.push_back(a);
+    out.push_back({s.integer(0), s.integer(1), s.optional_integer(2), s.text(3), s.text(4), s.text(5),
+                   static_cast<int>(s.integer(6))});
   }
   return out;
 }

@@ -97,6 +97,7 @@ class Store {
   template <typename F> void transaction(F &&body);
 
  private:
+  std::vector<RunRow> run_rows(std::optional<std::int64_t> id);  // every run, or the one with `id`
   void begin();
   void commit();
   void rollback();
