@@ -21,7 +21,7 @@ packages=(
   # real data sets built by scripts/fetch-data.sh
   python3 python3-pil python3-sklearn dataset-fashion-mnist
   # the Python peers of the benchmarks and of the TorchScript test
-  python3-torch python3-torchvision
+  python3-torch python3-torchvision python3-optuna
   # the editor tests (vim; Node below)
   vim
 )

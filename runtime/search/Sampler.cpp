@@ -10,12 +10,6 @@ namespace {
 
 constexpr double kSqrt2Pi = 2.5066282746310002;
 
-std::mt19937_64 trial_rng(std::uint64_t seed, std::uint64_t number, std::uint64_t salt) {
-  std::seed_seq seq{static_cast<std::uint32_t>(seed), static_cast<std::uint32_t>(seed >> 32),
-                    static_cast<std::uint32_t>(number), static_cast<std::uint32_t>(salt)};
-  return std::mt19937_64(seq);
-}
-
 class RandomSampler : public Sampler {
  public:
   RandomSampler(std::vector<Dimension> dims, std::uint64_t seed) : dims_(std::move(dims)), seed_(seed) {}
@@ -207,6 +201,12 @@ class GridSampler : public Sampler {
 
 }  // namespace
 
+std::mt19937_64 trial_rng(std::uint64_t seed, std::uint64_t number, std::uint64_t salt) {
+  std::seed_seq seq{static_cast<std::uint32_t>(seed), static_cast<std::uint32_t>(seed >> 32),
+                    static_cast<std::uint32_t>(number), static_cast<std::uint32_t>(salt)};
+  return std::mt19937_64(seq);
+}
+
 double sample_prior(const Dimension &d, std::mt19937_64 &rng) {
   switch (d.kind) {
     case Dimension::Uniform: return std::uniform_real_distribution<double>(d.low, d.high)(rng);
@@ -256,6 +256,7 @@ std::unique_ptr<Sampler> make_sampler(const std::string &strategy, std::vector<D
                                       std::uint64_t trials) {
   if (strategy == "random") return std::make_unique<RandomSampler>(std::move(dims), seed);
   if (strategy == "tpe") return std::make_unique<TpeSampler>(std::move(dims), seed, trials);
+  if (strategy == "gp") return make_gp_sampler(std::move(dims), seed, trials);
   if (strategy == "grid") return std::make_unique<GridSampler>(std::move(dims));
   return nullptr;
 }

@@ -37,9 +37,16 @@ class Sampler {
   virtual SpaceValues next(std::uint64_t number, const std::vector<Observation> &history) = 0;
 };
 
-// `strategy`: random, tpe or grid. Null for strategies not implemented yet.
+// `strategy`: random, tpe, gp or grid. Null for strategies not implemented here
+// (pbt is a schedule of trainings, run by the executor).
 std::unique_ptr<Sampler> make_sampler(const std::string &strategy, std::vector<Dimension> dims, std::uint64_t seed,
                                       std::uint64_t trials);
+
+std::unique_ptr<Sampler> make_gp_sampler(std::vector<Dimension> dims, std::uint64_t seed, std::uint64_t trials);
+
+// The random stream of trial `number`: draws do not depend on how many
+// draws earlier trials made.
+std::mt19937_64 trial_rng(std::uint64_t seed, std::uint64_t number, std::uint64_t salt);
 
 // One value from a dimension's prior.
 double sample_prior(const Dimension &d, std::mt19937_64 &rng);
