@@ -202,6 +202,42 @@ std::int64_t Store::add_artifact(std::int64_t task, std::optional<std::int64_t> 
   return id;
 }
 
+std::optional<std::int64_t> Store::unfinished_run(std::int64_t project, const std::string &source_hash) {
+  Statement s(db_, "SELECT id FROM runs WHERE project_id = ? AND source_hash = ? AND status IN ('running', 'interrupted') "
+                   "ORDER BY id DESC LIMIT 1");
+  s.bind(1, project).bind(2, source_hash);
+  if (s.step()) return s.integer(0);
+  return std::nullopt;
+}
+
+void Store::reopen_run(std::int64_t run) {
+  transaction([&] {
+    Statement(db_, "UPDATE runs SET status = 'running', finished = NULL WHERE id = ?").bind(1, run).run();
+  });
+}
+
+void Store::reopen_task(std::int64_t task) {
+  transaction([&] {
+    Statement(db_, "UPDATE tasks SET status = 'running', attempt = attempt + 1, finished = NULL WHERE id = ?")
+        .bind(1, task).run();
+  });
+}
+
+void Store::reopen_trial(std::int64_t trial) {
+  transaction([&] {
+    Statement(db_, "UPDATE trials SET status = 'running', value = NULL, finished = NULL WHERE id = ?")
+        .bind(1, trial).run();
+  });
+}
+
+void Store::forget_after(std::int64_t task, std::optional<std::int64_t> trial, int epoch) {
+  transaction([&] {
+    for (const char *table : {"metrics", "artifacts"})
+      Statement(db_, (std::string("DELETE FROM ") + table + " WHERE task_id = ?1 AND trial_id IS ?2 AND epoch > ?3").c_str())
+          .bind(1, task).bind(2, trial).bind(3, epoch).run();
+  });
+}
+
 std::int64_t Store::begin_trial(std::int64_t task, int number, const std::string &params) {
   std::int64_t id = 0;
   transaction([&] {

@@ -79,6 +79,17 @@ class Store {
   std::int64_t add_artifact(std::int64_t task, std::optional<std::int64_t> trial, const std::string &kind,
                             const std::string &path, int epoch, const std::string &meta = "{}");
 
+  // Resuming after a crash or Ctrl-C: the newest run of `project` with this
+  // plan identity that did not finish, and the calls that mark rows running
+  // again (a task's attempt counts up).
+  std::optional<std::int64_t> unfinished_run(std::int64_t project, const std::string &source_hash);
+  void reopen_run(std::int64_t run);
+  void reopen_task(std::int64_t task);
+  void reopen_trial(std::int64_t trial);
+  // Drops a task's (or one trial's) metrics and artifacts of epochs after
+  // `epoch`: work whose weights were lost when the process died.
+  void forget_after(std::int64_t task, std::optional<std::int64_t> trial, int epoch);
+
   std::int64_t begin_trial(std::int64_t task, int number, const std::string &params);
   void finish_trial(std::int64_t trial, const std::string &status, std::optional<double> value);
 

@@ -52,6 +52,11 @@ void score(EpochMetrics &m, const torch::Tensor &logits, const std::vector<std::
 
 int classes_of(const data::LoadedDataset &d) { return static_cast<int>(d.classes.size()); }
 
+// The optimizer state saved next to a checkpoint's weights.
+std::string optimizer_path(const std::string &weights) {
+  return weights.substr(0, weights.size() - std::filesystem::path(weights).extension().string().size()) + ".optim";
+}
+
 }  // namespace
 
 torch::Tensor batch_loss(const torch::Tensor &logits, const torch::Tensor &targets, const LossSpec &loss) {
@@ -115,8 +120,22 @@ TrainResult train_model(lower::Network &net, const TrainJob &job, const TrainCal
   const bool maximize = spec.early_stop.enabled ? spec.early_stop.maximize : true;
   double best = maximize ? -1e300 : 1e300;
   int since_best = 0;
+  if (job.resume.epoch > 0) {
+    std::string error;
+    if (lower::load_weights(*net, job.resume.weights, error) == 0 || !error.empty())
+      throw std::runtime_error("cannot resume from '" + job.resume.weights + "': " + error);
+    const std::string optim = optimizer_path(job.resume.weights);
+    if (std::filesystem::exists(optim)) torch::load(*optimizer, optim);
+    if (job.resume.best_epoch > 0) {
+      best = job.resume.best;
+      result.best_epoch = job.resume.best_epoch;
+      const std::string model = job.checkpoint_dir + "/model.pt";
+      if (std::filesystem::exists(model)) result.model_path = model;
+    }
+  }
+  const int last_epoch = job.stop_epoch > 0 ? std::min(job.stop_epoch, spec.epochs) : spec.epochs;
 
-  for (int epoch = job.start_epoch; epoch < spec.epochs; ++epoch) {
+  for (int epoch = job.resume.epoch; epoch < last_epoch; ++epoch) {
     auto epoch_start = Clock::now();
     EpochReport report;
     report.epoch = epoch + 1;
@@ -168,11 +187,11 @@ TrainResult train_model(lower::Network &net, const TrainJob &job, const TrainCal
       ++since_best;
     }
     if (!job.checkpoint_dir.empty()) {
-      const bool last = epoch + 1 == spec.epochs;
+      const bool last = epoch + 1 == last_epoch;
       if (report.epoch % std::max(1, spec.checkpoint_every) == 0 || last) {
         report.checkpoint = job.checkpoint_dir + "/epoch-" + std::to_string(report.epoch) + ".pt";
         lower::save_weights(*net, report.checkpoint);
-        torch::save(*optimizer, job.checkpoint_dir + "/epoch-" + std::to_string(report.epoch) + ".optim");
+        torch::save(*optimizer, optimizer_path(report.checkpoint));
         report.checkpointed = true;
       }
       if (better) {
@@ -182,7 +201,7 @@ TrainResult train_model(lower::Network &net, const TrainJob &job, const TrainCal
     }
     result.epochs.push_back(report);
     if (cb.on_epoch) cb.on_epoch(report);
-    if (cb.prune && epoch + 1 < spec.epochs && cb.prune(report)) {
+    if (cb.prune && epoch + 1 < last_epoch && cb.prune(report)) {
       result.pruned = true;
       break;
     }

@@ -34,6 +34,17 @@ struct TrainCallbacks {
   std::function<bool(const EpochReport &)> prune;  // after each epoch: true stops the training (a pruner)
 };
 
+// Where a training continues: after `epoch` epochs, from the weights saved
+// then (`weights`, an epoch-N.pt file, with its optimizer state in
+// epoch-N.optim next to it). `best` and `best_epoch` carry the watched
+// metric's best so far, so the best epoch is still chosen over all epochs.
+struct ResumePoint {
+  int epoch = 0;
+  std::string weights;
+  double best = 0;
+  int best_epoch = 0;  // 0: no epoch finished before
+};
+
 struct TrainJob {
   const TrainSpec *spec = nullptr;
   const data::LoadedDataset *data = nullptr;
@@ -41,7 +52,8 @@ struct TrainJob {
   const lower::CompiledAugment *augment = nullptr;
   std::uint64_t seed = 0;
   std::string checkpoint_dir;    // epoch-N.pt files and model.pt (best epoch) go here
-  int start_epoch = 0;           // epochs already done (resume from a checkpoint)
+  ResumePoint resume;            // a killed run, or the next interval of a PBT worker
+  int stop_epoch = 0;            // stop after this epoch (0: the spec's epochs); always checkpointed
   double subset = 1.0;           // fraction of the training split used (search proxies)
 };
 
@@ -56,6 +68,7 @@ struct TrainResult {
   double seconds = 0;
 };
 
+// Throws std::runtime_error when a resume point's files cannot be read.
 TrainResult train_model(lower::Network &net, const TrainJob &job, const TrainCallbacks &callbacks = {});
 
 // Loss and metrics of `net` over samples `indices`, without augmentation.

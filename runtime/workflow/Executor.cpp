@@ -1,4 +1,5 @@
 #include "runtime/workflow/Executor.h"
+#include "runtime/workflow/RunLock.h"
 
 #include "compiler/lower/halide/LowerAugment.h"
 #include "compiler/sema/ProjectSettings.h"
@@ -54,8 +55,27 @@ class Execution {
       : req_(req), project_(*req.project), sm_(*req.sm), obs_(obs), diags_(diags), store_(store), out_(out),
         settings_(project_settings(project_, sm_)) {}
 
+  // The tasks a resumed run recorded before, by name.
+  void resume_from(const std::vector<store::TaskRow> &rows) {
+    for (const store::TaskRow &r : rows) before_[r.name] = r;
+  }
+
   // False stops the run; the reason is in diags_ or out_.errors.
   bool task(const Task &t) {
+    try {
+      return dispatch(t);
+    } catch (const store::StoreError &) {
+      throw;
+    } catch (const std::exception &e) {
+      out_.errors.push_back(t.id + ": " + e.what());
+      return false;
+    }
+  }
+
+ private:
+  bool dispatch(const Task &t) {
+    const store::TaskRow *prev = before(t);
+    if (prev && prev->status == "done" && t.kind != TaskKind::Load) return reuse(t, *prev);
     switch (t.kind) {
       case TaskKind::Load: return load(t);
       case TaskKind::Train: return train(t);
@@ -71,11 +91,60 @@ class Execution {
     return true;
   }
 
- private:
+  const store::TaskRow *before(const Task &t) const {
+    auto it = before_.find(t.id);
+    return it == before_.end() ? nullptr : &it->second;
+  }
+
+  // This run's row for `t`: the one a resumed run left (running again, one
+  // attempt more) or a new one.
+  std::int64_t open_task(const Task &t, const char *kind) {
+    if (const store::TaskRow *prev = before(t)) {
+      store_.reopen_task(prev->id);
+      return prev->id;
+    }
+    return store_.begin_task(out_.run_id, t.id, kind, t.hash);
+  }
+
+  // A task this run finished before it was stopped: its outputs stand.
+  bool reuse(const Task &t, const store::TaskRow &row) {
+    json outputs = json::parse(row.outputs, nullptr, false);
+    if (t.kind == TaskKind::Trial && outputs.is_object() && outputs.contains("best")) {
+      SpaceValues best;
+      for (const auto &[name, v] : outputs["best"].items()) best[name] = v.get<double>();
+      best_values_[t.block] = best;
+    }
+    if (t.kind == TaskKind::Train) finished_trains_[t.block] = outputs;
+    obs_.message(t.id + ": done before this run was stopped; kept");
+    return true;
+  }
+
+  // Where a killed task (or trial) continues: its newest checkpoint, with
+  // the watched metric's best before it. Epochs after the checkpoint are
+  // dropped from the store; they are trained again.
+  train::ResumePoint resume_point(std::int64_t task, std::optional<std::int64_t> trial, const train::TrainSpec &spec) {
+    train::ResumePoint point;
+    for (const store::ArtifactRow &a : store_.artifacts(task))
+      if (a.kind == "checkpoint" && a.trial_id == trial && a.epoch > point.epoch && fs::exists(a.path))
+        point.epoch = a.epoch, point.weights = a.path;
+    store_.forget_after(task, trial, point.epoch);
+    const bool on_train = spec.early_stop.enabled && spec.early_stop.split == "train";
+    const std::string watched = (on_train ? "train." : "val.") + (spec.early_stop.enabled ? spec.early_stop.metric
+                                                                                          : std::string("accuracy"));
+    const bool maximize = spec.early_stop.enabled ? spec.early_stop.maximize : true;
+    for (const store::MetricRow &m : store_.metrics(task))
+      if (m.trial_id == trial && m.name == watched && m.epoch <= point.epoch &&
+          (point.best_epoch == 0 || (maximize ? m.value > point.best : m.value < point.best)))
+        point.best = m.value, point.best_epoch = m.epoch;
+    return point;
+  }
+
   bool load(const Task &t) {
     const ast::Decl *decl = project_.find(ast::DeclKind::Dataset, t.block);
     data::DatasetSpec spec = data::dataset_spec(project_, *decl, sm_);
-    std::int64_t id = store_.begin_task(out_.run_id, t.id, "load", t.hash);
+    const store::TaskRow *prev = before(t);
+    const bool loaded_before = prev && prev->status == "done";  // reload into memory, keep the row
+    std::int64_t id = loaded_before ? prev->id : open_task(t, "load");
     auto loaded = std::make_unique<data::LoadedDataset>(data::load_dataset(spec));
     const data::DataReport &r = loaded->report;
     for (const data::Skipped &s : r.skipped) obs_.message("  skipped " + s.source + ": " + s.reason);
@@ -84,7 +153,7 @@ class Execution {
       std::string all;
       for (const std::string &e : r.errors) all += (all.empty() ? "" : "; ") + e;
       out_.errors.push_back("dataset '" + spec.name + "': " + all);
-      store_.finish_task(id, "failed", all);
+      if (!loaded_before) store_.finish_task(id, "failed", all);
       return false;
     }
     obs_.message("load " + spec.name + ": " + std::to_string(loaded->size()) + " samples, " +
@@ -92,9 +161,10 @@ class Execution {
                  std::to_string(loaded->split.train.size()) + " / val " + std::to_string(loaded->split.val.size()) +
                  " / test " + std::to_string(loaded->split.test.size()) + " (" + std::to_string(r.decoded) +
                  " decoded, " + std::to_string(r.from_cache) + " from the cache)");
-    store_.finish_task(id, "done", "",
-                       json{{"samples", loaded->size()}, {"classes", loaded->classes}, {"skipped", r.skipped.size()}}
-                           .dump());
+    if (!loaded_before)
+      store_.finish_task(id, "done", "",
+                         json{{"samples", loaded->size()}, {"classes", loaded->classes}, {"skipped", r.skipped.size()}}
+                             .dump());
     specs_[spec.name] = spec;
     data_[spec.name] = std::move(loaded);
     return true;
@@ -182,7 +252,7 @@ class Execution {
   // and, for a search, `trial`.
   train::TrainResult fit(const std::string &block, Trained &job, const lower::CompiledAugment *augment,
                          std::int64_t task, std::optional<std::int64_t> trial, const std::string &dir,
-                         double subset, bool epoch_lines,
+                         double subset, bool epoch_lines, const train::ResumePoint &resume = {},
                          std::function<bool(const train::EpochReport &)> prune = nullptr) {
     const data::LoadedDataset &data = *job.data;
     train::TrainJob tj;
@@ -192,6 +262,7 @@ class Execution {
     tj.augment = augment;
     tj.seed = settings_.seed;
     tj.subset = subset;
+    tj.resume = resume;
     tj.checkpoint_dir = (fs::path(settings_.store).parent_path() / "artifacts" /
                          ("run-" + std::to_string(out_.run_id)) / dir).string();
     const std::int64_t steps = (static_cast<std::int64_t>(data.split.train.size()) + job.spec.batch - 1) / job.spec.batch;
@@ -218,7 +289,7 @@ class Execution {
 
   bool search(const Task &t) {
     const TrainFacts *facts = project_.train(t.block);
-    std::int64_t id = store_.begin_task(out_.run_id, t.id, "search", t.hash);
+    std::int64_t id = open_task(t, "search");
     std::string names;
     for (const search::Dimension &d : search::search_dimensions(project_, *facts)) names += " " + d.name;
     obs_.message("search " + t.block + ": " + facts->search->callee + " over" + names);
@@ -275,30 +346,73 @@ class Execution {
       return maximize ? v : -v;
     };
 
-    std::int64_t id = store_.begin_task(out_.run_id, t.id, "trials", t.hash);
+    std::int64_t id = open_task(t, "trials");
+    // Trials a stopped run recorded: finished ones stand (and teach the
+    // sampler and pruner again); a running one continues from its checkpoint.
+    std::map<int, store::TrialRow> recorded;
+    for (const store::TrialRow &r : store_.trials(id)) recorded[r.number] = r;
+    std::map<std::int64_t, std::vector<std::pair<int, double>>> epoch_scores;  // trial id -> (epoch, score)
+    const std::string objective_name = split + "." + metric;
+    if (!recorded.empty())
+      for (const store::MetricRow &m : store_.metrics(id))
+        if (m.trial_id && m.name == objective_name) epoch_scores[*m.trial_id].emplace_back(m.epoch, maximize ? m.value : -m.value);
+
     std::vector<search::Observation> history;
     for (std::uint64_t k = 0; k < t.count; ++k) {
-      SpaceValues values = sampler->next(k, history);
-      json params = json::object();
+      const int number = static_cast<int>(k + 1);
+      auto rec = recorded.find(number);
+      const store::TrialRow *before_row = rec == recorded.end() ? nullptr : &rec->second;
+      SpaceValues values;
+      if (before_row) {
+        json p = json::parse(before_row->params, nullptr, false);
+        if (p.is_object())
+          for (const auto &[name, v] : p.items()) values[name] = v.get<double>();
+      } else {
+        values = sampler->next(k, history);
+      }
       std::string shown;
       for (const auto &[name, v] : values) {
-        params[name] = v;
         char buf[64];
         std::snprintf(buf, sizeof buf, " %s=%.4g", name.c_str(), v);
         shown += buf;
       }
+      const std::string label = "  trial " + std::to_string(number) + "/" + std::to_string(t.count) + ":" + shown;
+      if (before_row && (before_row->status == "done" || before_row->status == "pruned") && before_row->value) {
+        for (const auto &[epoch, score] : epoch_scores[before_row->id])
+          if (pruner) pruner->report(static_cast<int>(k), epoch, score);
+        history.push_back({values, maximize ? *before_row->value : -*before_row->value});
+        obs_.message(label + " (finished before) -> " + objective_name + " " + std::to_string(*before_row->value));
+        continue;
+      }
       Trained job;
       std::unique_ptr<lower::CompiledAugment> augment;
-      if (!prepare(*facts, values, job, augment, k == 0)) {
-        store_.finish_task(id, "failed", "trial " + std::to_string(k + 1) + " could not be prepared");
+      if (!prepare(*facts, values, job, augment, k == 0 || before_row)) {
+        store_.finish_task(id, "failed", "trial " + std::to_string(number) + " could not be prepared");
         return false;
       }
       if (proxy_epochs > 0) job.spec.epochs = proxy_epochs;
-      std::int64_t trial = store_.begin_trial(id, static_cast<int>(k + 1), params.dump());
+      std::int64_t trial = 0;
+      train::ResumePoint resume;
+      double score = -1e300;
+      if (before_row) {
+        trial = before_row->id;
+        store_.reopen_trial(trial);
+        resume = resume_point(id, trial, job.spec);
+        for (const auto &[epoch, v] : epoch_scores[trial])
+          if (epoch <= resume.epoch) {
+            score = std::max(score, v);
+            if (pruner) pruner->report(static_cast<int>(k), epoch, v);
+          }
+        obs_.message(label + " continues after epoch " + std::to_string(resume.epoch));
+      } else {
+        json params = json::object();
+        for (const auto &[name, v] : values) params[name] = v;
+        trial = store_.begin_trial(id, number, params.dump());
+      }
       std::function<bool(const train::EpochReport &)> prune;
       if (pruner) prune = [&](const train::EpochReport &e) { return pruner->report(static_cast<int>(k), e.epoch, objective(e)); };
-      train::TrainResult r = fit(t.block, job, augment.get(), id, trial, "trial-" + std::to_string(k + 1), subset,
-                                 false, prune);
+      train::TrainResult r = fit(t.block, job, augment.get(), id, trial, "trial-" + std::to_string(number), subset,
+                                 false, resume, prune);
       if (r.interrupted) {
         store_.finish_trial(trial, "interrupted", std::nullopt);
         store_.finish_task(id, "interrupted");
@@ -306,15 +420,14 @@ class Execution {
         return false;
       }
       // The trial's objective: the best of its epochs.
-      double score = -1e300;
       for (const train::EpochReport &e : r.epochs) score = std::max(score, objective(e));
       const double value = maximize ? score : -score;
       store_.finish_trial(trial, r.pruned ? "pruned" : "done", value);
       history.push_back({values, score});
       char buf[96];
-      std::snprintf(buf, sizeof buf, " -> %s.%s %.4f", split.c_str(), metric.c_str(), value);
-      obs_.message("  trial " + std::to_string(k + 1) + "/" + std::to_string(t.count) + ":" + shown + buf +
-                   (r.pruned ? " (pruned after epoch " + std::to_string(r.epochs.size()) + ")" : ""));
+      std::snprintf(buf, sizeof buf, " -> %s %.4f", objective_name.c_str(), value);
+      obs_.message(label + buf +
+                   (r.pruned ? " (pruned after epoch " + std::to_string(resume.epoch + r.epochs.size()) + ")" : ""));
     }
     auto best = std::max_element(history.begin(), history.end(),
                                  [](const auto &a, const auto &b) { return a.score < b.score; });
@@ -337,8 +450,14 @@ class Execution {
     SpaceValues values = searched != best_values_.end() ? searched->second : default_space_values(project_);
     std::unique_ptr<lower::CompiledAugment> augment;
     if (!prepare(*facts, values, job, augment, true)) return false;
-    std::int64_t id = store_.begin_task(out_.run_id, t.id, "train", t.hash);
-    train::TrainResult result = fit(t.block, job, augment.get(), id, std::nullopt, t.block, 1.0, true);
+    const bool resumed = before(t) != nullptr;
+    std::int64_t id = open_task(t, "train");
+    train::ResumePoint resume;
+    if (resumed) {
+      resume = resume_point(id, std::nullopt, job.spec);
+      obs_.message("train " + t.block + ": continues after epoch " + std::to_string(resume.epoch));
+    }
+    train::TrainResult result = fit(t.block, job, augment.get(), id, std::nullopt, t.block, 1.0, true, resume);
     if (result.interrupted) {
       store_.finish_task(id, "interrupted");
       out_.status = "interrupted";
@@ -348,11 +467,18 @@ class Execution {
     TrainOutcome o;
     o.name = t.block;
     o.task_id = id;
-    o.epochs_run = static_cast<int>(result.epochs.size());
+    o.epochs_run = resume.epoch + static_cast<int>(result.epochs.size());
     o.best_epoch = result.best_epoch;
     o.seconds = result.seconds;
-    for (const train::EpochReport &r : result.epochs) o.images_per_second += r.images_per_second / o.epochs_run;
+    for (const train::EpochReport &r : result.epochs)
+      o.images_per_second += r.images_per_second / static_cast<double>(result.epochs.size());
     o.val = result.best_val;
+    if (result.best_epoch <= resume.epoch && !result.model_path.empty()) {
+      // The best epoch came before the restart: measure its saved weights.
+      std::string error;
+      lower::load_weights(*job.net, result.model_path, error);
+      o.val = train::evaluate(job.net, data, data.split.val, job.norm, job.spec.loss);
+    }
     o.metrics = job.spec.metrics;
     o.model_path = job.model_path = result.model_path;
     job.best_epoch = result.best_epoch;
@@ -373,13 +499,18 @@ class Execution {
 
   bool evaluate(const Task &t) {
     auto it = trained_.find(t.block);
-    if (it == trained_.end() || !it->second.net) return false;
+    if (it == trained_.end() || !it->second.net) {
+      if (!rebuild_trained(t.block)) return false;
+      it = trained_.find(t.block);
+    }
     Trained &job = it->second;
     const data::LoadedDataset &data = *job.data;
     std::string error;
     if (!job.model_path.empty()) lower::load_weights(*job.net, job.model_path, error);  // the best epoch, not the last
     const bool test = !data.split.test.empty();
-    std::int64_t id = store_.begin_task(out_.run_id, t.id, "evaluate", t.hash);
+    const bool again = before(t) != nullptr;
+    std::int64_t id = open_task(t, "evaluate");
+    if (again) store_.forget_after(id, std::nullopt, -1);  // what a killed attempt recorded
     train::EpochMetrics m = train::evaluate(job.net, data, test ? data.split.test : data.split.val, job.norm, job.spec.loss);
     const std::string split = test ? "test" : "val";
     std::vector<std::pair<std::string, double>> values;
@@ -398,6 +529,26 @@ class Execution {
     return true;
   }
 
+  // A train job finished before the run was stopped: its model, rebuilt from
+  // the values it used and its saved weights.
+  bool rebuild_trained(const std::string &block) {
+    auto done = finished_trains_.find(block);
+    const TrainFacts *facts = project_.train(block);
+    if (done == finished_trains_.end() || !facts || !done->second.is_object()) return false;
+    const json &outputs = done->second;
+    SpaceValues values = default_space_values(project_);
+    if (outputs.contains("space") && !outputs["space"].empty()) {
+      values.clear();
+      for (const auto &[name, v] : outputs["space"].items()) values[name] = v.get<double>();
+    }
+    Trained &job = trained_[block];
+    std::unique_ptr<lower::CompiledAugment> augment;
+    if (!prepare(*facts, values, job, augment, false)) return false;
+    job.model_path = outputs.value("model", "");
+    job.best_epoch = outputs.value("best_epoch", 0);
+    return true;
+  }
+
   const RunRequest &req_;
   const CheckedProject &project_;
   const SourceManager &sm_;
@@ -410,6 +561,8 @@ class Execution {
   std::map<std::string, std::unique_ptr<data::LoadedDataset>> data_;
   std::map<std::string, Trained> trained_;
   std::map<std::string, SpaceValues> best_values_;  // per train job, from its search
+  std::map<std::string, store::TaskRow> before_;    // a resumed run's tasks, by name
+  std::map<std::string, json> finished_trains_;     // outputs of train tasks done before a restart
 };
 
 }  // namespace
@@ -425,10 +578,28 @@ RunOutcome execute_plan(const RunRequest &req, RunObserver &obs, DiagnosticEngin
     store::Store store(settings.store);
     std::string identity;
     for (const Task &t : req.plan->tasks) identity += t.hash;
-    std::int64_t project = store.project(settings.name, fs::absolute(req.file).lexically_normal().string());
-    out.run_id = store.begin_run(project, content_hash(identity), req.command);
-    obs.message("run " + std::to_string(out.run_id) + " of '" + settings.name + "' (store " + settings.store + ")");
+    const std::string file = fs::absolute(req.file).lexically_normal().string();
+    RunLock lock(settings.store, settings.name + "|" + file);
+    if (!lock.held()) {
+      out.status = "failed";
+      out.errors.push_back("another 'edlc run' of this project is using the store " + settings.store +
+                           "; wait for it or stop it first");
+      return out;
+    }
+    std::int64_t project = store.project(settings.name, file);
     Execution exec(req, obs, diags, store, out);
+    std::optional<std::int64_t> unfinished;
+    if (!req.fresh) unfinished = store.unfinished_run(project, content_hash(identity));
+    if (unfinished) {
+      out.run_id = *unfinished;
+      store.reopen_run(out.run_id);
+      exec.resume_from(store.tasks(out.run_id));
+      obs.message("resume run " + std::to_string(out.run_id) + " of '" + settings.name + "' where it stopped (store " +
+                  settings.store + ")");
+    } else {
+      out.run_id = store.begin_run(project, content_hash(identity), req.command);
+      obs.message("run " + std::to_string(out.run_id) + " of '" + settings.name + "' (store " + settings.store + ")");
+    }
     out.status = "done";
     for (const Task &t : req.plan->tasks) {
       if (!exec.task(t)) {

@@ -53,9 +53,13 @@ struct RunRequest {
   std::string file;                  // the root .edl file
   std::string command;               // as typed, for the store
   const std::atomic<bool> *interrupt = nullptr;
+  bool fresh = false;  // start a new run even where an unfinished one of the same plan could be resumed
 };
 
-// Diagnostics the run finds (shapes, weights, formulas) go to `diags`.
+// A run continues the newest unfinished run (killed, or stopped by Ctrl-C)
+// of the same plan: finished tasks and trials stand, a running one continues
+// from its last checkpoint. Diagnostics the run finds (shapes, weights,
+// formulas) go to `diags`.
 RunOutcome execute_plan(const RunRequest &request, RunObserver &observer, DiagnosticEngine &diags);
 
 }  // namespace edl::workflow

@@ -4,7 +4,7 @@
 edlc="$1"
 src="$2"
 work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
+trap '[ -n "${KEEP_WORK:-}" ] || rm -rf "$work"' EXIT
 failures=0
 pass=0
 

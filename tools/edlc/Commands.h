@@ -49,6 +49,7 @@ struct PreviewOptions {
 struct RunOptions {
   std::string file;
   bool quiet = false, json = false;
+  bool fresh = false;   // do not resume an unfinished run
   std::string command;  // the command line, recorded in the store
 };
 

@@ -91,7 +91,7 @@ int run_run(const RunOptions &opts) {
 
   Printer printer(opts.quiet, opts.json);
   DiagnosticEngine diags;
-  workflow::RunRequest req{&in->checked, &in->sm, &plan, opts.file, opts.command, &g_interrupted};
+  workflow::RunRequest req{&in->checked, &in->sm, &plan, opts.file, opts.command, &g_interrupted, opts.fresh};
   workflow::RunOutcome out = workflow::execute_plan(req, printer, diags);
 
   if (!diags.diagnostics().empty()) {
@@ -103,7 +103,7 @@ int run_run(const RunOptions &opts) {
   if (opts.json) std::cout << outcome_json(out).dump(2) << "\n";
   if (out.status == "interrupted") {
     std::cerr << "edlc: interrupted; run " << out.run_id << " is recorded as interrupted. Run 'edlc run "
-              << opts.file << "' again to start a new run.\n";
+              << opts.file << "' again to resume it where it stopped (--fresh starts over).\n";
     return 130;
   }
   if (out.status != "done") return kUserError;

@@ -43,6 +43,7 @@ int main(int argc, char **argv) {
   run_cmd->add_option("file", run.file, "Root .edl file of the project")->required();
   run_cmd->add_flag("--quiet,-q", run.quiet, "Print only errors");
   run_cmd->add_flag("--json", run.json, "Print the outcome as one JSON document, no progress");
+  run_cmd->add_flag("--fresh", run.fresh, "Start a new run instead of resuming an unfinished one");
   for (int i = 0; i < argc; ++i) run.command += (i ? " " : "") + std::string(i == 0 ? "edlc" : argv[i]);
 
   RunsOptions runs;
