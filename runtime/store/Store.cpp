@@ -120,6 +120,7 @@ Store::Store(const std::string &path) : path_(path) {
 Store::~Store() { sqlite3_close(db_); }
 
 void Store::exec(const std::string &sql) {
+  std::lock_guard<std::recursive_mutex> lock(mu_);
   char *err = nullptr;
   if (sqlite3_exec(db_, sql.c_str(), nullptr, nullptr, &err) != SQLITE_OK) {
     std::string why = err ? err : sqlite3_errmsg(db_);
@@ -133,6 +134,7 @@ void Store::commit() { exec("COMMIT"); }
 void Store::rollback() { sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr); }
 
 std::int64_t Store::project(const std::string &name, const std::string &file) {
+  std::lock_guard<std::recursive_mutex> lock(mu_);
   std::int64_t id = 0;
   transaction([&] {
     Statement(db_, "INSERT OR IGNORE INTO projects (name, file) VALUES (?, ?)").bind(1, name).bind(2, file).run();
@@ -144,6 +146,7 @@ std::int64_t Store::project(const std::string &name, const std::string &file) {
 }
 
 std::int64_t Store::begin_run(std::int64_t project, const std::string &source_hash, const std::string &command) {
+  std::lock_guard<std::recursive_mutex> lock(mu_);
   std::int64_t id = 0;
   transaction([&] {
     Statement(db_, "INSERT INTO runs (project_id, source_hash, command, status, started) VALUES (?, ?, ?, 'running', ?)")
@@ -154,6 +157,7 @@ std::int64_t Store::begin_run(std::int64_t project, const std::string &source_ha
 }
 
 void Store::finish_run(std::int64_t run, const std::string &status) {
+  std::lock_guard<std::recursive_mutex> lock(mu_);
   transaction([&] {
     Statement(db_, "UPDATE runs SET status = ?, finished = ? WHERE id = ?")
         .bind(1, status).bind(2, now_seconds()).bind(3, run).run();
@@ -162,6 +166,7 @@ void Store::finish_run(std::int64_t run, const std::string &status) {
 
 std::int64_t Store::begin_task(std::int64_t run, const std::string &name, const std::string &kind,
                                const std::string &input_hash) {
+  std::lock_guard<std::recursive_mutex> lock(mu_);
   std::int64_t id = 0;
   transaction([&] {
     Statement(db_, "INSERT INTO tasks (run_id, name, kind, input_hash, status, started) VALUES (?, ?, ?, ?, 'running', ?)")
@@ -173,6 +178,7 @@ std::int64_t Store::begin_task(std::int64_t run, const std::string &name, const 
 
 void Store::finish_task(std::int64_t task, const std::string &status, const std::string &error,
                         const std::string &outputs) {
+  std::lock_guard<std::recursive_mutex> lock(mu_);
   transaction([&] {
     Statement(db_, "UPDATE tasks SET status = ?, error = ?, outputs = ?, finished = ? WHERE id = ?")
         .bind(1, status).bind(2, error).bind(3, outputs).bind(4, now_seconds()).bind(5, task).run();
@@ -181,6 +187,7 @@ void Store::finish_task(std::int64_t task, const std::string &status, const std:
 
 void Store::add_metrics(std::int64_t task, std::optional<std::int64_t> trial, int epoch, std::int64_t step,
                         const std::vector<std::pair<std::string, double>> &values) {
+  std::lock_guard<std::recursive_mutex> lock(mu_);
   transaction([&] {
     Statement s(db_, "INSERT INTO metrics (task_id, trial_id, epoch, step, name, value, time) VALUES (?, ?, ?, ?, ?, ?, ?)");
     double t = now_seconds();
@@ -193,6 +200,7 @@ void Store::add_metrics(std::int64_t task, std::optional<std::int64_t> trial, in
 
 std::int64_t Store::add_artifact(std::int64_t task, std::optional<std::int64_t> trial, const std::string &kind,
                                  const std::string &path, int epoch, const std::string &meta) {
+  std::lock_guard<std::recursive_mutex> lock(mu_);
   std::int64_t id = 0;
   transaction([&] {
     Statement(db_, "INSERT INTO artifacts (task_id, trial_id, kind, path, epoch, meta) VALUES (?, ?, ?, ?, ?, ?)")
@@ -203,6 +211,7 @@ std::int64_t Store::add_artifact(std::int64_t task, std::optional<std::int64_t> 
 }
 
 std::optional<std::int64_t> Store::unfinished_run(std::int64_t project, const std::string &source_hash) {
+  std::lock_guard<std::recursive_mutex> lock(mu_);
   Statement s(db_, "SELECT id FROM runs WHERE project_id = ? AND source_hash = ? AND status IN ('running', 'interrupted') "
                    "ORDER BY id DESC LIMIT 1");
   s.bind(1, project).bind(2, source_hash);
@@ -211,12 +220,14 @@ std::optional<std::int64_t> Store::unfinished_run(std::int64_t project, const st
 }
 
 void Store::reopen_run(std::int64_t run) {
+  std::lock_guard<std::recursive_mutex> lock(mu_);
   transaction([&] {
     Statement(db_, "UPDATE runs SET status = 'running', finished = NULL WHERE id = ?").bind(1, run).run();
   });
 }
 
 void Store::reopen_task(std::int64_t task) {
+  std::lock_guard<std::recursive_mutex> lock(mu_);
   transaction([&] {
     Statement(db_, "UPDATE tasks SET status = 'running', attempt = attempt + 1, finished = NULL WHERE id = ?")
         .bind(1, task).run();
@@ -224,6 +235,7 @@ void Store::reopen_task(std::int64_t task) {
 }
 
 void Store::reopen_trial(std::int64_t trial) {
+  std::lock_guard<std::recursive_mutex> lock(mu_);
   transaction([&] {
     Statement(db_, "UPDATE trials SET status = 'running', value = NULL, finished = NULL WHERE id = ?")
         .bind(1, trial).run();
@@ -231,6 +243,7 @@ void Store::reopen_trial(std::int64_t trial) {
 }
 
 void Store::forget_after(std::int64_t task, std::optional<std::int64_t> trial, int epoch) {
+  std::lock_guard<std::recursive_mutex> lock(mu_);
   transaction([&] {
     for (const char *table : {"metrics", "artifacts"})
       Statement(db_, (std::string("DELETE FROM ") + table + " WHERE task_id = ?1 AND trial_id IS ?2 AND epoch > ?3").c_str())
@@ -238,7 +251,18 @@ void Store::forget_after(std::int64_t task, std::optional<std::int64_t> trial, i
   });
 }
 
+void Store::clear_trials(std::int64_t task) {
+  std::lock_guard<std::recursive_mutex> lock(mu_);
+  transaction([&] {
+    for (const char *table : {"metrics", "artifacts"})
+      Statement(db_, (std::string("DELETE FROM ") + table + " WHERE task_id = ? AND trial_id IS NOT NULL").c_str())
+          .bind(1, task).run();
+    Statement(db_, "DELETE FROM trials WHERE task_id = ?").bind(1, task).run();
+  });
+}
+
 std::int64_t Store::begin_trial(std::int64_t task, int number, const std::string &params) {
+  std::lock_guard<std::recursive_mutex> lock(mu_);
   std::int64_t id = 0;
   transaction([&] {
     Statement(db_, "INSERT INTO trials (task_id, number, params, status, started) VALUES (?, ?, ?, 'running', ?)")
@@ -249,6 +273,7 @@ std::int64_t Store::begin_trial(std::int64_t task, int number, const std::string
 }
 
 void Store::finish_trial(std::int64_t trial, const std::string &status, std::optional<double> value) {
+  std::lock_guard<std::recursive_mutex> lock(mu_);
   transaction([&] {
     Statement s(db_, "UPDATE trials SET status = ?, value = ?, finished = ? WHERE id = ?");
     s.bind(1, status);
@@ -258,6 +283,7 @@ void Store::finish_trial(std::int64_t trial, const std::string &status, std::opt
 }
 
 std::vector<TrialRow> Store::trials(std::int64_t task) {
+  std::lock_guard<std::recursive_mutex> lock(mu_);
   std::vector<TrialRow> out;
   Statement s(db_, "SELECT id, task_id, number, params, status, value, started, COALESCE(finished, 0) FROM trials "
                    "WHERE task_id = ? ORDER BY number");
@@ -277,6 +303,7 @@ std::optional<RunRow> Store::run(std::int64_t id) {
 }
 
 std::vector<RunRow> Store::run_rows(std::optional<std::int64_t> id) {
+  std::lock_guard<std::recursive_mutex> lock(mu_);
   std::vector<RunRow> out;
   Statement s(db_,
               "SELECT r.id, p.name, p.file, r.status, r.command, r.started, COALESCE(r.finished, 0) "
@@ -288,6 +315,7 @@ std::vector<RunRow> Store::run_rows(std::optional<std::int64_t> id) {
 }
 
 std::vector<TaskRow> Store::tasks(std::int64_t run) {
+  std::lock_guard<std::recursive_mutex> lock(mu_);
   std::vector<TaskRow> out;
   Statement s(db_, (std::string("SELECT ") + kTaskColumns + " FROM tasks WHERE run_id = ? ORDER BY id").c_str());
   s.bind(1, run);
@@ -296,6 +324,7 @@ std::vector<TaskRow> Store::tasks(std::int64_t run) {
 }
 
 std::vector<MetricRow> Store::metrics(std::int64_t task) {
+  std::lock_guard<std::recursive_mutex> lock(mu_);
   std::vector<MetricRow> out;
   Statement s(db_, "SELECT task_id, trial_id, epoch, step, name, value, time FROM metrics WHERE task_id = ? ORDER BY id");
   s.bind(1, task);
@@ -307,6 +336,7 @@ std::vector<MetricRow> Store::metrics(std::int64_t task) {
 }
 
 std::vector<ArtifactRow> Store::artifacts(std::int64_t task) {
+  std::lock_guard<std::recursive_mutex> lock(mu_);
   std::vector<ArtifactRow> out;
   Statement s(db_, "SELECT id, task_id, trial_id, kind, path, meta, epoch FROM artifacts WHERE task_id = ? ORDER BY id");
   s.bind(1, task);
@@ -318,6 +348,7 @@ std::vector<ArtifactRow> Store::artifacts(std::int64_t task) {
 }
 
 std::optional<TaskRow> Store::completed_task(const std::string &input_hash) {
+  std::lock_guard<std::recursive_mutex> lock(mu_);
   Statement s(db_, (std::string("SELECT ") + kTaskColumns +
                     " FROM tasks WHERE input_hash = ? AND status = 'done' ORDER BY id DESC LIMIT 1").c_str());
   s.bind(1, input_hash);

@@ -1,11 +1,13 @@
 // The experiment store: one SQLite file (WAL, busy timeout) holding
 // projects, runs, tasks with the plan's input hashes, trials, metric time
 // series and artifacts. Every write is one short IMMEDIATE transaction, so
-// several edlc processes can share a store. Schema: docs/store.md.
+// several edlc processes can share a store; within a process, the threads of
+// parallel trials share one Store, whose calls take turns. Schema: docs/store.md.
 #pragma once
 
 #include <cstdint>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -90,6 +92,9 @@ class Store {
   // `epoch`: work whose weights were lost when the process died.
   void forget_after(std::int64_t task, std::optional<std::int64_t> trial, int epoch);
 
+  // Deletes a task's trials with their metrics and artifacts (a search that starts over).
+  void clear_trials(std::int64_t task);
+
   std::int64_t begin_trial(std::int64_t task, int number, const std::string &params);
   void finish_trial(std::int64_t trial, const std::string &status, std::optional<double> value);
 
@@ -114,9 +119,11 @@ class Store {
   void rollback();
   std::string path_;
   sqlite3 *db_ = nullptr;
+  std::recursive_mutex mu_;  // one call (and transaction) at a time on this connection
 };
 
 template <typename F> void Store::transaction(F &&body) {
+  std::lock_guard<std::recursive_mutex> lock(mu_);
   begin();
   try {
     body();

@@ -1,27 +1,16 @@
-#include "runtime/workflow/Executor.h"
+#include "runtime/workflow/Execution.h"
 #include "runtime/workflow/RunLock.h"
 
-#include "compiler/lower/halide/LowerAugment.h"
-#include "compiler/sema/ProjectSettings.h"
 #include "compiler/support/Hash.h"
-#include "runtime/search/Pruner.h"
-#include "runtime/search/Sampler.h"
-#include "runtime/store/Store.h"
 #include "runtime/train/Schedule.h"
-#include "runtime/train/Trainer.h"
-
-#include <nlohmann/json.hpp>
 
 #include <filesystem>
-#include <map>
-#include <memory>
 #include <thread>
 
 namespace edl::workflow {
 namespace {
 
 namespace fs = std::filesystem;
-using nlohmann::json;
 
 json metrics_json(const train::EpochMetrics &m, const std::vector<std::string> &names) {
   json j = json::object();
@@ -39,533 +28,324 @@ json confusion_json(const train::ConfusionMatrix &c) {
   return rows;
 }
 
-// One train job's state between its train and evaluate tasks.
-struct Trained {
-  lower::Network net{nullptr};
-  train::TrainSpec spec;
-  const data::LoadedDataset *data = nullptr;
-  train::Normalizer norm;
-  std::string model_path;  // the best epoch's weights, once trained
-  int best_epoch = 0;
-};
+}  // namespace
 
-class Execution {
- public:
-  Execution(const RunRequest &req, RunObserver &obs, DiagnosticEngine &diags, store::Store &store, RunOutcome &out)
-      : req_(req), project_(*req.project), sm_(*req.sm), obs_(obs), diags_(diags), store_(store), out_(out),
-        settings_(project_settings(project_, sm_)) {}
-
-  // The tasks a resumed run recorded before, by name.
-  void resume_from(const std::vector<store::TaskRow> &rows) {
-    for (const store::TaskRow &r : rows) before_[r.name] = r;
+bool Execution::task(const Task &t) {
+  try {
+    return dispatch(t);
+  } catch (const store::StoreError &) {
+    throw;
+  } catch (const std::exception &e) {
+    out_.errors.push_back(t.id + ": " + e.what());
+    return false;
   }
+}
 
-  // False stops the run; the reason is in diags_ or out_.errors.
-  bool task(const Task &t) {
-    try {
-      return dispatch(t);
-    } catch (const store::StoreError &) {
-      throw;
-    } catch (const std::exception &e) {
-      out_.errors.push_back(t.id + ": " + e.what());
+bool Execution::dispatch(const Task &t) {
+  const store::TaskRow *prev = before(t);
+  if (prev && prev->status == "done" && t.kind != TaskKind::Load) return reuse(t, *prev);
+  switch (t.kind) {
+    case TaskKind::Load: return load(t);
+    case TaskKind::Train: return train(t);
+    case TaskKind::Evaluate: return evaluate(t);
+    case TaskKind::Search: return search(t);
+    case TaskKind::Trial: return trials(t);
+    case TaskKind::LabelRound:
+    case TaskKind::Package:
+      obs_.message("skip " + t.id + ": " + (t.kind == TaskKind::Package ? "packaging is done by 'edlc build'"
+                                                                        : "labeling rounds are not run yet"));
+      return true;
+  }
+  return true;
+}
+
+std::int64_t Execution::open_task(const Task &t, const char *kind) {
+  if (const store::TaskRow *prev = before(t)) {
+    store_.reopen_task(prev->id);
+    return prev->id;
+  }
+  return store_.begin_task(out_.run_id, t.id, kind, t.hash);
+}
+
+bool Execution::reuse(const Task &t, const store::TaskRow &row) {
+  json outputs = json::parse(row.outputs, nullptr, false);
+  if (t.kind == TaskKind::Trial && outputs.is_object() && outputs.contains("best")) {
+    SpaceValues best;
+    for (const auto &[name, v] : outputs["best"].items()) best[name] = v.get<double>();
+    best_values_[t.block] = best;
+  }
+  if (t.kind == TaskKind::Train) finished_trains_[t.block] = outputs;
+  obs_.message(t.id + ": done before this run was stopped; kept");
+  return true;
+}
+
+train::ResumePoint Execution::resume_point(std::int64_t task, std::optional<std::int64_t> trial, const train::TrainSpec &spec) {
+  train::ResumePoint point;
+  for (const store::ArtifactRow &a : store_.artifacts(task))
+    if (a.kind == "checkpoint" && a.trial_id == trial && a.epoch > point.epoch && fs::exists(a.path))
+      point.epoch = a.epoch, point.weights = a.path;
+  store_.forget_after(task, trial, point.epoch);
+  const bool on_train = spec.early_stop.enabled && spec.early_stop.split == "train";
+  const std::string watched = (on_train ? "train." : "val.") + (spec.early_stop.enabled ? spec.early_stop.metric
+                                                                                        : std::string("accuracy"));
+  const bool maximize = spec.early_stop.enabled ? spec.early_stop.maximize : true;
+  for (const store::MetricRow &m : store_.metrics(task))
+    if (m.trial_id == trial && m.name == watched && m.epoch <= point.epoch &&
+        (point.best_epoch == 0 || (maximize ? m.value > point.best : m.value < point.best)))
+      point.best = m.value, point.best_epoch = m.epoch;
+  return point;
+}
+
+bool Execution::load(const Task &t) {
+  const ast::Decl *decl = project_.find(ast::DeclKind::Dataset, t.block);
+  data::DatasetSpec spec = data::dataset_spec(project_, *decl, sm_);
+  const store::TaskRow *prev = before(t);
+  const bool loaded_before = prev && prev->status == "done";  // reload into memory, keep the row
+  std::int64_t id = loaded_before ? prev->id : open_task(t, "load");
+  auto loaded = std::make_unique<data::LoadedDataset>(data::load_dataset(spec));
+  const data::DataReport &r = loaded->report;
+  for (const data::Skipped &s : r.skipped) obs_.message("  skipped " + s.source + ": " + s.reason);
+  for (const std::string &w : r.warnings) obs_.message("  warning: " + w);
+  if (!r.ok()) {
+    std::string all;
+    for (const std::string &e : r.errors) all += (all.empty() ? "" : "; ") + e;
+    out_.errors.push_back("dataset '" + spec.name + "': " + all);
+    if (!loaded_before) store_.finish_task(id, "failed", all);
+    return false;
+  }
+  obs_.message("load " + spec.name + ": " + std::to_string(loaded->size()) + " samples, " +
+               std::to_string(loaded->classes.size()) + " classes, train " +
+               std::to_string(loaded->split.train.size()) + " / val " + std::to_string(loaded->split.val.size()) +
+               " / test " + std::to_string(loaded->split.test.size()) + " (" + std::to_string(r.decoded) +
+               " decoded, " + std::to_string(r.from_cache) + " from the cache)");
+  if (!loaded_before)
+    store_.finish_task(id, "done", "",
+                       json{{"samples", loaded->size()}, {"classes", loaded->classes}, {"skipped", r.skipped.size()}}
+                           .dump());
+  specs_[spec.name] = spec;
+  data_[spec.name] = std::move(loaded);
+  return true;
+}
+
+bool Execution::prepare(const TrainFacts &facts, const SpaceValues &space, Trained &job,
+                        std::unique_ptr<lower::CompiledAugment> &augment, bool verbose) {
+  std::lock_guard<std::mutex> lock(prepare_mu_);
+  job.spec = train::train_spec(project_, facts, sm_, space);
+  const data::DatasetSpec &dspec = specs_.at(facts.dataset->name);
+  const data::LoadedDataset &data = *data_.at(facts.dataset->name);
+  job.data = &data;
+  const ast::Property *data_prop = ast::find_property(facts.decl->properties, "data");
+  SourceRange data_at = data_prop ? data_prop->value->range : facts.decl->name_range;
+  if (data.pixels.empty()) {
+    diags_.report(DiagId::NotTrainableYet, data_at, {"a dataset of text or audio"});
+    return false;
+  }
+  if (data.split.train.empty() || data.classes.size() < 2) {
+    diags_.report(DiagId::DataUnusable, data_at,
+                  {dspec.name, data.split.train.empty() ? "the training split is empty" : "it has fewer than 2 classes"});
+    return false;
+  }
+  job.norm = train::make_normalizer(dspec, data);
+  if (facts.augment) {
+    std::vector<lower::LoweringError> errors;
+    lower::AugmentProgram program = lower::build_program(project_, *facts.augment, data.width, data.height,
+                                                         data.channels, errors, space);
+    for (const lower::LoweringError &e : errors) diags_.report(e.id, e.range, e.args);
+    if (!errors.empty()) return false;
+    if (program.out_w != data.width || program.out_h != data.height) {
+      const ast::Property *aug = ast::find_property(facts.decl->properties, "augment");
+      diags_.report(DiagId::DataUnusable, aug ? aug->value->range : data_at,
+                    {dspec.name, "augment '" + facts.augment->name + "' makes " + std::to_string(program.out_w) +
+                                     "x" + std::to_string(program.out_h) + " images but validation sees " +
+                                     std::to_string(data.width) + "x" + std::to_string(data.height) +
+                                     "; end the block with resize(size = " + std::to_string(data.width) + "x" +
+                                     std::to_string(data.height) + ")"});
       return false;
     }
-  }
-
- private:
-  bool dispatch(const Task &t) {
-    const store::TaskRow *prev = before(t);
-    if (prev && prev->status == "done" && t.kind != TaskKind::Load) return reuse(t, *prev);
-    switch (t.kind) {
-      case TaskKind::Load: return load(t);
-      case TaskKind::Train: return train(t);
-      case TaskKind::Evaluate: return evaluate(t);
-      case TaskKind::Search: return search(t);
-      case TaskKind::Trial: return trials(t);
-      case TaskKind::LabelRound:
-      case TaskKind::Package:
-        obs_.message("skip " + t.id + ": " + (t.kind == TaskKind::Package ? "packaging is done by 'edlc build'"
-                                                                          : "labeling rounds are not run yet"));
-        return true;
-    }
-    return true;
-  }
-
-  const store::TaskRow *before(const Task &t) const {
-    auto it = before_.find(t.id);
-    return it == before_.end() ? nullptr : &it->second;
-  }
-
-  // This run's row for `t`: the one a resumed run left (running again, one
-  // attempt more) or a new one.
-  std::int64_t open_task(const Task &t, const char *kind) {
-    if (const store::TaskRow *prev = before(t)) {
-      store_.reopen_task(prev->id);
-      return prev->id;
-    }
-    return store_.begin_task(out_.run_id, t.id, kind, t.hash);
-  }
-
-  // A task this run finished before it was stopped: its outputs stand.
-  bool reuse(const Task &t, const store::TaskRow &row) {
-    json outputs = json::parse(row.outputs, nullptr, false);
-    if (t.kind == TaskKind::Trial && outputs.is_object() && outputs.contains("best")) {
-      SpaceValues best;
-      for (const auto &[name, v] : outputs["best"].items()) best[name] = v.get<double>();
-      best_values_[t.block] = best;
-    }
-    if (t.kind == TaskKind::Train) finished_trains_[t.block] = outputs;
-    obs_.message(t.id + ": done before this run was stopped; kept");
-    return true;
-  }
-
-  // Where a killed task (or trial) continues: its newest checkpoint, with
-  // the watched metric's best before it. Epochs after the checkpoint are
-  // dropped from the store; they are trained again.
-  train::ResumePoint resume_point(std::int64_t task, std::optional<std::int64_t> trial, const train::TrainSpec &spec) {
-    train::ResumePoint point;
-    for (const store::ArtifactRow &a : store_.artifacts(task))
-      if (a.kind == "checkpoint" && a.trial_id == trial && a.epoch > point.epoch && fs::exists(a.path))
-        point.epoch = a.epoch, point.weights = a.path;
-    store_.forget_after(task, trial, point.epoch);
-    const bool on_train = spec.early_stop.enabled && spec.early_stop.split == "train";
-    const std::string watched = (on_train ? "train." : "val.") + (spec.early_stop.enabled ? spec.early_stop.metric
-                                                                                          : std::string("accuracy"));
-    const bool maximize = spec.early_stop.enabled ? spec.early_stop.maximize : true;
-    for (const store::MetricRow &m : store_.metrics(task))
-      if (m.trial_id == trial && m.name == watched && m.epoch <= point.epoch &&
-          (point.best_epoch == 0 || (maximize ? m.value > point.best : m.value < point.best)))
-        point.best = m.value, point.best_epoch = m.epoch;
-    return point;
-  }
-
-  bool load(const Task &t) {
-    const ast::Decl *decl = project_.find(ast::DeclKind::Dataset, t.block);
-    data::DatasetSpec spec = data::dataset_spec(project_, *decl, sm_);
-    const store::TaskRow *prev = before(t);
-    const bool loaded_before = prev && prev->status == "done";  // reload into memory, keep the row
-    std::int64_t id = loaded_before ? prev->id : open_task(t, "load");
-    auto loaded = std::make_unique<data::LoadedDataset>(data::load_dataset(spec));
-    const data::DataReport &r = loaded->report;
-    for (const data::Skipped &s : r.skipped) obs_.message("  skipped " + s.source + ": " + s.reason);
-    for (const std::string &w : r.warnings) obs_.message("  warning: " + w);
-    if (!r.ok()) {
-      std::string all;
-      for (const std::string &e : r.errors) all += (all.empty() ? "" : "; ") + e;
-      out_.errors.push_back("dataset '" + spec.name + "': " + all);
-      if (!loaded_before) store_.finish_task(id, "failed", all);
+    std::string error;
+    augment = lower::CompiledAugment::compile(program, error, dspec.cache_dir + "/kernels");
+    if (!augment) {
+      out_.errors.push_back("augment '" + facts.augment->name + "': " + error);
       return false;
     }
-    obs_.message("load " + spec.name + ": " + std::to_string(loaded->size()) + " samples, " +
-                 std::to_string(loaded->classes.size()) + " classes, train " +
-                 std::to_string(loaded->split.train.size()) + " / val " + std::to_string(loaded->split.val.size()) +
-                 " / test " + std::to_string(loaded->split.test.size()) + " (" + std::to_string(r.decoded) +
-                 " decoded, " + std::to_string(r.from_cache) + " from the cache)");
-    if (!loaded_before)
-      store_.finish_task(id, "done", "",
-                         json{{"samples", loaded->size()}, {"classes", loaded->classes}, {"skipped", r.skipped.size()}}
-                             .dump());
-    specs_[spec.name] = spec;
-    data_[spec.name] = std::move(loaded);
-    return true;
+    if (verbose)
+      obs_.message("augment " + facts.augment->name + ": one fused kernel, " +
+                   (augment->from_cache() ? "loaded from the cache" : "compiled") + " in " +
+                   std::to_string(static_cast<int>(augment->compile_seconds() * 1000)) + " ms");
+  }
+  try {  // a custom schedule compiles before any epoch runs
+    train::LrSchedule probe(job.spec.schedule, job.spec.optimizer.lr, job.spec.epochs, 1);
+  } catch (const std::exception &e) {
+    out_.errors.push_back("train '" + facts.decl->name + "': the schedule formula could not be compiled: " + e.what());
+    return false;
   }
 
-  // Everything a training needs before its first step, for the searched
-  // values `space`: the resolved spec, the augment kernel, the model. False
-  // with diagnostics when the job cannot run on this data.
-  bool prepare(const TrainFacts &facts, const SpaceValues &space, Trained &job,
-               std::unique_ptr<lower::CompiledAugment> &augment, bool verbose) {
-    job.spec = train::train_spec(project_, facts, sm_, space);
-    const data::DatasetSpec &dspec = specs_.at(facts.dataset->name);
-    const data::LoadedDataset &data = *data_.at(facts.dataset->name);
-    job.data = &data;
-    const ast::Property *data_prop = ast::find_property(facts.decl->properties, "data");
-    SourceRange data_at = data_prop ? data_prop->value->range : facts.decl->name_range;
-    if (data.pixels.empty()) {
-      diags_.report(DiagId::NotTrainableYet, data_at, {"a dataset of text or audio"});
-      return false;
-    }
-    if (data.split.train.empty() || data.classes.size() < 2) {
-      diags_.report(DiagId::DataUnusable, data_at,
-                    {dspec.name, data.split.train.empty() ? "the training split is empty" : "it has fewer than 2 classes"});
-      return false;
-    }
-    job.norm = train::make_normalizer(dspec, data);
-    if (facts.augment) {
-      std::vector<lower::LoweringError> errors;
-      lower::AugmentProgram program = lower::build_program(project_, *facts.augment, data.width, data.height,
-                                                           data.channels, errors, space);
-      for (const lower::LoweringError &e : errors) diags_.report(e.id, e.range, e.args);
-      if (!errors.empty()) return false;
-      if (program.out_w != data.width || program.out_h != data.height) {
-        const ast::Property *aug = ast::find_property(facts.decl->properties, "augment");
-        diags_.report(DiagId::DataUnusable, aug ? aug->value->range : data_at,
-                      {dspec.name, "augment '" + facts.augment->name + "' makes " + std::to_string(program.out_w) +
-                                       "x" + std::to_string(program.out_h) + " images but validation sees " +
-                                       std::to_string(data.width) + "x" + std::to_string(data.height) +
-                                       "; end the block with resize(size = " + std::to_string(data.width) + "x" +
-                                       std::to_string(data.height) + ")"});
-        return false;
-      }
-      std::string error;
-      augment = lower::CompiledAugment::compile(program, error, dspec.cache_dir + "/kernels");
-      if (!augment) {
-        out_.errors.push_back("augment '" + facts.augment->name + "': " + error);
-        return false;
-      }
-      if (verbose)
-        obs_.message("augment " + facts.augment->name + ": one fused kernel, " +
-                     (augment->from_cache() ? "loaded from the cache" : "compiled") + " in " +
-                     std::to_string(static_cast<int>(augment->compile_seconds() * 1000)) + " ms");
-    }
-    try {  // a custom schedule compiles before any epoch runs
-      train::LrSchedule probe(job.spec.schedule, job.spec.optimizer.lr, job.spec.epochs, 1);
-    } catch (const std::exception &e) {
-      out_.errors.push_back("train '" + facts.decl->name + "': the schedule formula could not be compiled: " + e.what());
-      return false;
-    }
-
-    torch::manual_seed(settings_.seed);
-    std::vector<lower::ModelError> errors;
-    std::string pretrained;
-    lower::InputShape shape{data.channels, data.height, data.width, static_cast<int>(data.classes.size())};
-    job.net = lower::build_model(job.spec.model, shape, errors, &pretrained);
-    for (const lower::ModelError &e : errors) {
-      auto d = diags_.report(e.id, e.range, e.args);
-      for (const std::string &n : e.notes) d.help(NoteId::AvailableNames, {n});
-    }
-    if (!job.net) return false;
-    if (verbose) {
-      std::int64_t parameters = 0;
-      for (const torch::Tensor &p : job.net->parameters()) parameters += p.numel();
-      obs_.message("train " + facts.decl->name + ": " + job.spec.model.backbone + " + " + job.spec.model.head + ", " +
-                   std::to_string(parameters) + " parameters, " + std::to_string(data.width) + "x" +
-                   std::to_string(data.height) + "x" + std::to_string(data.channels) + ", batch " +
-                   std::to_string(job.spec.batch) + ", " + std::to_string(job.spec.epochs) + " epochs, " +
-                   std::to_string(torch::get_num_threads()) + " threads" +
-                   (pretrained.empty() ? "" : "; pretrained: " + pretrained));
-    }
-    return true;
+  torch::manual_seed(settings_.seed);
+  std::vector<lower::ModelError> errors;
+  std::string pretrained;
+  lower::InputShape shape{data.channels, data.height, data.width, static_cast<int>(data.classes.size())};
+  job.net = lower::build_model(job.spec.model, shape, errors, &pretrained);
+  for (const lower::ModelError &e : errors) {
+    auto d = diags_.report(e.id, e.range, e.args);
+    for (const std::string &n : e.notes) d.help(NoteId::AvailableNames, {n});
   }
+  if (!job.net) return false;
+  if (verbose) {
+    std::int64_t parameters = 0;
+    for (const torch::Tensor &p : job.net->parameters()) parameters += p.numel();
+    obs_.message("train " + facts.decl->name + ": " + job.spec.model.backbone + " + " + job.spec.model.head + ", " +
+                 std::to_string(parameters) + " parameters, " + std::to_string(data.width) + "x" +
+                 std::to_string(data.height) + "x" + std::to_string(data.channels) + ", batch " +
+                 std::to_string(job.spec.batch) + ", " + std::to_string(job.spec.epochs) + " epochs, " +
+                 std::to_string(torch::get_num_threads()) + " threads" +
+                 (pretrained.empty() ? "" : "; pretrained: " + pretrained));
+  }
+  return true;
+}
 
-  // Trains a prepared job, recording epochs (and checkpoints) under `task`
-  // and, for a search, `trial`.
-  train::TrainResult fit(const std::string &block, Trained &job, const lower::CompiledAugment *augment,
-                         std::int64_t task, std::optional<std::int64_t> trial, const std::string &dir,
-                         double subset, bool epoch_lines, const train::ResumePoint &resume = {},
-                         std::function<bool(const train::EpochReport &)> prune = nullptr) {
-    const data::LoadedDataset &data = *job.data;
-    train::TrainJob tj;
-    tj.spec = &job.spec;
-    tj.data = &data;
-    tj.norm = job.norm;
-    tj.augment = augment;
-    tj.seed = settings_.seed;
-    tj.subset = subset;
-    tj.resume = resume;
-    tj.checkpoint_dir = (fs::path(settings_.store).parent_path() / "artifacts" /
-                         ("run-" + std::to_string(out_.run_id)) / dir).string();
-    const std::int64_t steps = (static_cast<std::int64_t>(data.split.train.size()) + job.spec.batch - 1) / job.spec.batch;
-    train::TrainCallbacks cb;
-    const int epochs = job.spec.epochs;
+train::TrainResult Execution::fit(const std::string &block, Trained &job, const lower::CompiledAugment *augment,
+                       std::int64_t task, std::optional<std::int64_t> trial, const std::string &dir,
+                       double subset, bool epoch_lines, const train::ResumePoint &resume,
+                       std::function<bool(const train::EpochReport &)> prune, int stop_epoch) {
+  const data::LoadedDataset &data = *job.data;
+  train::TrainJob tj;
+  tj.spec = &job.spec;
+  tj.data = &data;
+  tj.norm = job.norm;
+  tj.augment = augment;
+  tj.seed = settings_.seed;
+  tj.subset = subset;
+  tj.resume = resume;
+  tj.stop_epoch = stop_epoch;
+  tj.checkpoint_dir = (fs::path(settings_.store).parent_path() / "artifacts" /
+                       ("run-" + std::to_string(out_.run_id)) / dir).string();
+  const std::int64_t steps = (static_cast<std::int64_t>(data.split.train.size()) + job.spec.batch - 1) / job.spec.batch;
+  train::TrainCallbacks cb;
+  const int epochs = job.spec.epochs;
+  if (!running_in_parallel_)  // one progress bar cannot show several trainings
     cb.on_batch = [&](int e, int b, int n, double loss, double acc, double ips) {
       obs_.batch(block, e, epochs, b, n, loss, acc, ips);
     };
-    cb.on_epoch = [&](const train::EpochReport &r) {
-      std::vector<std::pair<std::string, double>> values = {{"lr", r.lr}, {"images_per_second", r.images_per_second},
-                                                               {"data_wait_seconds", r.data_wait}};
-      for (const std::string &m : job.spec.metrics) {
-        values.emplace_back("train." + m, r.train.value(m));
-        values.emplace_back("val." + m, r.val.value(m));
-      }
-      store_.add_metrics(task, trial, r.epoch, r.epoch * steps, values);
-      if (r.checkpointed) store_.add_artifact(task, trial, "checkpoint", r.checkpoint, r.epoch);
-      if (epoch_lines) obs_.epoch(block, epochs, r);
-    };
-    cb.interrupted = [&] { return req_.interrupt && req_.interrupt->load(); };
-    cb.prune = std::move(prune);
-    return train::train_model(job.net, tj, cb);
+  cb.on_epoch = [&](const train::EpochReport &r) {
+    std::vector<std::pair<std::string, double>> values = {{"lr", r.lr}, {"images_per_second", r.images_per_second},
+                                                             {"data_wait_seconds", r.data_wait}};
+    for (const std::string &m : job.spec.metrics) {
+      values.emplace_back("train." + m, r.train.value(m));
+      values.emplace_back("val." + m, r.val.value(m));
+    }
+    store_.add_metrics(task, trial, r.epoch, r.epoch * steps, values);
+    if (r.checkpointed) store_.add_artifact(task, trial, "checkpoint", r.checkpoint, r.epoch);
+    if (epoch_lines) obs_.epoch(block, epochs, r);
+  };
+  cb.interrupted = [&] { return req_.interrupt && req_.interrupt->load(); };
+  cb.prune = std::move(prune);
+  return train::train_model(job.net, tj, cb);
+}
+
+bool Execution::train(const Task &t) {
+  const TrainFacts *facts = project_.train(t.block);
+  if (!facts || !facts->dataset) return false;
+  Trained &job = trained_[t.block];
+  auto searched = best_values_.find(t.block);
+  SpaceValues values = searched != best_values_.end() ? searched->second : default_space_values(project_);
+  std::unique_ptr<lower::CompiledAugment> augment;
+  if (!prepare(*facts, values, job, augment, true)) return false;
+  const bool resumed = before(t) != nullptr;
+  std::int64_t id = open_task(t, "train");
+  train::ResumePoint resume;
+  if (resumed) {
+    resume = resume_point(id, std::nullopt, job.spec);
+    obs_.message("train " + t.block + ": continues after epoch " + std::to_string(resume.epoch));
   }
-
-  bool search(const Task &t) {
-    const TrainFacts *facts = project_.train(t.block);
-    std::int64_t id = open_task(t, "search");
-    std::string names;
-    for (const search::Dimension &d : search::search_dimensions(project_, *facts)) names += " " + d.name;
-    obs_.message("search " + t.block + ": " + facts->search->callee + " over" + names);
-    store_.finish_task(id, "done");
-    return true;
+  train::TrainResult result = fit(t.block, job, augment.get(), id, std::nullopt, t.block, 1.0, true, resume);
+  if (result.interrupted) {
+    store_.finish_task(id, "interrupted");
+    out_.status = "interrupted";
+    return false;
   }
-
-  // The trials of a search, one after another; the best values go to the final training.
-  bool trials(const Task &t) {
-    const TrainFacts *facts = project_.train(t.block);
-    const ast::Call &call = *facts->search;
-    auto sampler = search::make_sampler(call.callee, search::search_dimensions(project_, *facts), settings_.seed,
-                                        t.count);
-    if (!sampler) {
-      diags_.report(DiagId::NotTrainableYet, call.callee_range, {"search = " + call.callee + "(...)"});
-      return false;
-    }
-    // objective = maximize(split.metric) | minimize(split.metric)
-    std::string split = "val", metric = "accuracy";
-    bool maximize = true;
-    if (const ast::Expr *obj = ast::find_argument(call, "objective"))
-      if (const auto *oc = obj->as<ast::Call>()) {
-        maximize = oc->callee != "minimize";
-        if (!oc->args.empty())
-          if (const auto *m = oc->args[0].value->as<ast::Member>()) {
-            if (const auto *n = m->object->as<ast::Name>()) split = n->name;
-            metric = m->member;
-          }
-      }
-    int proxy_epochs = 0;
-    double subset = 1.0;
-    if (const ast::Expr *proxy = ast::find_argument(call, "proxy"))
-      if (const auto *r = proxy->as<ast::Record>()) {
-        if (const ast::Property *e = ast::find_property(r->fields, "epochs"))
-          proxy_epochs = static_cast<int>(const_number(*e->value) ? const_number(*e->value)->value : 0);
-        if (const ast::Property *f = ast::find_property(r->fields, "subset"))
-          subset = const_number(*f->value) ? const_number(*f->value)->value : 1.0;
-      }
-    std::unique_ptr<search::Pruner> pruner;
-    if (const ast::Expr *prune = ast::find_argument(call, "prune"))
-      if (const auto *pc = prune->as<ast::Call>()) {
-        auto arg = [&](const char *name, std::size_t pos, double fallback) {
-          const ast::Expr *e = ast::find_argument(*pc, name, pos);
-          auto n = e ? const_number(*e) : std::nullopt;
-          return static_cast<int>(n ? n->value : fallback);
-        };
-        pruner = pc->callee == "asha" ? search::make_pruner("asha", arg("min_epochs", 0, 1), arg("reduction", 1, 3))
-                                      : search::make_pruner("median", arg("warmup", 0, 1), 0);
-      }
-    if (t.parallel > 1) obs_.message("  note: trials run one at a time for now");
-    // An epoch's objective as a score, higher better.
-    auto objective = [&](const train::EpochReport &e) {
-      double v = (split == "train" ? e.train : e.val).value(metric);
-      return maximize ? v : -v;
-    };
-
-    std::int64_t id = open_task(t, "trials");
-    // Trials a stopped run recorded: finished ones stand (and teach the
-    // sampler and pruner again); a running one continues from its checkpoint.
-    std::map<int, store::TrialRow> recorded;
-    for (const store::TrialRow &r : store_.trials(id)) recorded[r.number] = r;
-    std::map<std::int64_t, std::vector<std::pair<int, double>>> epoch_scores;  // trial id -> (epoch, score)
-    const std::string objective_name = split + "." + metric;
-    if (!recorded.empty())
-      for (const store::MetricRow &m : store_.metrics(id))
-        if (m.trial_id && m.name == objective_name) epoch_scores[*m.trial_id].emplace_back(m.epoch, maximize ? m.value : -m.value);
-
-    std::vector<search::Observation> history;
-    for (std::uint64_t k = 0; k < t.count; ++k) {
-      const int number = static_cast<int>(k + 1);
-      auto rec = recorded.find(number);
-      const store::TrialRow *before_row = rec == recorded.end() ? nullptr : &rec->second;
-      SpaceValues values;
-      if (before_row) {
-        json p = json::parse(before_row->params, nullptr, false);
-        if (p.is_object())
-          for (const auto &[name, v] : p.items()) values[name] = v.get<double>();
-      } else {
-        values = sampler->next(k, history);
-      }
-      std::string shown;
-      for (const auto &[name, v] : values) {
-        char buf[64];
-        std::snprintf(buf, sizeof buf, " %s=%.4g", name.c_str(), v);
-        shown += buf;
-      }
-      const std::string label = "  trial " + std::to_string(number) + "/" + std::to_string(t.count) + ":" + shown;
-      if (before_row && (before_row->status == "done" || before_row->status == "pruned") && before_row->value) {
-        for (const auto &[epoch, score] : epoch_scores[before_row->id])
-          if (pruner) pruner->report(static_cast<int>(k), epoch, score);
-        history.push_back({values, maximize ? *before_row->value : -*before_row->value});
-        obs_.message(label + " (finished before) -> " + objective_name + " " + std::to_string(*before_row->value));
-        continue;
-      }
-      Trained job;
-      std::unique_ptr<lower::CompiledAugment> augment;
-      if (!prepare(*facts, values, job, augment, k == 0 || before_row)) {
-        store_.finish_task(id, "failed", "trial " + std::to_string(number) + " could not be prepared");
-        return false;
-      }
-      if (proxy_epochs > 0) job.spec.epochs = proxy_epochs;
-      std::int64_t trial = 0;
-      train::ResumePoint resume;
-      double score = -1e300;
-      if (before_row) {
-        trial = before_row->id;
-        store_.reopen_trial(trial);
-        resume = resume_point(id, trial, job.spec);
-        for (const auto &[epoch, v] : epoch_scores[trial])
-          if (epoch <= resume.epoch) {
-            score = std::max(score, v);
-            if (pruner) pruner->report(static_cast<int>(k), epoch, v);
-          }
-        obs_.message(label + " continues after epoch " + std::to_string(resume.epoch));
-      } else {
-        json params = json::object();
-        for (const auto &[name, v] : values) params[name] = v;
-        trial = store_.begin_trial(id, number, params.dump());
-      }
-      std::function<bool(const train::EpochReport &)> prune;
-      if (pruner) prune = [&](const train::EpochReport &e) { return pruner->report(static_cast<int>(k), e.epoch, objective(e)); };
-      train::TrainResult r = fit(t.block, job, augment.get(), id, trial, "trial-" + std::to_string(number), subset,
-                                 false, resume, prune);
-      if (r.interrupted) {
-        store_.finish_trial(trial, "interrupted", std::nullopt);
-        store_.finish_task(id, "interrupted");
-        out_.status = "interrupted";
-        return false;
-      }
-      // The trial's objective: the best of its epochs.
-      for (const train::EpochReport &e : r.epochs) score = std::max(score, objective(e));
-      const double value = maximize ? score : -score;
-      store_.finish_trial(trial, r.pruned ? "pruned" : "done", value);
-      history.push_back({values, score});
-      char buf[96];
-      std::snprintf(buf, sizeof buf, " -> %s %.4f", objective_name.c_str(), value);
-      obs_.message(label + buf +
-                   (r.pruned ? " (pruned after epoch " + std::to_string(resume.epoch + r.epochs.size()) + ")" : ""));
-    }
-    auto best = std::max_element(history.begin(), history.end(),
-                                 [](const auto &a, const auto &b) { return a.score < b.score; });
-    best_values_[t.block] = best->values;
-    json best_json = json::object();
-    for (const auto &[name, v] : best->values) best_json[name] = v;
-    store_.finish_task(id, "done", "",
-                       json{{"objective", split + "." + metric}, {"maximize", maximize}, {"best", best_json},
-                            {"best_value", maximize ? best->score : -best->score}, {"trials", history.size()}}
-                           .dump());
-    obs_.message("  best of " + std::to_string(history.size()) + " trials: " + best_json.dump());
-    return true;
-  }
-
-  bool train(const Task &t) {
-    const TrainFacts *facts = project_.train(t.block);
-    if (!facts || !facts->dataset) return false;
-    Trained &job = trained_[t.block];
-    auto searched = best_values_.find(t.block);
-    SpaceValues values = searched != best_values_.end() ? searched->second : default_space_values(project_);
-    std::unique_ptr<lower::CompiledAugment> augment;
-    if (!prepare(*facts, values, job, augment, true)) return false;
-    const bool resumed = before(t) != nullptr;
-    std::int64_t id = open_task(t, "train");
-    train::ResumePoint resume;
-    if (resumed) {
-      resume = resume_point(id, std::nullopt, job.spec);
-      obs_.message("train " + t.block + ": continues after epoch " + std::to_string(resume.epoch));
-    }
-    train::TrainResult result = fit(t.block, job, augment.get(), id, std::nullopt, t.block, 1.0, true, resume);
-    if (result.interrupted) {
-      store_.finish_task(id, "interrupted");
-      out_.status = "interrupted";
-      return false;
-    }
-    const data::LoadedDataset &data = *job.data;
-    TrainOutcome o;
-    o.name = t.block;
-    o.task_id = id;
-    o.epochs_run = resume.epoch + static_cast<int>(result.epochs.size());
-    o.best_epoch = result.best_epoch;
-    o.seconds = result.seconds;
-    for (const train::EpochReport &r : result.epochs)
-      o.images_per_second += r.images_per_second / static_cast<double>(result.epochs.size());
-    o.val = result.best_val;
-    if (result.best_epoch <= resume.epoch && !result.model_path.empty()) {
-      // The best epoch came before the restart: measure its saved weights.
-      std::string error;
-      lower::load_weights(*job.net, result.model_path, error);
-      o.val = train::evaluate(job.net, data, data.split.val, job.norm, job.spec.loss);
-    }
-    o.metrics = job.spec.metrics;
-    o.model_path = job.model_path = result.model_path;
-    job.best_epoch = result.best_epoch;
-    o.stopped_early = result.stopped_early;
-    json used = json::object();
-    for (const auto &[name, v] : job.spec.space) used[name] = v;
-    store_.add_artifact(id, std::nullopt, "model", result.model_path, result.best_epoch,
-                        json{{"classes", data.classes}, {"backbone", job.spec.model.backbone}}.dump());
-    store_.finish_task(id, "done", "",
-                       json{{"best_epoch", o.best_epoch}, {"epochs_run", o.epochs_run}, {"model", o.model_path},
-                            {"stopped_early", o.stopped_early}, {"val", metrics_json(o.val, o.metrics)},
-                            {"images_per_second", o.images_per_second}, {"seconds", o.seconds},
-                            {"space", searched != best_values_.end() ? used : json::object()}}
-                           .dump());
-    out_.trains.push_back(o);
-    return true;
-  }
-
-  bool evaluate(const Task &t) {
-    auto it = trained_.find(t.block);
-    if (it == trained_.end() || !it->second.net) {
-      if (!rebuild_trained(t.block)) return false;
-      it = trained_.find(t.block);
-    }
-    Trained &job = it->second;
-    const data::LoadedDataset &data = *job.data;
+  const data::LoadedDataset &data = *job.data;
+  TrainOutcome o;
+  o.name = t.block;
+  o.task_id = id;
+  o.epochs_run = resume.epoch + static_cast<int>(result.epochs.size());
+  o.best_epoch = result.best_epoch;
+  o.seconds = result.seconds;
+  for (const train::EpochReport &r : result.epochs)
+    o.images_per_second += r.images_per_second / static_cast<double>(result.epochs.size());
+  o.val = result.best_val;
+  if (result.best_epoch <= resume.epoch && !result.model_path.empty()) {
+    // The best epoch came before the restart: measure its saved weights.
     std::string error;
-    if (!job.model_path.empty()) lower::load_weights(*job.net, job.model_path, error);  // the best epoch, not the last
-    const bool test = !data.split.test.empty();
-    const bool again = before(t) != nullptr;
-    std::int64_t id = open_task(t, "evaluate");
-    if (again) store_.forget_after(id, std::nullopt, -1);  // what a killed attempt recorded
-    train::EpochMetrics m = train::evaluate(job.net, data, test ? data.split.test : data.split.val, job.norm, job.spec.loss);
-    const std::string split = test ? "test" : "val";
-    std::vector<std::pair<std::string, double>> values;
-    for (const std::string &n : job.spec.metrics) values.emplace_back(split + "." + n, m.value(n));
-    store_.add_metrics(id, std::nullopt, job.best_epoch, 0, values);
-    json outputs = {{"split", split}, {"samples", m.confusion.total()}, {"metrics", metrics_json(m, job.spec.metrics)},
-                    {"classes", data.classes}, {"confusion", confusion_json(m.confusion)}};
-    store_.finish_task(id, "done", "", outputs.dump());
-    std::string line = "evaluate " + t.block + " on " + split + " (" + std::to_string(m.confusion.total()) + " samples):";
-    for (const std::string &n : job.spec.metrics) {
-      char buf[64];
-      std::snprintf(buf, sizeof buf, " %s %.4f", n.c_str(), m.value(n));
-      line += buf;
-    }
-    obs_.message(line);
-    return true;
+    lower::load_weights(*job.net, result.model_path, error);
+    o.val = train::evaluate(job.net, data, data.split.val, job.norm, job.spec.loss);
   }
+  o.metrics = job.spec.metrics;
+  o.model_path = job.model_path = result.model_path;
+  job.best_epoch = result.best_epoch;
+  o.stopped_early = result.stopped_early;
+  json used = json::object();
+  for (const auto &[name, v] : job.spec.space) used[name] = v;
+  store_.add_artifact(id, std::nullopt, "model", result.model_path, result.best_epoch,
+                      json{{"classes", data.classes}, {"backbone", job.spec.model.backbone}}.dump());
+  store_.finish_task(id, "done", "",
+                     json{{"best_epoch", o.best_epoch}, {"epochs_run", o.epochs_run}, {"model", o.model_path},
+                          {"stopped_early", o.stopped_early}, {"val", metrics_json(o.val, o.metrics)},
+                          {"images_per_second", o.images_per_second}, {"seconds", o.seconds},
+                          {"space", searched != best_values_.end() ? used : json::object()}}
+                         .dump());
+  out_.trains.push_back(o);
+  return true;
+}
 
-  // A train job finished before the run was stopped: its model, rebuilt from
-  // the values it used and its saved weights.
-  bool rebuild_trained(const std::string &block) {
-    auto done = finished_trains_.find(block);
-    const TrainFacts *facts = project_.train(block);
-    if (done == finished_trains_.end() || !facts || !done->second.is_object()) return false;
-    const json &outputs = done->second;
-    SpaceValues values = default_space_values(project_);
-    if (outputs.contains("space") && !outputs["space"].empty()) {
-      values.clear();
-      for (const auto &[name, v] : outputs["space"].items()) values[name] = v.get<double>();
-    }
-    Trained &job = trained_[block];
-    std::unique_ptr<lower::CompiledAugment> augment;
-    if (!prepare(*facts, values, job, augment, false)) return false;
-    job.model_path = outputs.value("model", "");
-    job.best_epoch = outputs.value("best_epoch", 0);
-    return true;
+bool Execution::evaluate(const Task &t) {
+  auto it = trained_.find(t.block);
+  if (it == trained_.end() || !it->second.net) {
+    if (!rebuild_trained(t.block)) return false;
+    it = trained_.find(t.block);
   }
+  Trained &job = it->second;
+  const data::LoadedDataset &data = *job.data;
+  std::string error;
+  if (!job.model_path.empty()) lower::load_weights(*job.net, job.model_path, error);  // the best epoch, not the last
+  const bool test = !data.split.test.empty();
+  const bool again = before(t) != nullptr;
+  std::int64_t id = open_task(t, "evaluate");
+  if (again) store_.forget_after(id, std::nullopt, -1);  // what a killed attempt recorded
+  train::EpochMetrics m = train::evaluate(job.net, data, test ? data.split.test : data.split.val, job.norm, job.spec.loss);
+  const std::string split = test ? "test" : "val";
+  std::vector<std::pair<std::string, double>> values;
+  for (const std::string &n : job.spec.metrics) values.emplace_back(split + "." + n, m.value(n));
+  store_.add_metrics(id, std::nullopt, job.best_epoch, 0, values);
+  json outputs = {{"split", split}, {"samples", m.confusion.total()}, {"metrics", metrics_json(m, job.spec.metrics)},
+                  {"classes", data.classes}, {"confusion", confusion_json(m.confusion)}};
+  store_.finish_task(id, "done", "", outputs.dump());
+  std::string line = "evaluate " + t.block + " on " + split + " (" + std::to_string(m.confusion.total()) + " samples):";
+  for (const std::string &n : job.spec.metrics) {
+    char buf[64];
+    std::snprintf(buf, sizeof buf, " %s %.4f", n.c_str(), m.value(n));
+    line += buf;
+  }
+  obs_.message(line);
+  return true;
+}
 
-  const RunRequest &req_;
-  const CheckedProject &project_;
-  const SourceManager &sm_;
-  RunObserver &obs_;
-  DiagnosticEngine &diags_;
-  store::Store &store_;
-  RunOutcome &out_;
-  ProjectSettings settings_;
-  std::map<std::string, data::DatasetSpec> specs_;
-  std::map<std::string, std::unique_ptr<data::LoadedDataset>> data_;
-  std::map<std::string, Trained> trained_;
-  std::map<std::string, SpaceValues> best_values_;  // per train job, from its search
-  std::map<std::string, store::TaskRow> before_;    // a resumed run's tasks, by name
-  std::map<std::string, json> finished_trains_;     // outputs of train tasks done before a restart
-};
-
-}  // namespace
+bool Execution::rebuild_trained(const std::string &block) {
+  auto done = finished_trains_.find(block);
+  const TrainFacts *facts = project_.train(block);
+  if (done == finished_trains_.end() || !facts || !done->second.is_object()) return false;
+  const json &outputs = done->second;
+  SpaceValues values = default_space_values(project_);
+  if (outputs.contains("space") && !outputs["space"].empty()) {
+    values.clear();
+    for (const auto &[name, v] : outputs["space"].items()) values[name] = v.get<double>();
+  }
+  Trained &job = trained_[block];
+  std::unique_ptr<lower::CompiledAugment> augment;
+  if (!prepare(*facts, values, job, augment, false)) return false;
+  job.model_path = outputs.value("model", "");
+  job.best_epoch = outputs.value("best_epoch", 0);
+  return true;
+}
 
 RunOutcome execute_plan(const RunRequest &req, RunObserver &obs, DiagnosticEngine &diags) {
   RunOutcome out;
@@ -587,7 +367,8 @@ RunOutcome execute_plan(const RunRequest &req, RunObserver &obs, DiagnosticEngin
       return out;
     }
     std::int64_t project = store.project(settings.name, file);
-    Execution exec(req, obs, diags, store, out);
+    SerializedObserver serialized(obs);
+    Execution exec(req, serialized, diags, store, out, std::max(1, threads));
     std::optional<std::int64_t> unfinished;
     if (!req.fresh) unfinished = store.unfinished_run(project, content_hash(identity));
     if (unfinished) {

@@ -1,0 +1,158 @@
+// The state of one `edlc run` while it executes the plan: the loaded data,
+// trained jobs and searched values shared between tasks. Internal to
+// runtime/workflow: Executor.cpp runs the plan's tasks, SearchTasks.cpp the
+// searches. Uses torch: include only from files that already pay for it.
+#pragma once
+
+#include "compiler/lower/halide/LowerAugment.h"
+#include "compiler/sema/ProjectSettings.h"
+#include "runtime/search/SearchSpec.h"
+#include "runtime/store/Store.h"
+#include "runtime/train/Trainer.h"
+#include "runtime/workflow/Executor.h"
+
+#include <nlohmann/json.hpp>
+
+#include <atomic>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+
+namespace edl::workflow {
+
+using nlohmann::json;
+
+// One train job's state between its train and evaluate tasks.
+struct Trained {
+  lower::Network net{nullptr};
+  train::TrainSpec spec;
+  const data::LoadedDataset *data = nullptr;
+  train::Normalizer norm;
+  std::string model_path;  // the best epoch's weights, once trained
+  int best_epoch = 0;
+};
+
+// Forwards to an observer one call at a time: parallel trials report from
+// several threads.
+class SerializedObserver : public RunObserver {
+ public:
+  explicit SerializedObserver(RunObserver &inner) : inner_(inner) {}
+  void message(const std::string &line) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    inner_.message(line);
+  }
+  void batch(const std::string &train, int epoch, int epochs, int batch, int batches, double loss, double accuracy,
+             double images_per_second) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    inner_.batch(train, epoch, epochs, batch, batches, loss, accuracy, images_per_second);
+  }
+  void epoch(const std::string &train, int epochs, const train::EpochReport &report) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    inner_.epoch(train, epochs, report);
+  }
+
+ private:
+  RunObserver &inner_;
+  std::mutex mu_;
+};
+
+class Execution {
+ public:
+  Execution(const RunRequest &req, RunObserver &obs, DiagnosticEngine &diags, store::Store &store, RunOutcome &out,
+            int threads)
+      : req_(req), project_(*req.project), sm_(*req.sm), obs_(obs), diags_(diags), store_(store), out_(out),
+        settings_(project_settings(project_, sm_)), threads_(threads) {}
+
+  // The tasks a resumed run recorded before, by name.
+  void resume_from(const std::vector<store::TaskRow> &rows) {
+    for (const store::TaskRow &r : rows) before_[r.name] = r;
+  }
+
+  // False stops the run; the reason is in diags_ or out_.errors.
+  bool task(const Task &t);
+
+ private:
+  bool dispatch(const Task &t);
+
+  const store::TaskRow *before(const Task &t) const {
+    auto it = before_.find(t.id);
+    return it == before_.end() ? nullptr : &it->second;
+  }
+
+  // This run's row for `t`: the one a resumed run left (running again, one
+  // attempt more) or a new one.
+  std::int64_t open_task(const Task &t, const char *kind);
+
+  // A task this run finished before it was stopped: its outputs stand.
+  bool reuse(const Task &t, const store::TaskRow &row);
+
+  // Where a killed task (or trial) continues: its newest checkpoint, with
+  // the watched metric's best before it. Epochs after the checkpoint are
+  // dropped from the store; they are trained again.
+  train::ResumePoint resume_point(std::int64_t task, std::optional<std::int64_t> trial, const train::TrainSpec &spec);
+
+  bool load(const Task &t);
+
+  // Everything a training needs before its first step, for the searched
+  // values `space`: the resolved spec, the augment kernel, the model. False
+  // with diagnostics when the job cannot run on this data.
+  bool prepare(const TrainFacts &facts, const SpaceValues &space, Trained &job,
+               std::unique_ptr<lower::CompiledAugment> &augment, bool verbose);
+
+  // Trains a prepared job, recording epochs (and checkpoints) under `task`
+  // and, for a search, `trial`.
+  // `stop_epoch` ends it early (a PBT interval); batch progress is shown
+  // only with `epoch_lines`.
+  train::TrainResult fit(const std::string &block, Trained &job, const lower::CompiledAugment *augment,
+                         std::int64_t task, std::optional<std::int64_t> trial, const std::string &dir,
+                         double subset, bool epoch_lines, const train::ResumePoint &resume = {},
+                         std::function<bool(const train::EpochReport &)> prune = nullptr, int stop_epoch = 0);
+
+  // search:JOB: names the strategy and the dimensions (SearchTasks.cpp).
+  bool search(const Task &t);
+
+  // trial:JOB: the trials of a search, `parallel` at a time; the best
+  // values go to the final training.
+  bool trials(const Task &t);
+  struct TrialSearch;
+  // One trial (a new one, one finished before a restart, or one to continue);
+  // false stops the search.
+  bool run_trial(TrialSearch &s, std::uint64_t k);
+  // pbt: the population trained side by side, interval by interval.
+  bool population_based(const Task &t, const TrainFacts &facts, const search::SearchSpec &spec, std::int64_t task);
+  // Calls `body(i)` for i in [0, n) on up to `workers` threads, each with its
+  // share of the cores for torch; stops handing out work once a call
+  // returns false. False when any call did.
+  bool in_parallel(std::size_t n, int workers, const std::function<bool(std::size_t)> &body);
+
+  bool train(const Task &t);
+
+  bool evaluate(const Task &t);
+
+  // A train job finished before the run was stopped: its model, rebuilt from
+  // the values it used and its saved weights.
+  bool rebuild_trained(const std::string &block);
+
+  const RunRequest &req_;
+  const CheckedProject &project_;
+  const SourceManager &sm_;
+  RunObserver &obs_;
+  DiagnosticEngine &diags_;
+  store::Store &store_;
+  RunOutcome &out_;
+  ProjectSettings settings_;
+  int threads_ = 1;  // torch threads of the whole run
+  std::map<std::string, data::DatasetSpec> specs_;
+  std::map<std::string, std::unique_ptr<data::LoadedDataset>> data_;
+  std::map<std::string, Trained> trained_;
+  std::map<std::string, SpaceValues> best_values_;  // per train job, from its search
+  std::map<std::string, store::TaskRow> before_;    // a resumed run's tasks, by name
+  std::map<std::string, json> finished_trains_;     // outputs of train tasks done before a restart
+  std::atomic<bool> running_in_parallel_{false};
+  std::mutex prepare_mu_;  // prepare() seeds torch's global generator and compiles kernels: one at a time
+};
+
+}  // namespace edl::workflow

@@ -1,0 +1,114 @@
+#!/usr/bin/env bash
+# Search strategies end to end on real digits: gp trials, pbt (members copy
+# the better members' weights and go on from there, perturbed), parallel
+# trials that really overlap in time, and a wall-clock budget that stops
+# starting trials.
+# Usage: search_contract.sh EDLC SOURCE_DIR
+set -uo pipefail
+source "$(dirname "$0")/contract_lib.sh"
+py=/usr/bin/python3
+
+# project NAME SEARCH: a small digits job searched by SEARCH.
+project() {
+  mkdir -p "$work/$1"
+  cat >"$work/$1/p.edl" <<EDL
+project "$1" {
+  seed  = 11
+  store = "runs/store.db"
+}
+
+dataset digits {
+  source = image_folder("$src/data/digits")
+  split  = { train = 80%, val = 20% }
+  image  = { size = 16x16, channels = 1 }
+}
+
+model net {
+  backbone = cnn(channels = [8])
+}
+
+space hp {
+  lr = loguniform(0.001, 0.3)
+}
+
+train main {
+  data      = digits
+  model     = net
+  optimizer = sgd(lr = hp.lr, momentum = 0.9)
+  epochs    = 6
+  batch     = 32
+  search    = $2
+}
+EDL
+}
+
+query() {  # query NAME SQL: one value from NAME's store
+  "$py" - "$work/$1/runs/store.db" "$2" <<'PY' 2>/dev/null
+import sqlite3, sys
+row = sqlite3.connect(sys.argv[1]).execute(sys.argv[2]).fetchone()
+print("" if row is None or row[0] is None else row[0])
+PY
+}
+
+check() {  # check NAME PROJECT SQL WANTED
+  local got
+  got=$(query "$2" "$3")
+  if [ "$got" = "$4" ]; then pass=$((pass + 1)); else
+    echo "FAIL $1: got '$got', wanted '$4'"
+    failures=$((failures + 1))
+  fi
+}
+
+project gp "gp(objective = maximize(val.accuracy), trials = 8)"
+expect "gp search" 0 "$edlc" run "$work/gp/p.edl"
+contains "gp ran all its trials" out "trial 8/8"
+check "gp: 8 finished trials" gp "SELECT COUNT(*) FROM trials WHERE status = 'done'" 8
+check "gp: the best trial trains the final model" gp \
+  "SELECT json_extract(outputs, '$.best_value') >= 0.95 FROM tasks WHERE name = 'trial:main'" 1
+
+project pbt "pbt(population = 4, interval = 2, objective = maximize(val.accuracy), trials = 8)"
+expect "pbt search" 0 "$edlc" run "$work/pbt/p.edl"
+contains "pbt exploits" out "exploit: #5 replaces"
+contains "pbt names its best member" out "best member #"
+check "pbt: 4 members finish" pbt "SELECT COUNT(*) FROM trials WHERE status = 'done'" 4
+check "pbt: every replaced member is recorded" pbt \
+  "SELECT COUNT(*) = (SELECT COUNT(*) FROM trials) - 4 FROM trials WHERE status = 'exploited'" 1
+check "pbt: lineage for each new member" pbt \
+  "SELECT json_array_length(outputs, '$.lineage') = (SELECT COUNT(*) FROM trials) - 4 FROM tasks WHERE name = 'trial:main'" 1
+# A new member starts after the epoch it copied: no earlier epochs of its
+# own, and its first epoch is as good as the copied weights were (a model
+# trained from scratch for one epoch would not be), within one epoch's noise.
+lineage=$(query pbt "SELECT json_extract(outputs, '$.lineage[0].trial') || ' ' || json_extract(outputs, '$.lineage[0].copies') || ' ' || json_extract(outputs, '$.lineage[0].epoch') FROM tasks WHERE name = 'trial:main'")
+read -r child parent at <<<"$lineage"
+check "pbt: the copy starts after epoch $at" pbt \
+  "SELECT MIN(m.epoch) FROM metrics m JOIN trials t ON t.id = m.trial_id WHERE t.number = $child AND m.name = 'val.accuracy'" $((at + 1))
+check "pbt: the copy goes on from the parent's accuracy" pbt \
+  "SELECT (SELECT m.value FROM metrics m JOIN trials t ON t.id = m.trial_id WHERE t.number = $child AND m.epoch = $((at + 1)) AND m.name = 'val.accuracy')
+        >= (SELECT m.value FROM metrics m JOIN trials t ON t.id = m.trial_id WHERE t.number = $parent AND m.epoch = $at AND m.name = 'val.accuracy') - 0.03" 1
+check "pbt: the perturbed rate is the parent's times 0.8 or 1.2" pbt \
+  "SELECT (SELECT ROUND(json_extract(c.params, '$.\"hp.lr\"') / json_extract(p.params, '$.\"hp.lr\"'), 6) FROM trials c, trials p WHERE c.number = $child AND p.number = $parent) IN (0.8, 1.2)" 1
+
+project parallel "random(objective = maximize(val.accuracy), trials = 4, parallel = 2)"
+expect "parallel search" 0 "$edlc" run "$work/parallel/p.edl"
+contains "parallel says how the cores are shared" out "2 trials at a time, 1 thread(s) each"
+check "parallel: 4 trials, numbers once each" parallel "SELECT COUNT(DISTINCT number) || '/' || COUNT(*) FROM trials" "4/4"
+check "parallel: trials overlap in time" parallel \
+  "SELECT COUNT(*) > 0 FROM trials a, trials b WHERE a.number < b.number AND a.started < b.finished AND b.started < a.finished" 1
+check "parallel: no epoch recorded twice" parallel \
+  "SELECT COUNT(*) FROM (SELECT 1 FROM metrics GROUP BY task_id, trial_id, epoch, name HAVING COUNT(*) > 1)" 0
+
+project budget "random(objective = maximize(val.accuracy), trials = 200, budget = 2s)"
+expect "budgeted search" 0 "$edlc" run "$work/budget/p.edl"
+contains "the budget stops new trials" out "budget of 2 s spent: no more trials start"
+ran=$(query budget "SELECT COUNT(*) FROM trials")
+if [ "${ran:-0}" -ge 1 ] && [ "${ran:-0}" -lt 200 ]; then pass=$((pass + 1)); else
+  echo "FAIL budget: $ran trials ran"
+  failures=$((failures + 1))
+fi
+
+project short "pbt(population = 4, interval = 2, objective = maximize(val.accuracy), trials = 3)"
+expect "pbt with too few trials" 1 "$edlc" run "$work/short/p.edl"
+contains "says why" err "pbt needs trials >= population (3 < 4)"
+
+echo "search: $pass checks passed, $failures failed"
+[ "$failures" -eq 0 ]
