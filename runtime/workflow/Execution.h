@@ -59,6 +59,9 @@ class SerializedObserver : public RunObserver {
   std::mutex mu_;
 };
 
+// Whether a train job's augment block refers to a searched space variable.
+bool augment_is_searched(const TrainFacts &facts);
+
 class Execution {
  public:
   Execution(const RunRequest &req, RunObserver &obs, DiagnosticEngine &diags, store::Store &store, RunOutcome &out,
@@ -123,6 +126,13 @@ class Execution {
   bool run_trial(TrialSearch &s, std::uint64_t k);
   // pbt: the population trained side by side, interval by interval.
   bool population_based(const Task &t, const TrainFacts &facts, const search::SearchSpec &spec, std::int64_t task);
+  // When the search tunes the augment block: the no-augmentation and
+  // trivialaugment baselines at the best values on the trials' budget
+  // (AugmentBaselines.cpp), reported and added to the task's `outputs`.
+  bool augment_baselines(const Task &t, const TrainFacts &facts, const search::SearchSpec &spec, std::int64_t task,
+                         const SpaceValues &best, double best_value, json &outputs);
+  struct BaselineProject;
+  std::shared_ptr<BaselineProject> baselines_;  // made on first use
   // Calls `body(i)` for i in [0, n) on up to `workers` threads, each with its
   // share of the cores for torch; stops handing out work once a call
   // returns false. False when any call did.

@@ -152,13 +152,17 @@ bool Execution::trials(const Task &t) {
                                [](const auto &a, const auto &b) { return a.score < b.score; });
   best_values_[t.block] = best->values;
   const double best_value = s.spec.maximize ? best->score : -best->score;
-  store_.finish_task(s.id, "done", "",
-                     json{{"objective", s.spec.objective_name()}, {"maximize", s.spec.maximize},
-                          {"best", values_json(best->values)}, {"best_value", best_value},
-                          {"trials", s.history.size()}, {"budget_spent", s.budget_spent}}
-                         .dump());
   obs_.message("  best of " + std::to_string(s.history.size()) + " trials: " + values_json(best->values).dump());
-  return completed || s.budget_spent;
+  json outputs = {{"objective", s.spec.objective_name()}, {"maximize", s.spec.maximize},
+                  {"best", values_json(best->values)}, {"best_value", best_value},
+                  {"trials", s.history.size()}, {"budget_spent", s.budget_spent}};
+  if (!(completed || s.budget_spent) ||
+      (augment_is_searched(*s.facts) && !augment_baselines(t, *s.facts, s.spec, s.id, best->values, best_value, outputs))) {
+    store_.finish_task(s.id, out_.status == "interrupted" ? "interrupted" : "failed");
+    return false;
+  }
+  store_.finish_task(s.id, "done", "", outputs.dump());
+  return true;
 }
 
 bool Execution::run_trial(TrialSearch &s, std::uint64_t k) {
@@ -341,13 +345,15 @@ bool Execution::population_based(const Task &t, const TrainFacts &facts, const s
   }
   best_values_[t.block] = best->values;
   const double best_value = spec.maximize ? best->score : -best->score;
-  store_.finish_task(task, "done", "",
-                     json{{"objective", spec.objective_name()}, {"maximize", spec.maximize},
-                          {"best", values_json(best->values)}, {"best_value", best_value}, {"trials", started},
-                          {"lineage", lineage}}
-                         .dump());
   obs_.message("  best member #" + std::to_string(best->number) + " (" + spec.objective_name() + " " +
                fixed4(best_value) + "):" + shown(best->values));
+  json outputs = {{"objective", spec.objective_name()}, {"maximize", spec.maximize}, {"best", values_json(best->values)},
+                  {"best_value", best_value}, {"trials", started}, {"lineage", lineage}};
+  if (augment_is_searched(facts) && !augment_baselines(t, facts, spec, task, best->values, best_value, outputs)) {
+    store_.finish_task(task, out_.status == "interrupted" ? "interrupted" : "failed");
+    return false;
+  }
+  store_.finish_task(task, "done", "", outputs.dump());
   return true;
 }
 

@@ -106,6 +106,23 @@ if [ "${ran:-0}" -ge 1 ] && [ "${ran:-0}" -lt 200 ]; then pass=$((pass + 1)); el
   failures=$((failures + 1))
 fi
 
+# An augmentation search: randaugment's magnitude is searched; the report
+# puts the no-augmentation and trivialaugment baselines next to it.
+project augment "tpe(objective = maximize(val.accuracy), trials = 4, proxy = { epochs = 2, subset = 50% })"
+sed -i 's/^model net {/space aug {\n  m = int(0, 20)\n}\n\naugment policy {\n  randaugment(n = 1, m = aug.m)\n}\n\nmodel net {/; s/^  model     = net/  augment   = policy\n  model     = net/' "$work/augment/p.edl"
+expect "augmentation search" 0 "$edlc" run "$work/augment/p.edl"
+contains "baseline without augmentation" out "    none  "
+contains "trivialaugment baseline" out "    trivialaugment  "
+contains "the searched policy next to them" out "    searched  "
+check "augment: baselines are trials after the searched ones" augment \
+  "SELECT GROUP_CONCAT(number || ' ' || status, ', ') FROM trials WHERE number > 4" "5 baseline:none, 6 baseline:trivialaugment"
+check "augment: the baselines train at the best values" augment \
+  "SELECT json_extract(params, '$.\"aug.m\"') = (SELECT json_extract(outputs, '$.best.\"aug.m\"') FROM tasks WHERE name = 'trial:main') FROM trials WHERE number = 5" 1
+check "augment: the report is in the store" augment \
+  "SELECT json_type(outputs, '$.augment_baselines.trivialaugment') FROM tasks WHERE name = 'trial:main'" real
+expect "runs show the augmentation report" 0 "$edlc" runs show 1 "$work/augment/p.edl"
+contains "runs show lists the baselines" out "augmentation: none "
+
 project short "pbt(population = 4, interval = 2, objective = maximize(val.accuracy), trials = 3)"
 expect "pbt with too few trials" 1 "$edlc" run "$work/short/p.edl"
 contains "says why" err "pbt needs trials >= population (3 < 4)"

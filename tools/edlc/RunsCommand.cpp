@@ -120,12 +120,12 @@ void print_trials(const std::vector<store::TrialRow> &trials, const json &output
   std::vector<std::string> names;
   const json first = parse_or_empty(trials[0].params);
   for (const auto &[k, v] : first.items()) names.push_back(k);
-  std::printf("    %5s  %-11s", "trial", "status");
+  std::printf("    %5s  %-23s", "trial", "status");
   for (const std::string &n : names) std::printf("  %12s", n.c_str());
   std::printf("  %s\n", outputs.value("objective", std::string("value")).c_str());
   for (const store::TrialRow &t : trials) {
     json p = parse_or_empty(t.params);
-    std::printf("    %5d  %-11s", t.number, t.status.c_str());
+    std::printf("    %5d  %-23s", t.number, t.status.c_str());
     for (const std::string &n : names) std::printf("  %12.5g", p.value(n, 0.0));
     if (t.value) std::printf("  %.4f\n", *t.value);
     else std::printf("  -\n");
@@ -133,6 +133,11 @@ void print_trials(const std::vector<store::TrialRow> &trials, const json &output
   if (outputs.contains("best"))
     std::cout << "    best configuration: " << outputs["best"].dump() << " (" << outputs.value("best_value", 0.0)
               << ")\n";
+  if (outputs.contains("augment_baselines")) {
+    const json &b = outputs["augment_baselines"];
+    std::printf("    augmentation: none %.4f, trivialaugment %.4f, searched %.4f\n", b.value("none", 0.0),
+                b.value("trivialaugment", 0.0), b.value("searched", 0.0));
+  }
 }
 
 int show_run(store::Store &store, const RunsOptions &opts) {
