@@ -24,6 +24,8 @@ bench:
 	bench/check_time.sh
 	build/bench/edl_augment_bench data/fashion
 	bench/train_bench.sh
+	build/bench/edl_search_bench
+	bench/search_digits.sh
 
 clean:
 	rm -rf build build-fuzz
