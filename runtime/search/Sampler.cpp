@@ -4,6 +4,7 @@
 #include <cmath>
 #include <map>
 #include <numeric>
+#include <set>
 
 namespace edl::search {
 namespace {
@@ -222,8 +223,18 @@ double sample_prior(const Dimension &d, std::mt19937_64 &rng) {
 }
 
 std::vector<Dimension> search_dimensions(const CheckedProject &project, const TrainFacts &train) {
+  // `space = hp` or `space = [hp, aug]` limits the search to those spaces;
+  // the other variables keep their defaults. `all` (the default) searches every one.
+  std::set<std::string> only;
+  if (const ast::Expr *arg = train.search ? ast::find_argument(*train.search, "space") : nullptr) {
+    if (const auto *n = arg->as<ast::Name>(); n && n->name != "all") only.insert(n->name);
+    if (const auto *l = arg->as<ast::List>())
+      for (const auto &item : l->items)
+        if (const auto *n = item->as<ast::Name>()) only.insert(n->name);
+  }
   std::map<std::string, Dimension> dims;
   for (const SpaceUse &use : train.searched) {
+    if (!only.empty() && use.space && !only.count(use.space->name)) continue;
     const ast::Property *p = use.space ? ast::find_property(use.space->properties, use.var) : nullptr;
     const auto *dist = p ? p->value->as<ast::Call>() : nullptr;
     if (!dist) continue;

@@ -123,6 +123,16 @@ check "augment: the report is in the store" augment \
 expect "runs show the augmentation report" 0 "$edlc" runs show 1 "$work/augment/p.edl"
 contains "runs show lists the baselines" out "augmentation: none "
 
+# space = limits the search to the spaces named; the others keep their defaults.
+project spaces "random(objective = maximize(val.accuracy), trials = 2, space = hp)"
+sed -i 's/^model net {/space other {\n  momentum = uniform(0.5, 0.9)\n}\n\nmodel net {/; s/momentum = 0.9)/momentum = other.momentum)/' "$work/spaces/p.edl"
+expect "search limited to one space" 0 "$edlc" run "$work/spaces/p.edl"
+if grep -qx "search main: random over hp.lr" "$work/out"; then pass=$((pass + 1)); else
+  echo "FAIL only hp is searched"
+  failures=$((failures + 1))
+fi
+check "spaces: trials carry only hp" spaces "SELECT COUNT(*) FROM trials WHERE params LIKE '%other.momentum%'" 0
+
 project short "pbt(population = 4, interval = 2, objective = maximize(val.accuracy), trials = 3)"
 expect "pbt with too few trials" 1 "$edlc" run "$work/short/p.edl"
 contains "says why" err "pbt needs trials >= population (3 < 4)"
