@@ -25,6 +25,10 @@ struct Task {
   std::uint64_t parallel = 1;
   int priority = 0;
   std::string summary;     // one line for people
+  // Filled by `edlc plan` from the project's store, when there is one:
+  // the run whose finished work this task would reuse, or 0 (it will run).
+  bool store_known = false;
+  std::int64_t cached_from_run = 0;
 };
 
 struct Plan {

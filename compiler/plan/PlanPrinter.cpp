@@ -16,6 +16,11 @@ std::string render_plan_text(const Plan &plan) {
   }
   std::string out = "plan for project '" + plan.project + "': " + std::to_string(plan.tasks.size()) + " task(s)";
   if (plan.total_trials) out += ", " + std::to_string(plan.total_trials) + " trial(s)";
+  if (!plan.tasks.empty() && plan.tasks[0].store_known) {
+    std::size_t cached = 0;
+    for (const Task &t : plan.tasks) cached += t.cached_from_run ? 1 : 0;
+    out += "; " + std::to_string(cached) + " cached, " + std::to_string(plan.tasks.size() - cached) + " to run";
+  }
   out += "\n\n";
   for (std::size_t i = 0; i < plan.tasks.size(); ++i) {
     const Task &t = plan.tasks[i];
@@ -29,6 +34,8 @@ std::string render_plan_text(const Plan &plan) {
       for (const std::string &d : t.deps) out += " [" + std::to_string(number[d]) + "]";
     }
     if (t.priority) out += "  priority " + std::to_string(t.priority);
+    if (t.store_known)
+      out += t.cached_from_run ? "  cached (run " + std::to_string(t.cached_from_run) + ")" : std::string("  will run");
     out += "\n";
   }
   return out;
@@ -49,6 +56,7 @@ std::string render_plan_json(const Plan &plan) {
                           {"parallel", t.parallel},
                           {"priority", t.priority},
                           {"summary", t.summary}});
+    if (t.store_known) j["tasks"].back()["cached_from_run"] = t.cached_from_run ? nlohmann::json(t.cached_from_run) : nlohmann::json();
   }
   return j.dump(2) + "\n";
 }

@@ -8,7 +8,8 @@
 namespace edl::store {
 namespace {
 
-// Version 1. A later version adds migrations keyed on PRAGMA user_version.
+// Version 2 (version 1 plus attempts). Every statement is IF NOT EXISTS, so
+// opening a version 1 store adds what it lacks.
 const char *kSchema = R"sql(
 CREATE TABLE IF NOT EXISTS projects (
   id INTEGER PRIMARY KEY,
@@ -64,7 +65,16 @@ CREATE TABLE IF NOT EXISTS artifacts (
   path TEXT NOT NULL,
   epoch INTEGER NOT NULL,
   meta TEXT NOT NULL DEFAULT '{}');
-PRAGMA user_version = 1;
+CREATE TABLE IF NOT EXISTS attempts (
+  id INTEGER PRIMARY KEY,
+  task_id INTEGER NOT NULL REFERENCES tasks(id),
+  attempt INTEGER NOT NULL,
+  status TEXT NOT NULL,
+  error TEXT NOT NULL DEFAULT '',
+  log TEXT NOT NULL DEFAULT '',
+  started REAL NOT NULL,
+  finished REAL NOT NULL);
+PRAGMA user_version = 2;
 )sql";
 
 TaskRow task_row(const Statement &s) {
@@ -280,6 +290,42 @@ void Store::finish_trial(std::int64_t trial, const std::string &status, std::opt
     if (value) s.bind(2, *value);
     s.bind(3, now_seconds()).bind(4, trial).run();
   });
+}
+
+void Store::add_attempt(std::int64_t task, int attempt, const std::string &status, const std::string &error,
+                        const std::string &log, double started) {
+  std::lock_guard<std::recursive_mutex> lock(mu_);
+  transaction([&] {
+    Statement(db_, "INSERT INTO attempts (task_id, attempt, status, error, log, started, finished) "
+                   "VALUES (?, ?, ?, ?, ?, ?, ?)")
+        .bind(1, task).bind(2, attempt).bind(3, status).bind(4, error).bind(5, log).bind(6, started)
+        .bind(7, now_seconds()).run();
+  });
+}
+
+std::vector<AttemptRow> Store::attempts(std::int64_t task) {
+  std::lock_guard<std::recursive_mutex> lock(mu_);
+  std::vector<AttemptRow> out;
+  Statement s(db_, "SELECT task_id, attempt, status, error, log, started, finished FROM attempts WHERE task_id = ? "
+                   "ORDER BY id");
+  s.bind(1, task);
+  while (s.step())
+    out.push_back({s.integer(0), static_cast<int>(s.integer(1)), s.text(2), s.text(3), s.text(4), s.real(5), s.real(6)});
+  return out;
+}
+
+std::int64_t Store::add_cached_task(std::int64_t run, const std::string &name, const std::string &kind,
+                                    const std::string &input_hash, const std::string &outputs) {
+  std::lock_guard<std::recursive_mutex> lock(mu_);
+  std::int64_t id = 0;
+  transaction([&] {
+    const double t = now_seconds();
+    Statement(db_, "INSERT INTO tasks (run_id, name, kind, input_hash, status, attempt, started, finished, outputs) "
+                   "VALUES (?, ?, ?, ?, 'cached', 0, ?, ?, ?)")
+        .bind(1, run).bind(2, name).bind(3, kind).bind(4, input_hash).bind(5, t).bind(6, t).bind(7, outputs).run();
+    id = sqlite3_last_insert_rowid(db_);
+  });
+  return id;
 }
 
 std::vector<TrialRow> Store::trials(std::int64_t task) {

@@ -54,6 +54,13 @@ struct TrialRow {
   double started = 0, finished = 0;
 };
 
+struct AttemptRow {
+  std::int64_t task_id = 0;
+  int attempt = 1;
+  std::string status, error, log;  // log: what the task printed during this attempt
+  double started = 0, finished = 0;
+};
+
 class StoreError : public std::runtime_error {
  public:
   using std::runtime_error::runtime_error;
@@ -91,6 +98,15 @@ class Store {
   // Drops a task's (or one trial's) metrics and artifacts of epochs after
   // `epoch`: work whose weights were lost when the process died.
   void forget_after(std::int64_t task, std::optional<std::int64_t> trial, int epoch);
+
+  // One attempt of a task, with its error and log, when it ends.
+  void add_attempt(std::int64_t task, int attempt, const std::string &status, const std::string &error,
+                   const std::string &log, double started);
+  std::vector<AttemptRow> attempts(std::int64_t task);
+  // A task of this run whose identical work finished earlier: recorded as
+  // `cached` (attempt 0) with that work's outputs, and not executed.
+  std::int64_t add_cached_task(std::int64_t run, const std::string &name, const std::string &kind,
+                               const std::string &input_hash, const std::string &outputs);
 
   // Deletes a task's trials with their metrics and artifacts (a search that starts over).
   void clear_trials(std::int64_t task);

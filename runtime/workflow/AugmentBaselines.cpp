@@ -46,7 +46,7 @@ bool Execution::augment_baselines(const Task &t, const TrainFacts &facts, const 
     baselines_->loaded = load_project("<trivialaugment baseline>", baselines_->sm, diags, std::string(kTrivialAugment));
     baselines_->checked = check_project(baselines_->loaded, baselines_->sm, diags);
     if (diags.error_count() > 0) {
-      out_.errors.push_back("the trivialaugment baseline could not be checked");
+      fail("the trivialaugment baseline could not be checked");
       return false;
     }
   }
@@ -82,7 +82,7 @@ bool Execution::augment_baselines(const Task &t, const TrainFacts &facts, const 
         if (errors.empty())
           augment = lower::CompiledAugment::compile(program, error, specs_.at(facts.dataset->name).cache_dir + "/kernels");
         if (!augment) {
-          out_.errors.push_back("the trivialaugment baseline could not be compiled: " +
+          fail("the trivialaugment baseline could not be compiled: " +
                                 (errors.empty() ? error : errors[0].message()));
           return false;
         }
@@ -97,7 +97,7 @@ bool Execution::augment_baselines(const Task &t, const TrainFacts &facts, const 
       train::TrainResult r = fit(t.block, job, augment.get(), task, trial, "baseline-" + name, spec.subset, false);
       if (r.interrupted) {
         store_.finish_trial(trial, "interrupted", std::nullopt);
-        out_.status = "interrupted";
+        mark_interrupted();
         return false;
       }
       double score = -1e300;

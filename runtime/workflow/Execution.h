@@ -10,6 +10,7 @@
 #include "runtime/store/Store.h"
 #include "runtime/train/Trainer.h"
 #include "runtime/workflow/Executor.h"
+#include "runtime/workflow/Scheduler.h"
 
 #include <nlohmann/json.hpp>
 
@@ -19,6 +20,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <string>
 
 namespace edl::workflow {
@@ -35,12 +37,23 @@ struct Trained {
   int best_epoch = 0;
 };
 
-// Forwards to an observer one call at a time: parallel trials report from
-// several threads.
+// What one attempt of a task printed and the errors it met; kept in the
+// store's attempts table. The thread running a task (and its trial threads)
+// point `current_task_log` at it.
+struct TaskLog {
+  std::mutex mu;
+  std::string text;
+  std::vector<std::string> errors;
+};
+extern thread_local TaskLog *current_task_log;
+
+// Forwards to an observer one call at a time (parallel tasks and trials
+// report from several threads), copying lines into the task's log.
 class SerializedObserver : public RunObserver {
  public:
   explicit SerializedObserver(RunObserver &inner) : inner_(inner) {}
   void message(const std::string &line) override {
+    log(line);
     std::lock_guard<std::mutex> lock(mu_);
     inner_.message(line);
   }
@@ -50,11 +63,22 @@ class SerializedObserver : public RunObserver {
     inner_.batch(train, epoch, epochs, batch, batches, loss, accuracy, images_per_second);
   }
   void epoch(const std::string &train, int epochs, const train::EpochReport &report) override {
+    char line[160];
+    std::snprintf(line, sizeof line, "epoch %d/%d: train loss %.4f accuracy %.4f, val loss %.4f accuracy %.4f",
+                  report.epoch, epochs, report.train.loss, report.train.value("accuracy"), report.val.loss,
+                  report.val.value("accuracy"));
+    log(line);
     std::lock_guard<std::mutex> lock(mu_);
     inner_.epoch(train, epochs, report);
   }
 
  private:
+  static void log(const std::string &line) {
+    if (TaskLog *log = current_task_log) {
+      std::lock_guard<std::mutex> lock(log->mu);
+      log->text += line + "\n";
+    }
+  }
   RunObserver &inner_;
   std::mutex mu_;
 };
@@ -65,32 +89,52 @@ bool augment_is_searched(const TrainFacts &facts);
 class Execution {
  public:
   Execution(const RunRequest &req, RunObserver &obs, DiagnosticEngine &diags, store::Store &store, RunOutcome &out,
-            int threads)
+            int threads, std::map<std::string, std::string> identities)
       : req_(req), project_(*req.project), sm_(*req.sm), obs_(obs), diags_(diags), store_(store), out_(out),
-        settings_(project_settings(project_, sm_)), threads_(threads) {}
+        settings_(project_settings(project_, sm_)), threads_(threads), identities_(std::move(identities)) {}
 
   // The tasks a resumed run recorded before, by name.
   void resume_from(const std::vector<store::TaskRow> &rows) {
     for (const store::TaskRow &r : rows) before_[r.name] = r;
   }
 
-  // False stops the run; the reason is in diags_ or out_.errors.
-  bool task(const Task &t);
+  // One attempt of a task (the scheduler's callback): work finished before
+  // (in this run before a restart, or in any run with the same identity) is
+  // reused, not repeated; otherwise the task runs, its log and error kept
+  // as an attempt in the store. `running`: tasks under way, to share cores.
+  Attempt run_task(const Task &t, int attempt, int running);
+  bool was_interrupted();
+  std::string last_error(const std::string &task);
 
  private:
   bool dispatch(const Task &t);
+  bool finished_before(const Task &t);
+  const std::string &identity(const Task &t) const { return identities_.at(t.id); }
+  // The store row of `t` in this run, once run_task opened it.
+  std::int64_t row_of(const Task &t);
+  // Whether this attempt continues a row an earlier attempt (or a stopped run) left.
+  bool reopened(const Task &t);
+  // Errors, interruption and diagnostics, from any thread.
+  void fail(const std::string &error);
+  void mark_interrupted();
+  DiagnosticBuilder diagnose(DiagId id, SourceRange at, std::vector<std::string> args = {});
+  Trained &trained(const std::string &block);
+  void set_best_values(const std::string &block, const SpaceValues &values);
+  // A dataset in memory, loaded on first use (by its load task, or by a task
+  // whose load was cached); null after reporting why it cannot be read.
+  const data::LoadedDataset *dataset(const std::string &name, const data::DatasetSpec **spec = nullptr);
 
   const store::TaskRow *before(const Task &t) const {
     auto it = before_.find(t.id);
     return it == before_.end() ? nullptr : &it->second;
   }
 
-  // This run's row for `t`: the one a resumed run left (running again, one
-  // attempt more) or a new one.
-  std::int64_t open_task(const Task &t, const char *kind);
+  // This attempt's row for `t`: the one an earlier attempt or a stopped run
+  // left (running again, one attempt more) or a new one.
+  std::int64_t open_task(const Task &t);
 
-  // A task this run finished before it was stopped: its outputs stand.
-  bool reuse(const Task &t, const store::TaskRow &row);
+  // Work finished before: its outputs stand for what depends on it.
+  void reuse(const Task &t, const store::TaskRow &row);
 
   // Where a killed task (or trial) continues: its newest checkpoint, with
   // the watched metric's best before it. Epochs after the checkpoint are
@@ -161,7 +205,13 @@ class Execution {
   std::map<std::string, SpaceValues> best_values_;  // per train job, from its search
   std::map<std::string, store::TaskRow> before_;    // a resumed run's tasks, by name
   std::map<std::string, json> finished_trains_;     // outputs of train tasks done before a restart
+  std::map<std::string, std::string> identities_;  // task id -> identity (TaskIdentity.h)
+  std::map<std::string, std::int64_t> rows_;       // task id -> this run's row
+  std::set<std::string> reopened_;
+  std::map<std::string, std::string> last_errors_;
   std::atomic<bool> running_in_parallel_{false};
+  std::recursive_mutex state_mu_;  // the maps above and below, and out_
+  std::mutex load_mu_;             // one dataset load at a time
   std::mutex prepare_mu_;  // prepare() seeds torch's global generator and compiles kernels: one at a time
 };
 

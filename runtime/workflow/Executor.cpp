@@ -1,9 +1,13 @@
 #include "runtime/workflow/Execution.h"
 #include "runtime/workflow/RunLock.h"
+#include "runtime/workflow/Scheduler.h"
+#include "runtime/workflow/TaskIdentity.h"
 
 #include "compiler/support/Hash.h"
 #include "runtime/train/Schedule.h"
 
+#include <chrono>
+#include <cstdlib>
 #include <filesystem>
 #include <thread>
 
@@ -30,20 +34,78 @@ json confusion_json(const train::ConfusionMatrix &c) {
 
 }  // namespace
 
-bool Execution::task(const Task &t) {
-  try {
-    return dispatch(t);
-  } catch (const store::StoreError &) {
-    throw;
-  } catch (const std::exception &e) {
-    out_.errors.push_back(t.id + ": " + e.what());
-    return false;
+thread_local TaskLog *current_task_log = nullptr;
+
+const char *kind_name(TaskKind k) { return k == TaskKind::Trial ? "trials" : to_string(k); }
+
+// Test hooks, as "task=N,task=N" in an environment variable: EDL_FAIL_TASK
+// makes the named tasks fail their first N attempts (retries);
+// EDL_DELAY_TASK holds them N seconds once their row is open, so a test can
+// kill the process inside a given task.
+double task_hook(const char *variable, const std::string &task) {
+  const char *env = std::getenv(variable);
+  if (!env) return 0;
+  std::string spec = env;
+  for (std::size_t at = 0; at <= spec.size();) {
+    std::size_t end = spec.find(',', at);
+    if (end == std::string::npos) end = spec.size();
+    std::string item = spec.substr(at, end - at);
+    std::size_t eq = item.rfind('=');
+    if (eq != std::string::npos && item.substr(0, eq) == task) return std::atof(item.c_str() + eq + 1);
+    at = end + 1;
   }
+  return 0;
+}
+
+Attempt Execution::run_task(const Task &t, int attempt, int running) {
+  TaskLog log;
+  current_task_log = &log;
+  struct Reset {
+    ~Reset() { current_task_log = nullptr; }
+  } reset;
+  // The cores are shared by the tasks running at this moment.
+  torch::set_num_threads(std::max(1, threads_ / std::max(1, running)));
+  if (finished_before(t)) return {TaskState::Done, ""};
+  const double started = store::now_seconds();
+  const std::int64_t row = open_task(t);
+  if (const double hold = task_hook("EDL_DELAY_TASK", t.id); hold > 0)
+    std::this_thread::sleep_for(std::chrono::duration<double>(hold));
+  Attempt result;
+  if (const int failures = static_cast<int>(task_hook("EDL_FAIL_TASK", t.id)); attempt <= failures) {
+    result = {TaskState::Failed, "injected failure " + std::to_string(attempt) + " of " + std::to_string(failures) +
+                                     " (EDL_FAIL_TASK)"};
+    obs_.message(t.id + ": " + result.error);
+  } else {
+    try {
+      const bool ok = dispatch(t);
+      result.state = ok ? TaskState::Done : was_interrupted() ? TaskState::Interrupted : TaskState::UserError;
+    } catch (const store::StoreError &e) {
+      fail(e.what());  // the store itself is broken: retrying cannot help
+      result.state = TaskState::UserError;
+    } catch (const std::exception &e) {
+      result = {TaskState::Failed, e.what()};
+    }
+  }
+  if (result.state != TaskState::Done && result.error.empty()) {
+    std::lock_guard<std::mutex> lock(log.mu);
+    for (const std::string &e : log.errors) result.error += (result.error.empty() ? "" : "; ") + e;
+    if (result.error.empty()) result.error = result.state == TaskState::Interrupted ? "interrupted" : "failed";
+  }
+  std::string text;
+  {
+    std::lock_guard<std::mutex> lock(log.mu);
+    text = log.text;
+  }
+  store_.add_attempt(row, attempt, to_string(result.state), result.error, text, started);
+  if (result.state != TaskState::Done) {
+    std::lock_guard<std::recursive_mutex> lock(state_mu_);
+    last_errors_[t.id] = result.error;
+  }
+  if (result.state != TaskState::Done) store_.finish_task(row, to_string(result.state), result.error);
+  return result;
 }
 
 bool Execution::dispatch(const Task &t) {
-  const store::TaskRow *prev = before(t);
-  if (prev && prev->status == "done" && t.kind != TaskKind::Load) return reuse(t, *prev);
   switch (t.kind) {
     case TaskKind::Load: return load(t);
     case TaskKind::Train: return train(t);
@@ -54,29 +116,109 @@ bool Execution::dispatch(const Task &t) {
     case TaskKind::Package:
       obs_.message("skip " + t.id + ": " + (t.kind == TaskKind::Package ? "packaging is done by 'edlc build'"
                                                                         : "labeling rounds are not run yet"));
+      store_.finish_task(row_of(t), "done");
       return true;
   }
   return true;
 }
 
-std::int64_t Execution::open_task(const Task &t, const char *kind) {
-  if (const store::TaskRow *prev = before(t)) {
-    store_.reopen_task(prev->id);
-    return prev->id;
+bool Execution::finished_before(const Task &t) {
+  std::optional<store::TaskRow> row;
+  std::string how;
+  if (const store::TaskRow *prev = before(t); prev && (prev->status == "done" || prev->status == "cached")) {
+    row = *prev;
+    how = "done before this run was stopped; kept";
+  } else if (!prev && !req_.fresh && (row = store_.completed_task(identity(t)))) {
+    store_.add_cached_task(out_.run_id, t.id, kind_name(t.kind), identity(t), row->outputs);
+    how = "cached, its inputs are unchanged since run " + std::to_string(row->run_id);
   }
-  return store_.begin_task(out_.run_id, t.id, kind, t.hash);
+  if (!row) return false;
+  reuse(t, *row);
+  obs_.message(t.id + ": " + how);
+  return true;
 }
 
-bool Execution::reuse(const Task &t, const store::TaskRow &row) {
+std::int64_t Execution::open_task(const Task &t) {
+  std::lock_guard<std::recursive_mutex> lock(state_mu_);
+  if (auto it = rows_.find(t.id); it != rows_.end()) {  // a retry
+    store_.reopen_task(it->second);
+    reopened_.insert(t.id);
+    return it->second;
+  }
+  if (const store::TaskRow *prev = before(t)) {  // a run stopped in this task
+    store_.reopen_task(prev->id);
+    reopened_.insert(t.id);
+    return rows_[t.id] = prev->id;
+  }
+  return rows_[t.id] = store_.begin_task(out_.run_id, t.id, kind_name(t.kind), identity(t));
+}
+
+std::int64_t Execution::row_of(const Task &t) {
+  std::lock_guard<std::recursive_mutex> lock(state_mu_);
+  return rows_.at(t.id);
+}
+
+bool Execution::reopened(const Task &t) {
+  std::lock_guard<std::recursive_mutex> lock(state_mu_);
+  return reopened_.count(t.id) > 0;
+}
+
+void Execution::reuse(const Task &t, const store::TaskRow &row) {
   json outputs = json::parse(row.outputs, nullptr, false);
+  std::lock_guard<std::recursive_mutex> lock(state_mu_);
   if (t.kind == TaskKind::Trial && outputs.is_object() && outputs.contains("best")) {
     SpaceValues best;
     for (const auto &[name, v] : outputs["best"].items()) best[name] = v.get<double>();
     best_values_[t.block] = best;
   }
   if (t.kind == TaskKind::Train) finished_trains_[t.block] = outputs;
-  obs_.message(t.id + ": done before this run was stopped; kept");
-  return true;
+}
+
+DiagnosticBuilder Execution::diagnose(DiagId id, SourceRange at, std::vector<std::string> args) {
+  const DiagnosticInfo &info = diagnostic_info(id);
+  if (TaskLog *log = current_task_log) {
+    std::lock_guard<std::mutex> lock(log->mu);
+    log->errors.push_back(std::string("error[") + info.code + "]: " + format_message(info.message, args));
+  }
+  std::lock_guard<std::recursive_mutex> lock(state_mu_);
+  return diags_.report(id, at, std::move(args));
+}
+
+Trained &Execution::trained(const std::string &block) {
+  std::lock_guard<std::recursive_mutex> lock(state_mu_);
+  return trained_[block];  // map references stay valid as others are added
+}
+
+void Execution::set_best_values(const std::string &block, const SpaceValues &values) {
+  std::lock_guard<std::recursive_mutex> lock(state_mu_);
+  best_values_[block] = values;
+}
+
+void Execution::fail(const std::string &error) {
+  {
+    std::lock_guard<std::recursive_mutex> lock(state_mu_);
+    out_.errors.push_back(error);
+  }
+  if (TaskLog *log = current_task_log) {
+    std::lock_guard<std::mutex> lock(log->mu);
+    log->errors.push_back(error);
+  }
+}
+
+std::string Execution::last_error(const std::string &task) {
+  std::lock_guard<std::recursive_mutex> lock(state_mu_);
+  auto it = last_errors_.find(task);
+  return it == last_errors_.end() ? "" : it->second;
+}
+
+void Execution::mark_interrupted() {
+  std::lock_guard<std::recursive_mutex> lock(state_mu_);
+  out_.status = "interrupted";
+}
+
+bool Execution::was_interrupted() {
+  std::lock_guard<std::recursive_mutex> lock(state_mu_);
+  return out_.status == "interrupted" || (req_.interrupt && req_.interrupt->load());
 }
 
 train::ResumePoint Execution::resume_point(std::int64_t task, std::optional<std::int64_t> trial, const train::TrainSpec &spec) {
@@ -96,34 +238,45 @@ train::ResumePoint Execution::resume_point(std::int64_t task, std::optional<std:
   return point;
 }
 
-bool Execution::load(const Task &t) {
-  const ast::Decl *decl = project_.find(ast::DeclKind::Dataset, t.block);
-  data::DatasetSpec spec = data::dataset_spec(project_, *decl, sm_);
-  const store::TaskRow *prev = before(t);
-  const bool loaded_before = prev && prev->status == "done";  // reload into memory, keep the row
-  std::int64_t id = loaded_before ? prev->id : open_task(t, "load");
-  auto loaded = std::make_unique<data::LoadedDataset>(data::load_dataset(spec));
+const data::LoadedDataset *Execution::dataset(const std::string &name, const data::DatasetSpec **spec) {
+  std::lock_guard<std::mutex> loading(load_mu_);  // one load at a time; a second caller waits for the first
+  {
+    std::lock_guard<std::recursive_mutex> lock(state_mu_);
+    if (auto it = data_.find(name); it != data_.end()) {
+      if (spec) *spec = &specs_.at(name);
+      return it->second.get();
+    }
+  }
+  const ast::Decl *decl = project_.find(ast::DeclKind::Dataset, name);
+  data::DatasetSpec dspec = data::dataset_spec(project_, *decl, sm_);
+  auto loaded = std::make_unique<data::LoadedDataset>(data::load_dataset(dspec));
   const data::DataReport &r = loaded->report;
   for (const data::Skipped &s : r.skipped) obs_.message("  skipped " + s.source + ": " + s.reason);
   for (const std::string &w : r.warnings) obs_.message("  warning: " + w);
   if (!r.ok()) {
     std::string all;
     for (const std::string &e : r.errors) all += (all.empty() ? "" : "; ") + e;
-    out_.errors.push_back("dataset '" + spec.name + "': " + all);
-    if (!loaded_before) store_.finish_task(id, "failed", all);
-    return false;
+    fail("dataset '" + dspec.name + "': " + all);
+    return nullptr;
   }
-  obs_.message("load " + spec.name + ": " + std::to_string(loaded->size()) + " samples, " +
+  obs_.message("load " + dspec.name + ": " + std::to_string(loaded->size()) + " samples, " +
                std::to_string(loaded->classes.size()) + " classes, train " +
                std::to_string(loaded->split.train.size()) + " / val " + std::to_string(loaded->split.val.size()) +
                " / test " + std::to_string(loaded->split.test.size()) + " (" + std::to_string(r.decoded) +
                " decoded, " + std::to_string(r.from_cache) + " from the cache)");
-  if (!loaded_before)
-    store_.finish_task(id, "done", "",
-                       json{{"samples", loaded->size()}, {"classes", loaded->classes}, {"skipped", r.skipped.size()}}
-                           .dump());
-  specs_[spec.name] = spec;
-  data_[spec.name] = std::move(loaded);
+  std::lock_guard<std::recursive_mutex> lock(state_mu_);
+  specs_[name] = dspec;
+  if (spec) *spec = &specs_.at(name);
+  return (data_[name] = std::move(loaded)).get();
+}
+
+bool Execution::load(const Task &t) {
+  const data::LoadedDataset *loaded = dataset(t.block);
+  if (!loaded) return false;
+  store_.finish_task(row_of(t), "done", "",
+                     json{{"samples", loaded->size()}, {"classes", loaded->classes},
+                          {"skipped", loaded->report.skipped.size()}}
+                         .dump());
   return true;
 }
 
@@ -131,17 +284,20 @@ bool Execution::prepare(const TrainFacts &facts, const SpaceValues &space, Train
                         std::unique_ptr<lower::CompiledAugment> &augment, bool verbose) {
   std::lock_guard<std::mutex> lock(prepare_mu_);
   job.spec = train::train_spec(project_, facts, sm_, space);
-  const data::DatasetSpec &dspec = specs_.at(facts.dataset->name);
-  const data::LoadedDataset &data = *data_.at(facts.dataset->name);
+  const data::DatasetSpec *spec_of_data = nullptr;
+  const data::LoadedDataset *loaded = dataset(facts.dataset->name, &spec_of_data);
+  if (!loaded) return false;
+  const data::DatasetSpec &dspec = *spec_of_data;
+  const data::LoadedDataset &data = *loaded;
   job.data = &data;
   const ast::Property *data_prop = ast::find_property(facts.decl->properties, "data");
   SourceRange data_at = data_prop ? data_prop->value->range : facts.decl->name_range;
   if (data.pixels.empty()) {
-    diags_.report(DiagId::NotTrainableYet, data_at, {"a dataset of text or audio"});
+    diagnose(DiagId::NotTrainableYet, data_at, {"a dataset of text or audio"});
     return false;
   }
   if (data.split.train.empty() || data.classes.size() < 2) {
-    diags_.report(DiagId::DataUnusable, data_at,
+    diagnose(DiagId::DataUnusable, data_at,
                   {dspec.name, data.split.train.empty() ? "the training split is empty" : "it has fewer than 2 classes"});
     return false;
   }
@@ -150,11 +306,11 @@ bool Execution::prepare(const TrainFacts &facts, const SpaceValues &space, Train
     std::vector<lower::LoweringError> errors;
     lower::AugmentProgram program = lower::build_program(project_, *facts.augment, data.width, data.height,
                                                          data.channels, errors, space);
-    for (const lower::LoweringError &e : errors) diags_.report(e.id, e.range, e.args);
+    for (const lower::LoweringError &e : errors) diagnose(e.id, e.range, e.args);
     if (!errors.empty()) return false;
     if (program.out_w != data.width || program.out_h != data.height) {
       const ast::Property *aug = ast::find_property(facts.decl->properties, "augment");
-      diags_.report(DiagId::DataUnusable, aug ? aug->value->range : data_at,
+      diagnose(DiagId::DataUnusable, aug ? aug->value->range : data_at,
                     {dspec.name, "augment '" + facts.augment->name + "' makes " + std::to_string(program.out_w) +
                                      "x" + std::to_string(program.out_h) + " images but validation sees " +
                                      std::to_string(data.width) + "x" + std::to_string(data.height) +
@@ -165,7 +321,7 @@ bool Execution::prepare(const TrainFacts &facts, const SpaceValues &space, Train
     std::string error;
     augment = lower::CompiledAugment::compile(program, error, dspec.cache_dir + "/kernels");
     if (!augment) {
-      out_.errors.push_back("augment '" + facts.augment->name + "': " + error);
+      fail("augment '" + facts.augment->name + "': " + error);
       return false;
     }
     if (verbose)
@@ -176,7 +332,7 @@ bool Execution::prepare(const TrainFacts &facts, const SpaceValues &space, Train
   try {  // a custom schedule compiles before any epoch runs
     train::LrSchedule probe(job.spec.schedule, job.spec.optimizer.lr, job.spec.epochs, 1);
   } catch (const std::exception &e) {
-    out_.errors.push_back("train '" + facts.decl->name + "': the schedule formula could not be compiled: " + e.what());
+    fail("train '" + facts.decl->name + "': the schedule formula could not be compiled: " + e.what());
     return false;
   }
 
@@ -186,7 +342,7 @@ bool Execution::prepare(const TrainFacts &facts, const SpaceValues &space, Train
   lower::InputShape shape{data.channels, data.height, data.width, static_cast<int>(data.classes.size())};
   job.net = lower::build_model(job.spec.model, shape, errors, &pretrained);
   for (const lower::ModelError &e : errors) {
-    auto d = diags_.report(e.id, e.range, e.args);
+    auto d = diagnose(e.id, e.range, e.args);
     for (const std::string &n : e.notes) d.help(NoteId::AvailableNames, {n});
   }
   if (!job.net) return false;
@@ -245,13 +401,17 @@ train::TrainResult Execution::fit(const std::string &block, Trained &job, const 
 bool Execution::train(const Task &t) {
   const TrainFacts *facts = project_.train(t.block);
   if (!facts || !facts->dataset) return false;
-  Trained &job = trained_[t.block];
-  auto searched = best_values_.find(t.block);
-  SpaceValues values = searched != best_values_.end() ? searched->second : default_space_values(project_);
+  Trained &job = trained(t.block);
+  std::optional<SpaceValues> searched;
+  {
+    std::lock_guard<std::recursive_mutex> lock(state_mu_);
+    if (auto it = best_values_.find(t.block); it != best_values_.end()) searched = it->second;
+  }
+  SpaceValues values = searched ? *searched : default_space_values(project_);
   std::unique_ptr<lower::CompiledAugment> augment;
   if (!prepare(*facts, values, job, augment, true)) return false;
-  const bool resumed = before(t) != nullptr;
-  std::int64_t id = open_task(t, "train");
+  const std::int64_t id = row_of(t);
+  const bool resumed = reopened(t);
   train::ResumePoint resume;
   if (resumed) {
     resume = resume_point(id, std::nullopt, job.spec);
@@ -260,7 +420,7 @@ bool Execution::train(const Task &t) {
   train::TrainResult result = fit(t.block, job, augment.get(), id, std::nullopt, t.block, 1.0, true, resume);
   if (result.interrupted) {
     store_.finish_task(id, "interrupted");
-    out_.status = "interrupted";
+    mark_interrupted();
     return false;
   }
   const data::LoadedDataset &data = *job.data;
@@ -291,25 +451,22 @@ bool Execution::train(const Task &t) {
                      json{{"best_epoch", o.best_epoch}, {"epochs_run", o.epochs_run}, {"model", o.model_path},
                           {"stopped_early", o.stopped_early}, {"val", metrics_json(o.val, o.metrics)},
                           {"images_per_second", o.images_per_second}, {"seconds", o.seconds},
-                          {"space", searched != best_values_.end() ? used : json::object()}}
+                          {"space", searched ? used : json::object()}}
                          .dump());
+  std::lock_guard<std::recursive_mutex> lock(state_mu_);
   out_.trains.push_back(o);
   return true;
 }
 
 bool Execution::evaluate(const Task &t) {
-  auto it = trained_.find(t.block);
-  if (it == trained_.end() || !it->second.net) {
-    if (!rebuild_trained(t.block)) return false;
-    it = trained_.find(t.block);
-  }
-  Trained &job = it->second;
+  if (!trained(t.block).net && !rebuild_trained(t.block)) return false;
+  Trained &job = trained(t.block);
   const data::LoadedDataset &data = *job.data;
   std::string error;
   if (!job.model_path.empty()) lower::load_weights(*job.net, job.model_path, error);  // the best epoch, not the last
   const bool test = !data.split.test.empty();
-  const bool again = before(t) != nullptr;
-  std::int64_t id = open_task(t, "evaluate");
+  const std::int64_t id = row_of(t);
+  const bool again = reopened(t);
   if (again) store_.forget_after(id, std::nullopt, -1);  // what a killed attempt recorded
   train::EpochMetrics m = train::evaluate(job.net, data, test ? data.split.test : data.split.val, job.norm, job.spec.loss);
   const std::string split = test ? "test" : "val";
@@ -330,16 +487,19 @@ bool Execution::evaluate(const Task &t) {
 }
 
 bool Execution::rebuild_trained(const std::string &block) {
-  auto done = finished_trains_.find(block);
+  json outputs;
+  {
+    std::lock_guard<std::recursive_mutex> lock(state_mu_);
+    if (auto done = finished_trains_.find(block); done != finished_trains_.end()) outputs = done->second;
+  }
   const TrainFacts *facts = project_.train(block);
-  if (done == finished_trains_.end() || !facts || !done->second.is_object()) return false;
-  const json &outputs = done->second;
+  if (!facts || !outputs.is_object()) return false;
   SpaceValues values = default_space_values(project_);
   if (outputs.contains("space") && !outputs["space"].empty()) {
     values.clear();
     for (const auto &[name, v] : outputs["space"].items()) values[name] = v.get<double>();
   }
-  Trained &job = trained_[block];
+  Trained &job = trained(block);
   std::unique_ptr<lower::CompiledAugment> augment;
   if (!prepare(*facts, values, job, augment, false)) return false;
   job.model_path = outputs.value("model", "");
@@ -356,8 +516,9 @@ RunOutcome execute_plan(const RunRequest &req, RunObserver &obs, DiagnosticEngin
   torch::set_num_threads(std::max(1, threads));
   try {
     store::Store store(settings.store);
+    const std::map<std::string, std::string> identities = task_identities(*req.plan, *req.project, *req.sm);
     std::string identity;
-    for (const Task &t : req.plan->tasks) identity += t.hash;
+    for (const Task &t : req.plan->tasks) identity += identities.at(t.id);
     const std::string file = fs::absolute(req.file).lexically_normal().string();
     RunLock lock(settings.store, settings.name + "|" + file);
     if (!lock.held()) {
@@ -368,7 +529,7 @@ RunOutcome execute_plan(const RunRequest &req, RunObserver &obs, DiagnosticEngin
     }
     std::int64_t project = store.project(settings.name, file);
     SerializedObserver serialized(obs);
-    Execution exec(req, serialized, diags, store, out, std::max(1, threads));
+    Execution exec(req, serialized, diags, store, out, std::max(1, threads), identities);
     std::optional<std::int64_t> unfinished;
     if (!req.fresh) unfinished = store.unfinished_run(project, content_hash(identity));
     if (unfinished) {
@@ -381,11 +542,42 @@ RunOutcome execute_plan(const RunRequest &req, RunObserver &obs, DiagnosticEngin
       out.run_id = store.begin_run(project, content_hash(identity), req.command);
       obs.message("run " + std::to_string(out.run_id) + " of '" + settings.name + "' (store " + settings.store + ")");
     }
+
+    // The plan as a DAG: `workflow.parallel` tasks at once (default: one per
+    // core), retried `workflow.retries` times after `backoff`, doubling.
+    const std::vector<Task> &tasks = req.plan->tasks;
+    std::vector<DagTask> dag;
+    for (const Task &t : tasks) dag.push_back({t.id, t.deps, t.priority});
+    SchedulerOptions options;
+    options.parallel = settings.workflow_parallel > 0 ? settings.workflow_parallel : std::max(1, threads);
+    options.retries = settings.retries;
+    options.backoff = settings.backoff;
+    options.interrupted = [&] { return req.interrupt && req.interrupt->load(); };
+    DagCallbacks callbacks;
+    callbacks.run = [&](std::size_t i, int attempt, int running) { return exec.run_task(tasks[i], attempt, running); };
+    callbacks.on_retry = [&](std::size_t i, int attempt, const Attempt &a, double delay) {
+      char buf[64];
+      std::snprintf(buf, sizeof buf, "%.3g s", delay);
+      serialized.message(tasks[i].id + ": attempt " + std::to_string(attempt) + " failed (" + a.error +
+                         "); retrying in " + buf);
+    };
+    callbacks.on_blocked = [&](std::size_t i, const std::string &cause) {
+      serialized.message("skip " + tasks[i].id + ": " + cause + " did not succeed");
+    };
+    std::vector<TaskState> states = run_dag(dag, options, callbacks);
     out.status = "done";
-    for (const Task &t : req.plan->tasks) {
-      if (!exec.task(t)) {
+    for (std::size_t i = 0; i < states.size(); ++i) {
+      if (states[i] == TaskState::Interrupted || (states[i] == TaskState::Pending && exec.was_interrupted())) {
+        out.status = "interrupted";
+      } else if (states[i] == TaskState::Failed) {
         if (out.status == "done") out.status = "failed";
-        break;
+        const int attempts = settings.retries + 1;
+        out.errors.push_back(tasks[i].id + " failed after " + std::to_string(attempts) + " attempt" +
+                             (attempts == 1 ? "" : "s") + " (" + exec.last_error(tasks[i].id) + "); 'edlc runs show " +
+                             std::to_string(out.run_id) + " --task " + tasks[i].id +
+                             "' shows each attempt's error and log");
+      } else if (states[i] != TaskState::Done && out.status == "done") {
+        out.status = "failed";
       }
     }
     store.finish_run(out.run_id, out.status);

@@ -74,7 +74,7 @@ struct Execution::TrialSearch {
 
 bool Execution::search(const Task &t) {
   const TrainFacts *facts = project_.train(t.block);
-  std::int64_t id = open_task(t, "search");
+  std::int64_t id = row_of(t);
   std::string names;
   for (const search::Dimension &d : search::search_dimensions(project_, *facts)) names += " " + d.name;
   obs_.message("search " + t.block + ": " + facts->search->callee + " over" + names);
@@ -91,20 +91,23 @@ bool Execution::in_parallel(std::size_t n, int workers, const std::function<bool
   }
   // The cores are divided, not oversubscribed: torch's thread count is per
   // calling thread (OpenMP), so each worker sets its own share.
-  const int share = std::max(1, threads_ / workers);
+  const int budget = torch::get_num_threads();  // this task's share of the run's threads
+  const int share = std::max(1, budget / workers);
   std::atomic<std::size_t> next{0};
   std::atomic<bool> ok{true};
   running_in_parallel_ = true;
+  TaskLog *log = current_task_log;
   std::vector<std::thread> pool;
   for (int w = 0; w < workers; ++w)
-    pool.emplace_back([&] {
+    pool.emplace_back([&, log] {
+      current_task_log = log;  // the trials write into their task's log
       torch::set_num_threads(share);
       for (std::size_t i; ok && (i = next++) < n;)
         if (!body(i)) ok = false;
     });
   for (std::thread &th : pool) th.join();
   running_in_parallel_ = false;
-  torch::set_num_threads(threads_);  // the workers' setting leaks into the process-wide default
+  torch::set_num_threads(budget);  // the workers' setting leaks into the process-wide default
   return ok;
 }
 
@@ -113,11 +116,11 @@ bool Execution::trials(const Task &t) {
   s.task = &t;
   s.facts = project_.train(t.block);
   s.spec = search::search_spec(*s.facts->search);
-  s.id = open_task(t, "trials");
+  s.id = row_of(t);
   if (s.spec.strategy == "pbt") return population_based(t, *s.facts, s.spec, s.id);
   s.sampler = search::make_sampler(s.spec.strategy, search::search_dimensions(project_, *s.facts), settings_.seed, t.count);
   if (!s.sampler) {
-    diags_.report(DiagId::NotTrainableYet, s.facts->search->callee_range, {"search = " + s.spec.strategy + "(...)"});
+    diagnose(DiagId::NotTrainableYet, s.facts->search->callee_range, {"search = " + s.spec.strategy + "(...)"});
     store_.finish_task(s.id, "failed", "strategy not available");
     return false;
   }
@@ -131,12 +134,12 @@ bool Execution::trials(const Task &t) {
         s.epoch_scores[*m.trial_id].emplace_back(m.epoch, s.spec.maximize ? m.value : -m.value);
   if (s.spec.parallel > 1)
     obs_.message("  " + std::to_string(std::min<std::uint64_t>(t.count, s.spec.parallel)) + " trials at a time, " +
-                 std::to_string(std::max(1, threads_ / s.spec.parallel)) + " thread(s) each");
+                 std::to_string(std::max(1, torch::get_num_threads() / s.spec.parallel)) + " thread(s) each");
 
   const bool completed = in_parallel(t.count, s.spec.parallel, [&](std::size_t k) { return run_trial(s, k); });
   if (s.interrupted) {
     store_.finish_task(s.id, "interrupted");
-    out_.status = "interrupted";
+    mark_interrupted();
     return false;
   }
   if (!completed && s.history.empty()) {
@@ -144,13 +147,13 @@ bool Execution::trials(const Task &t) {
     return false;
   }
   if (s.history.empty()) {
-    out_.errors.push_back("search '" + t.block + "': the budget ended before any trial finished");
+    fail("search '" + t.block + "': the budget ended before any trial finished");
     store_.finish_task(s.id, "failed", "budget spent before the first trial finished");
     return false;
   }
   auto best = std::max_element(s.history.begin(), s.history.end(),
                                [](const auto &a, const auto &b) { return a.score < b.score; });
-  best_values_[t.block] = best->values;
+  set_best_values(t.block, best->values);
   const double best_value = s.spec.maximize ? best->score : -best->score;
   obs_.message("  best of " + std::to_string(s.history.size()) + " trials: " + values_json(best->values).dump());
   json outputs = {{"objective", s.spec.objective_name()}, {"maximize", s.spec.maximize},
@@ -158,7 +161,7 @@ bool Execution::trials(const Task &t) {
                   {"trials", s.history.size()}, {"budget_spent", s.budget_spent}};
   if (!(completed || s.budget_spent) ||
       (augment_is_searched(*s.facts) && !augment_baselines(t, *s.facts, s.spec, s.id, best->values, best_value, outputs))) {
-    store_.finish_task(s.id, out_.status == "interrupted" ? "interrupted" : "failed");
+    store_.finish_task(s.id, was_interrupted() ? "interrupted" : "failed");
     return false;
   }
   store_.finish_task(s.id, "done", "", outputs.dump());
@@ -246,7 +249,7 @@ bool Execution::population_based(const Task &t, const TrainFacts &facts, const s
   const std::vector<search::Dimension> dims = search::search_dimensions(project_, facts);
   const int trials = static_cast<int>(t.count);
   if (trials < spec.population) {
-    out_.errors.push_back("search '" + t.block + "': pbt needs trials >= population (" + std::to_string(trials) +
+    fail("search '" + t.block + "': pbt needs trials >= population (" + std::to_string(trials) +
                           " < " + std::to_string(spec.population) + ")");
     store_.finish_task(task, "failed", "trials < population");
     return false;
@@ -310,7 +313,7 @@ bool Execution::population_based(const Task &t, const TrainFacts &facts, const s
     if (!ok) {
       for (Member &m : members) store_.finish_trial(m.trial, "interrupted", std::nullopt);
       store_.finish_task(task, "interrupted");
-      out_.status = "interrupted";
+      mark_interrupted();
       return false;
     }
     std::string line = "  epoch " + std::to_string(to) + "/" + std::to_string(epochs) + ":";
@@ -343,14 +346,14 @@ bool Execution::population_based(const Task &t, const TrainFacts &facts, const s
     store_.finish_trial(m.trial, "done", spec.maximize ? m.score : -m.score);
     if (m.score > best->score) best = &m;
   }
-  best_values_[t.block] = best->values;
+  set_best_values(t.block, best->values);
   const double best_value = spec.maximize ? best->score : -best->score;
   obs_.message("  best member #" + std::to_string(best->number) + " (" + spec.objective_name() + " " +
                fixed4(best_value) + "):" + shown(best->values));
   json outputs = {{"objective", spec.objective_name()}, {"maximize", spec.maximize}, {"best", values_json(best->values)},
                   {"best_value", best_value}, {"trials", started}, {"lineage", lineage}};
   if (augment_is_searched(facts) && !augment_baselines(t, facts, spec, task, best->values, best_value, outputs)) {
-    store_.finish_task(task, out_.status == "interrupted" ? "interrupted" : "failed");
+    store_.finish_task(task, was_interrupted() ? "interrupted" : "failed");
     return false;
   }
   store_.finish_task(task, "done", "", outputs.dump());

@@ -72,10 +72,10 @@ contains "json has the input hash" out '"input_hash"'
 contains "a checkpoint every epoch" out '/epoch-4.pt"'
 expect "runs show unknown id" 1 "$edlc" runs show 99 "$work/ok.edl"
 expect "runs without a project" 2 "$edlc" runs
-expect "plain log lines when not a terminal" 0 "$edlc" run "$work/ok.edl"
+expect "plain log lines when not a terminal" 0 "$edlc" run --fresh "$work/ok.edl"
 contains "epoch lines" out "epoch 4/4"
 contains "evaluate line" out "evaluate main on val"
-expect "quiet" 0 "$edlc" run --quiet "$work/ok.edl"
+expect "quiet" 0 "$edlc" run --quiet --fresh "$work/ok.edl"
 if [ ! -s "$work/out" ]; then pass=$((pass + 1)); else echo "FAIL --quiet printed"; failures=$((failures + 1)); fi
 
 # A searched job: a grid over two learning rates, pruned, on a proxy.

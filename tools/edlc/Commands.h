@@ -57,6 +57,7 @@ struct RunsOptions {
   std::string file, store;
   bool show = false;
   long long id = 0;
+  std::string task;  // runs show --task NAME
   OutputFormat format = OutputFormat::Text;
 };
 

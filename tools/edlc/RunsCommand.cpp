@@ -12,6 +12,7 @@
 #include <ctime>
 #include <filesystem>
 #include <iostream>
+#include <sstream>
 #include <map>
 
 namespace edl::cli {
@@ -140,6 +141,44 @@ void print_trials(const std::vector<store::TrialRow> &trials, const json &output
   }
 }
 
+json attempts_json(store::Store &store, std::int64_t task) {
+  json out = json::array();
+  for (const store::AttemptRow &a : store.attempts(task))
+    out.push_back({{"attempt", a.attempt}, {"status", a.status}, {"error", a.error}, {"log", a.log},
+                   {"started", a.started}, {"finished", a.finished}});
+  return out;
+}
+
+// `runs show ID --task NAME`: one task's attempts, each with its error and log.
+int show_task(store::Store &store, const store::RunRow &run, const std::vector<store::TaskRow> &tasks,
+              const RunsOptions &opts) {
+  auto it = std::find_if(tasks.begin(), tasks.end(), [&](const store::TaskRow &t) { return t.name == opts.task; });
+  if (it == tasks.end()) {
+    std::string names;
+    for (const store::TaskRow &t : tasks) names += (names.empty() ? "" : ", ") + t.name;
+    std::cerr << "edlc: error: run " << run.id << " has no task '" << opts.task << "'; its tasks: " << names << "\n";
+    return kUserError;
+  }
+  const store::TaskRow &t = *it;
+  if (opts.format == OutputFormat::Json) {
+    std::cout << json{{"run", run.id}, {"name", t.name}, {"status", t.status}, {"attempts", attempts_json(store, t.id)}}
+                     .dump(2)
+              << "\n";
+    return kOk;
+  }
+  std::cout << "run " << run.id << ", task " << t.name << ": " << t.status;
+  if (t.status == "cached") std::cout << " (not executed: the same inputs finished in an earlier run)";
+  std::cout << "\n";
+  for (const store::AttemptRow &a : store.attempts(t.id)) {
+    std::cout << "\n  attempt " << a.attempt << ": " << a.status << " (" << duration(a.started, a.finished) << ")";
+    if (!a.error.empty()) std::cout << "  error: " << a.error;
+    std::cout << "\n";
+    std::istringstream lines(a.log);
+    for (std::string line; std::getline(lines, line);) std::cout << "    | " << line << "\n";
+  }
+  return kOk;
+}
+
 int show_run(store::Store &store, const RunsOptions &opts) {
   auto run = store.run(opts.id);
   if (!run) {
@@ -147,6 +186,7 @@ int show_run(store::Store &store, const RunsOptions &opts) {
     return kUserError;
   }
   std::vector<store::TaskRow> tasks = store.tasks(run->id);
+  if (!opts.task.empty()) return show_task(store, *run, tasks, opts);
   if (opts.format == OutputFormat::Json) {
     json jt = json::array();
     for (const store::TaskRow &t : tasks) {
@@ -161,7 +201,7 @@ int show_run(store::Store &store, const RunsOptions &opts) {
         trials.push_back({{"number", tr.number}, {"status", tr.status}, {"params", parse_or_empty(tr.params)},
                           {"value", tr.value ? json(*tr.value) : json()}});
       jt.push_back({{"name", t.name}, {"kind", t.kind}, {"status", t.status}, {"input_hash", t.input_hash},
-                    {"trials", trials},
+                    {"attempt", t.attempt}, {"attempts", attempts_json(store, t.id)}, {"trials", trials},
                     {"started", t.started}, {"finished", t.finished}, {"error", t.error},
                     {"outputs", parse_or_empty(t.outputs)}, {"metrics", metrics}, {"artifacts", artifacts}});
     }
@@ -177,6 +217,7 @@ int show_run(store::Store &store, const RunsOptions &opts) {
             << duration(run->started, run->finished) << "\n  command: " << run->command << "\n";
   for (const store::TaskRow &t : tasks) {
     std::cout << "\n  " << t.name << ": " << t.status << " (" << duration(t.started, t.finished) << ")";
+    if (t.attempt > 1) std::cout << ", " << t.attempt << " attempts";
     if (!t.error.empty()) std::cout << "  error: " << t.error;
     std::cout << "\n";
     json o = parse_or_empty(t.outputs);

@@ -56,6 +56,7 @@ int main(int argc, char **argv) {
   show_cmd->add_option("id", runs.id, "The run's id (from 'edlc runs')")->required();
   show_cmd->add_option("file", runs.file, "Root .edl file of the project (its store)");
   show_cmd->add_option("--store", runs.store, "The store file, instead of the project's");
+  show_cmd->add_option("--task", runs.task, "Show one task's attempts with their errors and logs");
   show_cmd->add_option("--format", runs.format, "Output format: text or json")
       ->transform(CLI::CheckedTransformer(formats, CLI::ignore_case));
 

@@ -1,0 +1,24 @@
+// What identifies a task's work when it runs: the plan's hash of its
+// resolved inputs, the identities of the tasks it depends on, and for a
+// dataset load a fingerprint of the files it reads (paths, sizes,
+// modification times), so adding or changing a file reruns exactly what
+// reads it. `edlc plan` and `edlc run` compute the same identities; the
+// store keys finished work by them.
+#pragma once
+
+#include "compiler/plan/Plan.h"
+
+#include <map>
+#include <string>
+
+namespace edl::workflow {
+
+// Task id -> identity (32 hex digits).
+std::map<std::string, std::string> task_identities(const Plan &plan, const CheckedProject &project,
+                                                   const SourceManager &sm);
+
+// A file's or a folder's (recursively) names, sizes and modification times,
+// hashed; a path that does not exist hashes as such.
+std::string data_fingerprint(const std::string &path);
+
+}  // namespace edl::workflow
