@@ -144,6 +144,10 @@ contains "the same run is resumed" out "resume run 1 "
 check "every task once, all done" crash "$statuses" "load:digits=done train:main=done evaluate:main=done"
 check "no epoch recorded twice" crash \
   "SELECT COUNT(*) FROM (SELECT 1 FROM metrics GROUP BY task_id, trial_id, epoch, name HAVING COUNT(*) > 1)" 0
+accuracy="SELECT printf('%.6f', json_extract(outputs, '$.metrics.accuracy')) FROM tasks WHERE name = 'evaluate:main' AND status = 'done' ORDER BY id DESC LIMIT 1"
+resumed=$(query crash "$accuracy")
+expect "an uninterrupted run of the same project" 0 "$edlc" run --fresh --quiet "$work/crash/p.edl"
+check "the resumed run's result equals the uninterrupted one's" crash "$accuracy" "$resumed"
 
 # --- two train jobs: side by side with parallel = 2; one at a time, the
 # higher priority first, with parallel = 1
