@@ -415,7 +415,7 @@ bool Execution::train(const Task &t) {
   train::ResumePoint resume;
   if (resumed) {
     resume = resume_point(id, std::nullopt, job.spec);
-    obs_.message("train " + t.block + ": continues after epoch " + std::to_string(resume.epoch));
+    if (resume.epoch > 0) obs_.message("train " + t.block + ": continues after epoch " + std::to_string(resume.epoch));
   }
   train::TrainResult result = fit(t.block, job, augment.get(), id, std::nullopt, t.block, 1.0, true, resume);
   if (result.interrupted) {
