@@ -9,9 +9,8 @@
 namespace edl::search {
 namespace {
 
-// Every dimension as coordinates in [0, 1]: log scale for loguniform, half a
-// step beyond the ends for integers, mean ± 3 std for normal, one coordinate
-// per option for a choice (one-hot).
+// Every dimension as coordinates in [0, 1] of its model_range, and one
+// coordinate per option for a choice (one-hot).
 class UnitCube {
  public:
   explicit UnitCube(const std::vector<Dimension> &dims) : dims_(dims) {
@@ -29,7 +28,7 @@ class UnitCube {
         continue;
       }
       double lo, hi;
-      range(d, lo, hi);
+      model_range(d, lo, hi);
       const double t = d.kind == Dimension::LogUniform ? std::log(value) : value;
       x.push_back(std::clamp((t - lo) / (hi - lo), 0.0, 1.0));
     }
@@ -48,7 +47,7 @@ class UnitCube {
         continue;
       }
       double lo, hi;
-      range(d, lo, hi);
+      model_range(d, lo, hi);
       const double t = lo + std::clamp(x[at++], 0.0, 1.0) * (hi - lo);
       v[d.name] = d.kind == Dimension::LogUniform ? std::clamp(std::exp(t), d.low, d.high)
                   : d.kind == Dimension::Int      ? std::clamp(std::round(t), d.low, d.high)
@@ -58,15 +57,6 @@ class UnitCube {
   }
 
  private:
-  static void range(const Dimension &d, double &lo, double &hi) {
-    switch (d.kind) {
-      case Dimension::LogUniform: lo = std::log(d.low), hi = std::log(d.high); break;
-      case Dimension::Int: lo = d.low - 0.5, hi = d.high + 0.5; break;
-      case Dimension::Normal: lo = d.low - 3 * d.high, hi = d.low + 3 * d.high; break;
-      default: lo = d.low, hi = d.high;
-    }
-    if (hi <= lo) hi = lo + 1;
-  }
   const std::vector<Dimension> &dims_;
   std::size_t size_ = 0;
 };

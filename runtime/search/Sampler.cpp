@@ -97,16 +97,6 @@ class TpeSampler : public Sampler {
  private:
   static constexpr int kCandidates = 24;
 
-  // Where a dimension is modelled: log scale for loguniform, half a step
-  // beyond the ends for integers, mean ± 4 std for normal.
-  static void bounds(const Dimension &d, double &lo, double &hi) {
-    switch (d.kind) {
-      case Dimension::LogUniform: lo = std::log(d.low), hi = std::log(d.high); break;
-      case Dimension::Int: lo = d.low - 0.5, hi = d.high + 0.5; break;
-      case Dimension::Normal: lo = d.low - 4 * d.high, hi = d.low + 4 * d.high; break;
-      default: lo = d.low, hi = d.high;
-    }
-  }
   static double to_model(const Dimension &d, double x) { return d.kind == Dimension::LogUniform ? std::log(x) : x; }
   static double from_model(const Dimension &d, double t) {
     if (d.kind == Dimension::LogUniform) return std::clamp(std::exp(t), d.low, d.high);
@@ -140,7 +130,7 @@ class TpeSampler : public Sampler {
       return d.options[best];
     }
     double lo, hi;
-    bounds(d, lo, hi);
+    model_range(d, lo, hi);
     std::vector<double> lp, gp;
     for (std::size_t i = 0; i < sorted.size(); ++i) (i < good ? lp : gp).push_back(to_model(d, value(sorted[i])));
     Parzen l(lp, lo, hi), g(gp, lo, hi);
@@ -206,6 +196,16 @@ std::mt19937_64 trial_rng(std::uint64_t seed, std::uint64_t number, std::uint64_
   std::seed_seq seq{static_cast<std::uint32_t>(seed), static_cast<std::uint32_t>(seed >> 32),
                     static_cast<std::uint32_t>(number), static_cast<std::uint32_t>(salt)};
   return std::mt19937_64(seq);
+}
+
+void model_range(const Dimension &d, double &lo, double &hi) {
+  switch (d.kind) {
+    case Dimension::LogUniform: lo = std::log(d.low), hi = std::log(d.high); break;
+    case Dimension::Int: lo = d.low - 0.5, hi = d.high + 0.5; break;
+    case Dimension::Normal: lo = d.low - 4 * d.high, hi = d.low + 4 * d.high; break;
+    default: lo = d.low, hi = d.high;
+  }
+  if (hi <= lo) hi = lo + 1;
 }
 
 double sample_prior(const Dimension &d, std::mt19937_64 &rng) {

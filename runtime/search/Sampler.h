@@ -48,6 +48,11 @@ std::unique_ptr<Sampler> make_gp_sampler(std::vector<Dimension> dims, std::uint6
 // draws earlier trials made.
 std::mt19937_64 trial_rng(std::uint64_t seed, std::uint64_t number, std::uint64_t salt);
 
+// Where a model-based sampler works on a dimension: log scale for
+// loguniform, half a step beyond the ends for integers, mean ± 4 std for
+// normal, the bounds otherwise (never empty).
+void model_range(const Dimension &d, double &lo, double &hi);
+
 // One value from a dimension's prior.
 double sample_prior(const Dimension &d, std::mt19937_64 &rng);
 

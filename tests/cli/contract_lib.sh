@@ -29,3 +29,20 @@ contains() {  # contains NAME FILE TEXT
     failures=$((failures + 1))
   fi
 }
+
+sql() {  # sql DB QUERY: the first column of QUERY's first row in the SQLite file DB ('' if none)
+  /usr/bin/python3 - "$1" "$2" <<'PY' 2>/dev/null
+import sqlite3, sys
+row = sqlite3.connect(sys.argv[1], timeout=60).execute(sys.argv[2]).fetchone()
+print("" if row is None or row[0] is None else row[0])
+PY
+}
+
+expect_sql() {  # expect_sql NAME DB QUERY WANTED
+  local got
+  got=$(sql "$2" "$3")
+  if [ "$got" = "$4" ]; then pass=$((pass + 1)); else
+    echo "FAIL $1: got '$got', wanted '$4'"
+    failures=$((failures + 1))
+  fi
+}

@@ -7,7 +7,6 @@
 # Usage: resume.sh EDLC SOURCE_DIR
 set -uo pipefail
 source "$(dirname "$0")/contract_lib.sh"
-py=/usr/bin/python3
 
 cat >"$work/p.edl" <<EDL
 project "resume" {
@@ -40,15 +39,7 @@ train main {
 EDL
 db="$work/runs/store.db"
 
-# query SQL: one value from the store (empty while it does not exist yet).
-query() {
-  "$py" - "$db" "$1" <<'PY' 2>/dev/null
-import sqlite3, sys
-con = sqlite3.connect(sys.argv[1], timeout=60)
-row = con.execute(sys.argv[2]).fetchone()
-print("" if row is None or row[0] is None else row[0])
-PY
-}
+query() { sql "$db" "$1"; }  # one value from the store ('' while it does not exist yet)
 
 # kill_when SQL: runs edlc in the background and SIGKILLs it once SQL
 # returns 1 (polled every 0.1 s, at most 300 s).
@@ -78,14 +69,7 @@ contains "finished trials are kept" out "(finished before)"
 contains "the running trial continues from its checkpoint" out "continues after epoch"
 contains "the final training ran" out "evaluate main on val"
 
-check() {  # check NAME SQL WANTED
-  local got
-  got=$(query "$2")
-  if [ "$got" = "$3" ]; then pass=$((pass + 1)); else
-    echo "FAIL $1: got '$got', wanted '$3'"
-    failures=$((failures + 1))
-  fi
-}
+check() { expect_sql "$1" "$db" "$2" "$3"; }  # check NAME SQL WANTED
 check "one run" "SELECT COUNT(*) FROM runs" 1
 check "the run is done" "SELECT status FROM runs" done
 check "exactly 4 trials" "SELECT COUNT(*) FROM trials" 4

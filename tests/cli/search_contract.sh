@@ -6,7 +6,6 @@
 # Usage: search_contract.sh EDLC SOURCE_DIR
 set -uo pipefail
 source "$(dirname "$0")/contract_lib.sh"
-py=/usr/bin/python3
 
 # project NAME SEARCH: a small digits job searched by SEARCH.
 project() {
@@ -42,22 +41,9 @@ train main {
 EDL
 }
 
-query() {  # query NAME SQL: one value from NAME's store
-  "$py" - "$work/$1/runs/store.db" "$2" <<'PY' 2>/dev/null
-import sqlite3, sys
-row = sqlite3.connect(sys.argv[1]).execute(sys.argv[2]).fetchone()
-print("" if row is None or row[0] is None else row[0])
-PY
-}
+query() { sql "$work/$1/runs/store.db" "$2"; }  # query PROJECT SQL
 
-check() {  # check NAME PROJECT SQL WANTED
-  local got
-  got=$(query "$2" "$3")
-  if [ "$got" = "$4" ]; then pass=$((pass + 1)); else
-    echo "FAIL $1: got '$got', wanted '$4'"
-    failures=$((failures + 1))
-  fi
-}
+check() { expect_sql "$1" "$work/$2/runs/store.db" "$3" "$4"; }  # check NAME PROJECT SQL WANTED
 
 project gp "gp(objective = maximize(val.accuracy), trials = 8)"
 expect "gp search" 0 "$edlc" run "$work/gp/p.edl"

@@ -9,7 +9,6 @@
 # Usage: workflow.sh EDLC SOURCE_DIR
 set -uo pipefail
 source "$(dirname "$0")/contract_lib.sh"
-py=/usr/bin/python3
 mkdir -p "$work/data"
 cp -r "$src/data/digits" "$work/data/digits"
 
@@ -49,22 +48,9 @@ train main {
 EDL
 }
 
-query() {  # query NAME SQL
-  "$py" - "$work/$1/runs/store.db" "$2" <<'PY' 2>/dev/null
-import sqlite3, sys
-row = sqlite3.connect(sys.argv[1], timeout=60).execute(sys.argv[2]).fetchone()
-print("" if row is None or row[0] is None else row[0])
-PY
-}
+query() { sql "$work/$1/runs/store.db" "$2"; }  # query PROJECT SQL
 
-check() {  # check NAME PROJECT SQL WANTED
-  local got
-  got=$(query "$2" "$3")
-  if [ "$got" = "$4" ]; then pass=$((pass + 1)); else
-    echo "FAIL $1: got '$got', wanted '$4'"
-    failures=$((failures + 1))
-  fi
-}
+check() { expect_sql "$1" "$work/$2/runs/store.db" "$3" "$4"; }  # check NAME PROJECT SQL WANTED
 
 statuses="SELECT GROUP_CONCAT(name || '=' || status, ' ') FROM (SELECT name, status FROM tasks WHERE run_id = (SELECT MAX(id) FROM runs) ORDER BY id)"
 
