@@ -1,6 +1,9 @@
 // Models built from specs: output shapes for every backbone at several
 // input sizes, shape errors as diagnostics, weights round trips, freeze.
 #include "compiler/lower/torch/BuildModel.h"
+#include "compiler/lower/torch/ExportTorchScript.h"
+
+#include <torch/script.h>
 
 #include <catch2/catch.hpp>
 
@@ -133,4 +136,27 @@ TEST_CASE("weights saved by one model load into another with a different head", 
   errors.clear();
   CHECK_FALSE(build_model(s, {1, 32, 32, 4}, errors));
   CHECK(errors.at(0).id == DiagId::PretrainedUnreadable);
+}
+
+TEST_CASE("every backbone exported as TorchScript computes what the network computes", "[model]") {
+  for (const char *backbone : {"mlp", "cnn", "resnet18", "mobilenet_v2"}) {
+    INFO(backbone);
+    std::vector<ModelError> errors;
+    Network net = build_model(spec(backbone), {3, 32, 32, 5}, errors);
+    REQUIRE(net);
+    net->eval();
+    const std::string path = (std::filesystem::temp_directory_path() /
+                              ("edl-ts-" + std::to_string(::getpid()) + "-" + backbone + ".pt")).string();
+    std::string error;
+    REQUIRE(export_torchscript(net, {3, 32, 32, 5}, path, error));
+    torch::jit::Module loaded = torch::jit::load(path);
+    std::filesystem::remove(path);
+    torch::manual_seed(4);
+    torch::Tensor x = torch::randn({4, 3, 32, 32});  // a batch of 4, traced on 1
+    torch::NoGradGuard no_grad;
+    torch::Tensor want = net->forward(x);
+    torch::Tensor got = loaded.forward({x}).toTensor();
+    CHECK(got.sizes() == want.sizes());
+    CHECK(torch::allclose(got, want, 1e-5, 1e-5));
+  }
 }
