@@ -55,6 +55,13 @@ struct LoadOptions {
 
 LoadedDataset load_dataset(const DatasetSpec &spec, const LoadOptions &options = {});
 
+// One image's bytes decoded exactly as image_folder decodes them: to
+// `channels` (1 gray, 3 RGB, 4 RGBA), resized to width x height (area to
+// shrink, linear to grow), height x width x channels bytes in `pixels`.
+// Returns why the bytes cannot be used (truncated, not an image), or "".
+std::string decode_image(const std::vector<std::uint8_t> &bytes, int channels, int width, int height,
+                         std::vector<std::uint8_t> &pixels);
+
 // Pieces, for tests and for the loaders themselves.
 Split split_samples(const std::vector<int> &labels, std::size_t class_count, const DatasetSpec &spec,
                     DataReport &report, const std::vector<std::string> &class_names);

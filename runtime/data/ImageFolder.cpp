@@ -27,12 +27,12 @@ std::string truncation(const std::vector<std::uint8_t> &b) {
 }
 
 // Decodes and converts to the dataset's channels and size; empty on failure.
-cv::Mat decode(const std::vector<std::uint8_t> &bytes, const DatasetSpec &spec, int width, int height) {
+cv::Mat decode(const std::vector<std::uint8_t> &bytes, int channels, int width, int height) {
   if (bytes.empty()) return {};
   cv::Mat raw;
   try {
     raw = cv::imdecode(cv::Mat(1, static_cast<int>(bytes.size()), CV_8U, const_cast<std::uint8_t *>(bytes.data())),
-                       spec.channels == 1 ? cv::IMREAD_GRAYSCALE : cv::IMREAD_UNCHANGED);
+                       channels == 1 ? cv::IMREAD_GRAYSCALE : cv::IMREAD_UNCHANGED);
   } catch (const cv::Exception &) {
     return {};  // a decoder that gives up by throwing: the same as a corrupt file
   }
@@ -40,9 +40,9 @@ cv::Mat decode(const std::vector<std::uint8_t> &bytes, const DatasetSpec &spec, 
   if (raw.depth() != CV_8U) raw.convertTo(raw, CV_8U, raw.depth() == CV_16U ? 1.0 / 257 : 1.0);
   cv::Mat img;
   int ch = raw.channels();
-  if (spec.channels == 1)
+  if (channels == 1)
     img = raw;
-  else if (spec.channels == 3)
+  else if (channels == 3)
     cv::cvtColor(raw, img, ch == 1 ? cv::COLOR_GRAY2RGB : ch == 4 ? cv::COLOR_BGRA2RGB : cv::COLOR_BGR2RGB);
   else
     cv::cvtColor(raw, img, ch == 1 ? cv::COLOR_GRAY2RGBA : ch == 4 ? cv::COLOR_BGRA2RGBA : cv::COLOR_BGR2RGBA);
@@ -54,6 +54,17 @@ cv::Mat decode(const std::vector<std::uint8_t> &bytes, const DatasetSpec &spec, 
 }
 
 }  // namespace
+
+std::string decode_image(const std::vector<std::uint8_t> &bytes, int channels, int width, int height,
+                         std::vector<std::uint8_t> &pixels) {
+  std::string why = truncation(bytes);
+  if (!why.empty()) return why;
+  cv::Mat img = decode(bytes, channels, width, height);
+  if (img.empty()) return "cannot decode: not an image, or corrupt";
+  cv::Mat continuous = img.isContinuous() ? img : img.clone();
+  pixels.assign(continuous.data, continuous.data + continuous.total() * continuous.elemSize());
+  return "";
+}
 
 void load_images(const DatasetSpec &spec, DecodeCache *cache, LoadedDataset &out) {
   ClassFiles cf;
@@ -79,7 +90,7 @@ void load_images(const DatasetSpec &spec, DecodeCache *cache, LoadedDataset &out
           ++out.report.from_cache;
         } else {
           std::string why = truncation(bytes);
-          cv::Mat img = why.empty() ? decode(bytes, spec, out.width, out.height) : cv::Mat();
+          cv::Mat img = why.empty() ? decode(bytes, spec.channels, out.width, out.height) : cv::Mat();
           if (img.empty())
             return bad_sample(spec, out.report, file, why.empty() ? "cannot decode: not an image, or corrupt" : why);
           cv::Mat continuous = img.isContinuous() ? img : img.clone();

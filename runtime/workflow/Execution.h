@@ -186,6 +186,9 @@ class Execution {
 
   bool evaluate(const Task &t);
 
+  // package:DEPLOY (PackageTask.cpp).
+  bool package(const Task &t);
+
   // A train job finished before the run was stopped: its model, rebuilt from
   // the values it used and its saved weights.
   bool rebuild_trained(const std::string &block);

@@ -112,10 +112,9 @@ bool Execution::dispatch(const Task &t) {
     case TaskKind::Evaluate: return evaluate(t);
     case TaskKind::Search: return search(t);
     case TaskKind::Trial: return trials(t);
+    case TaskKind::Package: return package(t);
     case TaskKind::LabelRound:
-    case TaskKind::Package:
-      obs_.message("skip " + t.id + ": " + (t.kind == TaskKind::Package ? "packaging is done by 'edlc build'"
-                                                                        : "labeling rounds are not run yet"));
+      obs_.message("skip " + t.id + ": labeling rounds are not run yet");
       store_.finish_task(row_of(t), "done");
       return true;
   }

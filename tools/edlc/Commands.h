@@ -66,7 +66,15 @@ int run_check(const CheckOptions &opts);
 int run_runtime_command(int argc, char **argv);
 int run_preview(const PreviewOptions &opts);
 int run_data(const DataOptions &opts);
+struct PredictOptions {
+  std::string package;
+  std::vector<std::string> images;
+  int top = 1;
+  bool json = false;
+};
+
 int run_run(const RunOptions &opts);
+int run_predict(const PredictOptions &opts);
 int run_runs(const RunsOptions &opts);
 int run_plan(const PlanOptions &opts);
 int run_fmt(const FmtOptions &opts);

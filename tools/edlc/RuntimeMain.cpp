@@ -44,6 +44,10 @@ int main(int argc, char **argv) {
   run_cmd->add_flag("--quiet,-q", run.quiet, "Print only errors");
   run_cmd->add_flag("--json", run.json, "Print the outcome as one JSON document, no progress");
   run_cmd->add_flag("--fresh", run.fresh, "Start a new run instead of resuming an unfinished one");
+  // `edlc build` is the same run: packages are tasks of the plan, and what
+  // is already trained is reused from the store, so building a trained
+  // project only packages it.
+  run_cmd->alias("build");
   for (int i = 0; i < argc; ++i) run.command += (i ? " " : "") + std::string(i == 0 ? "edlc" : argv[i]);
 
   RunsOptions runs;
@@ -60,8 +64,17 @@ int main(int argc, char **argv) {
   show_cmd->add_option("--format", runs.format, "Output format: text or json")
       ->transform(CLI::CheckedTransformer(formats, CLI::ignore_case));
 
+  PredictOptions predict;
+  auto *predict_cmd = app.add_subcommand("predict", "Classify image files with a deploy package");
+  predict_cmd->add_option("package", predict.package, "The package (.tar.gz from 'edlc build', or its folder)")
+      ->required();
+  predict_cmd->add_option("images", predict.images, "Image files")->required();
+  predict_cmd->add_option("--top", predict.top, "Classes per image, best first")->check(CLI::Range(1, 1000));
+  predict_cmd->add_flag("--json", predict.json, "Print JSON");
+
   return parse_and_run(app, argc, argv, [&]() -> int {
     if (*run_cmd) return run_run(run);
+    if (*predict_cmd) return run_predict(predict);
     if (*runs_cmd) {
       runs.show = static_cast<bool>(*show_cmd);
       return run_runs(runs);

@@ -32,7 +32,8 @@ int main(int argc, char **argv) {
   using namespace edl::cli;
   if (argc > 1) {
     const std::string command = argv[1];
-    if (command == "data" || command == "preview" || command == "run" || command == "runs")
+    if (command == "data" || command == "preview" || command == "run" || command == "runs" || command == "build" ||
+        command == "predict")
       return run_runtime_command(argc, argv);
   }
   CLI::App app{"edlc — checks, plans and runs declarative ML projects (.edl)"};
@@ -59,6 +60,9 @@ int main(int argc, char **argv) {
   app.add_subcommand("preview", "Render an augment block on real images into a PNG grid")->allow_extras();
   app.add_subcommand("run", "Run a project: load data, train, evaluate, recording into the store")->allow_extras();
   app.add_subcommand("runs", "List the runs in a project's store, or show one (runs show ID)")->allow_extras();
+  app.add_subcommand("build", "Run a project and write its deploy packages (training reused when done)")
+      ->allow_extras();
+  app.add_subcommand("predict", "Classify image files with a deploy package")->allow_extras();
 
   FmtOptions fmt;
   auto *fmt_cmd = app.add_subcommand("fmt", "Rewrite .edl files in the canonical layout");

@@ -1,0 +1,34 @@
+// A deploy block's package: one .tar.gz holding manifest.json (what the
+// model is, what it expects, how it scored, where it came from, its
+// targets), model/weights.pt (our weights format) and
+// model/torchscript.pt (the TorchScript module the predictor runs). Uses
+// torch: include only from files that already pay for it.
+#pragma once
+
+#include "compiler/lower/torch/BuildModel.h"
+
+#include <nlohmann/json.hpp>
+
+#include <string>
+#include <vector>
+
+namespace edl::deploy {
+
+struct PackageSpec {
+  std::string path;       // the .tar.gz to write, absolute
+  std::string staging;    // a folder to assemble it in (emptied first)
+  std::vector<std::string> targets;  // target callees: torchscript, server, sdk, edge
+  nlohmann::json target_options;     // per target, its arguments as written
+  nlohmann::json manifest;           // everything the manifest says besides files and targets
+  lower::InputShape shape;
+};
+
+// Writes the package; false with `error` (a target that cannot be built, a
+// file that cannot be written, tar failing).
+bool write_package(lower::Network &net, const PackageSpec &spec, std::string &error);
+
+// Runs a program (no shell, its stderr discarded) and waits; its exit
+// status, or -1 when it could not start.
+int run_program(const std::vector<std::string> &argv);
+
+}  // namespace edl::deploy

@@ -1,0 +1,120 @@
+#include "runtime/deploy/Predictor.h"
+
+#include "compiler/support/Hash.h"
+#include "runtime/data/Dataset.h"
+#include "runtime/deploy/Package.h"
+
+#include <torch/script.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+namespace edl::deploy {
+namespace {
+
+namespace fs = std::filesystem;
+
+// A .tar.gz unpacked into the cache, once per content; a folder as it is.
+std::string unpacked(const std::string &package, std::string &error) {
+  if (fs::is_directory(package)) return package;
+  std::ifstream in(package, std::ios::binary);
+  if (!in) {
+    error = "cannot read the package " + package;
+    return "";
+  }
+  std::stringstream bytes;
+  bytes << in.rdbuf();
+  const fs::path dir = fs::temp_directory_path() / "edl-packages" / content_hash(bytes.str());
+  if (fs::exists(dir / "manifest.json")) return dir.string();
+  const fs::path partial = dir.string() + ".partial";
+  std::error_code ec;
+  fs::remove_all(partial, ec);
+  fs::create_directories(partial, ec);
+  if (ec || run_program({"tar", "-xzf", package, "-C", partial.string()}) != 0) {
+    fs::remove_all(partial, ec);
+    error = package + " is not a package (tar could not unpack it)";
+    return "";
+  }
+  fs::rename(partial, dir, ec);  // another process may have won the race: its copy is the same
+  return dir.string();
+}
+
+}  // namespace
+
+struct Predictor::Impl {
+  nlohmann::json manifest;
+  torch::jit::Module module;
+  std::vector<std::string> classes;
+  int width = 0, height = 0, channels = 0;
+  std::vector<float> scale, shift;  // per channel: x * scale - shift
+};
+
+Predictor::Predictor(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+Predictor::~Predictor() = default;
+
+std::unique_ptr<Predictor> Predictor::open(const std::string &package, std::string &error) {
+  const std::string dir = unpacked(package, error);
+  if (dir.empty()) return nullptr;
+  auto impl = std::make_unique<Impl>();
+  try {
+    std::ifstream in(fs::path(dir) / "manifest.json");
+    impl->manifest = nlohmann::json::parse(in);
+    if (impl->manifest.value("format", "") != "edl-package") throw std::runtime_error("not an edl package manifest");
+    const auto &input = impl->manifest.at("input");
+    impl->width = input.at("width");
+    impl->height = input.at("height");
+    impl->channels = input.at("channels");
+    impl->classes = impl->manifest.at("classes").get<std::vector<std::string>>();
+    const auto &norm = impl->manifest.at("preprocessing").at("normalize");
+    const auto mean = norm.at("mean").get<std::vector<float>>(), sd = norm.at("std").get<std::vector<float>>();
+    for (int c = 0; c < impl->channels; ++c) {
+      const float m = mean.empty() ? 0.0f : mean[std::min<std::size_t>(c, mean.size() - 1)];
+      const float s = sd.empty() ? 1.0f : sd[std::min<std::size_t>(c, sd.size() - 1)];
+      // The same float arithmetic as the training batches.
+      impl->scale.push_back(1.0f / (255.0f * s));
+      impl->shift.push_back(m / s);
+    }
+    impl->module = torch::jit::load((fs::path(dir) / impl->manifest.at("files").at("torchscript").get<std::string>()).string());
+    impl->module.eval();
+  } catch (const std::exception &e) {
+    error = "cannot open the package " + package + ": " + e.what();
+    return nullptr;
+  }
+  return std::unique_ptr<Predictor>(new Predictor(std::move(impl)));
+}
+
+const nlohmann::json &Predictor::manifest() const { return impl_->manifest; }
+
+std::vector<Classified> Predictor::classify(const std::vector<std::vector<std::uint8_t>> &images, int k) const {
+  const Impl &m = *impl_;
+  std::vector<Classified> out(images.size());
+  std::vector<std::size_t> good;
+  const int C = m.channels, H = m.height, W = m.width;
+  torch::Tensor batch = torch::empty({static_cast<long>(images.size()), C, H, W});
+  float *dst = batch.data_ptr<float>();
+  std::vector<std::uint8_t> pixels;
+  for (std::size_t i = 0; i < images.size(); ++i) {
+    out[i].error = data::decode_image(images[i], C, W, H, pixels);
+    if (!out[i].error.empty()) continue;
+    float *img = dst + good.size() * static_cast<std::size_t>(C * H * W);
+    for (int c = 0; c < C; ++c)
+      for (int p = 0; p < H * W; ++p) img[c * H * W + p] = pixels[static_cast<std::size_t>(p * C + c)] * m.scale[c] - m.shift[c];
+    good.push_back(i);
+  }
+  if (good.empty()) return out;
+  torch::NoGradGuard no_grad;
+  torch::Tensor input = batch.narrow(0, 0, static_cast<long>(good.size()));
+  torch::Tensor probs = torch::softmax(const_cast<torch::jit::Module &>(m.module).forward({input}).toTensor(), 1);
+  const int top = std::max(1, std::min<int>(k, static_cast<int>(m.classes.size())));
+  auto [values, indices] = probs.topk(top, 1);
+  for (std::size_t j = 0; j < good.size(); ++j)
+    for (int r = 0; r < top; ++r) {
+      const int index = static_cast<int>(indices[static_cast<long>(j)][r].item<long>());
+      out[good[j]].top.push_back({index, m.classes[static_cast<std::size_t>(index)], values[static_cast<long>(j)][r].item<double>()});
+    }
+  return out;
+}
+
+}  // namespace edl::deploy

@@ -1,0 +1,125 @@
+// package:DEPLOY: the deploy block's train job, its best weights and its
+// evaluation, written as one package (runtime/deploy/Package.h).
+#include "compiler/sema/ProjectSettings.h"
+#include "compiler/support/Hash.h"
+#include "runtime/deploy/Package.h"
+#include "runtime/workflow/Execution.h"
+
+#include <chrono>
+#include <ctime>
+#include <filesystem>
+
+namespace edl::workflow {
+namespace {
+
+namespace fs = std::filesystem;
+
+// A target call's arguments as JSON: strings, numbers, booleans and names.
+json call_arguments(const ast::Call &call) {
+  json out = json::object();
+  for (const ast::Argument &a : call.args) {
+    if (a.name.empty()) continue;
+    if (const auto *l = a.value->as<ast::Literal>()) {
+      if (l->literal == ast::LiteralKind::String) out[a.name] = l->text;
+      else if (l->literal == ast::LiteralKind::Bool) out[a.name] = l->boolean;
+      else if (auto n = const_number(*a.value)) out[a.name] = n->value;
+    } else if (const auto *n = a.value->as<ast::Name>()) {
+      out[a.name] = n->name;
+    }
+  }
+  return out;
+}
+
+std::string utc_now() {
+  std::time_t t = std::time(nullptr);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", std::gmtime(&t));
+  return buf;
+}
+
+}  // namespace
+
+bool Execution::package(const Task &t) {
+  const ast::Decl *deploy = project_.find(ast::DeclKind::Deploy, t.block);
+  const ast::Property *from = deploy ? ast::find_property(deploy->properties, "from") : nullptr;
+  const auto *from_name = from ? from->value->as<ast::Name>() : nullptr;
+  const TrainFacts *facts = from_name ? project_.train(from_name->name) : nullptr;
+  if (!facts) {
+    fail("deploy '" + t.block + "': 'from' names no train job");
+    return false;
+  }
+  const std::string job_name = facts->decl->name;
+  if (!trained(job_name).net && !rebuild_trained(job_name)) {
+    fail("deploy '" + t.block + "': train job '" + job_name + "' has no trained model");
+    return false;
+  }
+  Trained &job = trained(job_name);
+  std::string error;
+  if (!job.model_path.empty() && lower::load_weights(*job.net, job.model_path, error) == 0) {
+    fail("deploy '" + t.block + "': cannot read the trained weights " + job.model_path + ": " + error);
+    return false;
+  }
+  const data::LoadedDataset &data = *job.data;
+
+  deploy::PackageSpec spec;
+  spec.shape = {data.channels, data.height, data.width, static_cast<int>(data.classes.size())};
+  if (const ast::Property *targets = ast::find_property(deploy->properties, "targets"))
+    if (const auto *list = targets->value->as<ast::List>())
+      for (const auto &item : list->items)
+        if (const auto *call = item->as<ast::Call>()) {
+          spec.targets.push_back(call->callee);
+          spec.target_options[call->callee] = call_arguments(*call);
+        }
+  if (const ast::Property *p = ast::find_property(deploy->properties, "package"); p && p->value->as<ast::Literal>())
+    spec.path = resolve_path(sm_, p->value->range, p->value->as<ast::Literal>()->text);
+  else
+    spec.path = (fs::path(req_.file).parent_path() / "dist" / (t.block + ".tar.gz")).lexically_normal().string();
+  spec.path = fs::absolute(spec.path).lexically_normal().string();
+  spec.staging = (fs::path(settings_.store).parent_path() / "artifacts" / ("run-" + std::to_string(out_.run_id)) /
+                  ("package-" + t.block))
+                     .string();
+
+  // What the deployed run measured: its evaluation task, from this run or the one it was cached from.
+  json evaluation = json::object();
+  for (const Task &other : req_.plan->tasks)
+    if (other.kind == TaskKind::Evaluate && other.block == job_name)
+      if (auto row = store_.completed_task(identity(other))) evaluation = json::parse(row->outputs, nullptr, false);
+  std::string sources;
+  for (std::size_t f = 0; f < sm_.file_count(); ++f) sources += sm_.text(static_cast<FileId>(f));
+  json normalize = {{"scale", 1.0 / 255}, {"mean", job.norm.mean}, {"std", job.norm.std}};
+  spec.manifest = {
+      {"format", "edl-package"},
+      {"format_version", 1},
+      {"project", settings_.name},
+      {"deploy", t.block},
+      {"version", "run-" + std::to_string(out_.run_id)},
+      {"created", utc_now()},
+      {"source", {{"file", fs::absolute(req_.file).lexically_normal().string()}, {"hash", content_hash(sources)}}},
+      {"plan_identity", identity(t)},
+      {"train", {{"name", job_name}, {"backbone", job.spec.model.backbone}, {"head", job.spec.model.head},
+                 {"best_epoch", job.best_epoch}}},
+      {"classes", data.classes},
+      {"input", {{"width", data.width}, {"height", data.height}, {"channels", data.channels}, {"layout", "NCHW float32"}}},
+      {"preprocessing",
+       {{"decode", data.channels == 1 ? "grayscale" : data.channels == 3 ? "rgb" : "rgba"},
+        {"resize", {{"width", data.width}, {"height", data.height}, {"interpolation", "area to shrink, linear to grow"}}},
+        {"normalize", normalize}}},
+      {"metrics", evaluation.is_object() ? evaluation.value("metrics", json::object()) : json::object()},
+      {"metrics_split", evaluation.is_object() ? evaluation.value("split", std::string()) : std::string()}};
+
+  if (!deploy::write_package(job.net, spec, error)) {
+    fail("deploy '" + t.block + "': " + error);
+    return false;
+  }
+  const auto bytes = fs::file_size(spec.path);
+  const std::int64_t row = row_of(t);
+  store_.add_artifact(row, std::nullopt, "package", spec.path, job.best_epoch, spec.manifest.dump());
+  store_.finish_task(row, "done", "", json{{"package", spec.path}, {"targets", spec.targets}, {"bytes", bytes}}.dump());
+  std::string targets;
+  for (const std::string &x : spec.targets) targets += (targets.empty() ? "" : ", ") + x + "()";
+  obs_.message("package " + t.block + ": " + spec.path + " (" + targets + "; " + std::to_string(bytes / 1024) +
+               " KiB)");
+  return true;
+}
+
+}  // namespace edl::workflow

@@ -1,0 +1,107 @@
+#!/usr/bin/env bash
+# Deployment end to end on real digits: `edlc build` writes one package
+# (manifest, weights, TorchScript); Python's torch.jit.load runs the
+# TorchScript module on every digit and agrees with `edlc predict` on each
+# one; the manifest carries the evaluation the store recorded; a second
+# build reuses everything; an unsupported target and a bad package are
+# clear errors.
+# Usage: deploy.sh EDLC SOURCE_DIR
+set -uo pipefail
+source "$(dirname "$0")/contract_lib.sh"
+
+cat >"$work/p.edl" <<EDL
+project "release" {
+  seed  = 23
+  store = "runs/store.db"
+}
+
+dataset digits {
+  source = image_folder("$src/data/digits")
+  split  = { train = 80%, val = 20% }
+  image  = { size = 8x8, channels = 1 }
+}
+
+model net {
+  backbone = cnn(channels = [16])
+}
+
+train main {
+  data      = digits
+  model     = net
+  optimizer = sgd(lr = 0.05, momentum = 0.9)
+  epochs    = 4
+}
+
+deploy local {
+  from    = main
+  targets = [torchscript()]
+  package = "dist/digits.tar.gz"
+}
+EDL
+db="$work/runs/store.db"
+pkg="$work/dist/digits.tar.gz"
+
+expect "build" 0 "$edlc" build "$work/p.edl"
+contains "build names the package" out "package local: $pkg (torchscript()"
+mkdir -p "$work/unpacked"
+expect "the package unpacks" 0 tar -xzf "$pkg" -C "$work/unpacked"
+for f in manifest.json model/weights.pt model/torchscript.pt; do
+  if [ -s "$work/unpacked/$f" ]; then pass=$((pass + 1)); else echo "FAIL $f missing"; failures=$((failures + 1)); fi
+done
+manifest() { /usr/bin/python3 -c "import json, sys; m = json.load(open('$work/unpacked/manifest.json')); print($1)"; }
+[ "$(manifest "m['format'], m['input']['width'], m['input']['channels'], len(m['classes'])")" = "edl-package 8 1 10" ] \
+  && pass=$((pass + 1)) || { echo "FAIL manifest input"; failures=$((failures + 1)); }
+expect_sql "the manifest carries the evaluation the store recorded" "$db" \
+  "SELECT printf('%.6f', json_extract(outputs, '$.metrics.accuracy')) FROM tasks WHERE name = 'evaluate:main'" \
+  "$(manifest "'%.6f' % m['metrics']['accuracy']")"
+
+# Every digit through edlc predict (OpenCV decode, our preprocessing) and
+# through Python (PIL decode, numpy preprocessing from the manifest,
+# torch.jit.load): the same class for every image, scores within 1e-4.
+find "$src/data/digits" -name '*.png' | sort >"$work/files"
+expect "edlc predict every digit" 0 "$edlc" predict "$pkg" $(cat "$work/files") --json
+cp "$work/out" "$work/edlc.json"
+cat >"$work/compare.py" <<'PY'
+import json, sys
+import numpy as np, torch
+from PIL import Image
+work = sys.argv[1]
+m = json.load(open(f"{work}/unpacked/manifest.json"))
+module = torch.jit.load(f"{work}/unpacked/model/torchscript.pt")
+mean = np.float32(m["preprocessing"]["normalize"]["mean"][0])
+std = np.float32(m["preprocessing"]["normalize"]["std"][0])
+files = open(f"{work}/files").read().split()
+x = np.stack([np.asarray(Image.open(f).convert("L"), dtype=np.float32) for f in files])
+x = x * (np.float32(1) / (np.float32(255) * std)) - mean / std
+with torch.no_grad():
+    probs = torch.softmax(module(torch.from_numpy(x[:, None])), 1)
+score, index = probs.max(1)
+ours = json.load(open(f"{work}/edlc.json"))
+same = sum(int(o["top"][0]["index"]) == int(i) for o, i in zip(ours, index))
+diff = max(abs(o["top"][0]["score"] - float(s)) for o, s in zip(ours, score))
+truth = [int(f.split("/")[-2]) for f in files]
+accuracy = sum(int(i) == t for i, t in zip(index, truth)) / len(files)
+print(f"{same}/{len(files)} same class, largest score difference {diff:.2e}, accuracy on all digits {accuracy:.4f}")
+sys.exit(0 if same == len(files) and diff < 1e-4 and accuracy > 0.9 else 1)
+PY
+expect "python torch.jit.load agrees with edlc predict" 0 /usr/bin/python3 "$work/compare.py" "$work"
+cat "$work/out"
+
+expect "a second build reuses everything" 0 "$edlc" build "$work/p.edl"
+contains "packaging is cached" out "package:local: cached"
+sed -i 's|dist/digits.tar.gz|dist/digits-2.tar.gz|' "$work/p.edl"
+expect "a new package path repackages only" 0 "$edlc" build "$work/p.edl"
+contains "training stays cached" out "train:main: cached"
+if [ -s "$work/dist/digits-2.tar.gz" ]; then pass=$((pass + 1)); else echo "FAIL no second package"; failures=$((failures + 1)); fi
+
+sed -i 's|targets = \[torchscript()\]|targets = [torchscript(), sdk(lang = "cpp")]|' "$work/p.edl"
+expect "an unsupported target" 1 "$edlc" build "$work/p.edl"
+contains "says which target" err "sdk(): this target is not built yet"
+expect "predict with a file that is no package" 1 "$edlc" predict "$work/p.edl" "$(head -1 "$work/files")"
+contains "says it is no package" err "is not a package"
+printf 'not a png' >"$work/bad.png"
+expect "predict on a broken image" 1 "$edlc" predict "$pkg" "$work/bad.png"
+contains "names the broken image" err "bad.png: cannot decode"
+
+echo "deploy: $pass checks passed, $failures failed"
+[ "$failures" -eq 0 ]

@@ -1,0 +1,57 @@
+// `edlc predict PACKAGE IMAGE...`: classifies image files with a deploy
+// package alone (its TorchScript module and preprocessing).
+#include "Commands.h"
+
+#include "runtime/deploy/Predictor.h"
+
+#include <cstdio>
+#include <fstream>
+#include <iostream>
+#include <iterator>
+
+namespace edl::cli {
+
+int run_predict(const PredictOptions &opts) {
+  std::string error;
+  auto predictor = deploy::Predictor::open(opts.package, error);
+  if (!predictor) {
+    std::cerr << "edlc: error: " << error << "\n";
+    return kUserError;
+  }
+  std::vector<std::vector<std::uint8_t>> images;
+  for (const std::string &file : opts.images) {
+    std::ifstream in(file, std::ios::binary);
+    images.emplace_back(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+  }
+  // Batches of 64 keep memory flat however many files are named.
+  nlohmann::json all = nlohmann::json::array();
+  bool failed = false;
+  for (std::size_t start = 0; start < images.size(); start += 64) {
+    std::vector<std::vector<std::uint8_t>> batch(images.begin() + static_cast<long>(start),
+                                                 images.begin() + static_cast<long>(std::min(images.size(), start + 64)));
+    std::vector<deploy::Classified> results = predictor->classify(batch, opts.top);
+    for (std::size_t i = 0; i < results.size(); ++i) {
+      const std::string &file = opts.images[start + i];
+      const deploy::Classified &r = results[i];
+      if (!r.error.empty()) {
+        failed = true;
+        std::cerr << "edlc: error: " << file << ": " << r.error << "\n";
+        if (opts.json) all.push_back({{"file", file}, {"error", r.error}});
+        continue;
+      }
+      if (opts.json) {
+        nlohmann::json top = nlohmann::json::array();
+        for (const deploy::Prediction &p : r.top) top.push_back({{"label", p.label}, {"index", p.index}, {"score", p.score}});
+        all.push_back({{"file", file}, {"top", top}});
+      } else {
+        std::printf("%s", file.c_str());
+        for (const deploy::Prediction &p : r.top) std::printf("  %s %.4f", p.label.c_str(), p.score);
+        std::printf("\n");
+      }
+    }
+  }
+  if (opts.json) std::cout << all.dump(2) << "\n";
+  return failed ? kUserError : kOk;
+}
+
+}  // namespace edl::cli
