@@ -62,8 +62,10 @@ bool write_package(lower::Network &net, const PackageSpec &spec, std::string &er
     nlohmann::json entry = {{"target", target}, {"options", spec.target_options.value(target, nlohmann::json::object())}};
     if (target == "torchscript") {
       entry["file"] = "model/torchscript.pt";
+    } else if (target == "server") {
+      entry["command"] = "edlc serve " + fs::path(spec.path).filename().string();
     } else {
-      error = target + "(): this target is not built yet; remove it from targets (torchscript() is built)";
+      error = target + "(): this target is not built yet; remove it from targets (torchscript() and server() are)";
       return false;
     }
     targets.push_back(entry);

@@ -73,7 +73,16 @@ struct PredictOptions {
   bool json = false;
 };
 
+struct ServeCliOptions {
+  std::string package, host, token;
+  int port = 0;  // 0: the package's server() target, else 8080
+  int max_batch = 32;
+  double max_wait_ms = 2;
+  double max_body_mb = 8;
+};
+
 int run_run(const RunOptions &opts);
+int run_serve(const ServeCliOptions &opts);
 int run_predict(const PredictOptions &opts);
 int run_runs(const RunsOptions &opts);
 int run_plan(const PlanOptions &opts);

@@ -72,8 +72,20 @@ int main(int argc, char **argv) {
   predict_cmd->add_option("--top", predict.top, "Classes per image, best first")->check(CLI::Range(1, 1000));
   predict_cmd->add_flag("--json", predict.json, "Print JSON");
 
+  ServeCliOptions serve;
+  auto *serve_cmd = app.add_subcommand("serve", "Serve a deploy package over HTTP (predict, health, info, metrics)");
+  serve_cmd->add_option("package", serve.package, "The package (.tar.gz from 'edlc build', or its folder)")->required();
+  serve_cmd->add_option("--host", serve.host, "Address to bind (default: the package's, else 127.0.0.1)");
+  serve_cmd->add_option("--port", serve.port, "Port (default: the package's, else 8080)")->check(CLI::Range(1, 65535));
+  serve_cmd->add_option("--token", serve.token, "Require 'Authorization: Bearer TOKEN'");
+  serve_cmd->add_option("--max-batch", serve.max_batch, "Images per forward pass at most")->check(CLI::Range(1, 1024));
+  serve_cmd->add_option("--max-wait-ms", serve.max_wait_ms, "How long a batch waits for more images")
+      ->check(CLI::Range(0.0, 1000.0));
+  serve_cmd->add_option("--max-body-mb", serve.max_body_mb, "Largest request body")->check(CLI::Range(0.001, 1024.0));
+
   return parse_and_run(app, argc, argv, [&]() -> int {
     if (*run_cmd) return run_run(run);
+    if (*serve_cmd) return run_serve(serve);
     if (*predict_cmd) return run_predict(predict);
     if (*runs_cmd) {
       runs.show = static_cast<bool>(*show_cmd);

@@ -1,0 +1,232 @@
+#include "runtime/serve/Server.h"
+
+#include <httplib.h>
+
+#include <chrono>
+#include <condition_variable>
+#include <deque>
+#include <future>
+#include <map>
+#include <mutex>
+#include <thread>
+
+namespace edl::serve {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+using nlohmann::json;
+
+// Requests wait here; one worker takes them in batches.
+class Batcher {
+ public:
+  Batcher(const deploy::Predictor &predictor, int max_batch, double max_wait_ms)
+      : predictor_(predictor), max_batch_(std::max(1, max_batch)),
+        max_wait_(std::chrono::microseconds(static_cast<long>(max_wait_ms * 1000))),
+        worker_([this] { run(); }) {}
+  ~Batcher() {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      closing_ = true;
+    }
+    wake_.notify_all();
+    worker_.join();
+  }
+
+  std::future<deploy::Classified> submit(std::vector<std::uint8_t> image) {
+    std::promise<deploy::Classified> promise;
+    auto future = promise.get_future();
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      queue_.push_back({std::move(image), std::move(promise)});
+    }
+    wake_.notify_one();
+    return future;
+  }
+
+  // Batches run and images in them, for /metrics.
+  std::pair<long, long> batches() const { return {batches_.load(), images_.load()}; }
+
+ private:
+  struct Item {
+    std::vector<std::uint8_t> image;
+    std::promise<deploy::Classified> promise;
+  };
+
+  void run() {
+    for (;;) {
+      std::vector<Item> batch;
+      {
+        std::unique_lock<std::mutex> lock(mu_);
+        wake_.wait(lock, [&] { return closing_ || !queue_.empty(); });
+        if (closing_ && queue_.empty()) return;
+        // Once one image waits, give others up to max_wait to join it.
+        const auto deadline = Clock::now() + max_wait_;
+        while (static_cast<int>(queue_.size()) < max_batch_ && !closing_ &&
+               wake_.wait_until(lock, deadline) != std::cv_status::timeout) {
+        }
+        while (!queue_.empty() && static_cast<int>(batch.size()) < max_batch_) {
+          batch.push_back(std::move(queue_.front()));
+          queue_.pop_front();
+        }
+      }
+      std::vector<std::vector<std::uint8_t>> images;
+      for (Item &i : batch) images.push_back(std::move(i.image));
+      try {
+        std::vector<deploy::Classified> results = predictor_.classify(images, kTop);
+        for (std::size_t i = 0; i < batch.size(); ++i) batch[i].promise.set_value(std::move(results[i]));
+      } catch (const std::exception &e) {
+        for (Item &i : batch) i.promise.set_value({{}, std::string("the model failed: ") + e.what()});
+      }
+      ++batches_;
+      images_ += static_cast<long>(batch.size());
+    }
+  }
+
+ public:
+  static constexpr int kTop = 1000;  // every class; requests keep their top K
+
+ private:
+  const deploy::Predictor &predictor_;
+  const int max_batch_;
+  const std::chrono::microseconds max_wait_;
+  std::mutex mu_;
+  std::condition_variable wake_;
+  std::deque<Item> queue_;
+  bool closing_ = false;
+  std::atomic<long> batches_{0}, images_{0};
+  std::thread worker_;
+};
+
+// Request counts by status and a latency histogram, in Prometheus text.
+class Metrics {
+ public:
+  void record(int status, double seconds) {
+    std::lock_guard<std::mutex> lock(mu_);
+    ++by_status_[status];
+    for (std::size_t b = 0; b < kBounds.size(); ++b)
+      if (seconds <= kBounds[b]) ++buckets_[b];
+    ++count_;
+    sum_ += seconds;
+  }
+  std::string text(std::pair<long, long> batches) const {
+    std::lock_guard<std::mutex> lock(mu_);
+    std::string out = "# HELP edl_requests_total Requests to /v1/predict by HTTP status.\n"
+                      "# TYPE edl_requests_total counter\n";
+    for (const auto &[status, n] : by_status_)
+      out += "edl_requests_total{status=\"" + std::to_string(status) + "\"} " + std::to_string(n) + "\n";
+    out += "# HELP edl_request_seconds Time to answer /v1/predict.\n# TYPE edl_request_seconds histogram\n";
+    for (std::size_t b = 0; b < kBounds.size(); ++b) {
+      char le[32];
+      std::snprintf(le, sizeof le, "%g", kBounds[b]);
+      out += "edl_request_seconds_bucket{le=\"" + std::string(le) + "\"} " + std::to_string(buckets_[b]) + "\n";
+    }
+    out += "edl_request_seconds_bucket{le=\"+Inf\"} " + std::to_string(count_) + "\n";
+    out += "edl_request_seconds_sum " + std::to_string(sum_) + "\nedl_request_seconds_count " + std::to_string(count_) +
+           "\n# HELP edl_batches_total Forward passes run.\n# TYPE edl_batches_total counter\nedl_batches_total " +
+           std::to_string(batches.first) +
+           "\n# HELP edl_batched_images_total Images in those passes.\n# TYPE edl_batched_images_total counter\n"
+           "edl_batched_images_total " +
+           std::to_string(batches.second) + "\n";
+    return out;
+  }
+
+ private:
+  static constexpr std::array<double, 11> kBounds = {0.001, 0.0025, 0.005, 0.01, 0.025, 0.05,
+                                                     0.1,   0.25,   0.5,   1,    2.5};
+  mutable std::mutex mu_;
+  std::map<int, long> by_status_;
+  std::array<long, 11> buckets_{};
+  long count_ = 0;
+  double sum_ = 0;
+};
+
+void json_error(httplib::Response &res, int status, const std::string &message) {
+  res.status = status;
+  res.set_content(json{{"error", message}, {"status", status}}.dump(), "application/json");
+}
+
+bool image_type(const std::string &type) {
+  return type.rfind("image/", 0) == 0 || type.rfind("application/octet-stream", 0) == 0;
+}
+
+}  // namespace
+
+bool serve(const deploy::Predictor &predictor, const ServeOptions &options, const std::atomic<bool> &stop,
+           const std::function<void(const std::string &)> &ready, std::string &error) {
+  Batcher batcher(predictor, options.max_batch, options.max_wait_ms);
+  Metrics metrics;
+  httplib::Server server;
+  server.new_task_queue = [n = options.http_threads] { return new httplib::ThreadPool(static_cast<std::size_t>(n)); };
+  server.set_payload_max_length(options.max_body);
+  server.set_read_timeout(10, 0);
+
+  auto authorised = [&](const httplib::Request &req, httplib::Response &res) {
+    if (options.token.empty() || req.get_header_value("Authorization") == "Bearer " + options.token) return true;
+    json_error(res, 401, "missing or wrong bearer token");
+    return false;
+  };
+  server.Get("/v1/health", [&](const httplib::Request &, httplib::Response &res) {
+    res.set_content(R"({"status":"ok"})", "application/json");
+  });
+  server.Get("/v1/info", [&](const httplib::Request &req, httplib::Response &res) {
+    if (authorised(req, res)) res.set_content(predictor.manifest().dump(2), "application/json");
+  });
+  server.Get("/metrics", [&](const httplib::Request &, httplib::Response &res) {
+    res.set_content(metrics.text(batcher.batches()), "text/plain; version=0.0.4");
+  });
+  server.Post("/v1/predict", [&](const httplib::Request &req, httplib::Response &res) {
+    const auto started = Clock::now();
+    [&] {
+      if (!authorised(req, res)) return;
+      int top = 1;
+      if (req.has_param("top")) {
+        try {
+          top = std::stoi(req.get_param_value("top"));
+        } catch (const std::exception &) {
+          top = 0;
+        }
+        if (top < 1) return json_error(res, 400, "top must be a positive integer");
+      }
+      std::string body;
+      const std::string type = req.get_header_value("Content-Type");
+      if (req.is_multipart_form_data()) {
+        if (!req.has_file("image")) return json_error(res, 400, "multipart request without an \"image\" field");
+        body = req.get_file_value("image").content;
+      } else if (image_type(type)) {
+        body = req.body;
+      } else {
+        return json_error(res, 415, "send image bytes (image/* or application/octet-stream) or multipart/form-data, not '" +
+                                        type + "'");
+      }
+      if (body.empty()) return json_error(res, 400, "empty image");
+      deploy::Classified r = batcher.submit(std::vector<std::uint8_t>(body.begin(), body.end())).get();
+      if (!r.error.empty()) return json_error(res, 400, r.error);
+      json classes = json::array();
+      for (std::size_t i = 0; i < r.top.size() && static_cast<int>(i) < top; ++i)
+        classes.push_back({{"label", r.top[i].label}, {"index", r.top[i].index}, {"score", r.top[i].score}});
+      res.set_content(json{{"top", classes}}.dump(), "application/json");
+    }();
+    metrics.record(res.status == -1 ? 200 : res.status, std::chrono::duration<double>(Clock::now() - started).count());
+  });
+  // What httplib answers itself (413, 404, ...) is JSON too.
+  server.set_error_handler([](const httplib::Request &, httplib::Response &res) {
+    if (!res.body.empty()) return;
+    json_error(res, res.status, res.status == 413 ? "request body too large" : res.status == 404 ? "no such endpoint"
+                                                                                                 : "bad request");
+  });
+
+  if (!server.bind_to_port(options.host, options.port)) {
+    error = "cannot listen on " + options.host + ":" + std::to_string(options.port);
+    return false;
+  }
+  std::thread watcher([&] {
+    while (!stop.load()) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    server.stop();
+  });
+  ready("http://" + options.host + ":" + std::to_string(options.port));
+  server.listen_after_bind();
+  watcher.join();
+  return true;
+}
+
+}  // namespace edl::serve
