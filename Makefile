@@ -26,6 +26,7 @@ bench:
 	bench/train_bench.sh
 	build/bench/edl_search_bench
 	bench/search_digits.sh
+	bench/serve_bench.sh
 
 clean:
 	rm -rf build build-fuzz

@@ -159,6 +159,7 @@ bool serve(const deploy::Predictor &predictor, const ServeOptions &options, cons
   server.new_task_queue = [n = options.http_threads] { return new httplib::ThreadPool(static_cast<std::size_t>(n)); };
   server.set_payload_max_length(options.max_body);
   server.set_read_timeout(10, 0);
+  server.set_tcp_nodelay(true);  // small JSON answers must not wait for delayed ACKs (Nagle)
 
   auto authorised = [&](const httplib::Request &req, httplib::Response &res) {
     if (options.token.empty() || req.get_header_value("Authorization") == "Bearer " + options.token) return true;
