@@ -1,6 +1,7 @@
 #include "runtime/deploy/Package.h"
 
 #include "compiler/lower/torch/ExportTorchScript.h"
+#include "runtime/deploy/Sdk.h"
 
 #include <fcntl.h>
 #include <spawn.h>
@@ -62,10 +63,22 @@ bool write_package(lower::Network &net, const PackageSpec &spec, std::string &er
     nlohmann::json entry = {{"target", target}, {"options", spec.target_options.value(target, nlohmann::json::object())}};
     if (target == "torchscript") {
       entry["file"] = "model/torchscript.pt";
+    } else if (target == "sdk") {
+      if (spec.target_options.value("sdk", nlohmann::json::object()).value("lang", "cpp") != "cpp") {
+        error = "sdk(): only lang = \"cpp\" is built";
+        return false;
+      }
+      nlohmann::json with_files = manifest;
+      if (!write_sdk(with_files, (fs::path(spec.staging) / "sdk").string(), error)) {
+        error = "sdk(): " + error;
+        return false;
+      }
+      entry["folder"] = "sdk";
+      entry["build"] = "cmake -S sdk/example -B build && cmake --build build && build/classify . IMAGE";
     } else if (target == "server") {
       entry["command"] = "edlc serve " + fs::path(spec.path).filename().string();
     } else {
-      error = target + "(): this target is not built yet; remove it from targets (torchscript() and server() are)";
+      error = target + "(): this target is not built yet; remove it from targets (torchscript(), sdk() and server() are)";
       return false;
     }
     targets.push_back(entry);

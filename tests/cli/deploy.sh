@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Deployment end to end on real digits: `edlc build` writes one package
-# (manifest, weights, TorchScript); Python's torch.jit.load runs the
-# TorchScript module on every digit and agrees with `edlc predict` on each
-# one; the manifest carries the evaluation the store recorded; a second
+# (manifest, weights, TorchScript, C++ SDK); Python's torch.jit.load runs
+# the TorchScript module on every digit and agrees with `edlc predict` on
+# each one; the SDK's example, built from the package with CMake, agrees
+# too; the manifest carries the evaluation the store recorded; a second
 # build reuses everything; an unsupported target and a bad package are
 # clear errors.
 # Usage: deploy.sh EDLC SOURCE_DIR
@@ -34,7 +35,7 @@ train main {
 
 deploy local {
   from    = main
-  targets = [torchscript()]
+  targets = [torchscript(), sdk(lang = "cpp")]
   package = "dist/digits.tar.gz"
 }
 EDL
@@ -42,7 +43,7 @@ db="$work/runs/store.db"
 pkg="$work/dist/digits.tar.gz"
 
 expect "build" 0 "$edlc" build "$work/p.edl"
-contains "build names the package" out "package local: $pkg (torchscript()"
+contains "build names the package" out "package local: $pkg (torchscript(), sdk()"
 mkdir -p "$work/unpacked"
 expect "the package unpacks" 0 tar -xzf "$pkg" -C "$work/unpacked"
 for f in manifest.json model/weights.pt model/torchscript.pt; do
@@ -87,6 +88,25 @@ PY
 expect "python torch.jit.load agrees with edlc predict" 0 /usr/bin/python3 "$work/compare.py" "$work"
 cat "$work/out"
 
+# The SDK: its example built from the unpacked package with CMake alone
+# (Halide-compiled preprocessing, edl::Predictor), on every ninth digit.
+expect "the SDK example configures" 0 cmake -S "$work/unpacked/sdk/example" -B "$work/sdk-build" -DCMAKE_BUILD_TYPE=Release
+expect "the SDK example builds" 0 cmake --build "$work/sdk-build" -j 2
+awk 'NR % 9 == 1' "$work/files" >"$work/some"
+expect "the SDK example classifies" 0 "$work/sdk-build/classify" "$work/unpacked" $(cat "$work/some")
+cp "$work/out" "$work/sdk.txt"
+expect "edlc predict on the same digits" 0 "$edlc" predict "$pkg" $(cat "$work/some") --json
+cp "$work/out" "$work/some.json"
+expect "SDK and edlc predict agree" 0 /usr/bin/python3 -c "
+import json, sys
+ours = json.load(open('$work/some.json'))
+sdk = [line.split() for line in open('$work/sdk.txt')]
+same = sum(o['file'] == f and o['top'][0]['label'] == l and abs(o['top'][0]['score'] - float(s)) < 1e-4
+           for o, (f, l, s) in zip(ours, sdk))
+print(f'{same}/{len(ours)} digits: same class and score within 1e-4')
+sys.exit(0 if same == len(ours) == len(sdk) else 1)"
+cat "$work/out"
+
 expect "a second build reuses everything" 0 "$edlc" build "$work/p.edl"
 contains "packaging is cached" out "package:local: cached"
 sed -i 's|dist/digits.tar.gz|dist/digits-2.tar.gz|' "$work/p.edl"
@@ -94,9 +114,9 @@ expect "a new package path repackages only" 0 "$edlc" build "$work/p.edl"
 contains "training stays cached" out "train:main: cached"
 if [ -s "$work/dist/digits-2.tar.gz" ]; then pass=$((pass + 1)); else echo "FAIL no second package"; failures=$((failures + 1)); fi
 
-sed -i 's|targets = \[torchscript()\]|targets = [torchscript(), sdk(lang = "cpp")]|' "$work/p.edl"
+sed -i 's|targets = \[torchscript(), sdk(lang = "cpp")\]|targets = [torchscript(), edge(arch = x86_64, quantize = int8)]|' "$work/p.edl"
 expect "an unsupported target" 1 "$edlc" build "$work/p.edl"
-contains "says which target" err "sdk(): this target is not built yet"
+contains "says which target" err "edge(): this target is not built yet"
 expect "predict with a file that is no package" 1 "$edlc" predict "$work/p.edl" "$(head -1 "$work/files")"
 contains "says it is no package" err "is not a package"
 printf 'not a png' >"$work/bad.png"
