@@ -17,6 +17,58 @@ namespace {
 
 namespace fs = std::filesystem;
 
+std::string staging_script(const PackageSpec &spec) {
+  return (fs::path(spec.staging) / "model" / "torchscript.pt").string();
+}
+
+// The architecture this build runs on, in edge()'s names.
+const char *host_arch() {
+#if defined(__x86_64__)
+  return "x86_64";
+#elif defined(__aarch64__)
+  return "arm64";
+#else
+  return "other";
+#endif
+}
+
+// edge(arch, quantize): the TorchScript module for a small device of the
+// build machine's architecture. libtorch 1.13 on CPU has no half-precision
+// convolution or matrix kernels ("slow_conv2d_cpu not implemented for
+// 'Half'") and its int8 quantization is a Python-side module rewrite, so
+// only quantize = none is built; the others say so.
+bool edge_target(const PackageSpec &spec, const std::string &script, nlohmann::json &entry, std::string &error) {
+  const nlohmann::json options = spec.target_options.value("edge", nlohmann::json::object());
+  const std::string arch = options.value("arch", std::string(host_arch()));
+  const std::string quantize = options.value("quantize", std::string("none"));
+  if (arch != host_arch()) {
+    error = "edge(): arch = " + arch + " needs a build on " + arch + "; this machine is " + host_arch();
+    return false;
+  }
+  if (quantize == "fp16") {
+    error = "edge(): quantize = fp16 is not supported: libtorch on CPU has no half-precision convolution or matrix "
+            "kernels; use quantize = none";
+    return false;
+  }
+  if (quantize == "int8") {
+    error = "edge(): quantize = int8 is not supported: libtorch's CPU int8 quantization is a Python-side rewrite "
+            "this C++ build cannot apply; use quantize = none";
+    return false;
+  }
+  std::error_code ec;
+  fs::create_directories(fs::path(spec.staging) / "edge", ec);
+  fs::copy_file(script, fs::path(spec.staging) / "edge" / "model.pt", fs::copy_options::overwrite_existing, ec);
+  if (ec) {
+    error = "edge(): " + ec.message();
+    return false;
+  }
+  entry["file"] = "edge/model.pt";
+  entry["arch"] = arch;
+  entry["quantize"] = quantize;
+  entry["accuracy_change"] = 0.0;  // float32 as trained: the same outputs
+  return true;
+}
+
 }  // namespace
 
 int run_program(const std::vector<std::string> &argv) {
@@ -75,10 +127,12 @@ bool write_package(lower::Network &net, const PackageSpec &spec, std::string &er
       }
       entry["folder"] = "sdk";
       entry["build"] = "cmake -S sdk/example -B build && cmake --build build && build/classify . IMAGE";
+    } else if (target == "edge") {
+      if (!edge_target(spec, staging_script(spec), entry, error)) return false;
     } else if (target == "server") {
       entry["command"] = "edlc serve " + fs::path(spec.path).filename().string();
     } else {
-      error = target + "(): this target is not built yet; remove it from targets (torchscript(), sdk() and server() are)";
+      error = target + "(): unknown target";
       return false;
     }
     targets.push_back(entry);

@@ -116,7 +116,13 @@ if [ -s "$work/dist/digits-2.tar.gz" ]; then pass=$((pass + 1)); else echo "FAIL
 
 sed -i 's|targets = \[torchscript(), sdk(lang = "cpp")\]|targets = [torchscript(), edge(arch = x86_64, quantize = int8)]|' "$work/p.edl"
 expect "an unsupported target" 1 "$edlc" build "$work/p.edl"
-contains "says which target" err "edge(): this target is not built yet"
+contains "says why int8 is not built" err "edge(): quantize = int8 is not supported"
+sed -i 's|quantize = int8|quantize = fp16|' "$work/p.edl"
+expect "fp16 on CPU" 1 "$edlc" build "$work/p.edl"
+contains "says why fp16 is not built" err "edge(): quantize = fp16 is not supported: libtorch on CPU has no half-precision"
+sed -i 's|quantize = fp16|quantize = none|' "$work/p.edl"
+expect "edge without quantization" 0 "$edlc" build "$work/p.edl"
+expect "the edge model is packaged" 0 tar -tzf "$work/dist/digits-2.tar.gz" ./edge/model.pt
 expect "predict with a file that is no package" 1 "$edlc" predict "$work/p.edl" "$(head -1 "$work/files")"
 contains "says it is no package" err "is not a package"
 printf 'not a png' >"$work/bad.png"
