@@ -86,6 +86,7 @@ bool shape_fits(const ast::Expr &e, const Type &t) {
       std::string value;
       if (t.quoted && lit && lit->literal == ast::LiteralKind::String) value = lit->text;
       else if (const auto *n = e.as<ast::Name>(); n && !t.quoted) value = n->name;
+      else if (lit && lit->literal == ast::LiteralKind::None && !t.quoted) value = "none";  // `quantize = none`
       else return false;
       return std::find(t.values.begin(), t.values.end(), value) != t.values.end();
     }
@@ -231,6 +232,7 @@ void Checker::check_value(const ast::Expr &e, const Type &t, ValueContext &ctx) 
       std::string value;
       if (t.quoted && is_lit(ast::LiteralKind::String)) value = lit->text;
       else if (const auto *n = e.as<ast::Name>(); n && !t.quoted) value = n->name;
+      else if (is_lit(ast::LiteralKind::None) && !t.quoted) value = "none";  // the keyword, as an enum's value
       else {
         mismatch(e, t);
         return;

@@ -145,3 +145,25 @@ train t { data = d; model = m; optimizer = sgd(lr = 0.1); epochs = 10 / 4 }
 )"));
   CHECK(bad->codes() == std::vector<std::string>{"E0401"});
 }
+
+TEST_CASE("the keyword none is the value none of an enumeration that has it", "[sema]") {
+  const std::string deploy = R"(dataset d { source = image_folder("x") }
+model net { backbone = cnn(channels = [8]) }
+train t {
+  data      = d
+  model     = net
+  optimizer = sgd(lr = 0.1)
+  epochs    = 1
+}
+deploy e {
+  from    = t
+  targets = [edge(arch = x86_64, quantize = none)]
+}
+)";
+  auto ok = check_text(with_project(deploy));
+  CHECK(ok->diags.error_count() == 0);
+  // Where the enumeration has no none, the keyword is still a mismatch.
+  std::string wrong = deploy;
+  wrong.replace(wrong.find("arch = x86_64"), 13, "arch = none");
+  CHECK(check_text(with_project(wrong))->diags.error_count() == 1);
+}
