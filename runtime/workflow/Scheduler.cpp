@@ -84,6 +84,7 @@ std::vector<TaskState> run_dag(const std::vector<DagTask> &tasks, const Schedule
       ++running;
       const int attempt = ++attempts[pick];
       const int now_running = running;
+      if (callbacks.on_start) callbacks.on_start(pick, attempt);
       workers.emplace_back([&, pick, attempt, now_running] {
         Attempt result = callbacks.run(pick, attempt, now_running);
         std::lock_guard<std::mutex> done(mu);

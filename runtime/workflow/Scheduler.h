@@ -37,6 +37,9 @@ struct DagCallbacks {
   // Runs attempt `attempt` (1-based) of task `index`; `running` tasks are
   // under way at that moment, this one included (to share the cores).
   std::function<Attempt(std::size_t index, int attempt, int running)> run;
+  // Called as the scheduler starts an attempt, in the order it starts them
+  // (before `run`, which runs on the attempt's own thread).
+  std::function<void(std::size_t index, int attempt)> on_start;
   // A failed attempt that will be retried after `delay` seconds.
   std::function<void(std::size_t index, int attempt, const Attempt &, double delay)> on_retry;
   // A task that will not run because `cause` (an id) did not succeed.
