@@ -5,7 +5,7 @@
 # each one; the SDK's example, built from the package with CMake, agrees
 # too; the manifest carries the evaluation the store recorded; a second
 # build reuses everything; an unsupported target and a bad package are
-# clear errors.
+# clear errors. A kill during packaging is resumed.
 # Usage: deploy.sh EDLC SOURCE_DIR
 set -uo pipefail
 source "$(dirname "$0")/contract_lib.sh"
@@ -42,7 +42,24 @@ EDL
 db="$work/runs/store.db"
 pkg="$work/dist/digits.tar.gz"
 
+# A kill while packaging (held 30 s there by a test hook): the rerun resumes
+# the same run, keeps the training, and writes the package once.
+EDL_DELAY_TASK="package:local=30" "$edlc" build "$work/p.edl" >"$work/killed.out" 2>&1 &
+pid=$!
+for _ in $(seq 1 600); do
+  [ "$(sql "$db" "SELECT status FROM tasks WHERE name = 'package:local'")" = "running" ] && break
+  sleep 0.1
+done
+kill -9 "$pid"
+wait "$pid" 2>/dev/null
+if [ ! -e "$pkg" ]; then pass=$((pass + 1)); else echo "FAIL a package before packaging ran"; failures=$((failures + 1)); fi
 expect "build" 0 "$edlc" build "$work/p.edl"
+contains "the killed run is resumed" out "resume run 1 "
+contains "the training is kept" out "train:main: done before this run was stopped; kept"
+expect_sql "one run" "$db" "SELECT COUNT(*) FROM runs" 1
+expect_sql "every task once" "$db" "SELECT COUNT(*) - COUNT(DISTINCT name) FROM tasks" 0
+expect_sql "packaging took two attempts, one package artifact" "$db" \
+  "SELECT t.attempt || ':' || COUNT(a.id) FROM tasks t LEFT JOIN artifacts a ON a.task_id = t.id AND a.kind = 'package' WHERE t.name = 'package:local'" "2:1"
 contains "build names the package" out "package local: $pkg (torchscript(), sdk()"
 mkdir -p "$work/unpacked"
 expect "the package unpacks" 0 tar -xzf "$pkg" -C "$work/unpacked"
