@@ -36,6 +36,8 @@ json confusion_json(const train::ConfusionMatrix &c) {
 
 thread_local TaskLog *current_task_log = nullptr;
 
+namespace {
+
 const char *kind_name(TaskKind k) { return k == TaskKind::Trial ? "trials" : to_string(k); }
 
 // Test hooks, as "task=N,task=N" in an environment variable: EDL_FAIL_TASK
@@ -56,6 +58,8 @@ double task_hook(const char *variable, const std::string &task) {
   }
   return 0;
 }
+
+}  // namespace
 
 Attempt Execution::run_task(const Task &t, int attempt, int running) {
   TaskLog log;
@@ -121,6 +125,20 @@ bool Execution::dispatch(const Task &t) {
   return true;
 }
 
+namespace {
+
+// The files a finished task's outputs name (a training's model, a
+// package) must still exist for its work to be reused.
+bool files_still_there(const std::string &outputs) {
+  json o = json::parse(outputs, nullptr, false);
+  if (!o.is_object()) return true;
+  for (const char *key : {"model", "package"})
+    if (o.contains(key) && o[key].is_string() && !fs::exists(o[key].get<std::string>())) return false;
+  return true;
+}
+
+}  // namespace
+
 bool Execution::finished_before(const Task &t) {
   std::optional<store::TaskRow> row;
   std::string how;
@@ -128,6 +146,11 @@ bool Execution::finished_before(const Task &t) {
     row = *prev;
     how = "done before this run was stopped; kept";
   } else if (!prev && !req_.fresh && (row = store_.completed_task(identity(t)))) {
+    if (!files_still_there(row->outputs)) {
+      obs_.message(t.id + ": its inputs are unchanged since run " + std::to_string(row->run_id) +
+                   " but what it wrote is gone; runs again");
+      return false;
+    }
     store_.add_cached_task(out_.run_id, t.id, kind_name(t.kind), identity(t), row->outputs);
     how = "cached, its inputs are unchanged since run " + std::to_string(row->run_id);
   }

@@ -126,6 +126,10 @@ cat "$work/out"
 
 expect "a second build reuses everything" 0 "$edlc" build "$work/p.edl"
 contains "packaging is cached" out "package:local: cached"
+rm "$pkg"
+expect "a deleted package is written again" 0 "$edlc" build "$work/p.edl"
+contains "says why it packages again" out "package:local: its inputs are unchanged since run 1 but what it wrote is gone; runs again"
+if [ -s "$pkg" ]; then pass=$((pass + 1)); else echo "FAIL the package was not rewritten"; failures=$((failures + 1)); fi
 sed -i 's|dist/digits.tar.gz|dist/digits-2.tar.gz|' "$work/p.edl"
 expect "a new package path repackages only" 0 "$edlc" build "$work/p.edl"
 contains "training stays cached" out "train:main: cached"
