@@ -2,8 +2,9 @@
 # Deployment end to end on real digits: `edlc build` writes one package
 # (manifest, weights, TorchScript, C++ SDK); Python's torch.jit.load runs
 # the TorchScript module on every digit and agrees with `edlc predict` on
-# each one; the SDK's example, built from the package with CMake, agrees
-# too; the manifest carries the evaluation the store recorded; a second
+# each one; on the validation split its predictions make the confusion
+# matrix the run's evaluation stored; the SDK's example, built from the
+# package with CMake, agrees too; the manifest carries the evaluation the store recorded; a second
 # build reuses everything; an unsupported target and a bad package are
 # clear errors. A kill during packaging is resumed.
 # Usage: deploy.sh EDLC SOURCE_DIR
@@ -72,6 +73,23 @@ manifest() { /usr/bin/python3 -c "import json, sys; m = json.load(open('$work/un
 expect_sql "the manifest carries the evaluation the store recorded" "$db" \
   "SELECT printf('%.6f', json_extract(outputs, '$.metrics.accuracy')) FROM tasks WHERE name = 'evaluate:main'" \
   "$(manifest "'%.6f' % m['metrics']['accuracy']")"
+
+# The package predicts what the training process predicted: on the
+# validation split (as the run split it), the confusion matrix of `edlc
+# predict`'s answers equals the one the run's evaluation stored.
+"$edlc" data "$work/p.edl" --files val >"$work/val"
+expect "edlc predict the validation split" 0 "$edlc" predict "$pkg" $(cat "$work/val") --json
+cp "$work/out" "$work/val.json"
+sql "$db" "SELECT json_extract(outputs, '$.confusion') FROM tasks WHERE name = 'evaluate:main'" >"$work/stored"
+expect "the same confusion matrix as the evaluation" 0 /usr/bin/python3 -c "
+import json, sys
+stored = json.load(open('$work/stored'))
+mine = [[0] * 10 for _ in range(10)]
+for p in json.load(open('$work/val.json')):
+    mine[int(p['file'].split('/')[-2])][p['top'][0]['index']] += 1
+print(sum(map(sum, mine)), 'validation images;', 'same confusion matrix' if mine == stored else f'{mine} != {stored}')
+sys.exit(0 if mine == stored and sum(map(sum, mine)) == 359 else 1)"
+cat "$work/out"
 
 # Every digit through edlc predict (OpenCV decode, our preprocessing) and
 # through Python (PIL decode, numpy preprocessing from the manifest,

@@ -36,6 +36,7 @@ struct DataOptions {
   std::string file;
   std::vector<std::string> datasets;  // empty: all
   bool no_cache = false;
+  std::string files;  // train, val or test: list that split's files instead
   OutputFormat format = OutputFormat::Text;
 };
 

@@ -102,10 +102,16 @@ int run_data(const DataOptions &opts) {
     data::DatasetSpec spec = data::dataset_spec(checked, *decl, in->sm);
     data::LoadedDataset loaded = data::load_dataset(spec, {!opts.no_cache});
     ok = ok && loaded.report.ok();
+    if (!opts.files.empty()) {  // the files of one split, as the run splits them
+      const auto &split = opts.files == "train" ? loaded.split.train : opts.files == "val" ? loaded.split.val
+                                                                                          : loaded.split.test;
+      for (std::size_t i : split) std::cout << loaded.sources[i] << "\n";
+      continue;
+    }
     if (opts.format == OutputFormat::Json) all.push_back(to_json(spec, loaded));
     else print_text(spec, loaded);
   }
-  if (opts.format == OutputFormat::Json) std::cout << all.dump(2) << "\n";
+  if (opts.format == OutputFormat::Json && opts.files.empty()) std::cout << all.dump(2) << "\n";
   return ok ? kOk : kUserError;
 }
 

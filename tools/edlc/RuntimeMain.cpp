@@ -21,6 +21,8 @@ int main(int argc, char **argv) {
   data_cmd->add_option("file", data.file, "Root .edl file of the project")->required();
   data_cmd->add_option("--dataset", data.datasets, "Only this dataset (repeatable)");
   data_cmd->add_flag("--no-cache", data.no_cache, "Decode every file again, ignoring the decode cache");
+  data_cmd->add_option("--files", data.files, "List the files of one split (train, val or test), one per line")
+      ->check(CLI::IsMember({"train", "val", "test"}));
   const std::map<std::string, OutputFormat> formats{{"text", OutputFormat::Text}, {"json", OutputFormat::Json}};
   data_cmd->add_option("--format", data.format, "Output format: text or json")
       ->transform(CLI::CheckedTransformer(formats, CLI::ignore_case));
