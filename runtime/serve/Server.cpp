@@ -1,6 +1,7 @@
 #include "runtime/serve/Server.h"
 
 #include <httplib.h>
+#include <sys/socket.h>
 
 #include <chrono>
 #include <condition_variable>
@@ -160,6 +161,12 @@ bool serve(const deploy::Predictor &predictor, const ServeOptions &options, cons
   server.set_payload_max_length(options.max_body);
   server.set_read_timeout(10, 0);
   server.set_tcp_nodelay(true);  // small JSON answers must not wait for delayed ACKs (Nagle)
+  int listening = -1;
+  server.set_socket_options([&](int sock) {
+    int yes = 1;
+    ::setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
+    listening = sock;
+  });
 
   auto authorised = [&](const httplib::Request &req, httplib::Response &res) {
     if (options.token.empty() || req.get_header_value("Authorization") == "Bearer " + options.token) return true;
@@ -220,6 +227,10 @@ bool serve(const deploy::Predictor &predictor, const ServeOptions &options, cons
     error = "cannot listen on " + options.host + ":" + std::to_string(options.port);
     return false;
   }
+  // cpp-httplib 0.11 listens with a backlog of 5, so a burst of clients
+  // connecting at once overflowed it and saw resets; listening again on the
+  // same socket raises it.
+  if (listening >= 0) ::listen(listening, SOMAXCONN);
   std::thread watcher([&] {
     while (!stop.load()) std::this_thread::sleep_for(std::chrono::milliseconds(100));
     server.stop();
