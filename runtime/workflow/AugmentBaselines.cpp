@@ -101,10 +101,7 @@ bool Execution::augment_baselines(const Task &t, const TrainFacts &facts, const 
         return false;
       }
       double score = -1e300;
-      for (const train::EpochReport &e : r.epochs) {
-        double v = (spec.split == "train" ? e.train : e.val).value(spec.metric);
-        score = std::max(score, spec.maximize ? v : -v);
-      }
+      for (const train::EpochReport &e : r.epochs) score = std::max(score, objective_score(spec, e));
       value = spec.maximize ? score : -score;
       store_.finish_trial(trial, status, value);
     }

@@ -83,6 +83,13 @@ class SerializedObserver : public RunObserver {
   std::mutex mu_;
 };
 
+// A JSON object of "space.var" -> number (trial params, a search's best
+// values) as SpaceValues; entries that are not numbers are skipped.
+SpaceValues space_values_of(const json &values);
+
+// An epoch's objective as a score, higher better (minimised ones negated).
+double objective_score(const search::SearchSpec &spec, const train::EpochReport &epoch);
+
 // Whether a train job's augment block refers to a searched space variable.
 bool augment_is_searched(const TrainFacts &facts);
 

@@ -188,11 +188,8 @@ bool Execution::reopened(const Task &t) {
 void Execution::reuse(const Task &t, const store::TaskRow &row) {
   json outputs = json::parse(row.outputs, nullptr, false);
   std::lock_guard<std::recursive_mutex> lock(state_mu_);
-  if (t.kind == TaskKind::Trial && outputs.is_object() && outputs.contains("best")) {
-    SpaceValues best;
-    for (const auto &[name, v] : outputs["best"].items()) best[name] = v.get<double>();
-    best_values_[t.block] = best;
-  }
+  if (t.kind == TaskKind::Trial && outputs.is_object() && outputs.contains("best"))
+    best_values_[t.block] = space_values_of(outputs["best"]);
   if (t.kind == TaskKind::Train) finished_trains_[t.block] = outputs;
 }
 
@@ -517,10 +514,7 @@ bool Execution::rebuild_trained(const std::string &block) {
   const TrainFacts *facts = project_.train(block);
   if (!facts || !outputs.is_object()) return false;
   SpaceValues values = default_space_values(project_);
-  if (outputs.contains("space") && !outputs["space"].empty()) {
-    values.clear();
-    for (const auto &[name, v] : outputs["space"].items()) values[name] = v.get<double>();
-  }
+  if (outputs.contains("space") && !outputs["space"].empty()) values = space_values_of(outputs["space"]);
   Trained &job = trained(block);
   std::unique_ptr<lower::CompiledAugment> augment;
   if (!prepare(*facts, values, job, augment, false)) return false;

@@ -28,15 +28,6 @@ json values_json(const SpaceValues &values) {
   return j;
 }
 
-SpaceValues values_of(const std::string &params) {
-  SpaceValues v;
-  json p = json::parse(params, nullptr, false);
-  if (p.is_object())
-    for (const auto &[name, value] : p.items())
-      if (value.is_number()) v[name] = value.get<double>();
-  return v;
-}
-
 std::string fixed4(double v) {
   char buf[32];
   std::snprintf(buf, sizeof buf, "%.4f", v);
@@ -48,6 +39,19 @@ double seconds_since(std::chrono::steady_clock::time_point t) {
 }
 
 }  // namespace
+
+SpaceValues space_values_of(const json &values) {
+  SpaceValues v;
+  if (values.is_object())
+    for (const auto &[name, value] : values.items())
+      if (value.is_number()) v[name] = value.get<double>();
+  return v;
+}
+
+double objective_score(const search::SearchSpec &spec, const train::EpochReport &epoch) {
+  const double v = (spec.split == "train" ? epoch.train : epoch.val).value(spec.metric);
+  return spec.maximize ? v : -v;
+}
 
 // What the trials of one search share, across threads.
 struct Execution::TrialSearch {
@@ -65,11 +69,7 @@ struct Execution::TrialSearch {
   std::vector<search::Observation> history;
   bool budget_spent = false, interrupted = false;
 
-  // An epoch's objective as a score, higher better.
-  double score(const train::EpochReport &e) const {
-    double v = (spec.split == "train" ? e.train : e.val).value(spec.metric);
-    return spec.maximize ? v : -v;
-  }
+  double score(const train::EpochReport &e) const { return objective_score(spec, e); }
 };
 
 bool Execution::search(const Task &t) {
@@ -177,7 +177,7 @@ bool Execution::run_trial(TrialSearch &s, std::uint64_t k) {
   {
     std::lock_guard<std::mutex> lock(s.mu);
     if (before_row && (before_row->status == "done" || before_row->status == "pruned") && before_row->value) {
-      values = values_of(before_row->params);
+      values = space_values_of(json::parse(before_row->params, nullptr, false));
       for (const auto &[epoch, score] : s.epoch_scores[before_row->id])
         if (s.pruner) s.pruner->report(static_cast<int>(k), epoch, score);
       s.history.push_back({values, s.spec.maximize ? *before_row->value : -*before_row->value});
@@ -192,7 +192,7 @@ bool Execution::run_trial(TrialSearch &s, std::uint64_t k) {
       s.budget_spent = true;
       return false;
     }
-    values = before_row ? values_of(before_row->params) : s.sampler->next(k, s.history);
+    values = before_row ? space_values_of(json::parse(before_row->params, nullptr, false)) : s.sampler->next(k, s.history);
   }
   const std::string label = "  trial " + std::to_string(number) + "/" + count + ":" + shown(values);
   Trained job;
@@ -304,10 +304,8 @@ bool Execution::population_based(const Task &t, const TrainFacts &facts, const s
       train::TrainResult r = fit(t.block, m.job, m.augment.get(), task, m.trial, "trial-" + std::to_string(m.number),
                                  spec.subset, false, resume, nullptr, to);
       if (r.interrupted || r.epochs.empty()) return false;
-      const train::EpochReport &last = r.epochs.back();
-      double v = (spec.split == "train" ? last.train : last.val).value(spec.metric);
-      m.score = spec.maximize ? v : -v;
-      m.checkpoint = last.checkpoint;
+      m.score = objective_score(spec, r.epochs.back());
+      m.checkpoint = r.epochs.back().checkpoint;
       return true;
     });
     if (!ok) {
