@@ -1,12 +1,16 @@
 #include "runtime/deploy/Package.h"
 
 #include "compiler/lower/torch/ExportTorchScript.h"
+#include "compiler/lower/torch/QuantizeInt8.h"
 #include "runtime/deploy/Sdk.h"
 
 #include <fcntl.h>
 #include <spawn.h>
 #include <sys/wait.h>
 
+#include <torch/script.h>
+
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 
@@ -32,12 +36,58 @@ const char *host_arch() {
 #endif
 }
 
-// edge(arch, quantize): the TorchScript module for a small device of the
-// build machine's architecture. libtorch 1.13 on CPU has no half-precision
-// convolution or matrix kernels ("slow_conv2d_cpu not implemented for
-// 'Half'") and its int8 quantization is a Python-side module rewrite, so
-// only quantize = none is built; the others say so.
-bool edge_target(const PackageSpec &spec, const std::string &script, nlohmann::json &entry, std::string &error) {
+// The share of rows of `logits` whose largest score is at `labels`.
+double accuracy_of(const torch::Tensor &logits, const std::vector<std::int64_t> &labels) {
+  torch::Tensor truth = torch::tensor(labels, torch::kLong);
+  return logits.argmax(1).eq(truth).sum().item<double>() / static_cast<double>(std::max<std::size_t>(1, labels.size()));
+}
+
+// `forward` over `x` in batches of 256: bounded memory for large inputs.
+template <typename Forward>
+torch::Tensor batched(const torch::Tensor &x, Forward forward) {
+  std::vector<torch::Tensor> out;
+  for (std::int64_t s = 0; s < x.size(0); s += 256) out.push_back(forward(x.slice(0, s, std::min(s + 256, x.size(0)))));
+  return torch::cat(out);
+}
+
+// edge(quantize = int8): the network quantized after training, and what
+// that costs: accuracy before and after on the evaluated split, and how
+// often the two agree.
+bool int8_edge(lower::Network &net, const PackageSpec &spec, const std::string &path, nlohmann::json &entry,
+               std::string &error) {
+  if (!spec.calibration.defined() || spec.calibration.size(0) == 0 || !spec.check_inputs.defined() ||
+      spec.check_inputs.size(0) == 0) {
+    error = "edge(quantize = int8): the train job has no images to calibrate on and check against";
+    return false;
+  }
+  if (!lower::export_int8_torchscript(net, spec.calibration, path, error)) {
+    error = "edge(quantize = int8): " + error;
+    return false;
+  }
+  torch::NoGradGuard no_grad;
+  net->eval();
+  torch::jit::Module quantized = torch::jit::load(path);
+  const torch::Tensor want = batched(spec.check_inputs, [&](const torch::Tensor &x) { return net->forward(x); });
+  const torch::Tensor got =
+      batched(spec.check_inputs, [&](const torch::Tensor &x) { return quantized.forward({x}).toTensor(); });
+  const double before = accuracy_of(want, spec.check_labels), after = accuracy_of(got, spec.check_labels);
+  entry["engine"] = lower::select_int8_engine();
+  entry["calibration_samples"] = spec.calibration.size(0);
+  entry["accuracy_split"] = spec.check_split;
+  entry["accuracy_samples"] = spec.check_inputs.size(0);
+  entry["accuracy_float"] = before;
+  entry["accuracy"] = after;
+  entry["accuracy_change"] = after - before;
+  entry["agreement"] = got.argmax(1).eq(want.argmax(1)).sum().item<double>() / static_cast<double>(want.size(0));
+  return true;
+}
+
+// edge(arch, quantize): a TorchScript module for a small device of the
+// build machine's architecture: the float one (none) or int8 (weights per
+// channel, activations per tensor, libtorch's quantized kernels). libtorch
+// 1.13 has no half-precision convolution or matrix kernels on CPU
+// ("slow_conv2d_cpu not implemented for 'Half'"), so fp16 says so.
+bool edge_target(lower::Network &net, const PackageSpec &spec, nlohmann::json &entry, std::string &error) {
   const nlohmann::json options = spec.target_options.value("edge", nlohmann::json::object());
   const std::string arch = options.value("arch", std::string(host_arch()));
   const std::string quantize = options.value("quantize", std::string("none"));
@@ -47,25 +97,26 @@ bool edge_target(const PackageSpec &spec, const std::string &script, nlohmann::j
   }
   if (quantize == "fp16") {
     error = "edge(): quantize = fp16 is not supported: libtorch on CPU has no half-precision convolution or matrix "
-            "kernels; use quantize = none";
-    return false;
-  }
-  if (quantize == "int8") {
-    error = "edge(): quantize = int8 is not supported: libtorch's CPU int8 quantization is a Python-side rewrite "
-            "this C++ build cannot apply; use quantize = none";
+            "kernels; use quantize = int8 or none";
     return false;
   }
   std::error_code ec;
   fs::create_directories(fs::path(spec.staging) / "edge", ec);
-  fs::copy_file(script, fs::path(spec.staging) / "edge" / "model.pt", fs::copy_options::overwrite_existing, ec);
-  if (ec) {
-    error = "edge(): " + ec.message();
-    return false;
+  const std::string path = (fs::path(spec.staging) / "edge" / "model.pt").string();
+  if (quantize == "int8") {
+    if (!int8_edge(net, spec, path, entry, error)) return false;
+  } else {
+    fs::copy_file(staging_script(spec), path, fs::copy_options::overwrite_existing, ec);
+    if (ec) {
+      error = "edge(): " + ec.message();
+      return false;
+    }
+    entry["accuracy_change"] = 0.0;  // float32 as trained: the same outputs
   }
   entry["file"] = "edge/model.pt";
+  entry["bytes"] = fs::file_size(path, ec);
   entry["arch"] = arch;
   entry["quantize"] = quantize;
-  entry["accuracy_change"] = 0.0;  // float32 as trained: the same outputs
   return true;
 }
 
@@ -88,7 +139,12 @@ int run_program(const std::vector<std::string> &argv) {
   return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
 
-bool write_package(lower::Network &net, const PackageSpec &spec, std::string &error) {
+bool wants_int8(const PackageSpec &spec) {
+  return std::find(spec.targets.begin(), spec.targets.end(), "edge") != spec.targets.end() &&
+         spec.target_options.value("edge", nlohmann::json::object()).value("quantize", "") == "int8";
+}
+
+bool write_package(lower::Network &net, const PackageSpec &spec, nlohmann::json &manifest, std::string &error) {
   std::error_code ec;
   fs::remove_all(spec.staging, ec);
   fs::create_directories(fs::path(spec.staging) / "model", ec);
@@ -96,7 +152,7 @@ bool write_package(lower::Network &net, const PackageSpec &spec, std::string &er
     error = "cannot create " + spec.staging + ": " + ec.message();
     return false;
   }
-  nlohmann::json manifest = spec.manifest;
+  manifest = spec.manifest;
   nlohmann::json files = nlohmann::json::object();
   lower::save_weights(*net, (fs::path(spec.staging) / "model" / "weights.pt").string());
   files["weights"] = "model/weights.pt";
@@ -128,7 +184,7 @@ bool write_package(lower::Network &net, const PackageSpec &spec, std::string &er
       entry["folder"] = "sdk";
       entry["build"] = "cmake -S sdk/example -B build && cmake --build build && build/classify . IMAGE";
     } else if (target == "edge") {
-      if (!edge_target(spec, staging_script(spec), entry, error)) return false;
+      if (!edge_target(net, spec, entry, error)) return false;
     } else if (target == "server") {
       entry["command"] = "edlc serve " + fs::path(spec.path).filename().string();
     } else {

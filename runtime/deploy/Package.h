@@ -21,11 +21,22 @@ struct PackageSpec {
   nlohmann::json target_options;     // per target, its arguments as written
   nlohmann::json manifest;           // everything the manifest says besides files and targets
   lower::InputShape shape;
+  // edge(quantize = int8) only: normalised images from the training split
+  // to observe activation ranges on, and labelled images of the evaluated
+  // split to measure the accuracy change on.
+  torch::Tensor calibration, check_inputs;
+  std::vector<std::int64_t> check_labels;
+  std::string check_split;
 };
 
-// Writes the package; false with `error` (a target that cannot be built, a
-// file that cannot be written, tar failing).
-bool write_package(lower::Network &net, const PackageSpec &spec, std::string &error);
+// Does this deploy block's edge() target ask for int8? (Only then the
+// package needs calibration and check images.)
+bool wants_int8(const PackageSpec &spec);
+
+// Writes the package and returns the manifest it holds in `manifest`;
+// false with `error` (a target that cannot be built, a file that cannot be
+// written, tar failing).
+bool write_package(lower::Network &net, const PackageSpec &spec, nlohmann::json &manifest, std::string &error);
 
 // Runs a program (no shell, its stderr discarded) and waits; its exit
 // status, or -1 when it could not start.

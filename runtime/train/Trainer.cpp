@@ -90,6 +90,19 @@ EpochMetrics evaluate(lower::Network &net, const data::LoadedDataset &data, cons
   return m;
 }
 
+torch::Tensor normalised_inputs(const data::LoadedDataset &data, const std::vector<std::size_t> &indices,
+                                const Normalizer &norm, std::vector<std::int64_t> *labels) {
+  std::vector<torch::Tensor> parts;
+  EpochPlan plan{&data, indices, 256, false, nullptr, 0, 0, norm, classes_of(data)};
+  Prefetcher batches(plan);
+  while (auto b = batches.next()) {
+    parts.push_back(input_of(*b, data.channels, data.height, data.width).clone());  // the batch's buffer goes
+    if (labels) labels->insert(labels->end(), b->labels.begin(), b->labels.end());
+  }
+  if (parts.empty()) return torch::zeros({0, data.channels, data.height, data.width});
+  return torch::cat(parts);
+}
+
 TrainResult train_model(lower::Network &net, const TrainJob &job, const TrainCallbacks &cb) {
   const TrainSpec &spec = *job.spec;
   const data::LoadedDataset &data = *job.data;

@@ -75,6 +75,11 @@ TrainResult train_model(lower::Network &net, const TrainJob &job, const TrainCal
 EpochMetrics evaluate(lower::Network &net, const data::LoadedDataset &data, const std::vector<std::size_t> &indices,
                       const Normalizer &norm, const LossSpec &loss, int batch = 256);
 
+// Samples `indices` as one N x C x H x W tensor, normalised as for
+// evaluation (no augmentation); their labels in `labels` when given.
+torch::Tensor normalised_inputs(const data::LoadedDataset &data, const std::vector<std::size_t> &indices,
+                                const Normalizer &norm, std::vector<std::int64_t> *labels = nullptr);
+
 // The loss on a batch: cross-entropy or focal over target distributions
 // (one-hot labels, or the mixed labels of mixup/cutmix), label smoothing applied.
 torch::Tensor batch_loss(const torch::Tensor &logits, const torch::Tensor &targets, const LossSpec &loss);

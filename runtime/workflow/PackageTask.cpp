@@ -3,9 +3,12 @@
 #include "compiler/sema/ProjectSettings.h"
 #include "compiler/support/Hash.h"
 #include "runtime/deploy/Package.h"
+#include "runtime/train/Trainer.h"
 #include "runtime/workflow/Execution.h"
 
+#include <algorithm>
 #include <chrono>
+#include <cstdio>
 #include <ctime>
 #include <filesystem>
 
@@ -107,18 +110,40 @@ bool Execution::package(const Task &t) {
       {"metrics", evaluation.is_object() ? evaluation.value("metrics", json::object()) : json::object()},
       {"metrics_split", evaluation.is_object() ? evaluation.value("split", std::string()) : std::string()}};
 
-  if (!deploy::write_package(job.net, spec, error)) {
+  if (deploy::wants_int8(spec)) {
+    // Every k-th training image (at most 256) to calibrate on; the split the
+    // evaluation measured to check against.
+    const std::vector<std::size_t> &train = data.split.train;
+    std::vector<std::size_t> calibration;
+    const std::size_t step = std::max<std::size_t>(1, train.size() / 256);
+    for (std::size_t i = 0; i < train.size() && calibration.size() < 256; i += step) calibration.push_back(train[i]);
+    spec.calibration = train::normalised_inputs(data, calibration, job.norm);
+    spec.check_split = data.split.test.empty() ? "val" : "test";
+    spec.check_inputs = train::normalised_inputs(data, data.split.test.empty() ? data.split.val : data.split.test,
+                                                 job.norm, &spec.check_labels);
+  }
+  json written;
+  if (!deploy::write_package(job.net, spec, written, error)) {
     fail("deploy '" + t.block + "': " + error);
     return false;
   }
   const auto bytes = fs::file_size(spec.path);
   const std::int64_t row = row_of(t);
-  store_.add_artifact(row, std::nullopt, "package", spec.path, job.best_epoch, spec.manifest.dump());
+  store_.add_artifact(row, std::nullopt, "package", spec.path, job.best_epoch, written.dump());
   store_.finish_task(row, "done", "", json{{"package", spec.path}, {"targets", spec.targets}, {"bytes", bytes}}.dump());
   std::string targets;
   for (const std::string &x : spec.targets) targets += (targets.empty() ? "" : ", ") + x + "()";
   obs_.message("package " + t.block + ": " + spec.path + " (" + targets + "; " + std::to_string(bytes / 1024) +
                " KiB)");
+  for (const json &target : written["targets"])
+    if (target.value("quantize", "") == "int8") {
+      char line[200];
+      std::snprintf(line, sizeof line, "edge int8 (%s): %s accuracy %.4f, float %.4f, change %+.4f, agreement %.4f",
+                    target.value("engine", "").c_str(), target.value("accuracy_split", "").c_str(),
+                    target.value("accuracy", 0.0), target.value("accuracy_float", 0.0),
+                    target.value("accuracy_change", 0.0), target.value("agreement", 0.0));
+      obs_.message(line);
+    }
   return true;
 }
 

@@ -6,7 +6,8 @@
 # matrix the run's evaluation stored; the SDK's example, built from the
 # package with CMake, agrees too; the manifest carries the evaluation the store recorded; a second
 # build reuses everything; an unsupported target and a bad package are
-# clear errors. A kill during packaging is resumed.
+# clear errors. A kill during packaging is resumed. edge(quantize = int8)
+# reports an accuracy change that Python, loading the int8 module, measures too.
 # Usage: deploy.sh EDLC SOURCE_DIR
 set -uo pipefail
 source "$(dirname "$0")/contract_lib.sh"
@@ -153,9 +154,46 @@ expect "a new package path repackages only" 0 "$edlc" build "$work/p.edl"
 contains "training stays cached" out "train:main: cached"
 if [ -s "$work/dist/digits-2.tar.gz" ]; then pass=$((pass + 1)); else echo "FAIL no second package"; failures=$((failures + 1)); fi
 
+# edge(quantize = int8): quantized in C++ after training; the manifest's
+# accuracy change is what Python, loading the module under the same engine
+# and preprocessing the validation images itself, measures too.
 sed -i 's|targets = \[torchscript(), sdk(lang = "cpp")\]|targets = [torchscript(), edge(arch = x86_64, quantize = int8)]|' "$work/p.edl"
-expect "an unsupported target" 1 "$edlc" build "$work/p.edl"
-contains "says why int8 is not built" err "edge(): quantize = int8 is not supported"
+expect "edge int8" 0 "$edlc" build "$work/p.edl"
+contains "reports the accuracy change" out "edge int8 (onednn): val accuracy "
+rm -rf "$work/int8" && mkdir -p "$work/int8"
+expect "the int8 package unpacks" 0 tar -xzf "$work/dist/digits-2.tar.gz" -C "$work/int8"
+cat >"$work/int8.py" <<'PY'
+import json, os, sys
+import numpy as np, torch
+from PIL import Image
+work = sys.argv[1]
+m = json.load(open(f"{work}/int8/manifest.json"))
+edge = next(t for t in m["targets"] if t["target"] == "edge")
+torch.backends.quantized.engine = edge["engine"]
+quantized = torch.jit.load(f"{work}/int8/edge/model.pt")
+full = torch.jit.load(f"{work}/int8/model/torchscript.pt")
+mean = np.float32(m["preprocessing"]["normalize"]["mean"][0])
+std = np.float32(m["preprocessing"]["normalize"]["std"][0])
+files = open(f"{work}/val").read().split()
+x = np.stack([np.asarray(Image.open(f).convert("L"), dtype=np.float32) for f in files])
+x = torch.from_numpy((x * (np.float32(1) / (np.float32(255) * std)) - mean / std)[:, None])
+truth = torch.tensor([int(f.split("/")[-2]) for f in files])
+with torch.no_grad():
+    q, f = quantized(x).argmax(1), full(x).argmax(1)
+right_q, right_f = int((q == truth).sum()), int((f == truth).sum())
+acc_q, acc_f = right_q / len(files), right_f / len(files)
+ops = str(quantized.inlined_graph)
+size_q, size_f = os.path.getsize(f"{work}/int8/edge/model.pt"), os.path.getsize(f"{work}/int8/model/torchscript.pt")
+print(f"int8 {acc_q:.4f} (manifest {edge['accuracy']:.4f}), float {acc_f:.4f} (manifest {edge['accuracy_float']:.4f}), "
+      f"change {edge['accuracy_change']:+.4f}, agreement {edge['agreement']:.4f}, {len(files)} images, "
+      f"{size_q} bytes vs {size_f}")
+ok = (len(files) == edge["accuracy_samples"] == 359 and right_q == round(edge["accuracy"] * len(files))
+      and right_f == round(edge["accuracy_float"] * len(files)) and abs(edge["accuracy_change"]) < 0.02
+      and "quantized::conv2d_relu" in ops and "quantized::linear" in ops and edge["calibration_samples"] == 256)
+sys.exit(0 if ok else 1)
+PY
+expect "python measures the manifest's int8 accuracy" 0 /usr/bin/python3 "$work/int8.py" "$work"
+cat "$work/out"
 sed -i 's|quantize = int8|quantize = fp16|' "$work/p.edl"
 expect "fp16 on CPU" 1 "$edlc" build "$work/p.edl"
 contains "says why fp16 is not built" err "edge(): quantize = fp16 is not supported: libtorch on CPU has no half-precision"

@@ -2,6 +2,7 @@
 // input sizes, shape errors as diagnostics, weights round trips, freeze.
 #include "compiler/lower/torch/BuildModel.h"
 #include "compiler/lower/torch/ExportTorchScript.h"
+#include "compiler/lower/torch/QuantizeInt8.h"
 
 #include <torch/script.h>
 
@@ -158,5 +159,44 @@ TEST_CASE("every backbone exported as TorchScript computes what the network comp
     torch::Tensor got = loaded.forward({x}).toTensor();
     CHECK(got.sizes() == want.sizes());
     CHECK(torch::allclose(got, want, 1e-5, 1e-5));
+  }
+}
+
+TEST_CASE("every backbone quantized to int8 computes nearly what the network computes", "[model][int8]") {
+  if (select_int8_engine().empty()) {
+    WARN("this libtorch has no int8 engine");
+    return;
+  }
+  for (const char *backbone : {"mlp", "cnn", "resnet18", "mobilenet_v2"}) {
+    INFO(backbone);
+    std::vector<ModelError> errors;
+    torch::manual_seed(7);
+    Network net = build_model(spec(backbone), {3, 32, 32, 5}, errors);
+    REQUIRE(net);
+    {  // batch norms with statistics of their own, so folding them matters
+      torch::NoGradGuard no_grad;
+      net->train();
+      for (int i = 0; i < 5; ++i) net->forward(torch::randn({16, 3, 32, 32}) * 2 + 0.5);
+    }
+    net->eval();
+    const std::string path = temp_file(std::string("int8-") + backbone + ".pt");
+    std::string error;
+    torch::Tensor calibration = torch::randn({100, 3, 32, 32}) * 2 + 0.5;
+    REQUIRE(export_int8_torchscript(net, calibration, path, error));
+    CHECK(std::filesystem::file_size(path) > 0);
+    torch::jit::Module loaded = torch::jit::load(path);
+    std::filesystem::remove(path);
+    torch::NoGradGuard no_grad;
+    torch::Tensor x = torch::randn({8, 3, 32, 32}) * 2 + 0.5;
+    torch::Tensor want = net->forward(x);
+    torch::Tensor got = loaded.forward({x}).toTensor();
+    REQUIRE(got.sizes() == want.sizes());
+    CHECK(got.scalar_type() == torch::kFloat);
+    // Within a few uint8 steps of the logits' spread.
+    const double spread = (want.max() - want.min()).item<double>();
+    const double worst = (got - want).abs().max().item<double>();
+    INFO("spread " << spread << " worst " << worst);
+    CHECK(worst < 0.05 * spread);
+    CHECK(worst > 0);  // really quantized
   }
 }

@@ -2,6 +2,8 @@
 // follow torchvision's layouts, so their block names read the same.
 #include "compiler/lower/torch/BuildModel.h"
 
+#include "compiler/lower/torch/Blocks.h"
+
 #include <torch/serialize.h>
 
 #include <algorithm>
@@ -12,15 +14,6 @@
 namespace edl::lower {
 namespace nn = torch::nn;
 namespace {
-
-// A Sequential that can sit inside another: libtorch only nests modules
-// whose forward takes and returns plain tensors.
-class BlockImpl : public nn::SequentialImpl {
- public:
-  using nn::SequentialImpl::SequentialImpl;
-  torch::Tensor forward(torch::Tensor x) { return nn::SequentialImpl::forward(x); }
-};
-TORCH_MODULE(Block);
 
 nn::Conv2d conv(int in, int out, int k, int stride = 1, int groups = 1) {
   return nn::Conv2d(nn::Conv2dOptions(in, out, k).stride(stride).padding(k / 2).groups(groups).bias(false));
@@ -36,53 +29,39 @@ Block conv_bn(int in, int out, int k, int stride = 1, int groups = 1, bool relu6
   return s;
 }
 
-class ResidualImpl : public nn::Module {
- public:
-  // bottleneck: 1x1 → 3x3 → 1x1 (x4 channels), else two 3x3 convolutions.
-  ResidualImpl(int in, int width, int stride, bool bottleneck) {
-    int out = bottleneck ? width * 4 : width;
-    body = nn::Sequential();
-    if (bottleneck) {
-      body->push_back("conv1", conv_bn(in, width, 1));
-      body->push_back("conv2", conv_bn(width, width, 3, stride));
-      body->push_back("conv3", conv(width, out, 1));
-    } else {
-      body->push_back("conv1", conv_bn(in, width, 3, stride));
-      body->push_back("conv2", conv(width, out, 3));
-    }
-    body->push_back("bn", nn::BatchNorm2d(out));
-    register_module("body", body);
-    if (stride != 1 || in != out) {
-      shortcut = nn::Sequential(conv(in, out, 1, stride), nn::BatchNorm2d(out));
-      register_module("shortcut", shortcut);
-    }
-  }
-  torch::Tensor forward(torch::Tensor x) {
-    torch::Tensor y = body->forward(x);
-    return torch::relu(y + (shortcut ? shortcut->forward(x) : x));
-  }
-  nn::Sequential body{nullptr}, shortcut{nullptr};
-};
-TORCH_MODULE(Residual);
+}  // namespace
 
-class InvertedResidualImpl : public nn::Module {
- public:
-  InvertedResidualImpl(int in, int out, int stride, int expand) : skip_(stride == 1 && in == out) {
-    int hidden = in * expand;
-    body = nn::Sequential();
-    if (expand != 1) body->push_back("expand", conv_bn(in, hidden, 1, 1, 1, true));
-    body->push_back("depthwise", conv_bn(hidden, hidden, 3, stride, hidden, true));
-    body->push_back("project", conv(hidden, out, 1));
-    body->push_back("bn", nn::BatchNorm2d(out));
-    register_module("body", body);
+ResidualImpl::ResidualImpl(int in, int width, int stride, bool bottleneck) {
+  int out = bottleneck ? width * 4 : width;
+  body = nn::Sequential();
+  if (bottleneck) {
+    body->push_back("conv1", conv_bn(in, width, 1));
+    body->push_back("conv2", conv_bn(width, width, 3, stride));
+    body->push_back("conv3", conv(width, out, 1));
+  } else {
+    body->push_back("conv1", conv_bn(in, width, 3, stride));
+    body->push_back("conv2", conv(width, out, 3));
   }
-  torch::Tensor forward(torch::Tensor x) { return skip_ ? x + body->forward(x) : body->forward(x); }
-  nn::Sequential body{nullptr};
+  body->push_back("bn", nn::BatchNorm2d(out));
+  register_module("body", body);
+  if (stride != 1 || in != out) {
+    shortcut = nn::Sequential(conv(in, out, 1, stride), nn::BatchNorm2d(out));
+    register_module("shortcut", shortcut);
+  }
+}
 
- private:
-  bool skip_;
-};
-TORCH_MODULE(InvertedResidual);
+InvertedResidualImpl::InvertedResidualImpl(int in, int out, int stride, int expand)
+    : skip_(stride == 1 && in == out) {
+  int hidden = in * expand;
+  body = nn::Sequential();
+  if (expand != 1) body->push_back("expand", conv_bn(in, hidden, 1, 1, 1, true));
+  body->push_back("depthwise", conv_bn(hidden, hidden, 3, stride, hidden, true));
+  body->push_back("project", conv(hidden, out, 1));
+  body->push_back("bn", nn::BatchNorm2d(out));
+  register_module("body", body);
+}
+
+namespace {
 
 int make_divisible(double v, int divisor = 8) {
   int r = std::max(divisor, static_cast<int>(v + divisor / 2.0) / divisor * divisor);
