@@ -1,6 +1,7 @@
 #include "compiler/lower/halide/AotPreprocess.h"
 
 #include <Halide.h>
+#include "compiler/lower/halide/HostTarget.h"
 
 #include <filesystem>
 
@@ -35,7 +36,7 @@ bool compile_preprocess(const PreprocessSpec &spec, const std::string &dir, std:
     out.reorder(x, y, c).vectorize(x, 8, TailStrategy::GuardWithIf);
     std::filesystem::create_directories(dir);
     out.compile_to_static_library((std::filesystem::path(dir) / "edl_preprocess").string(), {input}, "edl_preprocess",
-                                  get_host_target().without_feature(Target::JIT));
+                                  runnable(get_host_target()).without_feature(Target::JIT));
     return true;
   } catch (const Halide::Error &e) {
     error = e.what();

@@ -1,6 +1,7 @@
 #include "compiler/lower/halide/LowerAugment.h"
 
 #include "Halide.h"
+#include "compiler/lower/halide/HostTarget.h"
 
 #include "compiler/support/Hash.h"
 
@@ -306,10 +307,21 @@ struct CompiledAugment::Impl {
     Func mean_gray("mean_gray");
     bool needs_mean = false;
     for (const ProgramOp &op : p.ops) needs_mean = needs_mean || op.kind == OpKind::Contrast;
+    Func mean_part("mean_part");
+    Var lane("lane");
     if (needs_mean) {
-      RDom r(0, W, 0, H);
-      Expr g = C < 3 ? src(0, r.x, r.y, n) : 0.299f * src(0, r.x, r.y, n) + 0.587f * src(1, r.x, r.y, n) + 0.114f * src(2, r.x, r.y, n);
-      mean_gray(n) = sum(g) / cast<float>(W * H);
+      // 16 partial sums side by side (one vector) over whole 16-pixel runs,
+      // then the few pixels left of each row: the reduction vectorises
+      // without clamped (gathered) reads.
+      auto gray_at = [&](Expr px, Expr py) {
+        auto v = [&](int ch) { return cast<float>(input(ch, px, py, n)); };
+        return (C < 3 ? v(0) : 0.299f * v(0) + 0.587f * v(1) + 0.114f * v(2)) * (1.0f / 255.0f);
+      };
+      RDom runs(0, W / 16, 0, H);
+      mean_part(lane, n) = 0.0f;
+      mean_part(lane, n) += gray_at(runs.x * 16 + lane, runs.y);
+      RDom lanes(0, 16), rest(0, W % 16, 0, H);
+      mean_gray(n) = (sum(mean_part(lanes, n)) + sum(gray_at(W / 16 * 16 + rest.x, rest.y))) / cast<float>(W * H);
     } else {
       mean_gray(n) = 0.5f;
     }
@@ -382,7 +394,11 @@ struct CompiledAugment::Impl {
       packed.compute_at(output, n).vectorize(x, 16, TailStrategy::GuardWithIf);
       pixel.compute_at(output, xo).bound_extent(x, 16).vectorize(x);
     }
-    if (needs_mean) mean_gray.compute_root();
+    if (needs_mean) {
+      mean_gray.compute_root();
+      mean_part.compute_at(mean_gray, n).vectorize(lane);
+      mean_part.update().vectorize(lane);
+    }
     pipeline = Pipeline(output);
   }
 };
@@ -416,11 +432,11 @@ std::unique_ptr<CompiledAugment> CompiledAugment::compile(const AugmentProgram &
   impl->program = program;
   auto start = std::chrono::steady_clock::now();
   auto elapsed = [&] { return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count(); };
-  Target target = get_jit_target_from_environment();
+  Target target = runnable(get_jit_target_from_environment());
   std::string library;
   if (!cache_dir.empty()) {
     // The kernel's identity: the program, the target, and this file's version of the lowering.
-    std::string key = content_hash(program.fingerprint + "|" + target.to_string() + "|lowering 1");
+    std::string key = content_hash(program.fingerprint + "|" + target.to_string() + "|lowering 2");
     library = (fs::path(cache_dir) / ("augment-" + key.substr(0, 24) + ".so")).string();
     if (fs::exists(library)) {
       impl->library = dlopen(library.c_str(), RTLD_NOW | RTLD_LOCAL);
