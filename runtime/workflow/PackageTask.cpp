@@ -110,12 +110,12 @@ bool Execution::package(const Task &t) {
       {"metrics", evaluation.is_object() ? evaluation.value("metrics", json::object()) : json::object()},
       {"metrics_split", evaluation.is_object() ? evaluation.value("split", std::string()) : std::string()}};
 
-  if (deploy::wants_int8(spec) && data.pixels.empty()) {
-    fail("deploy '" + t.block + "': edge(quantize = int8) quantizes image models; '" + job_name +
-         "' does not train on images");
-    return false;
-  }
   if (deploy::wants_int8(spec)) {
+    if (data.pixels.empty()) {
+      fail("deploy '" + t.block + "': edge(quantize = int8) quantizes image models; '" + job_name +
+           "' does not train on images");
+      return false;
+    }
     // Every k-th training image (at most 256) to calibrate on; the split the
     // evaluation measured to check against.
     const std::vector<std::size_t> &train = data.split.train;
