@@ -1,5 +1,6 @@
 #include "runtime/deploy/Predictor.h"
 
+#include "compiler/lower/torch/QuantizeInt8.h"
 #include "compiler/support/Hash.h"
 #include "runtime/data/Dataset.h"
 #include "runtime/deploy/Package.h"
@@ -41,6 +42,20 @@ std::string unpacked(const std::string &package, std::string &error) {
   return dir.string();
 }
 
+// The file of the module to run: the edge() target's (under the int8
+// engine it was quantized for), or the TorchScript one.
+std::string module_file(const nlohmann::json &manifest, bool edge) {
+  if (!edge) return manifest.at("files").at("torchscript").get<std::string>();
+  for (const auto &target : manifest.value("targets", nlohmann::json::array()))
+    if (target.value("target", "") == "edge") {
+      const std::string engine = target.value("engine", "");
+      if (!engine.empty() && lower::select_int8_engine() != engine)
+        throw std::runtime_error("its int8 edge model needs libtorch's " + engine + " engine, which this build lacks");
+      return target.at("file").get<std::string>();
+    }
+  throw std::runtime_error("it has no edge() target");
+}
+
 }  // namespace
 
 struct Predictor::Impl {
@@ -54,7 +69,7 @@ struct Predictor::Impl {
 Predictor::Predictor(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 Predictor::~Predictor() = default;
 
-std::unique_ptr<Predictor> Predictor::open(const std::string &package, std::string &error) {
+std::unique_ptr<Predictor> Predictor::open(const std::string &package, std::string &error, bool edge) {
   const std::string dir = unpacked(package, error);
   if (dir.empty()) return nullptr;
   auto impl = std::make_unique<Impl>();
@@ -76,7 +91,7 @@ std::unique_ptr<Predictor> Predictor::open(const std::string &package, std::stri
       impl->scale.push_back(1.0f / (255.0f * s));
       impl->shift.push_back(m / s);
     }
-    impl->module = torch::jit::load((fs::path(dir) / impl->manifest.at("files").at("torchscript").get<std::string>()).string());
+    impl->module = torch::jit::load((fs::path(dir) / module_file(impl->manifest, edge)).string());
     impl->module.eval();
   } catch (const std::exception &e) {
     error = "cannot open the package " + package + ": " + e.what();

@@ -26,8 +26,10 @@ struct Classified {
 class Predictor {
  public:
   // Opens a package: a .tar.gz (unpacked once into a cache folder named by
-  // its content hash) or an unpacked folder. Null with `error`.
-  static std::unique_ptr<Predictor> open(const std::string &package, std::string &error);
+  // its content hash) or an unpacked folder. `edge`: run the edge() target's
+  // module (e.g. the int8 one) instead of model/torchscript.pt. Null with
+  // `error`.
+  static std::unique_ptr<Predictor> open(const std::string &package, std::string &error, bool edge = false);
   ~Predictor();
 
   const nlohmann::json &manifest() const;

@@ -194,6 +194,18 @@ sys.exit(0 if ok else 1)
 PY
 expect "python measures the manifest's int8 accuracy" 0 /usr/bin/python3 "$work/int8.py" "$work"
 cat "$work/out"
+expect "edlc predict --edge runs the int8 model" 0 "$edlc" predict "$work/dist/digits-2.tar.gz" --edge $(cat "$work/val") --json
+cp "$work/out" "$work/edge.json"
+expect "its accuracy is the manifest's" 0 /usr/bin/python3 -c "
+import json, sys
+m = json.load(open('$work/int8/manifest.json'))
+edge = next(t for t in m['targets'] if t['target'] == 'edge')
+right = sum(int(p['file'].split('/')[-2]) == p['top'][0]['index'] for p in json.load(open('$work/edge.json')))
+print(f'edlc predict --edge: {right}/359 right, manifest int8 accuracy {edge[\"accuracy\"]:.4f}')
+sys.exit(0 if right == round(edge['accuracy'] * 359) else 1)"
+cat "$work/out"
+expect "--edge on a package without edge()" 1 "$edlc" predict "$pkg" --edge "$(head -1 "$work/val")"
+contains "says there is no edge target" err "has no edge() target"
 sed -i 's|quantize = int8|quantize = fp16|' "$work/p.edl"
 expect "fp16 on CPU" 1 "$edlc" build "$work/p.edl"
 contains "says why fp16 is not built" err "edge(): quantize = fp16 is not supported: libtorch on CPU has no half-precision"

@@ -72,6 +72,7 @@ struct PredictOptions {
   std::vector<std::string> images;
   int top = 1;
   bool json = false;
+  bool edge = false;  // the edge() target's module
 };
 
 struct ServeCliOptions {
@@ -80,6 +81,7 @@ struct ServeCliOptions {
   int max_batch = 32;
   double max_wait_ms = 2;
   double max_body_mb = 8;
+  bool edge = false;
 };
 
 int run_run(const RunOptions &opts);

@@ -13,7 +13,7 @@ namespace edl::cli {
 
 int run_predict(const PredictOptions &opts) {
   std::string error;
-  auto predictor = deploy::Predictor::open(opts.package, error);
+  auto predictor = deploy::Predictor::open(opts.package, error, opts.edge);
   if (!predictor) {
     std::cerr << "edlc: error: " << error << "\n";
     return kUserError;

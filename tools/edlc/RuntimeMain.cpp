@@ -73,6 +73,7 @@ int main(int argc, char **argv) {
   predict_cmd->add_option("images", predict.images, "Image files")->required();
   predict_cmd->add_option("--top", predict.top, "Classes per image, best first")->check(CLI::Range(1, 1000));
   predict_cmd->add_flag("--json", predict.json, "Print JSON");
+  predict_cmd->add_flag("--edge", predict.edge, "Run the edge() target's model (e.g. int8) instead of the TorchScript one");
 
   ServeCliOptions serve;
   auto *serve_cmd = app.add_subcommand("serve", "Serve a deploy package over HTTP (predict, health, info, metrics)");
@@ -84,6 +85,7 @@ int main(int argc, char **argv) {
   serve_cmd->add_option("--max-wait-ms", serve.max_wait_ms, "How long a batch waits for more images")
       ->check(CLI::Range(0.0, 1000.0));
   serve_cmd->add_option("--max-body-mb", serve.max_body_mb, "Largest request body")->check(CLI::Range(0.001, 1024.0));
+  serve_cmd->add_flag("--edge", serve.edge, "Serve the edge() target's model (e.g. int8) instead of the TorchScript one");
 
   return parse_and_run(app, argc, argv, [&]() -> int {
     if (*run_cmd) return run_run(run);

@@ -20,7 +20,7 @@ extern "C" void on_stop_signal(int) { g_stop = true; }
 
 int run_serve(const ServeCliOptions &opts) {
   std::string error;
-  auto predictor = deploy::Predictor::open(opts.package, error);
+  auto predictor = deploy::Predictor::open(opts.package, error, opts.edge);
   if (!predictor) {
     std::cerr << "edlc: error: " << error << "\n";
     return kUserError;
