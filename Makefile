@@ -27,6 +27,7 @@ bench:
 	build/bench/edl_search_bench
 	bench/search_digits.sh
 	bench/serve_bench.sh
+	build/bench/edl_int8_bench
 
 clean:
 	rm -rf build build-fuzz
