@@ -36,27 +36,12 @@ const char *host_arch() {
 #endif
 }
 
-// The share of rows of `logits` whose largest score is at `labels`.
-double accuracy_of(const torch::Tensor &logits, const std::vector<std::int64_t> &labels) {
-  torch::Tensor truth = torch::tensor(labels, torch::kLong);
-  return logits.argmax(1).eq(truth).sum().item<double>() / static_cast<double>(std::max<std::size_t>(1, labels.size()));
-}
-
-// `forward` over `x` in batches of 256: bounded memory for large inputs.
-template <typename Forward>
-torch::Tensor batched(const torch::Tensor &x, Forward forward) {
-  std::vector<torch::Tensor> out;
-  for (std::int64_t s = 0; s < x.size(0); s += 256) out.push_back(forward(x.slice(0, s, std::min(s + 256, x.size(0)))));
-  return torch::cat(out);
-}
-
 // edge(quantize = int8): the network quantized after training, and what
 // that costs: accuracy before and after on the evaluated split, and how
 // often the two agree.
 bool int8_edge(lower::Network &net, const PackageSpec &spec, const std::string &path, nlohmann::json &entry,
                std::string &error) {
-  if (!spec.calibration.defined() || spec.calibration.size(0) == 0 || !spec.check_inputs.defined() ||
-      spec.check_inputs.size(0) == 0) {
+  if (!spec.calibration.defined() || spec.calibration.size(0) == 0 || !spec.next_check_batch) {
     error = "edge(quantize = int8): the train job has no images to calibrate on and check against";
     return false;
   }
@@ -67,18 +52,30 @@ bool int8_edge(lower::Network &net, const PackageSpec &spec, const std::string &
   torch::NoGradGuard no_grad;
   net->eval();
   torch::jit::Module quantized = torch::jit::load(path);
-  const torch::Tensor want = batched(spec.check_inputs, [&](const torch::Tensor &x) { return net->forward(x); });
-  const torch::Tensor got =
-      batched(spec.check_inputs, [&](const torch::Tensor &x) { return quantized.forward({x}).toTensor(); });
-  const double before = accuracy_of(want, spec.check_labels), after = accuracy_of(got, spec.check_labels);
+  std::int64_t samples = 0, right_float = 0, right_int8 = 0, agree = 0;
+  torch::Tensor x;
+  std::vector<std::int64_t> labels;
+  while (spec.next_check_batch(x, labels)) {
+    const torch::Tensor truth = torch::tensor(labels, torch::kLong);
+    const torch::Tensor want = net->forward(x).argmax(1), got = quantized.forward({x}).toTensor().argmax(1);
+    samples += x.size(0);
+    right_float += want.eq(truth).sum().item<std::int64_t>();
+    right_int8 += got.eq(truth).sum().item<std::int64_t>();
+    agree += got.eq(want).sum().item<std::int64_t>();
+  }
+  if (samples == 0) {
+    error = "edge(quantize = int8): the " + spec.check_split + " split has no images to check against";
+    return false;
+  }
+  const double before = static_cast<double>(right_float) / samples, after = static_cast<double>(right_int8) / samples;
   entry["engine"] = lower::select_int8_engine();
   entry["calibration_samples"] = spec.calibration.size(0);
   entry["accuracy_split"] = spec.check_split;
-  entry["accuracy_samples"] = spec.check_inputs.size(0);
+  entry["accuracy_samples"] = samples;
   entry["accuracy_float"] = before;
   entry["accuracy"] = after;
   entry["accuracy_change"] = after - before;
-  entry["agreement"] = got.argmax(1).eq(want.argmax(1)).sum().item<double>() / static_cast<double>(want.size(0));
+  entry["agreement"] = static_cast<double>(agree) / samples;
   return true;
 }
 

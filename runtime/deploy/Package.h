@@ -9,6 +9,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -22,10 +23,11 @@ struct PackageSpec {
   nlohmann::json manifest;           // everything the manifest says besides files and targets
   lower::InputShape shape;
   // edge(quantize = int8) only: normalised images from the training split
-  // to observe activation ranges on, and labelled images of the evaluated
-  // split to measure the accuracy change on.
-  torch::Tensor calibration, check_inputs;
-  std::vector<std::int64_t> check_labels;
+  // to observe activation ranges on, and the labelled images of the
+  // evaluated split to measure the accuracy change on, batch by batch (a
+  // whole split need not fit in memory); false at the end.
+  torch::Tensor calibration;
+  std::function<bool(torch::Tensor &inputs, std::vector<std::int64_t> &labels)> next_check_batch;
   std::string check_split;
 };
 

@@ -5,7 +5,9 @@
 #include <algorithm>
 #include <chrono>
 #include <filesystem>
+#include <memory>
 #include <numeric>
+#include <optional>
 #include <random>
 
 namespace edl::train {
@@ -90,15 +92,25 @@ EpochMetrics evaluate(lower::Network &net, const data::LoadedDataset &data, cons
   return m;
 }
 
+BatchSource normalised_batches(const data::LoadedDataset &data, const std::vector<std::size_t> &indices,
+                               const Normalizer &norm, int batch) {
+  auto batches = std::make_shared<Prefetcher>(EpochPlan{&data, indices, batch, false, nullptr, 0, 0, norm, classes_of(data)});
+  return [batches, &data](torch::Tensor &inputs, std::vector<std::int64_t> &labels) {
+    std::optional<Batch> b = batches->next();
+    if (!b) return false;
+    inputs = input_of(*b, data.channels, data.height, data.width).clone();  // the batch's buffer goes
+    labels = b->labels;
+    return true;
+  };
+}
+
 torch::Tensor normalised_inputs(const data::LoadedDataset &data, const std::vector<std::size_t> &indices,
-                                const Normalizer &norm, std::vector<std::int64_t> *labels) {
+                                const Normalizer &norm) {
   std::vector<torch::Tensor> parts;
-  EpochPlan plan{&data, indices, 256, false, nullptr, 0, 0, norm, classes_of(data)};
-  Prefetcher batches(plan);
-  while (auto b = batches.next()) {
-    parts.push_back(input_of(*b, data.channels, data.height, data.width).clone());  // the batch's buffer goes
-    if (labels) labels->insert(labels->end(), b->labels.begin(), b->labels.end());
-  }
+  BatchSource next = normalised_batches(data, indices, norm);
+  torch::Tensor x;
+  std::vector<std::int64_t> labels;
+  while (next(x, labels)) parts.push_back(x);
   if (parts.empty()) return torch::zeros({0, data.channels, data.height, data.width});
   return torch::cat(parts);
 }

@@ -75,10 +75,15 @@ TrainResult train_model(lower::Network &net, const TrainJob &job, const TrainCal
 EpochMetrics evaluate(lower::Network &net, const data::LoadedDataset &data, const std::vector<std::size_t> &indices,
                       const Normalizer &norm, const LossSpec &loss, int batch = 256);
 
-// Samples `indices` as one N x C x H x W tensor, normalised as for
-// evaluation (no augmentation); their labels in `labels` when given.
+// Samples `indices` in order, normalised as for evaluation (no
+// augmentation), `batch` at a time: each call fills the next batch's
+// N x C x H x W tensor and labels; false at the end.
+using BatchSource = std::function<bool(torch::Tensor &inputs, std::vector<std::int64_t> &labels)>;
+BatchSource normalised_batches(const data::LoadedDataset &data, const std::vector<std::size_t> &indices,
+                               const Normalizer &norm, int batch = 256);
+// All of them as one tensor.
 torch::Tensor normalised_inputs(const data::LoadedDataset &data, const std::vector<std::size_t> &indices,
-                                const Normalizer &norm, std::vector<std::int64_t> *labels = nullptr);
+                                const Normalizer &norm);
 
 // The loss on a batch: cross-entropy or focal over target distributions
 // (one-hot labels, or the mixed labels of mixup/cutmix), label smoothing applied.

@@ -124,8 +124,8 @@ bool Execution::package(const Task &t) {
     for (std::size_t i = 0; i < train.size() && calibration.size() < 256; i += step) calibration.push_back(train[i]);
     spec.calibration = train::normalised_inputs(data, calibration, job.norm);
     spec.check_split = data.split.test.empty() ? "val" : "test";
-    spec.check_inputs = train::normalised_inputs(data, data.split.test.empty() ? data.split.val : data.split.test,
-                                                 job.norm, &spec.check_labels);
+    spec.next_check_batch =
+        train::normalised_batches(data, data.split.test.empty() ? data.split.val : data.split.test, job.norm);
   }
   json written;
   if (!deploy::write_package(job.net, spec, written, error)) {
