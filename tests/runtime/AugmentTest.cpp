@@ -49,6 +49,7 @@ struct Result {
   std::vector<std::uint8_t> out;
   AugmentProgram program;
   std::vector<std::vector<float>> params;
+  std::shared_ptr<CompiledAugment> kernel;
 };
 
 // Compiles `steps` as an augment block and runs it on the first `count` images.
@@ -75,6 +76,7 @@ Result augment(const std::string &steps, int channels, int count, std::uint64_t 
   }
   r.out.resize(static_cast<std::size_t>(count * r.program.out_w * r.program.out_h * channels));
   compiled->run(digits(channels).pixels.data(), count, rows.data(), r.out.data());
+  r.kernel = std::move(compiled);
   return r;
 }
 
@@ -132,6 +134,48 @@ TEST_CASE("augment: flips and quarter turns move pixels exactly", "[augment]") {
     cv::rotate(in1, ref, cv::ROTATE_90_COUNTERCLOCKWISE);
     CHECK(max_diff(image(q.out, i, 32, 32, 1), ref) == 0);
   }
+}
+
+TEST_CASE("augment: in one batch, images that only move whole pixels are copied, the others resampled", "[augment]") {
+  Result r = augment("flip_horizontal(p = 0.5)\n maybe(p = 0.5) { rotate(degrees = uniform(-20, 20)) }\n"
+                     " crop(size = 24x24)\n brightness(factor = uniform(0.8, 1.2))", 3, 24);
+  int brightness_slot = -1;
+  for (const ProgramOp &op : r.program.ops)
+    if (op.kind == OpKind::Brightness) brightness_slot = op.first_arg_slot;
+  REQUIRE(brightness_slot >= 0);
+  const std::size_t in_image = 32 * 32 * 3, out_image = 24 * 24 * 3;
+  const std::uint8_t *source = digits(3).pixels.data();
+  int copied = 0, resampled = 0;
+  for (int i = 0; i < 24; ++i) {
+    INFO("image " << i);
+    const std::vector<float> &row = r.params[static_cast<std::size_t>(i)];
+    // Alone, an image comes out as it did in the batch: the batch is cut
+    // into runs by warp at the right places.
+    std::vector<std::uint8_t> alone(out_image);
+    r.kernel->run(source + i * in_image, 1, row.data(), alone.data());
+    CHECK(std::equal(alone.begin(), alone.end(), r.out.begin() + static_cast<long>(i * out_image)));
+    if (std::fabs(row[1]) > 1e-6) {  // rotated
+      ++resampled;
+      continue;
+    }
+    ++copied;
+    // Output (x, y) is source pixel (row[0] x + first, y + top), times the brightness.
+    int first = static_cast<int>(std::lround(row[0] * 0.5 + row[2] - 0.5));
+    int top = static_cast<int>(std::lround(row[4] * 0.5 + row[5] - 0.5));
+    int worst = 0;
+    for (int y = 0; y < 24; ++y)
+      for (int x = 0; x < 24; ++x)
+        for (int c = 0; c < 3; ++c) {
+          int sx = first + static_cast<int>(std::lround(row[0])) * x, sy = top + y;
+          double want = source[i * in_image + static_cast<std::size_t>((sy * 32 + sx) * 3 + c)] * row[brightness_slot];
+          int got = r.out[i * out_image + static_cast<std::size_t>((y * 24 + x) * 3 + c)];
+          worst = std::max(worst, std::abs(got - static_cast<int>(std::lround(std::min(want, 255.0)))));
+        }
+    CHECK(worst <= 1);
+  }
+  // Both warps ran, so the test can see either go wrong.
+  CHECK(copied >= 4);
+  CHECK(resampled >= 4);
 }
 
 TEST_CASE("augment: translate, affine, pad, rotate90 and random_resized_crop move pixels as stated", "[augment]") {

@@ -98,6 +98,43 @@ class FormulaLowering {
   std::map<std::string, Expr> names_;
 };
 
+bool pre_ops(const AugmentProgram &p) {
+  for (const ProgramOp &op : p.ops)
+    if (op.before_warp) return true;
+  return false;
+}
+
+// Whether the kernel has the whole-pixel paths next to the resampling:
+// not when pixel ops come before the warp (they read the source through
+// them) or when the output is larger than the source (it always resamples).
+bool has_whole_pixel_paths(const AugmentProgram &p) {
+  return p.has_warp && !pre_ops(p) && p.out_w <= p.in_w && p.out_h <= p.in_h;
+}
+
+// The kernel's warp for a call. The host sorts images into runs by it.
+enum class WarpPath { Resample = 0, Forwards = 1, Mirrored = 2 };
+
+// Which warp an image of `program` with the parameter row `row` needs: one
+// of the whole-pixel copies when its matrix is diagonal with entries of
+// +-1, its offsets are whole pixels and every output pixel lies inside the
+// source; else the bilinear resampling.
+WarpPath whole_pixel_path(const AugmentProgram &program, const float *row) {
+  auto near = [](double a, double b) { return std::fabs(a - b) < 1e-4; };
+  auto whole = [&](double v) { return near(v, std::round(v)); };
+  if (!near(row[1], 0) || !near(row[3], 0) || !(near(row[4], 1) || near(row[4], -1))) return WarpPath::Resample;
+  // Source pixel of output pixel (x, y): column row[0] * x + first, row row[4] * y + top.
+  double first = row[0] * 0.5 + row[2] - 0.5, top = row[4] * 0.5 + row[5] - 0.5;
+  if (!whole(first) || !whole(top)) return WarpPath::Resample;
+  double last = first + row[0] * (program.out_w - 1), bottom = top + row[4] * (program.out_h - 1);
+  auto inside = [](double v, int size) { return std::round(v) >= 0 && std::round(v) <= size - 1; };
+  if (!inside(first, program.in_w) || !inside(last, program.in_w) || !inside(top, program.in_h) ||
+      !inside(bottom, program.in_h))
+    return WarpPath::Resample;
+  if (near(row[0], 1)) return WarpPath::Forwards;
+  if (near(row[0], -1)) return WarpPath::Mirrored;
+  return WarpPath::Resample;
+}
+
 // Per-pixel random numbers: an integer hash of position, channel and the
 // image's own seed, so noise does not depend on the batch an image is in.
 Expr hash_uniform(Expr x, Expr y, Expr c, Expr seed, int salt) {
@@ -122,10 +159,13 @@ struct CompiledAugment::Impl {
   Func output{"augmented"};
   Func packed{"packed"}, pixel{"pixel"};  // the packed-pixel warp for three channels
   bool packed_warp = false;
+  // Which warp a call runs (WarpPath); the host picks it per run of images.
+  Param<int> path{"path"};
+  bool whole_pixel_paths = false;
   Pipeline pipeline;
   double compile_seconds = 0;
   // The ahead-of-time kernel from the cache, when there is one.
-  using Kernel = int (*)(halide_buffer_t *, halide_buffer_t *, halide_buffer_t *);
+  using Kernel = int (*)(halide_buffer_t *, halide_buffer_t *, int, halide_buffer_t *);
   void *library = nullptr;
   Kernel kernel = nullptr;
   bool from_cache = false;
@@ -135,6 +175,28 @@ struct CompiledAugment::Impl {
   Var c{"c"}, x{"x"}, y{"y"}, n{"n"};
 
   Expr param(int slot) { return params(slot, n); }
+
+  // One call of the kernel on n images, all taking the warp `warp_path`.
+  void run(const std::uint8_t *in_pixels, int count, const float *rows, std::uint8_t *out_pixels, int warp_path) {
+    const int C = program.channels;
+    halide_dimension_t in_dims[4] = {{0, C, 1}, {0, program.in_w, C}, {0, program.in_h, C * program.in_w},
+                                     {0, count, C * program.in_w * program.in_h}};
+    halide_dimension_t par_dims[2] = {{0, program.slots, 1}, {0, count, program.slots}};
+    halide_dimension_t out_dims[4] = {{0, C, 1}, {0, program.out_w, C}, {0, program.out_h, C * program.out_w},
+                                      {0, count, C * program.out_w * program.out_h}};
+    Buffer<std::uint8_t> in(const_cast<std::uint8_t *>(in_pixels), 4, in_dims);
+    Buffer<float> par(const_cast<float *>(rows), 2, par_dims);
+    Buffer<std::uint8_t> out(out_pixels, 4, out_dims);
+    if (kernel) {
+      if (int code = kernel(in.raw_buffer(), par.raw_buffer(), warp_path, out.raw_buffer()))
+        throw std::runtime_error("the augmentation kernel failed with Halide error " + std::to_string(code));
+      return;
+    }
+    input.set(in);
+    params.set(par);
+    path.set(warp_path);
+    pipeline.realize(out);
+  }
 
   // gray of the three colour channels of f at (x, y, n); itself for one channel.
   Expr gray(Func f, int channels) {
@@ -346,9 +408,7 @@ struct CompiledAugment::Impl {
       Expr cover_x = clamp(min(sx + 1.0f, cast<float>(W) - sx), 0.0f, 1.0f);
       Expr cover_y = clamp(min(sy + 1.0f, cast<float>(H) - sy), 0.0f, 1.0f);
       Expr cover = cover_x * cover_y;
-      bool pre_ops = false;
-      for (const ProgramOp &op : p.ops) pre_ops = pre_ops || op.before_warp;
-      if (C == 3 && !pre_ops) {
+      if (C == 3 && !pre_ops(p)) {
         // Taps gather whole pixels: the three bytes of a pixel packed in one
         // 32-bit word, so a tap is one load instead of three, and all three
         // channels of an output pixel come from the same four loads.
@@ -370,6 +430,24 @@ struct CompiledAugment::Impl {
       }
     } else {
       warped(c, x, y, n) = f(c, x, y, n);
+    }
+    // An image whose warp only moves whole pixels (identity, flips,
+    // whole-pixel crops and translations: no rotation, no scaling, all of
+    // the output inside the source) needs no resampling: its rows are
+    // copied, forwards or mirrored, with dense loads. The host sends such
+    // images down these paths (whole_pixel_path); the rest resample.
+    if (whole_pixel_paths) {
+      Expr OW = p.out_w, OH = p.out_h;
+      // On these paths the matrix is diagonal with entries +-1 and whole-pixel offsets.
+      Expr first_column = cast<int>(floor(param(0) * 0.5f + param(2)));
+      Expr row = clamp(cast<int>(floor(param(4) * (cast<float>(y) + 0.5f) + param(5))), 0, H - 1);
+      Expr forwards = input(c, clamp(first_column, 0, W - OW) + x, row, n);
+      Expr mirrored = input(c, clamp(first_column, OW - 1, W - 1) - x, row, n);
+      auto level = [](Expr v) { return cast<float>(v) * (1.0f / 255.0f); };
+      Func resampled = warped;
+      warped = Func("warped_or_copied");
+      warped(c, x, y, n) = select(path == int(WarpPath::Forwards), level(forwards),
+                                  select(path == int(WarpPath::Mirrored), level(mirrored), resampled(c, x, y, n)));
     }
 
     Func g = warped;
@@ -398,6 +476,11 @@ struct CompiledAugment::Impl {
       mean_gray.compute_root();
       mean_part.compute_at(mean_gray, n).vectorize(lane);
       mean_part.update().vectorize(lane);
+    }
+    if (whole_pixel_paths) {
+      // One loop nest per path, each simplified for it; the schedule above is shared.
+      output.specialize(path == int(WarpPath::Forwards));
+      output.specialize(path == int(WarpPath::Mirrored));
     }
     pipeline = Pipeline(output);
   }
@@ -430,13 +513,14 @@ std::unique_ptr<CompiledAugment> CompiledAugment::compile(const AugmentProgram &
   namespace fs = std::filesystem;
   auto impl = std::make_unique<Impl>();
   impl->program = program;
+  impl->whole_pixel_paths = has_whole_pixel_paths(program);
   auto start = std::chrono::steady_clock::now();
   auto elapsed = [&] { return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count(); };
   Target target = runnable(get_jit_target_from_environment());
   std::string library;
   if (!cache_dir.empty()) {
     // The kernel's identity: the program, the target, and this file's version of the lowering.
-    std::string key = content_hash(program.fingerprint + "|" + target.to_string() + "|lowering 2");
+    std::string key = content_hash(program.fingerprint + "|" + target.to_string() + "|lowering 3");
     library = (fs::path(cache_dir) / ("augment-" + key.substr(0, 24) + ".so")).string();
     if (fs::exists(library)) {
       impl->library = dlopen(library.c_str(), RTLD_NOW | RTLD_LOCAL);
@@ -458,7 +542,7 @@ std::unique_ptr<CompiledAugment> CompiledAugment::compile(const AugmentProgram &
       std::string object = library + "." + std::to_string(getpid()) + ".o";
       std::string partial = library + "." + std::to_string(getpid()) + ".tmp";
       // A JIT target leaves the Halide runtime out; the library needs its own.
-      impl->pipeline.compile_to_object(object, {impl->input, impl->params}, "edl_augment",
+      impl->pipeline.compile_to_object(object, {impl->input, impl->params, impl->path}, "edl_augment",
                                        target.without_feature(Target::JIT));
       bool linked = link_shared(object, partial);
       fs::remove(object, ec);
@@ -480,21 +564,23 @@ std::unique_ptr<CompiledAugment> CompiledAugment::compile(const AugmentProgram &
 
 void CompiledAugment::run(const std::uint8_t *input, int n, const float *params, std::uint8_t *output) const {
   const AugmentProgram &p = impl_->program;
-  const int C = p.channels;
-  halide_dimension_t in_dims[4] = {{0, C, 1}, {0, p.in_w, C}, {0, p.in_h, C * p.in_w}, {0, n, C * p.in_w * p.in_h}};
-  halide_dimension_t par_dims[2] = {{0, p.slots, 1}, {0, n, p.slots}};
-  halide_dimension_t out_dims[4] = {{0, C, 1}, {0, p.out_w, C}, {0, p.out_h, C * p.out_w}, {0, n, C * p.out_w * p.out_h}};
-  Buffer<std::uint8_t> in(const_cast<std::uint8_t *>(input), 4, in_dims);
-  Buffer<float> par(const_cast<float *>(params), 2, par_dims);
-  Buffer<std::uint8_t> out(output, 4, out_dims);
-  if (impl_->kernel) {
-    if (int code = impl_->kernel(in.raw_buffer(), par.raw_buffer(), out.raw_buffer()))
-      throw std::runtime_error("the augmentation kernel failed with Halide error " + std::to_string(code));
-    return;
+  bool batch_ops = false;  // mixup and cutmix read other images of the batch: one call for all
+  for (const ProgramOp &op : p.ops) batch_ops = batch_ops || op.kind == OpKind::Mixup || op.kind == OpKind::Cutmix;
+  auto path_of = [&](int i) {
+    if (!impl_->whole_pixel_paths || batch_ops) return WarpPath::Resample;
+    return whole_pixel_path(p, params + static_cast<std::size_t>(i) * p.slots);
+  };
+  // Runs of images that take the same warp, one call each.
+  const std::size_t in_image = static_cast<std::size_t>(p.channels) * p.in_w * p.in_h;
+  const std::size_t out_image = static_cast<std::size_t>(p.channels) * p.out_w * p.out_h;
+  for (int first = 0; first < n;) {
+    WarpPath path = path_of(first);
+    int end = first + 1;
+    while (end < n && path_of(end) == path) ++end;
+    impl_->run(input + first * in_image, end - first, params + static_cast<std::size_t>(first) * p.slots,
+               output + first * out_image, static_cast<int>(path));
+    first = end;
   }
-  impl_->input.set(in);
-  impl_->params.set(par);
-  impl_->pipeline.realize(out);
 }
 
 const AugmentProgram &CompiledAugment::program() const { return impl_->program; }
