@@ -437,7 +437,7 @@ struct CompiledAugment::Impl {
     // copied, forwards or mirrored, with dense loads. The host sends such
     // images down these paths (whole_pixel_path); the rest resample.
     if (whole_pixel_paths) {
-      Expr OW = p.out_w, OH = p.out_h;
+      Expr OW = p.out_w;
       // On these paths the matrix is diagonal with entries +-1 and whole-pixel offsets.
       Expr first_column = cast<int>(floor(param(0) * 0.5f + param(2)));
       Expr row = clamp(cast<int>(floor(param(4) * (cast<float>(y) + 0.5f) + param(5))), 0, H - 1);
