@@ -10,6 +10,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <filesystem>
 #include <stdexcept>
@@ -104,11 +105,16 @@ bool pre_ops(const AugmentProgram &p) {
   return false;
 }
 
+// mixup and cutmix blend an image with a partner of the same batch.
+bool is_batch_op(const ProgramOp &op) { return op.kind == OpKind::Mixup || op.kind == OpKind::Cutmix; }
+
 // Whether the kernel has the whole-pixel paths next to the resampling:
 // not when pixel ops come before the warp (they read the source through
-// them) or when the output is larger than the source (it always resamples).
+// them), when the output is larger than the source (it always resamples),
+// or when batch ops need the whole batch in one call.
 bool has_whole_pixel_paths(const AugmentProgram &p) {
-  return p.has_warp && !pre_ops(p) && p.out_w <= p.in_w && p.out_h <= p.in_h;
+  bool batch_ops = std::any_of(p.ops.begin(), p.ops.end(), is_batch_op);
+  return p.has_warp && !pre_ops(p) && !batch_ops && p.out_w <= p.in_w && p.out_h <= p.in_h;
 }
 
 // The kernel's warp for a call. The host sorts images into runs by it.
@@ -452,12 +458,11 @@ struct CompiledAugment::Impl {
 
     Func g = warped;
     Expr OW = p.out_w, OH = p.out_h;
-    auto batch_op = [](const ProgramOp &op) { return op.kind == OpKind::Mixup || op.kind == OpKind::Cutmix; };
     for (const ProgramOp &op : p.ops)
-      if (!op.geometric && !op.before_warp && !batch_op(op)) g = apply(op, g, OW, OH, mean_gray);
+      if (!op.geometric && !op.before_warp && !is_batch_op(op)) g = apply(op, g, OW, OH, mean_gray);
     // Batch ops mix finished images, so they come last.
     for (const ProgramOp &op : p.ops)
-      if (batch_op(op)) g = apply(op, g, OW, OH, mean_gray);
+      if (is_batch_op(op)) g = apply(op, g, OW, OH, mean_gray);
 
     output(c, x, y, n) = cast<uint8_t>(clamp(g(c, x, y, n) * 255.0f + 0.5f, 0.0f, 255.0f));
 
@@ -520,7 +525,7 @@ std::unique_ptr<CompiledAugment> CompiledAugment::compile(const AugmentProgram &
   std::string library;
   if (!cache_dir.empty()) {
     // The kernel's identity: the program, the target, and this file's version of the lowering.
-    std::string key = content_hash(program.fingerprint + "|" + target.to_string() + "|lowering 3");
+    std::string key = content_hash(program.fingerprint + "|" + target.to_string() + "|lowering 4");
     library = (fs::path(cache_dir) / ("augment-" + key.substr(0, 24) + ".so")).string();
     if (fs::exists(library)) {
       impl->library = dlopen(library.c_str(), RTLD_NOW | RTLD_LOCAL);
@@ -564,10 +569,8 @@ std::unique_ptr<CompiledAugment> CompiledAugment::compile(const AugmentProgram &
 
 void CompiledAugment::run(const std::uint8_t *input, int n, const float *params, std::uint8_t *output) const {
   const AugmentProgram &p = impl_->program;
-  bool batch_ops = false;  // mixup and cutmix read other images of the batch: one call for all
-  for (const ProgramOp &op : p.ops) batch_ops = batch_ops || op.kind == OpKind::Mixup || op.kind == OpKind::Cutmix;
   auto path_of = [&](int i) {
-    if (!impl_->whole_pixel_paths || batch_ops) return WarpPath::Resample;
+    if (!impl_->whole_pixel_paths) return WarpPath::Resample;
     return whole_pixel_path(p, params + static_cast<std::size_t>(i) * p.slots);
   };
   // Runs of images that take the same warp, one call each.
