@@ -19,6 +19,7 @@ enum class Category {
   Optimizer, Schedule, Strategy, Pruner, Objective, Distribution, Compress, Oracle, Target, kCount
 };
 const char *to_string(Category c);          // "augmentation op", "optimizer", ...
+const char *plural(Category c);             // "augmentation ops", "losses", ...
 
 // Which data an augmentation op works on.
 enum Domain : unsigned { kImage = 1, kAudio = 2, kText = 4, kBatch = 8 };
@@ -37,6 +38,10 @@ struct Field {
   bool required = false;
   std::string default_text;  // as EDL source, e.g. "0.9"; empty when required or absent
   std::string doc;
+  // Non-empty when the language defines the property but this version of
+  // edlc does not run it: the checker rejects it (E0901) with this text,
+  // which says what runs instead.
+  std::string not_yet;
 };
 
 enum class PathRole { Input, Output };
@@ -48,6 +53,7 @@ struct Type {
   double max = std::numeric_limits<double>::infinity();
   bool min_open = false, max_open = false;
   std::vector<std::string> values;  // Enum
+  std::vector<std::string> not_yet_values;  // Enum: values this version of edlc does not run
   bool quoted = false;              // Enum written as a string ("cpp")
   TypePtr element;                  // List
   std::size_t min_items = 0, exact_items = 0;
@@ -71,6 +77,9 @@ struct Function {
   unsigned domains = 0;            // AugmentOp: Domain bits
   bool variadic = false;           // choice(v1, v2, ...)
   std::string task;                // Head: the task it serves
+  // Non-empty when the language defines the callable but this version of
+  // edlc does not run it (E0901); the text names what runs instead.
+  std::string not_yet;
 
   const Field *param(const std::string &n) const;
   std::size_t required_count() const;
@@ -80,6 +89,7 @@ struct BlockSchema {
   ast::DeclKind kind;
   std::vector<Field> properties;
   std::string doc;
+  std::string not_yet;  // as Function::not_yet, for a whole kind of block
   const Field *property(const std::string &n) const;
 };
 
@@ -107,6 +117,9 @@ class Catalogue {
   std::vector<BlockSchema> blocks_;
   std::vector<FormulaFunction> formula_functions_;
   std::vector<std::string> metrics_, splits_;
+  std::vector<std::string> metrics_not_yet_;  // metric names this version of edlc does not compute
+
+  bool metric_runs(const std::string &m) const;
 };
 
 const Catalogue &catalogue();

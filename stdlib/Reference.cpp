@@ -6,7 +6,8 @@ namespace {
 std::string field_line(const Field &p) {
   std::string head = "  " + p.name + (p.required ? "" : " = " + p.default_text);
   if (head.size() < 28) head += std::string(28 - head.size(), ' ');
-  return head + " " + p.doc + (p.required ? " (required)" : "") + "; " + p.type->describe() + "\n";
+  return head + " " + p.doc + (p.required ? " (required)" : "") + "; " + p.type->describe() +
+         (p.not_yet.empty() ? "" : "; not supported by this version of edlc (E0901)") + "\n";
 }
 
 const Category kOrder[] = {Category::AugmentOp,  Category::Control,  Category::Policy,  Category::Source,
@@ -20,6 +21,23 @@ std::string domains(unsigned d) {
   for (auto [bit, name] : {std::pair{kImage, "image"}, {kAudio, "audio"}, {kText, "text"}, {kBatch, "batch"}})
     if (d & bit) out += (out.empty() ? "" : ", ") + std::string(name);
   return out;
+}
+
+// Marks what the language defines but this version does not run (E0901).
+std::string not_yet_text(const std::string &what_runs) {
+  if (what_runs.empty()) return "";
+  return " **Not supported by this version of edlc** (E0901; supported: " + what_runs + ").";
+}
+
+std::string field_row(const Field &p) {
+  std::string meaning = p.doc;
+  if (!p.not_yet.empty()) meaning += "." + not_yet_text(p.not_yet);
+  if (!p.type->not_yet_values.empty()) {
+    meaning += "; not supported by this version:";
+    for (const std::string &v : p.type->not_yet_values) meaning += " `" + v + "`";
+  }
+  return "| `" + p.name + "` | " + (p.required ? "required" : "`" + p.default_text + "`") + " | " +
+         p.type->describe() + " | " + meaning + " |\n";
 }
 
 }  // namespace
@@ -39,6 +57,7 @@ std::string describe(const Function &f) {
   if (f.category == Category::AugmentOp) out += " (" + domains(f.domains) + ")";
   if (!f.task.empty()) out += " (task " + f.task + ")";
   out += "\n";
+  if (!f.not_yet.empty()) out += "  not supported by this version of edlc (E0901); supported: " + f.not_yet + "\n";
   if (!f.params.empty()) out += "parameters:\n";
   for (const Field &p : f.params) out += field_line(p);
   return out;
@@ -46,6 +65,7 @@ std::string describe(const Function &f) {
 
 std::string describe(const BlockSchema &b) {
   std::string out = std::string(ast::to_string(b.kind)) + " NAME { ... }\n  " + b.doc + "\n";
+  if (!b.not_yet.empty()) out += "  not supported by this version of edlc (E0901); supported: " + b.not_yet + "\n";
   if (b.kind == ast::DeclKind::Space) return out + "  every property is a distribution: uniform loguniform int choice normal\n";
   out += "properties:\n";
   for (const Field &p : b.properties) out += field_line(p);
@@ -61,30 +81,26 @@ std::string reference_markdown() {
       "augmentation op also takes `p`, the probability that it is applied.\n\n"
       "## Blocks\n";
   for (const BlockSchema &b : c.blocks_) {
-    out += "\n### " + std::string(ast::to_string(b.kind)) + "\n\n" + b.doc + ".\n\n";
+    out += "\n### " + std::string(ast::to_string(b.kind)) + "\n\n" + b.doc + "." + not_yet_text(b.not_yet) + "\n\n";
     if (b.kind == ast::DeclKind::Space) {
       out += "Every property is a distribution (see Distributions).\n";
       continue;
     }
     out += "| property | default | type | meaning |\n|---|---|---|---|\n";
-    for (const Field &p : b.properties)
-      out += "| `" + p.name + "` | " + (p.required ? "required" : "`" + p.default_text + "`") + " | " +
-             p.type->describe() + " | " + p.doc + " |\n";
+    for (const Field &p : b.properties) out += field_row(p);
   }
   for (Category cat : kOrder) {
-    std::string title = to_string(cat);
+    std::string title = plural(cat);
     title[0] = static_cast<char>(std::toupper(static_cast<unsigned char>(title[0])));
-    out += "\n## " + title + "s\n";
+    out += "\n## " + title + "\n";
     for (const Function *f : c.functions(cat)) {
       out += "\n### `" + signature(*f) + "`\n\n" + f->doc;
       if (cat == Category::AugmentOp) out += " (" + domains(f->domains) + ")";
       if (!f->task.empty()) out += " (task " + f->task + ")";
-      out += ".\n";
+      out += "." + not_yet_text(f->not_yet) + "\n";
       if (f->params.empty()) continue;
       out += "\n| parameter | default | type | meaning |\n|---|---|---|---|\n";
-      for (const Field &p : f->params)
-        out += "| `" + p.name + "` | " + (p.required ? "required" : "`" + p.default_text + "`") + " | " +
-               p.type->describe() + " | " + p.doc + " |\n";
+      for (const Field &p : f->params) out += field_row(p);
     }
   }
   out += "\n## Formula functions\n\nIn `op` bodies and `custom(...)` schedules.\n\n| function | arguments | meaning |\n|---|---|---|\n";
@@ -94,7 +110,10 @@ std::string reference_markdown() {
   for (const std::string &s : c.metric_splits()) out += " `" + s + "`";
   out += "; METRIC one of";
   for (const std::string &m : c.metric_names()) out += " `" + m + "`";
-  return out + ".\n";
+  out += ". This version of edlc computes none of";
+  for (const std::string &m : c.metric_names())
+    if (!c.metric_runs(m)) out += " `" + m + "`";
+  return out + " yet (E0901).\n";
 }
 
 }  // namespace edl::stdlib

@@ -1,5 +1,6 @@
 #include "stdlib/Types.h"
 
+#include <algorithm>
 #include <cmath>
 #include <sstream>
 
@@ -40,6 +41,33 @@ const char *to_string(Category c) {
     case Category::kCount: break;
   }
   return "function";
+}
+
+const char *plural(Category c) {
+  switch (c) {
+    case Category::AugmentOp: return "augmentation ops";
+    case Category::Control: return "control blocks";
+    case Category::Policy: return "augmentation policies";
+    case Category::Source: return "data sources";
+    case Category::Features: return "feature extractors";
+    case Category::Tokenizer: return "tokenizers";
+    case Category::Backbone: return "backbones";
+    case Category::Neck: return "necks";
+    case Category::Head: return "heads";
+    case Category::Controller: return "NAS controllers";
+    case Category::Loss: return "losses";
+    case Category::Optimizer: return "optimizers";
+    case Category::Schedule: return "schedules";
+    case Category::Strategy: return "search strategies";
+    case Category::Pruner: return "pruners";
+    case Category::Objective: return "objectives";
+    case Category::Distribution: return "distributions";
+    case Category::Compress: return "gradient compressions";
+    case Category::Oracle: return "labeling oracles";
+    case Category::Target: return "deploy targets";
+    case Category::kCount: break;
+  }
+  return "functions";
 }
 
 bool Type::in_range(double v) const {
@@ -158,6 +186,10 @@ std::vector<const Function *> Catalogue::functions(Category c) const {
   return out;
 }
 
+bool Catalogue::metric_runs(const std::string &m) const {
+  return std::find(metrics_not_yet_.begin(), metrics_not_yet_.end(), m) == metrics_not_yet_.end();
+}
+
 const BlockSchema *Catalogue::block(ast::DeclKind k) const {
   for (const BlockSchema &b : blocks_)
     if (b.kind == k) return &b;
@@ -202,10 +234,11 @@ TypePtr path(PathRole role, std::string what) {
 }
 TypePtr size() { return make(TypeKind::Size); }
 TypePtr duration() { return make(TypeKind::Duration); }
-TypePtr enumeration(std::vector<std::string> values, bool quoted) {
+TypePtr enumeration(std::vector<std::string> values, bool quoted, std::vector<std::string> not_yet) {
   auto t = make(TypeKind::Enum);
   t->values = std::move(values);
   t->quoted = quoted;
+  t->not_yet_values = std::move(not_yet);
   return t;
 }
 TypePtr list(TypePtr element, std::size_t min_items, std::size_t exact_items) {
@@ -245,10 +278,14 @@ TypePtr one_of(std::vector<TypePtr> alternatives) {
 }
 
 Field req(std::string name, TypePtr type, std::string doc) {
-  return {std::move(name), std::move(type), true, "", std::move(doc)};
+  return {std::move(name), std::move(type), true, "", std::move(doc), ""};
 }
 Field opt(std::string name, TypePtr type, std::string default_text, std::string doc) {
-  return {std::move(name), std::move(type), false, std::move(default_text), std::move(doc)};
+  return {std::move(name), std::move(type), false, std::move(default_text), std::move(doc), ""};
+}
+Field not_yet(Field f, std::string what_runs) {
+  f.not_yet = std::move(what_runs);
+  return f;
 }
 
 }  // namespace types

@@ -20,7 +20,8 @@ TypePtr string();
 TypePtr path(PathRole role, std::string what);
 TypePtr size();
 TypePtr duration();
-TypePtr enumeration(std::vector<std::string> values, bool quoted = false);
+// `not_yet`: values the language defines that this version of edlc does not run.
+TypePtr enumeration(std::vector<std::string> values, bool quoted = false, std::vector<std::string> not_yet = {});
 TypePtr list(TypePtr element, std::size_t min_items = 0, std::size_t exact_items = 0);
 TypePtr record(std::vector<Field> fields);
 TypePtr call(Category c);
@@ -33,5 +34,8 @@ TypePtr one_of(std::vector<TypePtr> alternatives);
 
 Field req(std::string name, TypePtr type, std::string doc);
 Field opt(std::string name, TypePtr type, std::string default_text, std::string doc);
+// A property the language defines that this version of edlc does not run;
+// `what_runs` says what does instead.
+Field not_yet(Field f, std::string what_runs);
 
 }  // namespace edl::stdlib::types

@@ -167,24 +167,6 @@ Plan build_plan(const CheckedProject &project) {
     finals[d.name] = add(std::move(e), "evaluate");
   }
 
-  for (const auto &[name, decl] : project.decls[static_cast<int>(ast::DeclKind::Label)]) {
-    std::vector<std::string> deps;
-    const ast::Property *model = ast::find_property(decl->properties, "model");
-    if (const auto *n = model ? model->value->as<ast::Name>() : nullptr)
-      if (finals.count(n->name)) deps.push_back(finals[n->name]);
-    const ast::Property *pool = ast::find_property(decl->properties, "pool");
-    if (const auto *n = pool ? pool->value->as<ast::Name>() : nullptr)
-      if (const ast::Decl *ds = project.find(ast::DeclKind::Dataset, n->name)) deps.push_back(load(*ds));
-    std::uint64_t rounds = 5;
-    if (const ast::Property *r = ast::find_property(decl->properties, "rounds"))
-      if (auto v = const_number(*r->value)) rounds = static_cast<std::uint64_t>(v->value);
-    Task t{"label:" + name, TaskKind::LabelRound, name, deps, "", rounds, 1, 0, ""};
-    std::string strategy = "uncertainty";
-    if (const ast::Property *s = ast::find_property(decl->properties, "strategy")) strategy = format_expr_flat(*s->value);
-    t.summary = std::to_string(rounds) + " labeling round(s), " + strategy + " sampling";
-    add(std::move(t), canonical(*decl));
-  }
-
   for (const auto &[name, decl] : project.decls[static_cast<int>(ast::DeclKind::Deploy)]) {
     std::vector<std::string> deps;
     const ast::Property *from = ast::find_property(decl->properties, "from");

@@ -136,6 +136,18 @@ std::string Checker::describe(const ast::Expr &e) const {
   }
 }
 
+void Checker::not_supported(SourceRange at, const std::string &what, const std::string &name,
+                            const std::string &what_runs) {
+  diags_.report(DiagId::NotSupportedYet, at, {what, name}).note(NoteId::SupportedInstead, {what_runs});
+}
+
+std::string Checker::metrics_that_run() const {
+  std::string runs;
+  for (const std::string &m : catalogue().metric_names())
+    if (catalogue().metric_runs(m)) runs += (runs.empty() ? "" : ", ") + m;
+  return runs;
+}
+
 void Checker::mismatch(const ast::Expr &e, const Type &t) {
   diags_.report(DiagId::TypeMismatch, e.range, {t.describe(), describe(e)});
 }
@@ -237,8 +249,17 @@ void Checker::check_value(const ast::Expr &e, const Type &t, ValueContext &ctx) 
         mismatch(e, t);
         return;
       }
-      for (const std::string &v : t.values)
-        if (v == value) return;
+      for (const std::string &v : t.values) {
+        if (v != value) continue;
+        if (std::find(t.not_yet_values.begin(), t.not_yet_values.end(), v) != t.not_yet_values.end()) {
+          std::string runs;
+          for (const std::string &w : t.values)
+            if (std::find(t.not_yet_values.begin(), t.not_yet_values.end(), w) == t.not_yet_values.end())
+              runs += (runs.empty() ? "" : ", ") + w;
+          not_supported(e.range, ctx.what, value, runs);
+        }
+        return;
+      }
       std::string all;
       for (const std::string &v : t.values) all += (all.empty() ? "" : ", ") + v;
       diags_.report(DiagId::UnknownEnumValue, e.range, {value, ctx.what, all}).suggest(value, t.values);
@@ -311,6 +332,10 @@ void Checker::check_call(const ast::Expr &e, const Type &t, ValueContext &ctx) {
     else
       diags_.report(DiagId::UnknownFunction, callee_range, {stdlib::to_string(t.category), callee})
           .suggest(callee, cat.names(t.category));
+    return;
+  }
+  if (!f->not_yet.empty()) {
+    not_supported(callee_range, stdlib::to_string(f->category), callee, f->not_yet);
     return;
   }
   ValueContext inner = ctx;
@@ -405,8 +430,11 @@ void Checker::check_metric(const ast::Expr &e, ValueContext &ctx) {
     diags_.report(DiagId::UnknownName, split->range, {split->name}).suggest(split->name, cat.metric_splits());
     return;
   }
-  for (const std::string &name : cat.metric_names())
-    if (name == m->member) return;
+  for (const std::string &name : cat.metric_names()) {
+    if (name != m->member) continue;
+    if (!cat.metric_runs(name)) not_supported(m->member_range, "metric", name, metrics_that_run());
+    return;
+  }
   diags_.report(DiagId::UnknownMember, m->member_range, {"split", split->name, "metric", m->member})
       .suggest(m->member, cat.metric_names());
 }

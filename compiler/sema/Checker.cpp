@@ -80,6 +80,10 @@ void Checker::check_decl(const ast::Decl &d) {
     default: break;
   }
   const stdlib::BlockSchema *schema = catalogue().block(d.kind);
+  if (!schema->not_yet.empty()) {
+    not_supported(d.name_range, "block kind", ast::to_string(d.kind), schema->not_yet);
+    return;
+  }
   check_fields(d.properties, schema->properties, ast::to_string(d.kind), d.name, d.name_range, ctx);
   if (d.kind == DeclKind::Dataset) check_dataset_rules(d);
 }
@@ -103,6 +107,10 @@ void Checker::check_fields(const std::vector<ast::Property> &props, const std::v
       if (f.name == p.key) field = &f;
     if (!field) {
       diags_.report(DiagId::UnknownProperty, p.key_range, {p.key, where}).suggest(p.key, keys);
+      continue;
+    }
+    if (!field->not_yet.empty()) {
+      not_supported(p.key_range, "property", p.key, field->not_yet);
       continue;
     }
     ValueContext inner = ctx;
@@ -158,7 +166,7 @@ namespace {
 // The signature a user-declared `op` presents to its call sites.
 Function user_op_signature(const ast::Decl &d) {
   using namespace stdlib::types;
-  Function f{Category::AugmentOp, d.name, {}, d.doc, stdlib::kImage, false, ""};
+  Function f{Category::AugmentOp, d.name, {}, d.doc, stdlib::kImage, false, "", ""};
   for (const ast::Param &p : d.params) {
     stdlib::TypePtr t = p.type == "int" ? integer() : p.type == "bool" ? boolean() : number();
     f.params.push_back(req(p.name, t, ""));
@@ -193,6 +201,10 @@ void Checker::check_steps(const std::vector<ast::Step> &steps, ValueContext &ctx
     if (control && !s.has_block) diags_.report(DiagId::ControlWithoutBlock, s.name_range, {s.name});
     if (!control && s.has_block)
       diags_.report(DiagId::NotAControlBlock, s.name_range, {s.name}).note(NoteId::RemoveBlock);
+    if (!f->not_yet.empty()) {
+      not_supported(s.name_range, stdlib::to_string(f->category), s.name, f->not_yet);
+      continue;
+    }
     ValueContext inner = ctx;
     inner.what = s.name;
     check_args(*f, s.args, s.name_range, inner);

@@ -52,6 +52,9 @@ class Checker {
                             ValueContext &ctx);
   void check_space_reference(const ast::Member &m, const ast::Decl &space, const Type &t, ValueContext &ctx);
   void mismatch(const ast::Expr &e, const Type &t);
+  // E0901: the language defines it, this version of edlc does not run it.
+  void not_supported(SourceRange at, const std::string &what, const std::string &name, const std::string &what_runs);
+  std::string metrics_that_run() const;
   std::string describe(const ast::Expr &e) const;
 
   // CheckFormula.cpp

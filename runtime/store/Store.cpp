@@ -8,8 +8,9 @@
 namespace edl::store {
 namespace {
 
-// Version 2 (version 1 plus attempts). Every statement is IF NOT EXISTS, so
-// opening a version 1 store adds what it lacks.
+// Version 3 (version 1 plus attempts, then label rows repaired). Every
+// statement is IF NOT EXISTS or idempotent, so opening an older store adds
+// or mends what it lacks.
 const char *kSchema = R"sql(
 CREATE TABLE IF NOT EXISTS projects (
   id INTEGER PRIMARY KEY,
@@ -74,7 +75,11 @@ CREATE TABLE IF NOT EXISTS attempts (
   log TEXT NOT NULL DEFAULT '',
   started REAL NOT NULL,
   finished REAL NOT NULL);
-PRAGMA user_version = 2;
+-- Version 3: earlier versions recorded label rounds as done without running
+-- them; such rows must never be reused as finished work.
+UPDATE tasks SET status = 'not run', error = 'recorded as done by an edlc that did not run labeling rounds'
+  WHERE kind = 'label' AND status = 'done';
+PRAGMA user_version = 3;
 )sql";
 
 TaskRow task_row(const Statement &s) {

@@ -118,9 +118,10 @@ bool Execution::dispatch(const Task &t) {
     case TaskKind::Trial: return trials(t);
     case TaskKind::Package: return package(t);
     case TaskKind::LabelRound:
-      obs_.message("skip " + t.id + ": labeling rounds are not run yet");
-      store_.finish_task(row_of(t), "done");
-      return true;
+      // `edlc check` rejects label blocks (E0901), so no plan holds one; a
+      // task that did not run is never recorded as done.
+      fail("internal error: this version of edlc cannot run " + t.id);
+      return false;
   }
   return true;
 }
@@ -312,7 +313,7 @@ bool Execution::prepare(const TrainFacts &facts, const SpaceValues &space, Train
   const ast::Property *data_prop = ast::find_property(facts.decl->properties, "data");
   SourceRange data_at = data_prop ? data_prop->value->range : facts.decl->name_range;
   if (data.pixels.empty()) {
-    diagnose(DiagId::NotTrainableYet, data_at, {"a dataset of text or audio"});
+    diagnose(DiagId::NotSupportedYet, data_at, {"training on dataset", dspec.name});
     return false;
   }
   if (data.split.train.empty() || data.classes.size() < 2) {

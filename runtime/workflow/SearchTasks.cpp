@@ -120,7 +120,7 @@ bool Execution::trials(const Task &t) {
   if (s.spec.strategy == "pbt") return population_based(t, *s.facts, s.spec, s.id);
   s.sampler = search::make_sampler(s.spec.strategy, search::search_dimensions(project_, *s.facts), settings_.seed, t.count);
   if (!s.sampler) {
-    diagnose(DiagId::NotTrainableYet, s.facts->search->callee_range, {"search = " + s.spec.strategy + "(...)"});
+    diagnose(DiagId::NotSupportedYet, s.facts->search->callee_range, {"search strategy", s.spec.strategy});
     store_.finish_task(s.id, "failed", "strategy not available");
     return false;
   }

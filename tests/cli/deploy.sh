@@ -208,7 +208,13 @@ expect "--edge on a package without edge()" 1 "$edlc" predict "$pkg" --edge "$(h
 contains "says there is no edge target" err "has no edge() target"
 sed -i 's|quantize = int8|quantize = fp16|' "$work/p.edl"
 expect "fp16 on CPU" 1 "$edlc" build "$work/p.edl"
-contains "says why fp16 is not built" err "edge(): quantize = fp16 is not supported: libtorch on CPU has no half-precision"
+contains "fp16 is refused by the checker, before any training" err "error[E0901]: quantize 'fp16' is not supported by this version of edlc"
+if [ "$(uname -m)" = x86_64 ]; then
+  sed -i 's|arch = x86_64, quantize = fp16|arch = arm64, quantize = fp16|' "$work/p.edl"
+  expect "edge for another architecture" 1 "$edlc" check "$work/p.edl"
+  contains "cross-building is refused by the checker" err "error[E0901]: arch 'arm64' is not supported by this version of edlc"
+  sed -i 's|arch = arm64|arch = x86_64|' "$work/p.edl"
+fi
 sed -i 's|quantize = fp16|quantize = none|' "$work/p.edl"
 expect "edge without quantization" 0 "$edlc" build "$work/p.edl"
 expect "the edge model is packaged" 0 tar -tzf "$work/dist/digits-2.tar.gz" ./edge/model.pt

@@ -55,6 +55,28 @@ TEST_CASE("the store keeps runs, tasks, metrics and artifacts", "[store]") {
   CHECK(again.completed_task("0123")->id == task);
 }
 
+TEST_CASE("label rounds an older edlc recorded as done without running them are never reused", "[store]") {
+  std::string path = fresh_store("label-rows.db");
+  std::int64_t label = 0, train = 0;
+  {
+    store::Store old(path);  // as versions before 3 left it
+    auto run = old.begin_run(old.project("p", "/x/p.edl"), "abc", "edlc run p.edl");
+    label = old.begin_task(run, "label:rounds", "label", "label-hash");
+    old.finish_task(label, "done");
+    train = old.begin_task(run, "train:main", "train", "train-hash");
+    old.finish_task(train, "done");
+    REQUIRE(old.completed_task("label-hash"));
+  }
+  store::Store reopened(path);
+  CHECK_FALSE(reopened.completed_task("label-hash"));
+  REQUIRE(reopened.completed_task("train-hash"));  // real work stays reusable
+  CHECK(reopened.completed_task("train-hash")->id == train);
+  auto rows = reopened.tasks(reopened.runs().at(0).id);
+  REQUIRE(rows.size() == 2);
+  CHECK(rows[0].status == "not run");
+  CHECK(rows[0].error.find("did not run labeling rounds") != std::string::npos);
+}
+
 TEST_CASE("two processes write to one store at once without 'database is locked'", "[store]") {
   std::string path = fresh_store("concurrent.db");
   { store::Store init(path); }

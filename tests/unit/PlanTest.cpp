@@ -25,7 +25,6 @@ train t {
 model other { backbone = mlp(hidden = hp.layers) }
 train u { data = d; model = other; optimizer = adam(lr = 0.01); epochs = 2
           search = tpe(trials = 7, objective = minimize(val.loss)) }
-label l { pool = d; model = t; oracle = folder("labels"); rounds = 4 }
 deploy r { from = t; targets = [torchscript()] }
 )";
 
@@ -60,8 +59,7 @@ TEST_CASE("the plan is a DAG from load to package", "[plan]") {
   CHECK(by_id["trial:t"]->deps == std::vector<std::string>{"search:t"});
   CHECK(by_id["train:t"]->deps == std::vector<std::string>{"trial:t"});
   CHECK(by_id["package:r"]->deps == std::vector<std::string>{"evaluate:t"});
-  CHECK(by_id["label:l"]->count == 4);
-  // The dataset is loaded once for both trains and the label pool.
+  // The dataset is loaded once for both trains.
   CHECK(std::count_if(plan.tasks.begin(), plan.tasks.end(), [](const Task &t) { return t.kind == TaskKind::Load; }) == 1);
 }
 
@@ -94,7 +92,6 @@ TEST_CASE("a change reruns exactly the tasks downstream of it", "[plan]") {
   CHECK(model_changed["search:t"] != base["search:t"]);
   CHECK(model_changed["train:t"] != base["train:t"]);
   CHECK(model_changed["package:r"] != base["package:r"]);
-  CHECK(model_changed["label:l"] != base["label:l"]);
 
   auto data_changed = hashes(replace(kProject, "train = 80%, val = 20%", "train = 70%, val = 30%"));
   for (const auto &[id, h] : base) CHECK(data_changed[id] != h);

@@ -36,8 +36,7 @@ void check_augments(const CheckedProject &project, DiagnosticEngine &diags) {
     for (const LoweringError &e : errors) {
       // One report per place, however many jobs use the block.
       if (!reported.insert({t.augment, std::to_string(e.range.begin) + e.message()}).second) continue;
-      if (e.id == DiagId::UnsupportedAugmentOp) diags.report(DiagId::NotCompilableYet, e.range, e.args);
-      else diags.report(e.id, e.range, e.args);
+      diags.report(e.id, e.range, e.args);
     }
   }
 }

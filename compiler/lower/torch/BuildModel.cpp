@@ -180,7 +180,7 @@ Network build_model(const ModelSpec &spec, const InputShape &input, std::vector<
     }
   }
   if (spec.head != "classifier") {
-    errors.push_back({spec.head_range, DiagId::NotTrainableYet, {spec.head}, {}});
+    errors.push_back({spec.head_range, DiagId::NotSupportedYet, {"head", spec.head}, {}});
     return nullptr;
   }
   nn::Sequential backbone{nullptr};
@@ -193,7 +193,7 @@ Network build_model(const ModelSpec &spec, const InputShape &input, std::vector<
                         spec.backbone == "resnet50");
     else if (spec.backbone == "mobilenet_v2") backbone = mobilenet_v2(C, spec.width);
     else {
-      errors.push_back({spec.backbone_range, DiagId::NotTrainableYet, {spec.backbone}, {}});
+      errors.push_back({spec.backbone_range, DiagId::NotSupportedYet, {"backbone", spec.backbone}, {}});
       return nullptr;
     }
     // The backbone's feature width, from one forward pass: it also finds
