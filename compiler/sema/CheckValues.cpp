@@ -218,8 +218,19 @@ void Checker::check_value(const ast::Expr &e, const Type &t, ValueContext &ctx) 
         mismatch(e, t);
         return;
       }
-      if (t.role != stdlib::PathRole::Input) return;
       std::filesystem::path p = std::filesystem::path(file_dir(e.range)) / lit->text;
+      // Caught here rather than as "File name too long" deep in a run.
+      std::string too_long;
+      for (const auto &part : p)
+        if (part.string().size() > 255) too_long = "the name '" + part.string().substr(0, 24) + "...' has " +
+                                                   std::to_string(part.string().size()) + " bytes";
+      if (too_long.empty() && p.string().size() > 4095)
+        too_long = "it has " + std::to_string(p.string().size()) + " bytes";
+      if (!too_long.empty()) {
+        diags_.report(DiagId::PathTooLong, e.range, {ctx.what, too_long}).note(NoteId::PathLimits);
+        return;
+      }
+      if (t.role != stdlib::PathRole::Input) return;
       std::error_code ec;
       if (!std::filesystem::exists(p, ec) && warned_paths_.insert(p.string()).second)
         diags_.report(DiagId::PathNotFound, e.range, {t.what, lit->text}).note(NoteId::PathWarningNote);

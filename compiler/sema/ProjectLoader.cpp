@@ -49,9 +49,10 @@ class Loader {
       return;
     }
     if (loaded_.count(key)) return;  // each file once
-    std::optional<FileId> id = sm_.load(path);
+    ReadFailure why;
+    std::optional<FileId> id = sm_.load(path, &why);
     if (!id) {
-      diags_.report(DiagId::ImportNotFound, imp.path_range, {imp.path});
+      diags_.report(DiagId::ImportNotFound, imp.path_range, {imp.path}).note(read_failure_note(why));
       out_.complete = false;
       return;
     }
@@ -69,16 +70,27 @@ class Loader {
 
 }  // namespace
 
+NoteId read_failure_note(ReadFailure why) {
+  switch (why) {
+    case ReadFailure::Missing: return NoteId::FileMissing;
+    case ReadFailure::NotRegular: return NoteId::FileNotRegular;
+    case ReadFailure::TooLarge: return NoteId::FileTooLarge;
+    case ReadFailure::None:
+    case ReadFailure::Unreadable: break;
+  }
+  return NoteId::FileUnreadable;
+}
+
 LoadedProject load_project(const std::string &root_path, SourceManager &sm, DiagnosticEngine &diags,
                            const std::optional<std::string> &root_text) {
   LoadedProject out;
   out.complete = true;
   std::optional<FileId> root;
-  std::error_code ec;
+  ReadFailure why = ReadFailure::None;
   if (root_text) root = sm.add(root_path, *root_text);
-  else if (!fs::is_directory(root_path, ec)) root = sm.load(root_path);
+  else root = sm.load(root_path, &why);
   if (!root) {
-    diags.report(DiagId::FileNotFound, {}, {root_path});
+    diags.report(DiagId::FileNotFound, {}, {root_path}).note(read_failure_note(why));
     out.complete = false;
     return out;
   }

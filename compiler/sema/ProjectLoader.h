@@ -21,6 +21,9 @@ struct LoadedProject {
   bool complete = false;          // every file read and parsed without error
 };
 
+// The note that says why a file could not be read.
+NoteId read_failure_note(ReadFailure why);
+
 // `root_text`, when given, is used instead of reading `root_path` (editors
 // check unsaved buffers this way).
 LoadedProject load_project(const std::string &root_path, SourceManager &sm, DiagnosticEngine &diags,

@@ -1,8 +1,11 @@
 #include "compiler/support/SourceManager.h"
 
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <algorithm>
-#include <fstream>
-#include <sstream>
+#include <cerrno>
 
 namespace edl {
 
@@ -14,13 +17,40 @@ FileId SourceManager::add(std::string path, std::string text) {
   return static_cast<FileId>(files_.size() - 1);
 }
 
-std::optional<FileId> SourceManager::load(const std::string &path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return std::nullopt;
-  std::ostringstream buf;
-  buf << in.rdbuf();
-  if (in.bad()) return std::nullopt;
-  return add(path, buf.str());
+std::optional<FileId> SourceManager::load(const std::string &path, ReadFailure *why) {
+  auto failed = [&](ReadFailure f) -> std::optional<FileId> {
+    if (why) *why = f;
+    return std::nullopt;
+  };
+  struct stat st;
+  if (::stat(path.c_str(), &st) != 0) return failed(errno == ENOENT || errno == ENOTDIR ? ReadFailure::Missing
+                                                                                     : ReadFailure::Unreadable);
+  if (!S_ISREG(st.st_mode)) return failed(ReadFailure::NotRegular);
+  if (static_cast<std::uintmax_t>(st.st_size) > kMaxSourceBytes) return failed(ReadFailure::TooLarge);
+  // O_NONBLOCK: should the path be swapped for a FIFO after the stat, the
+  // open still returns at once. The read is capped whatever stat said
+  // (files under /proc report size 0).
+  int fd = ::open(path.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+  if (fd < 0) return failed(errno == ENOENT ? ReadFailure::Missing : ReadFailure::Unreadable);
+  std::string text;
+  char buf[65536];
+  for (;;) {
+    ssize_t n = ::read(fd, buf, sizeof buf);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) {
+      ::close(fd);
+      return failed(ReadFailure::Unreadable);
+    }
+    if (n == 0) break;
+    text.append(buf, static_cast<std::size_t>(n));
+    if (text.size() > kMaxSourceBytes) {
+      ::close(fd);
+      return failed(ReadFailure::TooLarge);
+    }
+  }
+  ::close(fd);
+  if (why) *why = ReadFailure::None;
+  return add(path, std::move(text));
 }
 
 LineColumn SourceManager::location(FileId id, std::uint32_t offset) const {

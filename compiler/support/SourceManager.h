@@ -11,12 +11,22 @@
 
 namespace edl {
 
+// Why a file could not be read as a source file.
+enum class ReadFailure { None, Missing, NotRegular, TooLarge, Unreadable };
+
+// Source files are small; a larger one is a mistake (an import of a data
+// file, /dev/zero), refused before it fills memory.
+inline constexpr std::size_t kMaxSourceBytes = 16u << 20;
+
 class SourceManager {
  public:
   // Adds a file's text under a display path; the path is what diagnostics print.
   FileId add(std::string path, std::string text);
-  // Reads a file from disk; nullopt when it cannot be read.
-  std::optional<FileId> load(const std::string &path);
+  // Reads a regular file of at most kMaxSourceBytes from disk (following
+  // links); anything else — a folder, FIFO, device, socket — is refused
+  // without opening it, so a load never blocks or grows without bound.
+  // Nullopt when it cannot be read, with the reason in `why`.
+  std::optional<FileId> load(const std::string &path, ReadFailure *why = nullptr);
 
   const std::string &path(FileId id) const { return files_[id].path; }
   const std::string &text(FileId id) const { return files_[id].text; }

@@ -4,6 +4,7 @@
 
 #include "compiler/ast/Dump.h"
 #include "compiler/format/Formatter.h"
+#include "compiler/format/UnifiedDiff.h"
 
 #include <catch2/catch.hpp>
 
@@ -123,4 +124,21 @@ TEST_CASE("every example is already formatted", "[format]") {
     std::string text = read_file(file);
     CHECK(fmt(text) == text);
   }
+}
+
+TEST_CASE("fmt --check's unified diff aligns unchanged lines and gives exact hunks", "[format]") {
+  CHECK(unified_diff("a\nb\n", "a\nb\n", "f.edl").empty());
+  std::string before, after;
+  for (int i = 1; i <= 20; ++i) {
+    before += "line " + std::to_string(i) + "\n";
+    after += (i == 5 ? std::string("changed 5\n") : i == 15 ? std::string("") : "line " + std::to_string(i) + "\n");
+  }
+  after += "added\n";
+  CHECK(unified_diff(before, after, "f.edl") ==
+        "--- a/f.edl\n+++ b/f.edl\n"
+        "@@ -2,7 +2,7 @@\n line 2\n line 3\n line 4\n-line 5\n+changed 5\n line 6\n line 7\n line 8\n"
+        "@@ -12,9 +12,9 @@\n line 12\n line 13\n line 14\n-line 15\n line 16\n line 17\n line 18\n line 19\n"
+        " line 20\n+added\n");
+  // A missing final newline is a change of its own.
+  CHECK(unified_diff("a\n", "a", "f.edl") == "--- a/f.edl\n+++ b/f.edl\n@@ -1,1 +1,2 @@\n a\n+\\ No newline at end of file\n");
 }

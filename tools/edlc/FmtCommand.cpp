@@ -3,7 +3,9 @@
 
 #include "compiler/ast/Dump.h"
 #include "compiler/format/Formatter.h"
+#include "compiler/format/UnifiedDiff.h"
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
@@ -11,29 +13,69 @@
 namespace edl::cli {
 namespace {
 
+namespace fs = std::filesystem;
+
+// Writes through a temporary file beside the real one, then renames: a
+// crash never leaves half a file. A link is followed (the target is
+// rewritten, the link stays) and the file keeps its permissions.
 bool write_atomically(const std::string &path, const std::string &text) {
-  std::string tmp = path + ".edlfmt.tmp";
+  std::error_code ec;
+  fs::path target = fs::canonical(path, ec);
+  if (ec) return false;
+  fs::perms mode = fs::status(target, ec).permissions();
+  if (ec) return false;
+  fs::path tmp = target;
+  tmp += ".edlfmt.tmp";
   {
     std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
     out << text;
-    if (!out.flush()) return false;
+    if (!out.flush()) {
+      fs::remove(tmp, ec);
+      return false;
+    }
   }
-  std::error_code ec;
-  std::filesystem::rename(tmp, path, ec);
-  if (ec) std::filesystem::remove(tmp, ec);
+  fs::permissions(tmp, mode, fs::perm_options::replace, ec);
+  if (!ec) fs::rename(tmp, target, ec);
+  if (ec) fs::remove(tmp, ec);
   return !ec;
+}
+
+// The files named, with a folder standing for every .edl file under it; a
+// folder without one is an error, not a silent success.
+std::vector<std::string> expand(const std::vector<std::string> &args, int &rc) {
+  std::vector<std::string> out;
+  for (const std::string &arg : args) {
+    std::error_code ec;
+    if (!fs::is_directory(arg, ec)) {
+      out.push_back(arg);
+      continue;
+    }
+    std::vector<std::string> found;
+    for (auto it = fs::recursive_directory_iterator(arg, fs::directory_options::skip_permission_denied, ec);
+         !ec && it != fs::recursive_directory_iterator(); it.increment(ec))
+      if (it->path().extension() == ".edl" && it->is_regular_file(ec) && !it->is_symlink(ec))
+        found.push_back(it->path().string());  // a link inside is its target's second name
+    std::sort(found.begin(), found.end());
+    if (found.empty()) {
+      std::cerr << "edlc: error: no .edl file under '" << arg << "'\n";
+      rc = kUserError;
+    }
+    out.insert(out.end(), found.begin(), found.end());
+  }
+  return out;
 }
 
 }  // namespace
 
 int run_fmt(const FmtOptions &opts) {
   int rc = kOk;
-  for (const std::string &file : opts.files) {
+  for (const std::string &file : expand(opts.files, rc)) {
     SourceManager sm;
     DiagnosticEngine diags;
-    std::optional<FileId> id = sm.load(file);
+    ReadFailure why;
+    std::optional<FileId> id = sm.load(file, &why);
     if (!id) {
-      std::cerr << "edlc: error: cannot read file '" << file << "'\n";
+      std::cerr << "edlc: error: cannot read file '" << file << "': " << note_text(read_failure_note(why)) << "\n";
       rc = kUserError;
       continue;
     }
@@ -58,6 +100,7 @@ int run_fmt(const FmtOptions &opts) {
       std::cout << formatted;
     } else if (opts.check) {
       if (formatted != original) {
+        std::cout << unified_diff(original, formatted, file);
         std::cerr << file << ": not formatted (run 'edlc fmt " << file << "')\n";
         rc = kUserError;
       }

@@ -18,7 +18,8 @@ namespace {
 // is marked; the store is never created here.
 template <typename Input> void mark_cached(Plan &plan, const Input &in) {
   const std::string path = project_settings(in.checked, in.sm).store;
-  if (!std::filesystem::exists(path)) return;
+  std::error_code ec;
+  if (!std::filesystem::exists(path, ec)) return;
   try {
     store::Store store(path);
     const auto ids = workflow::task_identities(plan, in.checked, in.sm);

@@ -20,7 +20,13 @@ namespace edl::cli {
 namespace {
 
 std::atomic<bool> g_interrupted{false};
-extern "C" void on_sigint(int) { g_interrupted = true; }
+volatile std::sig_atomic_t g_signal = 0;
+// Ctrl-C and SIGTERM (a service manager, `kill`, a CI time-out) alike: the
+// run stops at the next safe point, is recorded as interrupted and resumes.
+extern "C" void on_run_stop_signal(int sig) {
+  g_signal = sig;
+  g_interrupted = true;
+}
 
 std::string fixed(double v, int digits) {
   char buf[64];
@@ -86,8 +92,13 @@ nlohmann::json outcome_json(const workflow::RunOutcome &o) {
 int run_run(const RunOptions &opts) {
   auto in = load_checked(opts.file, ColorMode::Auto);
   if (!in) return kUserError;
+  // The checker's warnings matter before an hour of training, as in `plan`.
+  if (in->diags.warning_count() > 0)
+    print_diagnostics(in->diags.diagnostics(), in->sm, OutputFormat::Text, ColorMode::Auto, 0,
+                      in->diags.warning_count());
   Plan plan = build_plan(in->checked);
-  std::signal(SIGINT, on_sigint);
+  std::signal(SIGINT, on_run_stop_signal);
+  std::signal(SIGTERM, on_run_stop_signal);
 
   Printer printer(opts.quiet, opts.json);
   DiagnosticEngine diags;
@@ -104,7 +115,7 @@ int run_run(const RunOptions &opts) {
   if (out.status == "interrupted") {
     std::cerr << "edlc: interrupted; run " << out.run_id << " is recorded as interrupted. Run 'edlc run "
               << opts.file << "' again to resume it where it stopped (--fresh starts over).\n";
-    return 130;
+    return 128 + (g_signal ? static_cast<int>(g_signal) : SIGINT);
   }
   if (out.status != "done") return kUserError;
   if (!opts.quiet && !opts.json)

@@ -247,7 +247,8 @@ int run_runs(const RunsOptions &opts) {
   }
   std::string path = store_path(opts);
   if (path.empty()) return kUserError;
-  if (!std::filesystem::exists(path)) {
+  std::error_code ec;
+  if (!std::filesystem::exists(path, ec)) {
     std::cerr << "edlc: error: no store at " << path << " yet: 'edlc run' creates it\n";
     return kUserError;
   }

@@ -67,8 +67,8 @@ int main(int argc, char **argv) {
 
   FmtOptions fmt;
   auto *fmt_cmd = app.add_subcommand("fmt", "Rewrite .edl files in the canonical layout");
-  fmt_cmd->add_option("files", fmt.files, ".edl files to format in place")->required();
-  fmt_cmd->add_flag("--check", fmt.check, "Change nothing; exit 1 if a file is not formatted");
+  fmt_cmd->add_option("files", fmt.files, ".edl files, or folders of them, to format in place")->required();
+  fmt_cmd->add_flag("--check", fmt.check, "Change nothing; print a unified diff and exit 1 if a file is not formatted");
   fmt_cmd->add_flag("--stdout", fmt.stdout_only, "Print the formatted text instead of writing files");
 
   auto *lsp_cmd = app.add_subcommand("lsp", "Run the language server on stdin and stdout (started by editors)");

@@ -1,0 +1,93 @@
+#!/usr/bin/env bash
+# What adversarial tries found: non-regular files as sources, fmt on
+# folders, links and modes, paths too long for the file system, SIGTERM
+# during a run, and bad entries in data folders.
+# Usage: hardening.sh EDLC SOURCE_DIR
+set -uo pipefail
+source "$(dirname "$0")/contract_lib.sh"
+
+# --- only regular files are read as sources, and never more than 16 MiB ---
+imports() {  # imports NAME TARGET: a project importing TARGET stops at once with E0201 and a reason
+  printf 'import "%s"\nproject "p" {}\n' "$2" >"$work/imp.edl"
+  expect "import of $1" 1 timeout 20 "$edlc" check "$work/imp.edl"
+  contains "import of $1 is E0201" err "error[E0201]: cannot read imported file"
+}
+imports /dev/zero /dev/zero
+contains "/dev/zero is not a regular file" err "it is not a regular file"
+imports "a folder" "."
+mkfifo "$work/fifo.edl"
+imports "a FIFO (would block)" "$work/fifo.edl"
+imports /proc/self/mem /proc/self/mem
+head -c $((17 * 1024 * 1024)) /dev/zero | tr '\0' ' ' >"$work/huge.edl"
+imports "a 17 MiB file" "$work/huge.edl"
+contains "the size limit is named" err "larger than 16 MiB"
+expect "fmt --stdout /dev/zero" 1 timeout 20 "$edlc" fmt --stdout /dev/zero
+contains "fmt says why" err "cannot read file '/dev/zero': it is not a regular file"
+expect "check of a folder" 1 "$edlc" check "$work"
+contains "check of a folder says why" err "it is not a regular file"
+
+# --- fmt: folders, links, permissions, diffs ---
+mkdir -p "$work/tree/sub" "$work/empty"
+printf 'project "p" {seed=1}\n' >"$work/tree/sub/a.edl"
+printf 'project "q" {\n  seed = 2\n}\n' >"$work/tree/b.edl"
+chmod 640 "$work/tree/sub/a.edl"
+ln -s sub/a.edl "$work/tree/link.edl"
+expect "fmt --check of a folder finds the unformatted file" 1 "$edlc" fmt --check "$work/tree"
+contains "it prints a unified diff" out '-project "p" {seed=1}'
+contains "with the new text" out '+  seed = 1'
+contains "and a hunk header" out '@@ -1,1 +1,3 @@'
+expect "fmt of a folder without .edl files" 1 "$edlc" fmt "$work/empty"
+contains "says there is none" err "no .edl file under"
+expect "fmt through a link" 0 "$edlc" fmt "$work/tree/link.edl"
+if [ -L "$work/tree/link.edl" ]; then pass=$((pass + 1)); else echo "FAIL fmt replaced the link"; failures=$((failures + 1)); fi
+contains "the target is formatted" tree/sub/a.edl "  seed = 1"
+if [ "$(stat -c %a "$work/tree/sub/a.edl")" = 640 ]; then pass=$((pass + 1)); else
+  echo "FAIL fmt changed the mode to $(stat -c %a "$work/tree/sub/a.edl")"; failures=$((failures + 1)); fi
+expect "fmt --check of the folder now passes" 0 "$edlc" fmt --check "$work/tree"
+
+# --- a path no file system can hold is a diagnostic, not exit 3 ---
+long=$(printf 'x%.0s' $(seq 300))
+printf 'project "p" { store = "%s.db" }\n' "$long" >"$work/long.edl"
+for cmd in check plan runs; do
+  expect "$cmd with a 300-byte store name" 1 "$edlc" $cmd "$work/long.edl"
+  contains "$cmd says E0510" err "error[E0510]"
+done
+
+# --- SIGTERM is Ctrl-C: the run is recorded as interrupted and resumes ---
+cat >"$work/term.edl" <<EDL
+project "term" {
+  seed  = 3
+  store = "runs/store.db"
+}
+dataset digits {
+  source = image_folder("$src/data/digits")
+  image  = { size = 16x16, channels = 1 }
+}
+model net { backbone = cnn(channels = [8]) }
+train main {
+  data      = digits
+  model     = net
+  optimizer = sgd(lr = 0.05, momentum = 0.9)
+  epochs    = 40
+}
+EDL
+db="$work/runs/store.db"
+"$edlc" run "$work/term.edl" >"$work/term.out" 2>"$work/term.err" &
+pid=$!
+for _ in $(seq 600); do  # until the first epoch is recorded (at most 60 s)
+  [ "$(sql "$db" "SELECT COUNT(*) FROM metrics")" -gt 0 ] 2>/dev/null && break
+  sleep 0.1
+done
+kill -TERM "$pid"
+wait "$pid"
+rc=$?
+if [ "$rc" -eq 143 ]; then pass=$((pass + 1)); else echo "FAIL SIGTERM: exit $rc, wanted 143"; failures=$((failures + 1)); fi
+contains "says how to resume" term.err "is recorded as interrupted"
+expect_sql "the run is interrupted" "$db" "SELECT status FROM runs" "interrupted"
+expect "the next run resumes it" 0 "$edlc" run --quiet "$work/term.edl"
+expect_sql "the same run, now done" "$db" "SELECT COUNT(*) || ' ' || MAX(status) FROM runs" "1 done"
+expect_sql "every epoch once" "$db" "SELECT COUNT(DISTINCT epoch) || '/' || COUNT(*) FROM metrics m JOIN tasks t ON t.id = m.task_id
+  WHERE t.name = 'train:main' AND m.name = 'val.accuracy'" "40/40"
+
+echo "hardening: $pass checks passed, $failures failed"
+[ "$failures" -eq 0 ]
