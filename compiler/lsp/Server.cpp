@@ -3,6 +3,7 @@
 #include "compiler/lsp/Features.h"
 #include "compiler/lsp/JsonRpc.h"
 #include "compiler/lsp/Positions.h"
+#include "compiler/support/JsonText.h"
 
 #include <iostream>
 
@@ -189,11 +190,12 @@ int run_server(std::istream &in, std::ostream &out) {
     try {
       message = json::parse(*body);
     } catch (const json::exception &) {
-      write_message(out, json({{"jsonrpc", "2.0"}, {"id", nullptr},
-                               {"error", {{"code", kParseError}, {"message", "invalid JSON"}}}}).dump());
+      write_message(out, json_text(json({{"jsonrpc", "2.0"},
+                                         {"id", nullptr},
+                                         {"error", {{"code", kParseError}, {"message", "invalid JSON"}}}})));
       continue;
     }
-    for (const json &reply : server.handle(message)) write_message(out, reply.dump());
+    for (const json &reply : server.handle(message)) write_message(out, json_text(reply));
     if (server.exit_requested()) return server.exit_code();
   }
   return server.exit_code();

@@ -1,4 +1,5 @@
 #include "compiler/plan/Plan.h"
+#include "compiler/support/JsonText.h"
 
 #include <nlohmann/json.hpp>
 
@@ -58,7 +59,7 @@ std::string render_plan_json(const Plan &plan) {
                           {"summary", t.summary}});
     if (t.store_known) j["tasks"].back()["cached_from_run"] = t.cached_from_run ? nlohmann::json(t.cached_from_run) : nlohmann::json();
   }
-  return j.dump(2) + "\n";
+  return json_text(j, 2) + "\n";
 }
 
 }  // namespace edl

@@ -10,6 +10,13 @@ namespace edl::sema {
 using ast::DeclKind;
 
 void Checker::check_dataset_rules(const ast::Decl &d) {
+  // Decoders give 1 (gray), 3 (colour) or 4 (with alpha) channels; 2 is no image format.
+  if (const ast::Property *image = property(d, "image"))
+    if (const auto *r = image->value->as<ast::Record>())
+      if (const ast::Property *ch = ast::find_property(r->fields, "channels"))
+        if (auto n = const_number(*ch->value); n && n->value == 2)
+          diags_.report(DiagId::ValueOutOfRange, ch->value->range,
+                        {"2", "channels", "must be 1 (gray), 3 (colour) or 4 (with alpha)"});
   const ast::Property *split = property(d, "split");
   const auto *record = split ? split->value->as<ast::Record>() : nullptr;
   if (!record || record->fields.empty()) return;

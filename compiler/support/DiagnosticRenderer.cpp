@@ -1,4 +1,5 @@
 #include "compiler/support/DiagnosticRenderer.h"
+#include "compiler/support/JsonText.h"
 
 #include <nlohmann/json.hpp>
 
@@ -136,7 +137,7 @@ std::string render_json(const std::vector<Diagnostic> &ds, const SourceManager &
     j["help"] = d.help ? nlohmann::json(*d.help) : nlohmann::json(nullptr);
     all.push_back(j);
   }
-  return all.dump(2) + "\n";
+  return json_text(all, 2) + "\n";
 }
 
 std::string summary_line(std::size_t errors, std::size_t warnings) {

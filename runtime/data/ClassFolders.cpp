@@ -32,6 +32,10 @@ void for_each_file(const DatasetSpec &spec, const ClassFiles &files, DataReport 
         if (!bad_sample(spec, report, file, "cannot read the file")) return;
         continue;
       }
+      if (bytes.empty()) {
+        if (!bad_sample(spec, report, file, "empty file")) return;
+        continue;
+      }
       std::string key = content_hash(std::string_view(reinterpret_cast<const char *>(bytes.data()), bytes.size()));
       if (!visit(c, file, bytes, key)) return;
     }
@@ -46,6 +50,30 @@ bool bad_sample(const DatasetSpec &spec, DataReport &report, const std::string &
   return true;
 }
 
+namespace {
+
+// What a directory entry is, links followed; a link that leads nowhere, or
+// in a circle, is named as such rather than thrown as an error.
+enum class EntryKind { Folder, File, Other, DanglingLink, LinkLoop };
+
+EntryKind entry_kind(const fs::directory_entry &e) {
+  std::error_code ec;
+  fs::file_status s = fs::status(e.path(), ec);
+  if (ec) {
+    if (ec == std::errc::too_many_symbolic_link_levels) return EntryKind::LinkLoop;
+    return e.is_symlink(ec) ? EntryKind::DanglingLink : EntryKind::Other;
+  }
+  if (s.type() == fs::file_type::not_found) return EntryKind::DanglingLink;
+  if (fs::is_directory(s)) return EntryKind::Folder;
+  return fs::is_regular_file(s) ? EntryKind::File : EntryKind::Other;
+}
+
+const char *link_problem(EntryKind k) {
+  return k == EntryKind::LinkLoop ? "symbolic link loop" : "dangling symbolic link (its target does not exist)";
+}
+
+}  // namespace
+
 bool scan_class_folders(const DatasetSpec &spec, const std::vector<std::string> &extensions, const char *what,
                         ClassFiles &out, DataReport &report) {
   std::error_code ec;
@@ -57,8 +85,13 @@ bool scan_class_folders(const DatasetSpec &spec, const std::vector<std::string> 
   for (const auto &e : fs::directory_iterator(spec.path, ec)) {
     std::string name = e.path().filename().string();
     if (name.empty() || name[0] == '.') continue;
-    if (e.is_directory()) folders.push_back(name);
-    else ++report.ignored;  // files beside the class folders are not samples
+    EntryKind kind = entry_kind(e);
+    if (kind == EntryKind::Folder) folders.push_back(name);
+    else if (kind == EntryKind::LinkLoop || kind == EntryKind::DanglingLink) {
+      if (!bad_sample(spec, report, e.path().string(), link_problem(kind))) return false;
+    } else {
+      ++report.ignored;  // files beside the class folders are not samples
+    }
   }
   std::sort(folders.begin(), folders.end());
   if (spec.classes.empty()) {
@@ -85,8 +118,16 @@ bool scan_class_folders(const DatasetSpec &spec, const std::vector<std::string> 
       std::string name = e.path().filename().string();
       std::string ext = e.path().extension().string();
       std::transform(ext.begin(), ext.end(), ext.begin(), [](unsigned char ch) { return std::tolower(ch); });
-      if (name[0] == '.' || !e.is_regular_file() ||
-          std::find(extensions.begin(), extensions.end(), ext) == extensions.end()) {
+      if (name[0] == '.' || std::find(extensions.begin(), extensions.end(), ext) == extensions.end()) {
+        ++report.ignored;
+        continue;
+      }
+      EntryKind kind = entry_kind(e);
+      if (kind == EntryKind::LinkLoop || kind == EntryKind::DanglingLink) {
+        if (!bad_sample(spec, report, e.path().string(), link_problem(kind))) return false;
+        continue;
+      }
+      if (kind != EntryKind::File) {
         ++report.ignored;
         continue;
       }

@@ -3,6 +3,8 @@
 #include "runtime/data/DecodeCache.h"
 #include "runtime/data/Loaders.h"
 
+#include <algorithm>
+#include <map>
 #include <memory>
 
 namespace edl::data {
@@ -29,10 +31,42 @@ LoadedDataset load_dataset(const DatasetSpec &spec, const LoadOptions &options) 
       break;
   }
   if (!out.report.ok()) return out;
+  if (out.labels.empty()) {
+    // Once, with a count, rather than a training that fails on nothing.
+    std::map<std::string, std::size_t> reasons;
+    for (const Skipped &s : out.report.skipped) ++reasons[s.reason];
+    auto most = std::max_element(reasons.begin(), reasons.end(),
+                                 [](const auto &a, const auto &b) { return a.second < b.second; });
+    out.report.errors.push_back(
+        std::string("no usable sample") +
+        (most == reasons.end() ? std::string()
+                               : ": every one of its " + std::to_string(out.report.skipped.size()) +
+                                     " file(s) was skipped; the most common reason (" + std::to_string(most->second) +
+                                     " file(s)): " + most->first));
+    return out;
+  }
   std::string cache_error;
   if (cache && !cache->save(cache_error)) out.report.warnings.push_back(cache_error);
   out.split = split_samples(out.labels, out.classes.size(), spec, out.report, out.classes);
   return out;
+}
+
+std::vector<std::string> skipped_summary(const DataReport &report, std::size_t examples) {
+  std::vector<std::pair<std::string, std::vector<std::string>>> by_reason;  // in order of first appearance
+  for (const Skipped &s : report.skipped) {
+    auto it = std::find_if(by_reason.begin(), by_reason.end(), [&](const auto &r) { return r.first == s.reason; });
+    if (it == by_reason.end()) it = by_reason.insert(by_reason.end(), {s.reason, {}});
+    it->second.push_back(s.source);
+  }
+  std::stable_sort(by_reason.begin(), by_reason.end(),
+                   [](const auto &a, const auto &b) { return a.second.size() > b.second.size(); });
+  std::vector<std::string> lines;
+  for (const auto &[reason, files] : by_reason) {
+    std::string line = "skipped " + std::to_string(files.size()) + " file(s): " + reason + " (";
+    for (std::size_t i = 0; i < files.size() && i < examples; ++i) line += (i ? ", " : "") + files[i];
+    lines.push_back(line + (files.size() > examples ? ", ...)" : ")"));
+  }
+  return lines;
 }
 
 }  // namespace edl::data

@@ -58,9 +58,15 @@ LoadedDataset load_dataset(const DatasetSpec &spec, const LoadOptions &options =
 // One image's bytes decoded exactly as image_folder decodes them: to
 // `channels` (1 gray, 3 RGB, 4 RGBA), resized to width x height (area to
 // shrink, linear to grow), height x width x channels bytes in `pixels`.
-// Returns why the bytes cannot be used (truncated, not an image), or "".
+// Returns why the bytes cannot be used (truncated, not an image, more
+// pixels than max_pixels), or "".
 std::string decode_image(const std::vector<std::uint8_t> &bytes, int channels, int width, int height,
-                         std::vector<std::uint8_t> &pixels);
+                         std::vector<std::uint8_t> &pixels, std::uint64_t max_pixels = kDefaultMaxPixels);
+
+// The skipped files grouped by reason, most frequent first: one line per
+// reason with its count and up to `examples` of its files, so a thousand
+// bad files make a few lines, not a thousand.
+std::vector<std::string> skipped_summary(const DataReport &report, std::size_t examples = 3);
 
 // Pieces, for tests and for the loaders themselves.
 Split split_samples(const std::vector<int> &labels, std::size_t class_count, const DatasetSpec &spec,

@@ -61,6 +61,8 @@ DatasetSpec dataset_spec(const CheckedProject &project, const ast::Decl &d, cons
         }
       if (const ast::Property *ch = ast::find_property(r->fields, "channels"))
         spec.channels = static_cast<int>(number_of(ch->value.get(), 3));
+      if (const ast::Property *mp = ast::find_property(r->fields, "max_pixels"))
+        spec.max_pixels = static_cast<std::uint64_t>(number_of(mp->value.get(), kDefaultMaxPixels));
       if (const ast::Property *norm = ast::find_property(r->fields, "normalize")) {
         if (const auto *l = norm->value->as<ast::Literal>()) spec.normalize = l->boolean;
         if (const auto *rec = norm->value->as<ast::Record>()) {

@@ -12,6 +12,10 @@ namespace edl::data {
 
 enum class SourceKind { ImageFolder, Csv, AudioFolder, Coco, MaskFolder };
 
+// image.max_pixels by default: a larger image is refused from its header,
+// before decoding (a decompression bomb decodes to gigabytes).
+inline constexpr std::uint64_t kDefaultMaxPixels = 100'000'000;
+
 struct DatasetSpec {
   std::string name;
   SourceKind source = SourceKind::ImageFolder;
@@ -21,6 +25,7 @@ struct DatasetSpec {
   bool stratify = true;
   int width = 0, height = 0;  // image.size; 0 keeps each image's own size (they must agree)
   int channels = 3;
+  std::uint64_t max_pixels = kDefaultMaxPixels;  // image.max_pixels
   // image.normalize: true scales by the training split's per-channel mean
   // and std; false only maps pixels to [0, 1]; given mean/std (in [0, 1]
   // units) are used as they are.

@@ -2,6 +2,9 @@
 
 #include "compiler/support/Hash.h"
 
+#include <unistd.h>
+
+#include <atomic>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
@@ -44,7 +47,10 @@ bool DecodeCache::save(std::string &error) {
   if (!dirty_) return true;
   std::error_code ec;
   std::filesystem::create_directories(std::filesystem::path(path_).parent_path(), ec);
-  std::string tmp = path_ + ".tmp";
+  // A temporary name of this writer's own: processes loading one dataset at
+  // once each write theirs whole, and the last rename wins.
+  static std::atomic<unsigned> writes{0};
+  std::string tmp = path_ + ".tmp." + std::to_string(::getpid()) + "." + std::to_string(writes++);
   {
     std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
     std::uint64_t count = entries_.size();

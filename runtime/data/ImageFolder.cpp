@@ -1,6 +1,7 @@
 // image_folder(path): PNG, JPEG, BMP and other formats OpenCV decodes, as
 // gray, RGB or RGBA, resized to image.size.
 #include "runtime/data/DecodeCache.h"
+#include "runtime/data/ImageHeader.h"
 #include "runtime/data/Loaders.h"
 
 #include <opencv2/imgcodecs.hpp>
@@ -14,6 +15,7 @@ namespace {
 // A structurally incomplete file decodes to a partly grey image in some
 // codecs; catch truncation by the format's end marker instead.
 std::string truncation(const std::vector<std::uint8_t> &b) {
+  if (b.empty()) return "empty file";
   static const std::uint8_t kPng[8] = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'};
   if (b.size() >= 8 && std::equal(kPng, kPng + 8, b.begin())) {
     static const std::uint8_t kIend[8] = {'I', 'E', 'N', 'D', 0xAE, 0x42, 0x60, 0x82};
@@ -23,6 +25,17 @@ std::string truncation(const std::vector<std::uint8_t> &b) {
     while (end > 2 && b[end - 1] == 0) --end;  // some writers pad
     if (end < 4 || b[end - 2] != 0xFF || b[end - 1] != 0xD9) return "truncated JPEG (no end-of-image marker)";
   }
+  return "";
+}
+
+// Why bytes are refused before decoding: truncated, or more pixels than
+// allowed by their header; "" when they may be decoded.
+std::string refused(const std::vector<std::uint8_t> &b, std::uint64_t max_pixels) {
+  std::string why = truncation(b);
+  if (!why.empty()) return why;
+  if (auto size = image_header_size(b); size && size->pixels() > max_pixels)
+    return std::to_string(size->width) + "x" + std::to_string(size->height) + " is " + std::to_string(size->pixels()) +
+           " pixels, more than image.max_pixels (" + std::to_string(max_pixels) + "); not decoded";
   return "";
 }
 
@@ -56,8 +69,8 @@ cv::Mat decode(const std::vector<std::uint8_t> &bytes, int channels, int width, 
 }  // namespace
 
 std::string decode_image(const std::vector<std::uint8_t> &bytes, int channels, int width, int height,
-                         std::vector<std::uint8_t> &pixels) {
-  std::string why = truncation(bytes);
+                         std::vector<std::uint8_t> &pixels, std::uint64_t max_pixels) {
+  std::string why = refused(bytes, max_pixels);
   if (!why.empty()) return why;
   cv::Mat img = decode(bytes, channels, width, height);
   if (img.empty()) return "cannot decode: not an image, or corrupt";
@@ -80,6 +93,9 @@ void load_images(const DatasetSpec &spec, DecodeCache *cache, LoadedDataset &out
       [&](std::size_t c, const std::string &file, const std::vector<std::uint8_t> &bytes, const std::string &key) {
         std::vector<std::uint8_t> sample;
         int w = 0, h = 0;
+        // Before the cache: a cached decode must not outlive a lower limit.
+        if (std::string why = refused(bytes, spec.max_pixels); !why.empty())
+          return bad_sample(spec, out.report, file, why);
         if (const auto *hit = cache ? cache->find(key) : nullptr; hit && hit->size() >= 8) {
           // A cached entry is width and height (two uint32) and the pixels.
           std::uint32_t dims[2];
@@ -89,10 +105,8 @@ void load_images(const DatasetSpec &spec, DecodeCache *cache, LoadedDataset &out
           sample.assign(hit->begin() + 8, hit->end());
           ++out.report.from_cache;
         } else {
-          std::string why = truncation(bytes);
-          cv::Mat img = why.empty() ? decode(bytes, spec.channels, out.width, out.height) : cv::Mat();
-          if (img.empty())
-            return bad_sample(spec, out.report, file, why.empty() ? "cannot decode: not an image, or corrupt" : why);
+          cv::Mat img = decode(bytes, spec.channels, out.width, out.height);
+          if (img.empty()) return bad_sample(spec, out.report, file, "cannot decode: not an image, or corrupt");
           cv::Mat continuous = img.isContinuous() ? img : img.clone();
           w = continuous.cols;
           h = continuous.rows;

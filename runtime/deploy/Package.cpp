@@ -3,6 +3,7 @@
 #include "compiler/lower/torch/ExportTorchScript.h"
 #include "compiler/lower/torch/QuantizeInt8.h"
 #include "runtime/deploy/Sdk.h"
+#include "compiler/support/JsonText.h"
 
 #include <fcntl.h>
 #include <spawn.h>
@@ -194,7 +195,7 @@ bool write_package(lower::Network &net, const PackageSpec &spec, nlohmann::json 
   manifest["targets"] = targets;
   {
     std::ofstream out(fs::path(spec.staging) / "manifest.json");
-    out << manifest.dump(2) << "\n";
+    out << json_text(manifest, 2) << "\n";
     if (!out) {
       error = "cannot write the manifest in " + spec.staging;
       return false;

@@ -1,4 +1,5 @@
 #include "runtime/serve/Server.h"
+#include "compiler/support/JsonText.h"
 
 #include <httplib.h>
 #include <sys/socket.h>
@@ -143,7 +144,7 @@ class Metrics {
 
 void json_error(httplib::Response &res, int status, const std::string &message) {
   res.status = status;
-  res.set_content(json{{"error", message}, {"status", status}}.dump(), "application/json");
+  res.set_content(json_text(json{{"error", message}, {"status", status}}), "application/json");
 }
 
 bool image_type(const std::string &type) {
@@ -177,7 +178,7 @@ bool serve(const deploy::Predictor &predictor, const ServeOptions &options, cons
     res.set_content(R"({"status":"ok"})", "application/json");
   });
   server.Get("/v1/info", [&](const httplib::Request &req, httplib::Response &res) {
-    if (authorised(req, res)) res.set_content(predictor.manifest().dump(2), "application/json");
+    if (authorised(req, res)) res.set_content(json_text(predictor.manifest(), 2), "application/json");
   });
   server.Get("/metrics", [&](const httplib::Request &, httplib::Response &res) {
     res.set_content(metrics.text(batcher.batches()), "text/plain; version=0.0.4");
@@ -212,7 +213,7 @@ bool serve(const deploy::Predictor &predictor, const ServeOptions &options, cons
       json classes = json::array();
       for (std::size_t i = 0; i < r.top.size() && static_cast<int>(i) < top; ++i)
         classes.push_back({{"label", r.top[i].label}, {"index", r.top[i].index}, {"score", r.top[i].score}});
-      res.set_content(json{{"top", classes}}.dump(), "application/json");
+      res.set_content(json_text(json{{"top", classes}}), "application/json");
     }();
     metrics.record(res.status == -1 ? 200 : res.status, std::chrono::duration<double>(Clock::now() - started).count());
   });

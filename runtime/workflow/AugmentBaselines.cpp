@@ -5,6 +5,7 @@
 // the searched ones, so a restarted run keeps what finished.
 #include "compiler/sema/ProjectLoader.h"
 #include "runtime/workflow/Execution.h"
+#include "compiler/support/JsonText.h"
 
 #include <cstdio>
 
@@ -92,7 +93,7 @@ bool Execution::augment_baselines(const Task &t, const TrainFacts &facts, const 
         store_.reopen_trial(trial);
         store_.forget_after(task, trial, 0);  // a killed baseline trains again from the start
       } else {
-        trial = store_.begin_trial(task, number, params.dump());
+        trial = store_.begin_trial(task, number, json_text(params));
       }
       train::TrainResult r = fit(t.block, job, augment.get(), task, trial, "baseline-" + name, spec.subset, false);
       if (r.interrupted) {

@@ -5,6 +5,7 @@
 
 #include "compiler/support/Hash.h"
 #include "runtime/train/Schedule.h"
+#include "compiler/support/JsonText.h"
 
 #include <chrono>
 #include <cstdlib>
@@ -271,14 +272,14 @@ const data::LoadedDataset *Execution::dataset(const std::string &name, const dat
   data::DatasetSpec dspec = data::dataset_spec(project_, *decl, sm_);
   auto loaded = std::make_unique<data::LoadedDataset>(data::load_dataset(dspec));
   const data::DataReport &r = loaded->report;
-  for (const data::Skipped &s : r.skipped) obs_.message("  skipped " + s.source + ": " + s.reason);
-  for (const std::string &w : r.warnings) obs_.message("  warning: " + w);
-  if (!r.ok()) {
+  if (!r.ok()) {  // the cause first, then what was skipped on the way
     std::string all;
     for (const std::string &e : r.errors) all += (all.empty() ? "" : "; ") + e;
     fail("dataset '" + dspec.name + "': " + all);
-    return nullptr;
   }
+  for (const std::string &line : data::skipped_summary(r)) obs_.message("  " + line);
+  for (const std::string &w : r.warnings) obs_.message("  warning: " + w);
+  if (!r.ok()) return nullptr;
   obs_.message("load " + dspec.name + ": " + std::to_string(loaded->size()) + " samples, " +
                std::to_string(loaded->classes.size()) + " classes, train " +
                std::to_string(loaded->split.train.size()) + " / val " + std::to_string(loaded->split.val.size()) +
@@ -294,9 +295,8 @@ bool Execution::load(const Task &t) {
   const data::LoadedDataset *loaded = dataset(t.block);
   if (!loaded) return false;
   store_.finish_task(row_of(t), "done", "",
-                     json{{"samples", loaded->size()}, {"classes", loaded->classes},
-                          {"skipped", loaded->report.skipped.size()}}
-                         .dump());
+                     json_text(json{{"samples", loaded->size()}, {"classes", loaded->classes},
+                                    {"skipped", loaded->report.skipped.size()}}));
   return true;
 }
 
@@ -466,13 +466,13 @@ bool Execution::train(const Task &t) {
   json used = json::object();
   for (const auto &[name, v] : job.spec.space) used[name] = v;
   store_.add_artifact(id, std::nullopt, "model", result.model_path, result.best_epoch,
-                      json{{"classes", data.classes}, {"backbone", job.spec.model.backbone}}.dump());
+                      json_text(json{{"classes", data.classes}, {"backbone", job.spec.model.backbone}}));
   store_.finish_task(id, "done", "",
-                     json{{"best_epoch", o.best_epoch}, {"epochs_run", o.epochs_run}, {"model", o.model_path},
-                          {"stopped_early", o.stopped_early}, {"val", metrics_json(o.val, o.metrics)},
-                          {"images_per_second", o.images_per_second}, {"seconds", o.seconds},
-                          {"space", searched ? used : json::object()}}
-                         .dump());
+                     json_text(json{{"best_epoch", o.best_epoch}, {"epochs_run", o.epochs_run},
+                                    {"model", o.model_path}, {"stopped_early", o.stopped_early},
+                                    {"val", metrics_json(o.val, o.metrics)},
+                                    {"images_per_second", o.images_per_second}, {"seconds", o.seconds},
+                                    {"space", searched ? used : json::object()}}));
   std::lock_guard<std::recursive_mutex> lock(state_mu_);
   out_.trains.push_back(o);
   return true;
@@ -495,7 +495,7 @@ bool Execution::evaluate(const Task &t) {
   store_.add_metrics(id, std::nullopt, job.best_epoch, 0, values);
   json outputs = {{"split", split}, {"samples", m.confusion.total()}, {"metrics", metrics_json(m, job.spec.metrics)},
                   {"classes", data.classes}, {"confusion", confusion_json(m.confusion)}};
-  store_.finish_task(id, "done", "", outputs.dump());
+  store_.finish_task(id, "done", "", json_text(outputs));
   std::string line = "evaluate " + t.block + " on " + split + " (" + std::to_string(m.confusion.total()) + " samples):";
   for (const std::string &n : job.spec.metrics) {
     char buf[64];

@@ -5,6 +5,7 @@
 #include "runtime/deploy/Package.h"
 #include "runtime/train/Trainer.h"
 #include "runtime/workflow/Execution.h"
+#include "compiler/support/JsonText.h"
 
 #include <algorithm>
 #include <chrono>
@@ -134,8 +135,8 @@ bool Execution::package(const Task &t) {
   }
   const auto bytes = fs::file_size(spec.path);
   const std::int64_t row = row_of(t);
-  store_.add_artifact(row, std::nullopt, "package", spec.path, job.best_epoch, written.dump());
-  store_.finish_task(row, "done", "", json{{"package", spec.path}, {"targets", spec.targets}, {"bytes", bytes}}.dump());
+  store_.add_artifact(row, std::nullopt, "package", spec.path, job.best_epoch, json_text(written));
+  store_.finish_task(row, "done", "", json_text(json{{"package", spec.path}, {"targets", spec.targets}, {"bytes", bytes}}));
   std::string targets;
   for (const std::string &x : spec.targets) targets += (targets.empty() ? "" : ", ") + x + "()";
   obs_.message("package " + t.block + ": " + spec.path + " (" + targets + "; " + std::to_string(bytes / 1024) +

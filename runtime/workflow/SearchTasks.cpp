@@ -4,6 +4,7 @@
 #include "runtime/search/Pbt.h"
 #include "runtime/search/Sampler.h"
 #include "runtime/workflow/Execution.h"
+#include "compiler/support/JsonText.h"
 
 #include <chrono>
 #include <cstdio>
@@ -155,7 +156,7 @@ bool Execution::trials(const Task &t) {
                                [](const auto &a, const auto &b) { return a.score < b.score; });
   set_best_values(t.block, best->values);
   const double best_value = s.spec.maximize ? best->score : -best->score;
-  obs_.message("  best of " + std::to_string(s.history.size()) + " trials: " + values_json(best->values).dump());
+  obs_.message("  best of " + std::to_string(s.history.size()) + " trials: " + json_text(values_json(best->values)));
   json outputs = {{"objective", s.spec.objective_name()}, {"maximize", s.spec.maximize},
                   {"best", values_json(best->values)}, {"best_value", best_value},
                   {"trials", s.history.size()}, {"budget_spent", s.budget_spent}};
@@ -164,7 +165,7 @@ bool Execution::trials(const Task &t) {
     store_.finish_task(s.id, was_interrupted() ? "interrupted" : "failed");
     return false;
   }
-  store_.finish_task(s.id, "done", "", outputs.dump());
+  store_.finish_task(s.id, "done", "", json_text(outputs));
   return true;
 }
 
@@ -217,7 +218,7 @@ bool Execution::run_trial(TrialSearch &s, std::uint64_t k) {
       }
     obs_.message(label + " continues after epoch " + std::to_string(resume.epoch));
   } else {
-    trial = store_.begin_trial(s.id, number, values_json(values).dump());
+    trial = store_.begin_trial(s.id, number, json_text(values_json(values)));
   }
   std::function<bool(const train::EpochReport &)> prune;
   if (s.pruner)
@@ -279,7 +280,7 @@ bool Execution::population_based(const Task &t, const TrainFacts &facts, const s
     m.augment.reset();
     if (!prepare(facts, values, m.job, m.augment, started == 1)) return false;
     if (spec.proxy_epochs > 0) m.job.spec.epochs = spec.proxy_epochs;
-    m.trial = store_.begin_trial(task, m.number, values_json(values).dump());
+    m.trial = store_.begin_trial(task, m.number, json_text(values_json(values)));
     return true;
   };
   for (Member &m : members) {
@@ -354,7 +355,7 @@ bool Execution::population_based(const Task &t, const TrainFacts &facts, const s
     store_.finish_task(task, was_interrupted() ? "interrupted" : "failed");
     return false;
   }
-  store_.finish_task(task, "done", "", outputs.dump());
+  store_.finish_task(task, "done", "", json_text(outputs));
   return true;
 }
 

@@ -89,5 +89,27 @@ expect_sql "the same run, now done" "$db" "SELECT COUNT(*) || ' ' || MAX(status)
 expect_sql "every epoch once" "$db" "SELECT COUNT(DISTINCT epoch) || '/' || COUNT(*) FROM metrics m JOIN tasks t ON t.id = m.task_id
   WHERE t.name = 'train:main' AND m.name = 'val.accuracy'" "40/40"
 
+# --- bad entries in a data folder are skipped with a reason; names that
+# are not UTF-8 never break JSON output ---
+mkdir -p "$work/bad/$(printf 'seven\xff')" "$work/bad/one"
+cp "$src"/data/digits/7/*.png "$work/bad/$(printf 'seven\xff')/"
+cp "$src"/data/digits/1/*.png "$work/bad/one/"
+cp "$(ls "$src"/data/digits/1/*.png | head -1)" "$work/bad/one/$(printf 'name\xfe').png"
+ln -s loop "$work/bad/loop"
+ln -s nowhere.png "$work/bad/one/lost.png"
+: >"$work/bad/one/empty.png"
+printf 'project "p" {}\ndataset d { source = image_folder("bad"); image = { size = 8x8, channels = 1 } }\nmodel m { backbone = mlp(hidden = 4) }\ntrain t { data = d; model = m; optimizer = sgd(lr = 0.1); epochs = 1 }\n' >"$work/bad.edl"
+expect "data of a folder with a loop, a dangling link, an empty file and non-UTF-8 names" 0 "$edlc" data --no-cache "$work/bad.edl"
+contains "the loop is named" out "symbolic link loop"
+contains "the dangling link is named" out "dangling symbolic link"
+contains "the empty file is named" out "empty file"
+expect "the same as JSON" 0 "$edlc" data --no-cache --format json "$work/bad.edl"
+cp "$work/out" "$work/bad.json"
+expect "the JSON is valid, the bad bytes replaced" 0 /usr/bin/python3 -c "
+import json, sys
+d = json.load(open('$work/bad.json'))
+classes = d[0]['classes'] if isinstance(d, list) else d['datasets'][0]['classes']
+sys.exit(0 if '\ufffd' in ''.join(classes) else 1)"
+
 echo "hardening: $pass checks passed, $failures failed"
 [ "$failures" -eq 0 ]

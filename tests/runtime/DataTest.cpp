@@ -13,6 +13,7 @@
 #include <cmath>
 #include <filesystem>
 #include <fstream>
+#include <thread>
 
 using namespace edl;
 using namespace edl::data;
@@ -127,7 +128,7 @@ TEST_CASE("corrupt, truncated and unreadable images are skipped with a reason", 
   CHECK(d.report.skipped.size() == 4);
   CHECK(skipped_with(d, "half.png", "truncated PNG"));
   CHECK(skipped_with(d, "garbage.png", "cannot decode"));
-  CHECK(skipped_with(d, "empty.jpg", "cannot decode"));
+  CHECK(skipped_with(d, "empty.jpg", "empty file"));
   CHECK(skipped_with(d, "cut.jpg", "truncated JPEG"));
   CHECK(d.report.ignored >= 1);  // notes.txt is not a sample
 
@@ -137,6 +138,52 @@ TEST_CASE("corrupt, truncated and unreadable images are skipped with a reason", 
   REQUIRE(f.report.errors.size() == 1);
   CHECK(f.report.errors[0].find("5/cut.jpg: truncated JPEG") != std::string::npos);
   CHECK(f.report.errors[0].find("on_error = fail") != std::string::npos);
+}
+
+TEST_CASE("link loops and dangling links are skipped with their reason, at any level", "[data]") {
+  TempDir t;
+  copy_digits(t.path, {"1", "2"}, 3);
+  fs::create_symlink("loop", t.path / "loop");                  // a class folder that is a loop
+  fs::create_symlink("nowhere", t.path / "gone");               // a class folder that leads nowhere
+  fs::create_symlink("self.png", t.path / "1" / "self.png");    // a sample that is a loop
+  fs::create_symlink("missing.png", t.path / "2" / "lost.png");  // a sample that leads nowhere
+  LoadedDataset d = load_dataset(image_spec(t.path, 8, 1), {false});
+  REQUIRE(d.report.ok());
+  CHECK(d.size() == 6);
+  CHECK(d.classes == std::vector<std::string>{"1", "2"});
+  CHECK(skipped_with(d, "loop", "symbolic link loop"));
+  CHECK(skipped_with(d, "gone", "dangling symbolic link"));
+  CHECK(skipped_with(d, "self.png", "symbolic link loop"));
+  CHECK(skipped_with(d, "lost.png", "dangling symbolic link"));
+}
+
+TEST_CASE("an image whose header declares too many pixels is refused before decoding", "[data]") {
+  TempDir t;
+  copy_digits(t.path, {"3", "4"}, 3);
+  // A real PNG whose IHDR says 32000x32000 (1.02 gigapixels): what a
+  // decompression bomb declares. The header alone decides.
+  std::vector<std::uint8_t> png = bytes_of(*fs::directory_iterator(t.path / "3"));
+  REQUIRE(png.size() > 24);
+  for (int at : {16, 20}) {
+    png[at] = 0, png[at + 1] = 0, png[at + 2] = 0x7D, png[at + 3] = 0x00;  // 32000, big-endian
+  }
+  write_bytes(t.path / "3" / "bomb.png", png);
+  LoadedDataset d = load_dataset(image_spec(t.path, 8, 1), {false});
+  REQUIRE(d.report.ok());
+  CHECK(d.size() == 6);
+  CHECK(skipped_with(d, "bomb.png", "32000x32000 is 1024000000 pixels, more than image.max_pixels (100000000)"));
+  // The limit is the dataset's: a tighter one refuses the 8x8 digits too.
+  DatasetSpec tight = image_spec(t.path, 8, 1);
+  tight.max_pixels = 63;
+  LoadedDataset none = load_dataset(tight, {false});
+  REQUIRE(none.report.errors.size() == 1);
+  CHECK(none.report.errors[0] ==
+        "no usable sample: every one of its 7 file(s) was skipped; the most common reason (6 "
+        "file(s)): 8x8 is 64 pixels, more than image.max_pixels (63); not decoded");
+  // predict and serve decode with the same guard.
+  std::vector<std::uint8_t> pixels;
+  CHECK(decode_image(png, 1, 8, 8, pixels).find("more than image.max_pixels") != std::string::npos);
+  CHECK(pixels.empty());
 }
 
 TEST_CASE("class folders: empty, missing, undeclared and single-sample classes", "[data]") {
@@ -197,6 +244,28 @@ TEST_CASE("the decode cache serves unchanged files and decodes changed ones", "[
   // Another size is another cache.
   spec.width = spec.height = 10;
   CHECK(load_dataset(spec).report.decoded == 12);
+}
+
+TEST_CASE("several loaders writing one decode cache at once all succeed", "[data]") {
+  TempDir t;
+  copy_digits(t.path, {"7", "8"}, 20);
+  DatasetSpec spec = image_spec(t.path, 12, 1);
+  // Eight loads at once, each writing the cache: before, they shared one
+  // temporary file and most warned "cannot write the decode cache".
+  std::vector<LoadedDataset> loads(8);
+  std::vector<std::thread> threads;
+  for (LoadedDataset &l : loads) threads.emplace_back([&] { l = load_dataset(spec); });
+  for (std::thread &th : threads) th.join();
+  for (const LoadedDataset &l : loads) {
+    CHECK(l.report.warnings.empty());
+    CHECK(l.pixels == loads[0].pixels);
+  }
+  LoadedDataset after = load_dataset(spec);
+  CHECK(after.report.from_cache == 40);  // one whole cache survived
+  std::size_t leftovers = 0;
+  for (const auto &e : fs::recursive_directory_iterator(spec.cache_dir))
+    leftovers += e.path().string().find(".tmp") != std::string::npos;
+  CHECK(leftovers == 0);
 }
 
 TEST_CASE("splits are deterministic per seed, stratified, and cover every sample once", "[data]") {

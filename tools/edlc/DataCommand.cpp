@@ -4,6 +4,7 @@
 #include "Report.h"
 
 #include "runtime/data/Dataset.h"
+#include "compiler/support/JsonText.h"
 
 #include <nlohmann/json.hpp>
 
@@ -57,10 +58,7 @@ void print_text(const data::DatasetSpec &spec, const data::LoadedDataset &d) {
       std::cout << "  decoded " << count(d.report.decoded) << ", from the cache " << count(d.report.from_cache) << "\n";
   }
   if (d.report.ignored) std::cout << "  ignored " << d.report.ignored << " file(s) that are not samples\n";
-  if (!d.report.skipped.empty()) {
-    std::cout << "  skipped " << d.report.skipped.size() << " bad sample(s):\n";
-    for (const data::Skipped &s : d.report.skipped) std::cout << "    " << s.source << ": " << s.reason << "\n";
-  }
+  for (const std::string &line : data::skipped_summary(d.report, 5)) std::cout << "  " << line << "\n";
   for (const std::string &w : d.report.warnings) std::cout << "  warning: " << w << "\n";
   for (const std::string &e : d.report.errors) std::cerr << "edlc: error: dataset '" << spec.name << "': " << e << "\n";
 }
@@ -111,7 +109,7 @@ int run_data(const DataOptions &opts) {
     if (opts.format == OutputFormat::Json) all.push_back(to_json(spec, loaded));
     else print_text(spec, loaded);
   }
-  if (opts.format == OutputFormat::Json && opts.files.empty()) std::cout << all.dump(2) << "\n";
+  if (opts.format == OutputFormat::Json && opts.files.empty()) std::cout << json_text(all, 2) << "\n";
   return ok ? kOk : kUserError;
 }
 

@@ -3,6 +3,7 @@
 #include "Commands.h"
 
 #include "runtime/deploy/Predictor.h"
+#include "compiler/support/JsonText.h"
 
 #include <cstdio>
 #include <fstream>
@@ -50,7 +51,7 @@ int run_predict(const PredictOptions &opts) {
       }
     }
   }
-  if (opts.json) std::cout << all.dump(2) << "\n";
+  if (opts.json) std::cout << json_text(all, 2) << "\n";
   return failed ? kUserError : kOk;
 }
 

@@ -6,6 +6,7 @@
 
 #include "runtime/train/Trainer.h"
 #include "runtime/workflow/Executor.h"
+#include "compiler/support/JsonText.h"
 
 #include <nlohmann/json.hpp>
 
@@ -111,7 +112,7 @@ int run_run(const RunOptions &opts) {
                       diags.warning_count());
   }
   for (const std::string &e : out.errors) std::cerr << "edlc: error: " << e << "\n";
-  if (opts.json) std::cout << outcome_json(out).dump(2) << "\n";
+  if (opts.json) std::cout << json_text(outcome_json(out), 2) << "\n";
   if (out.status == "interrupted") {
     std::cerr << "edlc: interrupted; run " << out.run_id << " is recorded as interrupted. Run 'edlc run "
               << opts.file << "' again to resume it where it stopped (--fresh starts over).\n";

@@ -5,6 +5,7 @@
 
 #include "compiler/sema/ProjectSettings.h"
 #include "runtime/store/Store.h"
+#include "compiler/support/JsonText.h"
 
 #include <nlohmann/json.hpp>
 
@@ -71,7 +72,7 @@ int list_runs(store::Store &store, const RunsOptions &opts) {
                   when(r.started).c_str(), duration(r.started, r.finished).c_str(), best.c_str(), r.project.c_str());
     }
   }
-  if (opts.format == OutputFormat::Json) std::cout << all.dump(2) << "\n";
+  if (opts.format == OutputFormat::Json) std::cout << json_text(all, 2) << "\n";
   else if (runs.empty()) std::cout << "no runs in " << store.path() << "\n";
   return kOk;
 }
@@ -132,7 +133,7 @@ void print_trials(const std::vector<store::TrialRow> &trials, const json &output
     else std::printf("  -\n");
   }
   if (outputs.contains("best"))
-    std::cout << "    best configuration: " << outputs["best"].dump() << " (" << outputs.value("best_value", 0.0)
+    std::cout << "    best configuration: " << json_text(outputs["best"]) << " (" << outputs.value("best_value", 0.0)
               << ")\n";
   if (outputs.contains("augment_baselines")) {
     const json &b = outputs["augment_baselines"];
@@ -161,8 +162,9 @@ int show_task(store::Store &store, const store::RunRow &run, const std::vector<s
   }
   const store::TaskRow &t = *it;
   if (opts.format == OutputFormat::Json) {
-    std::cout << json{{"run", run.id}, {"name", t.name}, {"status", t.status}, {"attempts", attempts_json(store, t.id)}}
-                     .dump(2)
+    std::cout << json_text(json{{"run", run.id}, {"name", t.name}, {"status", t.status},
+                                {"attempts", attempts_json(store, t.id)}},
+                           2)
               << "\n";
     return kOk;
   }
@@ -205,10 +207,10 @@ int show_run(store::Store &store, const RunsOptions &opts) {
                     {"started", t.started}, {"finished", t.finished}, {"error", t.error},
                     {"outputs", parse_or_empty(t.outputs)}, {"metrics", metrics}, {"artifacts", artifacts}});
     }
-    std::cout << json{{"id", run->id}, {"project", run->project}, {"file", run->file}, {"status", run->status},
-                      {"command", run->command}, {"started", run->started}, {"finished", run->finished},
-                      {"tasks", jt}}
-                     .dump(2)
+    std::cout << json_text(json{{"id", run->id}, {"project", run->project}, {"file", run->file},
+                                {"status", run->status}, {"command", run->command}, {"started", run->started},
+                                {"finished", run->finished}, {"tasks", jt}},
+                           2)
               << "\n";
     return kOk;
   }
