@@ -1,4 +1,6 @@
 #include "runtime/serve/Server.h"
+
+#include "runtime/serve/ConnectionThreads.h"
 #include "compiler/support/JsonText.h"
 
 #include <httplib.h>
@@ -158,9 +160,9 @@ bool serve(const deploy::Predictor &predictor, const ServeOptions &options, cons
   Batcher batcher(predictor, options.max_batch, options.max_wait_ms);
   Metrics metrics;
   httplib::Server server;
-  server.new_task_queue = [n = options.http_threads] { return new httplib::ThreadPool(static_cast<std::size_t>(n)); };
+  server.new_task_queue = [n = options.max_connections] { return new ConnectionThreads(static_cast<std::size_t>(n)); };
   server.set_payload_max_length(options.max_body);
-  server.set_read_timeout(10, 0);
+  server.set_read_timeout(5, 0);
   server.set_tcp_nodelay(true);  // small JSON answers must not wait for delayed ACKs (Nagle)
   int listening = -1;
   server.set_socket_options([&](int sock) {
@@ -183,10 +185,24 @@ bool serve(const deploy::Predictor &predictor, const ServeOptions &options, cons
   server.Get("/metrics", [&](const httplib::Request &, httplib::Response &res) {
     res.set_content(metrics.text(batcher.batches()), "text/plain; version=0.0.4");
   });
-  server.Post("/v1/predict", [&](const httplib::Request &req, httplib::Response &res) {
+  // The body is read here, not by httplib before the handler: so the token
+  // is checked before a byte of it is read, and --max-body-mb holds while
+  // reading whatever the framing (httplib 0.11 limits Content-Length bodies
+  // only; a chunked one grew without bound).
+  server.Post("/v1/predict", [&](const httplib::Request &req, httplib::Response &res,
+                                 const httplib::ContentReader &read_body) {
     const auto started = Clock::now();
     [&] {
       if (!authorised(req, res)) return;
+      if (req.has_header("Content-Length")) {
+        std::uint64_t declared = 0;
+        try {
+          declared = std::stoull(req.get_header_value("Content-Length"));
+        } catch (const std::exception &) {
+          return json_error(res, 400, "bad Content-Length");
+        }
+        if (declared > options.max_body) return json_error(res, 413, "request body too large");
+      }
       int top = 1;
       if (req.has_param("top")) {
         try {
@@ -197,16 +213,34 @@ bool serve(const deploy::Predictor &predictor, const ServeOptions &options, cons
         if (top < 1) return json_error(res, 400, "top must be a positive integer");
       }
       std::string body;
+      std::size_t received = 0;
+      bool too_large = false, in_image = false, has_image = false;
+      auto receive = [&](const char *data, std::size_t n, bool keep) {
+        received += n;
+        if (received > options.max_body) return !(too_large = true);  // stops reading at once
+        if (keep) body.append(data, n);
+        return true;
+      };
       const std::string type = req.get_header_value("Content-Type");
+      bool read = false;
       if (req.is_multipart_form_data()) {
-        if (!req.has_file("image")) return json_error(res, 400, "multipart request without an \"image\" field");
-        body = req.get_file_value("image").content;
+        read = read_body(
+            [&](const httplib::MultipartFormData &part) {
+              in_image = part.name == "image";
+              has_image = has_image || in_image;
+              return true;
+            },
+            [&](const char *data, std::size_t n) { return receive(data, n, in_image); });
       } else if (image_type(type)) {
-        body = req.body;
+        read = read_body([&](const char *data, std::size_t n) { return receive(data, n, true); });
       } else {
         return json_error(res, 415, "send image bytes (image/* or application/octet-stream) or multipart/form-data, not '" +
                                         type + "'");
       }
+      if (too_large) return json_error(res, 413, "request body too large");
+      if (!read) return json_error(res, 400, "the request body could not be read");
+      if (req.is_multipart_form_data() && !has_image)
+        return json_error(res, 400, "multipart request without an \"image\" field");
       if (body.empty()) return json_error(res, 400, "empty image");
       deploy::Classified r = batcher.submit(std::vector<std::uint8_t>(body.begin(), body.end())).get();
       if (!r.error.empty()) return json_error(res, 400, r.error);

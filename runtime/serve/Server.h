@@ -28,7 +28,8 @@ struct ServeOptions {
   std::size_t max_body = 8 << 20;       // bytes
   int max_batch = 32;
   double max_wait_ms = 2;
-  int http_threads = 16;
+  // Connections served at once, a thread each; more wait for a thread.
+  int max_connections = 256;
 };
 
 // Serves until `stop` becomes true; `ready` is called once the port is

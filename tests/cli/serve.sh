@@ -46,9 +46,9 @@ server=$!
 trap 'kill $server 2>/dev/null; [ -n "${KEEP_WORK:-}" ] || rm -rf "$work"' EXIT
 
 cat >"$work/client.py" <<'PY'
-import concurrent.futures, json, sys, time, urllib.request, urllib.error
+import concurrent.futures, json, select, socket, sys, time, urllib.request, urllib.error
 
-port, work = int(sys.argv[1]), sys.argv[2]
+port, work, server_pid = int(sys.argv[1]), sys.argv[2], int(sys.argv[3])
 base = f"http://127.0.0.1:{port}"
 auth = {"Authorization": "Bearer s3cret"}
 failures = 0
@@ -110,6 +110,61 @@ bad("multipart without image", 400, f"--{boundary}\r\nContent-Disposition: form-
     {**auth, "Content-Type": f"multipart/form-data; boundary={boundary}"})
 bad("unknown endpoint", 404, None, {}, "/v2/nothing")
 
+def peak_kib():
+    for line in open(f"/proc/{server_pid}/status"):
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1])
+
+def chunked(headers, total):
+    """Sends up to `total` bytes chunked, stopping once the server answers; returns (status, bytes sent)."""
+    s = socket.create_connection(("127.0.0.1", port), timeout=30)
+    head = "POST /v1/predict HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\nContent-Type: image/png\r\n"
+    s.sendall((head + "".join(f"{k}: {v}\r\n" for k, v in headers.items()) + "\r\n").encode())
+    chunk = b"%x\r\n" % (1 << 16) + b"\0" * (1 << 16) + b"\r\n"
+    sent, reply = 0, b""
+    try:
+        while sent < total and not select.select([s], [], [], 0)[0]:
+            s.sendall(chunk)
+            sent += 1 << 16
+    except OSError:
+        pass
+    try:
+        s.settimeout(10)
+        while b"\r\n" not in reply:
+            data = s.recv(4096)
+            if not data:
+                break
+            reply += data
+    except OSError:
+        pass
+    s.close()
+    return (int(reply.split()[1]) if reply.startswith(b"HTTP/1.1 ") else None), sent
+
+before = peak_kib()
+status, sent = chunked(auth, 1 << 30)
+check("a chunked body over --max-body-mb is refused with 413", status == 413, f"{status} after {sent} bytes")
+check("while it is read, not after 1 GiB", sent < 64 << 20, f"{sent} bytes sent")
+grew = peak_kib() - before
+check("and is never buffered whole (peak memory grew < 32 MiB)", grew < 32 << 10, f"{grew} KiB")
+status, sent = chunked({}, 1 << 30)
+check("without the token: 401 before the body is read", status == 401 and sent < 64 << 20, f"{status} after {sent} bytes")
+
+# Sixteen clients that send half their headers and stall must not hold the
+# server: health, metrics and predictions are answered while they linger.
+stalled = []
+for _ in range(16):
+    s = socket.create_connection(("127.0.0.1", port), timeout=30)
+    s.sendall(b"POST /v1/predict HTTP/1.1\r\nHost: x\r\n")
+    stalled.append(s)
+time.sleep(0.5)
+started = time.time()
+status, _, _ = call("/v1/health")
+check("health answered beside 16 stalled clients", status == 200 and time.time() - started < 2, f"{time.time() - started:.1f} s")
+status, _, body = call("/v1/predict", png, {**auth, "Content-Type": "image/png"})
+check("and predictions too", status == 200, body)
+for s in stalled:
+    s.close()
+
 def one(path):
     status, _, body = call("/v1/predict", open(path, "rb").read(), {**auth, "Content-Type": "image/png"})
     return status == 200 and json.loads(body)["top"][0]["label"] == expected[path]
@@ -130,7 +185,7 @@ print(f"{len(results)} concurrent requests; {i:.0f} images in {b:.0f} forward pa
 check("concurrent requests were batched", i / b > 1.2, f"{i}/{b}")
 sys.exit(1 if failures else 0)
 PY
-expect "HTTP contract" 0 /usr/bin/python3 "$work/client.py" "$port" "$work"
+expect "HTTP contract" 0 /usr/bin/python3 "$work/client.py" "$port" "$work" "$server"
 cat "$work/out"
 contains "serve says where" serve.out "at http://127.0.0.1:$port, bearer token required"
 kill -INT "$server"
