@@ -1,46 +1,20 @@
 #include "runtime/deploy/Predictor.h"
 
 #include "compiler/lower/torch/QuantizeInt8.h"
-#include "compiler/support/Hash.h"
 #include "runtime/data/Dataset.h"
 #include "runtime/deploy/Package.h"
+#include "runtime/deploy/PackageCache.h"
 
 #include <torch/script.h>
 
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
-#include <sstream>
 
 namespace edl::deploy {
 namespace {
 
 namespace fs = std::filesystem;
-
-// A .tar.gz unpacked into the cache, once per content; a folder as it is.
-std::string unpacked(const std::string &package, std::string &error) {
-  if (fs::is_directory(package)) return package;
-  std::ifstream in(package, std::ios::binary);
-  if (!in) {
-    error = "cannot read the package " + package;
-    return "";
-  }
-  std::stringstream bytes;
-  bytes << in.rdbuf();
-  const fs::path dir = fs::temp_directory_path() / "edl-packages" / content_hash(bytes.str());
-  if (fs::exists(dir / "manifest.json")) return dir.string();
-  const fs::path partial = dir.string() + ".partial";
-  std::error_code ec;
-  fs::remove_all(partial, ec);
-  fs::create_directories(partial, ec);
-  if (ec || run_program({"tar", "-xzf", package, "-C", partial.string()}) != 0) {
-    fs::remove_all(partial, ec);
-    error = package + " is not a package (tar could not unpack it)";
-    return "";
-  }
-  fs::rename(partial, dir, ec);  // another process may have won the race: its copy is the same
-  return dir.string();
-}
 
 // The file of the module to run: the edge() target's (under the int8
 // engine it was quantized for), or the TorchScript one.
@@ -70,7 +44,7 @@ Predictor::Predictor(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 Predictor::~Predictor() = default;
 
 std::unique_ptr<Predictor> Predictor::open(const std::string &package, std::string &error, bool edge) {
-  const std::string dir = unpacked(package, error);
+  const std::string dir = unpacked_package(package, error);
   if (dir.empty()) return nullptr;
   auto impl = std::make_unique<Impl>();
   try {

@@ -92,6 +92,37 @@ print(sum(map(sum, mine)), 'validation images;', 'same confusion matrix' if mine
 sys.exit(0 if mine == stored and sum(map(sum, mine)) == 359 else 1)"
 cat "$work/out"
 
+# One package predicted by 60 processes at once, each unpacking it into a
+# fresh per-user cache: every one succeeds with the same answers (they
+# shared one '.partial' folder before: 29 of 60 failed).
+export EDL_CACHE_DIR="$work/cache"
+one=$(head -1 "$work/val")
+"$edlc" predict "$pkg" "$one" --json >"$work/single.json" 2>/dev/null
+rm -rf "$work/cache"
+pids=()
+for i in $(seq 60); do "$edlc" predict "$pkg" "$one" --json >"$work/p$i.json" 2>"$work/p$i.err" & pids+=($!); done
+bad=0
+for i in $(seq 60); do
+  wait "${pids[$((i - 1))]}" || bad=$((bad + 1))
+  cmp -s "$work/p$i.json" "$work/single.json" || bad=$((bad + 1))
+done
+if [ "$bad" -eq 0 ]; then pass=$((pass + 1)); else echo "FAIL $bad of 60 concurrent predictions failed or differed"; failures=$((failures + 1)); fi
+if [ "$(stat -c %a "$work/cache/packages")" = 700 ]; then pass=$((pass + 1)); else
+  echo "FAIL the package cache is mode $(stat -c %a "$work/cache/packages"), not 700"; failures=$((failures + 1)); fi
+if [ "$(find "$work/cache/packages" -mindepth 1 -maxdepth 1 | wc -l)" = 1 ]; then pass=$((pass + 1)); else
+  echo "FAIL the cache holds more than the one unpacked package:"; ls -a "$work/cache/packages"; failures=$((failures + 1)); fi
+# An edited cached unpack is not trusted: the next predict unpacks again.
+manifest_file=$(find "$work/cache/packages" -name manifest.json | head -1)
+/usr/bin/python3 -c "
+import json, sys
+m = json.load(open('$manifest_file'))
+m['classes'] = list(reversed(m['classes']))
+json.dump(m, open('$manifest_file', 'w'))"
+expect "predict after the cached manifest was edited" 0 "$edlc" predict "$pkg" "$one" --json
+cp "$work/out" "$work/after-edit.json"
+expect "answers as before the edit" 0 cmp "$work/after-edit.json" "$work/single.json"
+unset EDL_CACHE_DIR
+
 # Every digit through edlc predict (OpenCV decode, our preprocessing) and
 # through Python (PIL decode, numpy preprocessing from the manifest,
 # torch.jit.load): the same class for every image, scores within 1e-4.
