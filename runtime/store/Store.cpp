@@ -2,8 +2,12 @@
 
 #include "runtime/store/Statement.h"
 
+#include <unistd.h>
+
 #include <chrono>
 #include <filesystem>
+#include <random>
+#include <thread>
 
 namespace edl::store {
 namespace {
@@ -121,10 +125,26 @@ Store::Store(const std::string &path) : path_(path) {
   // and one writer work at once.
   sqlite3_busy_timeout(db_, 60000);
   try {
-    exec("PRAGMA journal_mode = WAL");
-    exec("PRAGMA synchronous = NORMAL");
-    exec("PRAGMA foreign_keys = ON");
-    transaction([&] { exec(kSchema); });
+    // SQLite answers some lock conflicts at once instead of through the busy
+    // handler: switching a new database to WAL while other processes open it
+    // is one ("database is locked" in about one in ten simultaneous
+    // creations). Opening is retried while the conflict lasts, up to the
+    // busy timeout.
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+    std::minstd_rand jitter(static_cast<unsigned>(::getpid()));
+    for (;;) {
+      try {
+        exec("PRAGMA journal_mode = WAL");
+        exec("PRAGMA synchronous = NORMAL");
+        exec("PRAGMA foreign_keys = ON");
+        transaction([&] { exec(kSchema); });
+        break;
+      } catch (const StoreError &) {
+        const int code = sqlite3_errcode(db_) & 0xff;
+        if ((code != SQLITE_BUSY && code != SQLITE_LOCKED) || std::chrono::steady_clock::now() > deadline) throw;
+        std::this_thread::sleep_for(std::chrono::milliseconds(5 + jitter() % 45));
+      }
+    }
   } catch (const StoreError &e) {
     sqlite3_close(db_);
     db_ = nullptr;
