@@ -4,7 +4,7 @@ namespace edl::stdlib {
 namespace {
 
 std::string field_line(const Field &p) {
-  std::string head = "  " + p.name + (p.required ? "" : " = " + p.default_text);
+  std::string head = "  " + p.name + (p.required ? "" : " = " + (p.default_text.empty() ? "(unset)" : p.default_text));
   if (head.size() < 28) head += std::string(28 - head.size(), ' ');
   return head + " " + p.doc + (p.required ? " (required)" : "") + "; " + p.type->describe() +
          (p.not_yet.empty() ? "" : "; not supported by this version of edlc (E0901)") + "\n";
@@ -29,15 +29,36 @@ std::string not_yet_text(const std::string &what_runs) {
   return " **Not supported by this version of edlc** (E0901; supported: " + what_runs + ").";
 }
 
-std::string field_row(const Field &p) {
+// The record a value of type `t` may be written as, if any.
+const Type *record_of(const Type &t) {
+  if (t.kind == TypeKind::Record) return &t;
+  if (t.kind == TypeKind::OneOf)
+    for (const auto &alt : t.alternatives)
+      if (alt->kind == TypeKind::Record) return alt.get();
+  return nullptr;
+}
+
+std::string field_row(const Field &p, const std::string &prefix = "");
+
+// A record's fields as rows under the row of the property holding it.
+std::string record_rows(const Field &p) {
+  const Type *r = record_of(*p.type);
+  std::string out;
+  if (r)
+    for (const Field &f : r->fields) out += field_row(f, p.name + ".");
+  return out;
+}
+
+std::string field_row(const Field &p, const std::string &prefix) {
   std::string meaning = p.doc;
   if (!p.not_yet.empty()) meaning += "." + not_yet_text(p.not_yet);
   if (!p.type->not_yet_values.empty()) {
     meaning += "; not supported by this version:";
     for (const std::string &v : p.type->not_yet_values) meaning += " `" + v + "`";
   }
-  return "| `" + p.name + "` | " + (p.required ? "required" : "`" + p.default_text + "`") + " | " +
-         p.type->describe() + " | " + meaning + " |\n";
+  std::string default_text = p.required ? "required" : p.default_text.empty() ? "unset" : "`" + p.default_text + "`";
+  return "| `" + prefix + p.name + "` | " + default_text + " | " + p.type->describe() + " | " + meaning + " |\n" +
+         record_rows(p);
 }
 
 }  // namespace
@@ -69,6 +90,27 @@ std::string describe(const BlockSchema &b) {
   if (b.kind == ast::DeclKind::Space) return out + "  every property is a distribution: uniform loguniform int choice normal\n";
   out += "properties:\n";
   for (const Field &p : b.properties) out += field_line(p);
+  return out;
+}
+
+std::vector<RecordEntry> record_entries() {
+  const Catalogue &c = catalogue();
+  std::vector<RecordEntry> out;
+  for (const BlockSchema &b : c.blocks_)
+    for (const Field &f : b.properties)
+      if (const Type *r = record_of(*f.type)) out.push_back({ast::to_string(b.kind), &f, r});
+  for (const Function &fn : c.all())
+    for (const Field &f : fn.params)
+      if (const Type *r = record_of(*f.type)) out.push_back({fn.name + "(...)", &f, r});
+  return out;
+}
+
+std::string describe(const RecordEntry &r) {
+  std::string out = r.field->name + " = { ... }\n  record, in " + r.owner + ": " + r.field->doc +
+                    (r.field->default_text.empty() ? "" : " (default " + r.field->default_text + ")") + "\n";
+  if (!r.field->not_yet.empty()) out += "  not supported by this version of edlc (E0901); supported: " + r.field->not_yet + "\n";
+  out += "fields:\n";
+  for (const Field &f : r.record->fields) out += field_line(f);
   return out;
 }
 

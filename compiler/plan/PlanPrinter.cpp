@@ -1,4 +1,5 @@
 #include "compiler/plan/Plan.h"
+
 #include "compiler/support/JsonText.h"
 
 #include <nlohmann/json.hpp>

@@ -162,6 +162,11 @@ void Checker::check_value(const ast::Expr &e, const Type &t, ValueContext &ctx) 
       }
     }
   }
+  // Arithmetic on searched values: searched too, its range checked.
+  if (t.kind != TypeKind::Formula && t.kind != TypeKind::Condition && is_searched_expression(e)) {
+    check_searched_expression(e, t, ctx);
+    return;
+  }
   // A distribution where a value is expected: sampled per image inside an
   // augment, an error anywhere else.
   if (const auto *c = e.as<ast::Call>(); c && !(t.kind == TypeKind::Call && t.category == Category::Distribution)) {
@@ -257,7 +262,9 @@ void Checker::check_value(const ast::Expr &e, const Type &t, ValueContext &ctx) 
       else if (const auto *n = e.as<ast::Name>(); n && !t.quoted) value = n->name;
       else if (is_lit(ast::LiteralKind::None) && !t.quoted) value = "none";  // the keyword, as an enum's value
       else {
-        mismatch(e, t);
+        auto report = diags_.report(DiagId::TypeMismatch, e.range, {t.describe(), describe(e)});
+        if (is_lit(ast::LiteralKind::String) && std::find(t.values.begin(), t.values.end(), lit->text) != t.values.end())
+          report.help(NoteId::BareEnumValue, {lit->text});  // `arch = "arm64"`
         return;
       }
       for (const std::string &v : t.values) {
@@ -447,7 +454,7 @@ void Checker::check_metric(const ast::Expr &e, ValueContext &ctx) {
     return;
   }
   diags_.report(DiagId::UnknownMember, m->member_range, {"split", split->name, "metric", m->member})
-      .suggest(m->member, cat.metric_names());
+      .suggest_or_list(m->member, cat.metric_names());
 }
 
 void Checker::check_condition(const ast::Expr &e, ValueContext &ctx) {
@@ -538,6 +545,8 @@ void Checker::check_domain_against(const ast::Call &dist, const Type &t, SourceR
     }
   }
 }
+
+bool Checker::empty_domain_of(const ast::Call &dist) { return empty_domain(dist).has_value(); }
 
 void Checker::check_space_reference(const ast::Member &m, const ast::Decl &space, const Type &t,
                                     ValueContext &ctx) {

@@ -1,5 +1,6 @@
 // Checker: declarations, blocks, augment steps, ops and unused warnings.
 #include "compiler/sema/CheckerImpl.h"
+#include "compiler/support/EditDistance.h"
 
 #include <filesystem>
 
@@ -93,6 +94,7 @@ void Checker::check_fields(const std::vector<ast::Property> &props, const std::v
                            ValueContext ctx) {
   const std::string where = kind + " '" + name + "'";
   std::map<std::string, const ast::Property *> seen;
+  std::set<std::string> misspelt;  // properties an unknown key seems to mean
   std::vector<std::string> keys;
   for (const Field &f : schema) keys.push_back(f.name);
   for (const ast::Property &p : props) {
@@ -106,7 +108,8 @@ void Checker::check_fields(const std::vector<ast::Property> &props, const std::v
     for (const Field &f : schema)
       if (f.name == p.key) field = &f;
     if (!field) {
-      diags_.report(DiagId::UnknownProperty, p.key_range, {p.key, where}).suggest(p.key, keys);
+      diags_.report(DiagId::UnknownProperty, p.key_range, {p.key, where}).suggest_or_list(p.key, keys);
+      if (auto meant = closest_match(p.key, keys)) misspelt.insert(*meant);
       continue;
     }
     if (!field->not_yet.empty()) {
@@ -118,7 +121,8 @@ void Checker::check_fields(const std::vector<ast::Property> &props, const std::v
     check_value(*p.value, *field->type, inner);
   }
   for (const Field &f : schema) {
-    if (!f.required || seen.count(f.name)) continue;
+    // A misspelt `sorce` already said what is wrong; "needs 'source'" would only follow from it.
+    if (!f.required || seen.count(f.name) || misspelt.count(f.name)) continue;
     diags_.report(DiagId::MissingProperty, where_range, {kind, name, f.name});
   }
 }

@@ -57,6 +57,12 @@ class Checker {
   std::string metrics_that_run() const;
   std::string describe(const ast::Expr &e) const;
 
+  // CheckSearched.cpp
+  bool is_searched_expression(const ast::Expr &e) const;
+  void check_searched_expression(const ast::Expr &e, const Type &t, ValueContext &ctx);
+  std::string source_text(SourceRange r) const;
+  static bool empty_domain_of(const ast::Call &dist);
+
   // CheckFormula.cpp
   void check_formula(const ast::Expr &e, const std::vector<std::string> &names, const std::string &where);
 

@@ -32,6 +32,25 @@ std::optional<double> space_value(const CheckedProject &project, const ast::Memb
 std::optional<double> resolve_number(const CheckedProject &project, const ast::Expr &e, const SpaceValues &values) {
   if (auto n = const_number(e)) return n->value;
   if (const auto *m = e.as<ast::Member>()) return space_value(project, *m, values);
+  if (const auto *u = e.as<ast::Unary>(); u && u->op == ast::UnaryOp::Neg) {
+    auto v = resolve_number(project, *u->operand, values);
+    return v ? std::optional<double>(-*v) : std::nullopt;
+  }
+  // Arithmetic on searched values (`hp.width * 4`), evaluated with this trial's values.
+  if (const auto *b = e.as<ast::Binary>()) {
+    auto l = resolve_number(project, *b->lhs, values), r = resolve_number(project, *b->rhs, values);
+    if (!l || !r) return std::nullopt;
+    double v;
+    switch (b->op) {
+      case ast::BinaryOp::Add: v = *l + *r; break;
+      case ast::BinaryOp::Sub: v = *l - *r; break;
+      case ast::BinaryOp::Mul: v = *l * *r; break;
+      case ast::BinaryOp::Div: v = *l / *r; break;
+      case ast::BinaryOp::Pow: v = std::pow(*l, *r); break;
+      default: return std::nullopt;
+    }
+    return std::isfinite(v) ? std::optional<double>(v) : std::nullopt;
+  }
   return std::nullopt;
 }
 

@@ -19,7 +19,8 @@ using SpaceValues = std::map<std::string, double>;
 // The value of `space.var`, or nothing when `m` names no space variable.
 std::optional<double> space_value(const CheckedProject &project, const ast::Member &m, const SpaceValues &values);
 
-// A number written as a constant expression or as a searched variable.
+// A number written as a constant expression, a searched variable, or
+// arithmetic on searched variables, with the values of `values`.
 std::optional<double> resolve_number(const CheckedProject &project, const ast::Expr &e, const SpaceValues &values);
 
 // The default value of every variable of every space, by "space.var".

@@ -1,4 +1,5 @@
 #include "compiler/support/DiagnosticRenderer.h"
+
 #include "compiler/support/JsonText.h"
 
 #include <nlohmann/json.hpp>

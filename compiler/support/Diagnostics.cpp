@@ -78,6 +78,14 @@ DiagnosticBuilder &DiagnosticBuilder::suggest(const std::string &word,
   return *this;
 }
 
+DiagnosticBuilder &DiagnosticBuilder::suggest_or_list(const std::string &word,
+                                                      const std::vector<std::string> &candidates) {
+  if (auto best = closest_match(word, candidates)) return help(NoteId::DidYouMean, {*best});
+  std::string all;
+  for (const std::string &c : candidates) all += (all.empty() ? "" : ", ") + c;
+  return note(NoteId::AvailableNames, {all});
+}
+
 DiagnosticBuilder DiagnosticEngine::report(DiagId id, SourceRange range, std::vector<std::string> args) {
   const DiagnosticInfo &info = diagnostic_info(id);
   if (info.severity == Severity::Error) {

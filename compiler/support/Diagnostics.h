@@ -67,6 +67,8 @@ class DiagnosticBuilder {
   DiagnosticBuilder &help(NoteId id, std::vector<std::string> args = {});
   // A "did you mean" help when a candidate is close enough.
   DiagnosticBuilder &suggest(const std::string &word, const std::vector<std::string> &candidates);
+  // The same, or when nothing is close, a note listing every candidate.
+  DiagnosticBuilder &suggest_or_list(const std::string &word, const std::vector<std::string> &candidates);
 
  private:
   Diagnostic *d_;  // null once the engine's limit is reached

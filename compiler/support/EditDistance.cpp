@@ -39,6 +39,19 @@ std::optional<std::string> closest_match(std::string_view word,
       best = c;
     }
   }
+  if (best || word.size() < 3) return best;
+  // No typo close enough: an abbreviation ('acc' for 'accuracy') or a
+  // longer form ('training' for 'train') of exactly one candidate.
+  auto starts_with = [](std::string_view s, std::string_view prefix) {
+    return s.size() > prefix.size() &&
+           std::equal(prefix.begin(), prefix.end(), s.begin(),
+                      [](char x, char y) { return std::tolower(x) == std::tolower(y); });
+  };
+  for (const std::string &c : candidates) {
+    if (c.size() < 3 || !(starts_with(c, word) || starts_with(word, c))) continue;
+    if (best) return std::nullopt;  // two fit: no guess
+    best = c;
+  }
   return best;
 }
 

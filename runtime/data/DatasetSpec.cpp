@@ -97,4 +97,25 @@ DatasetSpec dataset_spec(const CheckedProject &project, const ast::Decl &d, cons
   return spec;
 }
 
+bool report_missing_folder(const ast::Decl &dataset, const DatasetSpec &spec, DiagnosticEngine &diags) {
+  std::error_code ec;
+  if (spec.path.empty() || fs::is_directory(spec.path, ec)) return false;
+  SourceRange at = dataset.name_range;
+  std::string written = spec.path;
+  if (const ast::Property *src = ast::find_property(dataset.properties, "source"))
+    if (const auto *call = src->value->as<ast::Call>()) {
+      const ast::Expr *path = spec.source == SourceKind::MaskFolder ? ast::find_argument(*call, "images", 0)
+                                                                    : ast::find_argument(*call, "path", 0);
+      at = path ? path->range : call->range;
+      if (const auto *l = path ? path->as<ast::Literal>() : nullptr) written = l->text;
+    }
+  std::vector<std::string> siblings;
+  const fs::path parent = fs::path(spec.path).parent_path();
+  for (const auto &e : fs::directory_iterator(parent, ec))
+    if (e.is_directory(ec)) siblings.push_back(e.path().filename().string());
+  diags.report(DiagId::DataFolderMissing, at, {written})
+      .suggest(fs::path(spec.path).filename().string(), siblings);
+  return true;
+}
+
 }  // namespace edl::data

@@ -43,4 +43,9 @@ struct DatasetSpec {
 // store's folder (the cache lives beside the store).
 DatasetSpec dataset_spec(const CheckedProject &project, const ast::Decl &dataset, const SourceManager &sm);
 
+// E0807 at the path in the dataset's source when its folder is missing,
+// with a did-you-mean among the folders beside it: the cause of a failed
+// load, said first and where it was written. False when the folder exists.
+bool report_missing_folder(const ast::Decl &dataset, const DatasetSpec &spec, DiagnosticEngine &diags);
+
 }  // namespace edl::data

@@ -2,8 +2,8 @@
 
 #include "compiler/lower/torch/ExportTorchScript.h"
 #include "compiler/lower/torch/QuantizeInt8.h"
-#include "runtime/deploy/Sdk.h"
 #include "compiler/support/JsonText.h"
+#include "runtime/deploy/Sdk.h"
 
 #include <fcntl.h>
 #include <spawn.h>

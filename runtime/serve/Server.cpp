@@ -1,7 +1,7 @@
 #include "runtime/serve/Server.h"
 
-#include "runtime/serve/ConnectionThreads.h"
 #include "compiler/support/JsonText.h"
+#include "runtime/serve/ConnectionThreads.h"
 
 #include <httplib.h>
 #include <sys/socket.h>
@@ -161,7 +161,10 @@ bool serve(const deploy::Predictor &predictor, const ServeOptions &options, cons
   Metrics metrics;
   httplib::Server server;
   server.new_task_queue = [n = options.max_connections] { return new ConnectionThreads(static_cast<std::size_t>(n)); };
-  server.set_payload_max_length(options.max_body);
+  // The predict handler enforces max_body itself; up to `drain` bytes of a
+  // refused body are read and dropped (see there).
+  const std::uint64_t drain = std::max<std::uint64_t>(16u << 20, 2 * options.max_body);
+  server.set_payload_max_length(static_cast<std::size_t>(drain));
   server.set_read_timeout(5, 0);
   server.set_tcp_nodelay(true);  // small JSON answers must not wait for delayed ACKs (Nagle)
   int listening = -1;
@@ -171,8 +174,11 @@ bool serve(const deploy::Predictor &predictor, const ServeOptions &options, cons
     listening = sock;
   });
 
+  auto token_ok = [&](const httplib::Request &req) {
+    return options.token.empty() || req.get_header_value("Authorization") == "Bearer " + options.token;
+  };
   auto authorised = [&](const httplib::Request &req, httplib::Response &res) {
-    if (options.token.empty() || req.get_header_value("Authorization") == "Bearer " + options.token) return true;
+    if (token_ok(req)) return true;
     json_error(res, 401, "missing or wrong bearer token");
     return false;
   };
@@ -193,16 +199,28 @@ bool serve(const deploy::Predictor &predictor, const ServeOptions &options, cons
                                  const httplib::ContentReader &read_body) {
     const auto started = Clock::now();
     [&] {
-      if (!authorised(req, res)) return;
+      // A refused request's body is read and dropped, up to `drain` bytes,
+      // so the client reads the answer rather than a reset; a longer one is
+      // cut off and its connection closed. Nothing of it is kept.
+      std::uint64_t declared = 0;
+      bool body_read = false;
+      auto refuse = [&](int status, const std::string &message) {
+        if (!body_read && declared <= drain) {
+          std::uint64_t dropped = 0;
+          read_body([&](const char *, std::size_t n) { return (dropped += n) <= drain; });
+        }
+        json_error(res, status, message);
+      };
       if (req.has_header("Content-Length")) {
-        std::uint64_t declared = 0;
         try {
           declared = std::stoull(req.get_header_value("Content-Length"));
         } catch (const std::exception &) {
-          return json_error(res, 400, "bad Content-Length");
+          declared = drain + 1;  // unknown: not read
+          return refuse(400, "bad Content-Length");
         }
-        if (declared > options.max_body) return json_error(res, 413, "request body too large");
       }
+      if (!token_ok(req)) return refuse(401, "missing or wrong bearer token");
+      if (declared > options.max_body) return refuse(413, "request body too large");
       int top = 1;
       if (req.has_param("top")) {
         try {
@@ -210,16 +228,16 @@ bool serve(const deploy::Predictor &predictor, const ServeOptions &options, cons
         } catch (const std::exception &) {
           top = 0;
         }
-        if (top < 1) return json_error(res, 400, "top must be a positive integer");
+        if (top < 1) return refuse(400, "top must be a positive integer");
       }
       std::string body;
-      std::size_t received = 0;
+      std::uint64_t received = 0;
       bool too_large = false, in_image = false, has_image = false;
       auto receive = [&](const char *data, std::size_t n, bool keep) {
         received += n;
-        if (received > options.max_body) return !(too_large = true);  // stops reading at once
-        if (keep) body.append(data, n);
-        return true;
+        too_large = too_large || received > options.max_body;
+        if (keep && !too_large) body.append(data, n);
+        return received <= drain;  // past the limit only counted, then cut off
       };
       const std::string type = req.get_header_value("Content-Type");
       bool read = false;
@@ -234,9 +252,10 @@ bool serve(const deploy::Predictor &predictor, const ServeOptions &options, cons
       } else if (image_type(type)) {
         read = read_body([&](const char *data, std::size_t n) { return receive(data, n, true); });
       } else {
-        return json_error(res, 415, "send image bytes (image/* or application/octet-stream) or multipart/form-data, not '" +
-                                        type + "'");
+        return refuse(415, "send image bytes (image/* or application/octet-stream) or multipart/form-data, not '" +
+                               type + "'");
       }
+      body_read = true;
       if (too_large) return json_error(res, 413, "request body too large");
       if (!read) return json_error(res, 400, "the request body could not be read");
       if (req.is_multipart_form_data() && !has_image)

@@ -4,8 +4,8 @@
 // trials of the search (status baseline:none, baseline:trivialaugment), after
 // the searched ones, so a restarted run keeps what finished.
 #include "compiler/sema/ProjectLoader.h"
-#include "runtime/workflow/Execution.h"
 #include "compiler/support/JsonText.h"
+#include "runtime/workflow/Execution.h"
 
 #include <cstdio>
 

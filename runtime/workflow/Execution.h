@@ -171,6 +171,7 @@ class Execution {
   // trial:JOB: the trials of a search, `parallel` at a time; the best
   // values go to the final training.
   bool trials(const Task &t);
+  std::string trials_header(std::uint64_t count, const search::SearchSpec &spec) const;
   struct TrialSearch;
   // One trial (a new one, one finished before a restart, or one to continue);
   // false stops the search.

@@ -4,8 +4,8 @@
 #include "runtime/workflow/TaskIdentity.h"
 
 #include "compiler/support/Hash.h"
-#include "runtime/train/Schedule.h"
 #include "compiler/support/JsonText.h"
+#include "runtime/train/Schedule.h"
 
 #include <chrono>
 #include <cstdlib>
@@ -192,7 +192,29 @@ void Execution::reuse(const Task &t, const store::TaskRow &row) {
   std::lock_guard<std::recursive_mutex> lock(state_mu_);
   if (t.kind == TaskKind::Trial && outputs.is_object() && outputs.contains("best"))
     best_values_[t.block] = space_values_of(outputs["best"]);
-  if (t.kind == TaskKind::Train) finished_trains_[t.block] = outputs;
+  if (t.kind == TaskKind::Train) {
+    finished_trains_[t.block] = outputs;
+    // Reported like work done now: `run --json` and the closing lines
+    // show reused results too.
+    if (outputs.is_object()) {
+      TrainOutcome o;
+      o.name = t.block;
+      o.task_id = row.id;
+      o.epochs_run = outputs.value("epochs_run", 0);
+      o.best_epoch = outputs.value("best_epoch", 0);
+      o.seconds = outputs.value("seconds", 0.0);
+      o.images_per_second = outputs.value("images_per_second", 0.0);
+      o.model_path = outputs.value("model", std::string());
+      o.stopped_early = outputs.value("stopped_early", false);
+      if (outputs.contains("val") && outputs["val"].is_object())
+        for (const auto &[m, v] : outputs["val"].items())
+          if (v.is_number()) o.val[m] = v.get<double>();
+      o.reused_from_run = row.run_id == out_.run_id ? 0 : row.run_id;
+      out_.trains.push_back(o);
+    }
+  }
+  if (t.kind == TaskKind::Package && outputs.is_object() && outputs.contains("package"))
+    out_.packages.push_back(outputs.value("package", std::string()));
 }
 
 DiagnosticBuilder Execution::diagnose(DiagId id, SourceRange at, std::vector<std::string> args) {
@@ -270,6 +292,17 @@ const data::LoadedDataset *Execution::dataset(const std::string &name, const dat
   }
   const ast::Decl *decl = project_.find(ast::DeclKind::Dataset, name);
   data::DatasetSpec dspec = data::dataset_spec(project_, *decl, sm_);
+  {
+    std::lock_guard<std::recursive_mutex> lock(state_mu_);
+    if (data::report_missing_folder(*decl, dspec, diags_)) {
+      if (TaskLog *log = current_task_log) {
+        const Diagnostic &d = diags_.diagnostics().back();
+        std::lock_guard<std::mutex> log_lock(log->mu);
+        log->errors.push_back("error[" + d.code + "]: " + d.message);
+      }
+      return nullptr;
+    }
+  }
   auto loaded = std::make_unique<data::LoadedDataset>(data::load_dataset(dspec));
   const data::DataReport &r = loaded->report;
   if (!r.ok()) {  // the cause first, then what was skipped on the way
@@ -452,14 +485,14 @@ bool Execution::train(const Task &t) {
   o.seconds = result.seconds;
   for (const train::EpochReport &r : result.epochs)
     o.images_per_second += r.images_per_second / static_cast<double>(result.epochs.size());
-  o.val = result.best_val;
+  train::EpochMetrics best_val = result.best_val;
   if (result.best_epoch <= resume.epoch && !result.model_path.empty()) {
     // The best epoch came before the restart: measure its saved weights.
     std::string error;
     lower::load_weights(*job.net, result.model_path, error);
-    o.val = train::evaluate(job.net, data, data.split.val, job.norm, job.spec.loss);
+    best_val = train::evaluate(job.net, data, data.split.val, job.norm, job.spec.loss);
   }
-  o.metrics = job.spec.metrics;
+  for (const std::string &m : job.spec.metrics) o.val[m] = best_val.value(m);
   o.model_path = job.model_path = result.model_path;
   job.best_epoch = result.best_epoch;
   o.stopped_early = result.stopped_early;
@@ -470,7 +503,7 @@ bool Execution::train(const Task &t) {
   store_.finish_task(id, "done", "",
                      json_text(json{{"best_epoch", o.best_epoch}, {"epochs_run", o.epochs_run},
                                     {"model", o.model_path}, {"stopped_early", o.stopped_early},
-                                    {"val", metrics_json(o.val, o.metrics)},
+                                    {"val", o.val},
                                     {"images_per_second", o.images_per_second}, {"seconds", o.seconds},
                                     {"space", searched ? used : json::object()}}));
   std::lock_guard<std::recursive_mutex> lock(state_mu_);

@@ -9,6 +9,7 @@
 
 #include <atomic>
 #include <cstdint>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -32,10 +33,10 @@ struct TrainOutcome {
   std::int64_t task_id = 0;
   int epochs_run = 0, best_epoch = 0;
   double seconds = 0, images_per_second = 0;  // mean over epochs
-  train::EpochMetrics val;                    // of the best epoch
-  std::vector<std::string> metrics;           // as the train block lists them
+  std::map<std::string, double> val;          // the train block's metrics at the best epoch
   std::string model_path;
   bool stopped_early = false;
+  std::int64_t reused_from_run = 0;           // finished by an earlier run and reused, or 0
 };
 
 struct RunOutcome {
@@ -43,6 +44,7 @@ struct RunOutcome {
   std::string store;
   std::string status;  // done, failed, interrupted
   std::vector<TrainOutcome> trains;
+  std::vector<std::string> packages;  // written or reused by this run
   std::vector<std::string> errors;  // failures that are not diagnostics (data, store)
 };
 

@@ -2,10 +2,10 @@
 // evaluation, written as one package (runtime/deploy/Package.h).
 #include "compiler/sema/ProjectSettings.h"
 #include "compiler/support/Hash.h"
+#include "compiler/support/JsonText.h"
 #include "runtime/deploy/Package.h"
 #include "runtime/train/Trainer.h"
 #include "runtime/workflow/Execution.h"
-#include "compiler/support/JsonText.h"
 
 #include <algorithm>
 #include <chrono>
@@ -137,6 +137,10 @@ bool Execution::package(const Task &t) {
   const std::int64_t row = row_of(t);
   store_.add_artifact(row, std::nullopt, "package", spec.path, job.best_epoch, json_text(written));
   store_.finish_task(row, "done", "", json_text(json{{"package", spec.path}, {"targets", spec.targets}, {"bytes", bytes}}));
+  {
+    std::lock_guard<std::recursive_mutex> lock(state_mu_);
+    out_.packages.push_back(spec.path);
+  }
   std::string targets;
   for (const std::string &x : spec.targets) targets += (targets.empty() ? "" : ", ") + x + "()";
   obs_.message("package " + t.block + ": " + spec.path + " (" + targets + "; " + std::to_string(bytes / 1024) +

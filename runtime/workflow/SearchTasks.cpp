@@ -1,10 +1,10 @@
 // The search tasks of a train job: the strategy's trials (random, tpe, gp,
 // grid), `parallel` at a time, resumable from the store; and pbt, whose
 // population trains side by side and exploits interval by interval.
+#include "compiler/support/JsonText.h"
 #include "runtime/search/Pbt.h"
 #include "runtime/search/Sampler.h"
 #include "runtime/workflow/Execution.h"
-#include "compiler/support/JsonText.h"
 
 #include <chrono>
 #include <cstdio>
@@ -112,6 +112,21 @@ bool Execution::in_parallel(std::size_t n, int workers, const std::function<bool
   return ok;
 }
 
+// What the trials run: their epochs and data (a proxy says it is one) and
+// the threads each really gets (in_parallel divides the task's share).
+std::string Execution::trials_header(std::uint64_t count, const search::SearchSpec &spec) const {
+  const std::uint64_t at_once = std::max<std::uint64_t>(1, std::min<std::uint64_t>(count, spec.parallel));
+  const int threads = std::max(1, torch::get_num_threads() / static_cast<int>(at_once));
+  std::string what = std::to_string(count) + " trial(s)";
+  if (spec.proxy_epochs > 0 || spec.subset < 1.0) {
+    char share[32];
+    std::snprintf(share, sizeof share, "%g%%", spec.subset * 100);
+    what += " on a proxy: " + (spec.proxy_epochs > 0 ? std::to_string(spec.proxy_epochs) : std::string("all")) +
+            " epoch(s) on " + share + " of the training split each";
+  }
+  return "  " + what + ", " + std::to_string(at_once) + " at a time, " + std::to_string(threads) + " thread(s) each";
+}
+
 bool Execution::trials(const Task &t) {
   TrialSearch s;
   s.task = &t;
@@ -133,9 +148,7 @@ bool Execution::trials(const Task &t) {
     for (const store::MetricRow &m : store_.metrics(s.id))
       if (m.trial_id && m.name == s.spec.objective_name())
         s.epoch_scores[*m.trial_id].emplace_back(m.epoch, s.spec.maximize ? m.value : -m.value);
-  if (s.spec.parallel > 1)
-    obs_.message("  " + std::to_string(std::min<std::uint64_t>(t.count, s.spec.parallel)) + " trials at a time, " +
-                 std::to_string(std::max(1, torch::get_num_threads() / s.spec.parallel)) + " thread(s) each");
+  obs_.message(trials_header(t.count, s.spec));
 
   const bool completed = in_parallel(t.count, s.spec.parallel, [&](std::size_t k) { return run_trial(s, k); });
   if (s.interrupted) {

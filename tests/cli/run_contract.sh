@@ -92,6 +92,7 @@ train main {
 }"
 expect "grid search" 0 "$edlc" run "$work/search.edl"
 contains "both grid points ran" out "trial 2/2: hp.lr=0.0001"
+contains "the trials say they run on a proxy" out "2 trial(s) on a proxy: 2 epoch(s) on 50% of the training split each, 1 at a time"
 contains "the best configuration trains the final model" out 'best of 2 trials: {"hp.lr":'
 search_run=$(sed -n 's/^run \([0-9]*\) of .*/\1/p' "$work/out")
 expect "runs show a search" 0 "$edlc" runs show "$search_run" "$work/search.edl"

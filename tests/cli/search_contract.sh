@@ -76,7 +76,7 @@ check "pbt: the perturbed rate is the parent's times 0.8 or 1.2" pbt \
 
 project parallel "random(objective = maximize(val.accuracy), trials = 4, parallel = 2)"
 expect "parallel search" 0 "$edlc" run "$work/parallel/p.edl"
-contains "parallel says how the cores are shared" out "2 trials at a time, 1 thread(s) each"
+contains "parallel says how the cores are shared" out "2 at a time, 1 thread(s) each"
 check "parallel: 4 trials, numbers once each" parallel "SELECT COUNT(DISTINCT number) || '/' || COUNT(*) FROM trials" "4/4"
 check "parallel: trials overlap in time" parallel \
   "SELECT COUNT(*) > 0 FROM trials a, trials b WHERE a.number < b.number AND a.started < b.finished AND b.started < a.finished" 1

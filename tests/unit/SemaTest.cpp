@@ -167,3 +167,33 @@ deploy e {
   wrong.replace(wrong.find("arch = x86_64"), 13, "arch = none");
   CHECK(check_text(with_project(wrong))->diags.error_count() == 1);
 }
+
+TEST_CASE("first-hour mistakes get a suggestion that names the fix", "[sema]") {
+  auto c = check_text(with_project(R"(
+dataset d { source = image_folder("."); split = { training = 80%, val = 20% } }
+dataset e { sorce = image_folder(".") }
+model m { backbone = mlp(hidden = 4) }
+train t { data = d; model = m; optimizer = sgd(lr = 0.1); epochs = 1; metrics = [acc]
+          early_stop = { metric = val.acc, patience = 2 } }
+deploy r { from = t; targets = [edge(arch = "x86_64")] }
+)"));
+  auto help_of = [&](const std::string &code, const std::string &what) -> std::string {
+    for (const Diagnostic &d : c->diags.diagnostics())
+      if (d.code == code && d.message.find(what) != std::string::npos) return d.help.value_or("");
+    FAIL("no " << code << " about " << what);
+    return "";
+  };
+  CHECK(help_of("E0302", "'training'") == "did you mean 'train'?");  // a longer form of a key
+  CHECK(help_of("E0308", "'acc'") == "did you mean 'accuracy'?");     // an abbreviation
+  CHECK(help_of("E0306", "'acc'") == "did you mean 'accuracy'?");
+  CHECK(help_of("E0401", "\"x86_64\"") == "this value is a bare name: write x86_64 without quotes");
+  CHECK(help_of("E0302", "'sorce'") == "did you mean 'source'?");
+  // The misspelling explains the missing 'source': no second error for it.
+  for (const Diagnostic &d : c->diags.diagnostics()) CHECK(d.code != "E0403");
+  // A key with nothing close lists the keys there are.
+  auto keys = check_text(with_project("dataset d { source = image_folder(\".\"); split = { xyz = 1 } }"));
+  bool listed = false;
+  for (const Diagnostic &d : keys->diags.diagnostics())
+    for (const std::string &n : d.notes) listed = listed || n == "available: train, val, test";
+  CHECK(listed);
+}

@@ -3,8 +3,8 @@
 #include "Commands.h"
 #include "Report.h"
 
-#include "runtime/data/Dataset.h"
 #include "compiler/support/JsonText.h"
+#include "runtime/data/Dataset.h"
 
 #include <nlohmann/json.hpp>
 
@@ -98,6 +98,12 @@ int run_data(const DataOptions &opts) {
     if (!opts.datasets.empty() && std::find(opts.datasets.begin(), opts.datasets.end(), name) == opts.datasets.end())
       continue;
     data::DatasetSpec spec = data::dataset_spec(checked, *decl, in->sm);
+    DiagnosticEngine diags;
+    if (data::report_missing_folder(*decl, spec, diags)) {
+      print_diagnostics(diags.diagnostics(), in->sm, OutputFormat::Text, ColorMode::Auto, 1, 0);
+      ok = false;
+      continue;
+    }
     data::LoadedDataset loaded = data::load_dataset(spec, {!opts.no_cache});
     ok = ok && loaded.report.ok();
     if (!opts.files.empty()) {  // the files of one split, as the run splits them

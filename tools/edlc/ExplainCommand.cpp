@@ -35,9 +35,15 @@ int run_explain(const std::string &what, bool reference) {
     std::cout << (found ? "\n" : "") << stdlib::describe(b);
     found = true;
   }
+  for (const stdlib::RecordEntry &r : stdlib::record_entries()) {  // split, image, proxy, early_stop, ...
+    if (r.field->name != what) continue;
+    std::cout << (found ? "\n" : "") << stdlib::describe(r);
+    found = true;
+  }
   if (found) return kOk;
   std::vector<std::string> names;
   for (const stdlib::Function &f : cat.all()) names.push_back(f.name);
+  for (const stdlib::RecordEntry &r : stdlib::record_entries()) names.push_back(r.field->name);
   std::cerr << "edlc: error: '" << what << "' is neither a diagnostic code (like E0301) nor a name of the catalogue\n";
   if (auto best = closest_match(what, names)) std::cerr << "  = help: did you mean '" << *best << "'?\n";
   return kUserError;

@@ -2,8 +2,8 @@
 // package alone (its TorchScript module and preprocessing).
 #include "Commands.h"
 
-#include "runtime/deploy/Predictor.h"
 #include "compiler/support/JsonText.h"
+#include "runtime/deploy/Predictor.h"
 
 #include <cstdio>
 #include <fstream>

@@ -4,9 +4,9 @@
 #include "Commands.h"
 #include "Report.h"
 
+#include "compiler/support/JsonText.h"
 #include "runtime/train/Trainer.h"
 #include "runtime/workflow/Executor.h"
-#include "compiler/support/JsonText.h"
 
 #include <nlohmann/json.hpp>
 
@@ -79,13 +79,14 @@ class Printer : public workflow::RunObserver {
 nlohmann::json outcome_json(const workflow::RunOutcome &o) {
   nlohmann::json trains = nlohmann::json::array();
   for (const workflow::TrainOutcome &t : o.trains) {
-    nlohmann::json val = nlohmann::json::object();
-    for (const std::string &m : t.metrics) val[m] = t.val.value(m);
-    trains.push_back({{"name", t.name}, {"epochs_run", t.epochs_run}, {"best_epoch", t.best_epoch}, {"val", val},
-                      {"model", t.model_path}, {"stopped_early", t.stopped_early}, {"seconds", t.seconds},
-                      {"images_per_second", t.images_per_second}});
+    nlohmann::json train = {{"name", t.name},   {"epochs_run", t.epochs_run},       {"best_epoch", t.best_epoch},
+                            {"val", t.val},     {"model", t.model_path},            {"stopped_early", t.stopped_early},
+                            {"seconds", t.seconds}, {"images_per_second", t.images_per_second}};
+    if (t.reused_from_run) train["reused_from_run"] = t.reused_from_run;
+    trains.push_back(train);
   }
-  return {{"run", o.run_id}, {"status", o.status}, {"store", o.store}, {"trains", trains}, {"errors", o.errors}};
+  return {{"run", o.run_id},   {"status", o.status},     {"store", o.store},
+          {"trains", trains},  {"packages", o.packages}, {"errors", o.errors}};
 }
 
 }  // namespace
@@ -119,12 +120,18 @@ int run_run(const RunOptions &opts) {
     return 128 + (g_signal ? static_cast<int>(g_signal) : SIGINT);
   }
   if (out.status != "done") return kUserError;
-  if (!opts.quiet && !opts.json)
-    for (const workflow::TrainOutcome &t : out.trains)
+  if (!opts.quiet && !opts.json) {
+    for (const workflow::TrainOutcome &t : out.trains) {
+      auto accuracy = t.val.find("accuracy");
       std::cout << "done: " << t.name << ", best epoch " << t.best_epoch << " of " << t.epochs_run
-                << (t.stopped_early ? " (stopped early)" : "") << ", val accuracy "
-                << fixed(t.val.confusion.accuracy(), 4) << "; model " << t.model_path << "\n"
-                << "see: edlc runs show " << out.run_id << " " << opts.file << "\n";
+                << (t.stopped_early ? " (stopped early)" : "")
+                << (accuracy == t.val.end() ? "" : ", val accuracy " + fixed(accuracy->second, 4))
+                << (t.reused_from_run ? " (reused from run " + std::to_string(t.reused_from_run) + ")" : "")
+                << "; model " << t.model_path << "\n";
+    }
+    for (const std::string &p : out.packages) std::cout << "package: " << p << "\n";
+    std::cout << "see: edlc runs show " << out.run_id << " " << opts.file << "\n";
+  }
   return kOk;
 }
 

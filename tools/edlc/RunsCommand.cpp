@@ -4,11 +4,12 @@
 #include "Report.h"
 
 #include "compiler/sema/ProjectSettings.h"
-#include "runtime/store/Store.h"
 #include "compiler/support/JsonText.h"
+#include "runtime/store/Store.h"
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <cstdio>
 #include <ctime>
 #include <filesystem>
@@ -55,7 +56,7 @@ int list_runs(store::Store &store, const RunsOptions &opts) {
     std::string best = "-";
     json trains = json::array();
     for (const store::TaskRow &t : store.tasks(r.id))
-      if (t.kind == "train" && t.status == "done") {
+      if (t.kind == "train" && (t.status == "done" || t.status == "cached")) {  // reused results count too
         json o = parse_or_empty(t.outputs);
         trains.push_back({{"task", t.name}, {"outputs", o}});
         if (o.contains("val") && o["val"].contains("accuracy")) {
@@ -242,10 +243,42 @@ int show_run(store::Store &store, const RunsOptions &opts) {
 
 }  // namespace
 
-int run_runs(const RunsOptions &opts) {
+namespace {
+
+// Without FILE or --store: the one project root (.edl file with a
+// `project` declaration) in the current folder.
+std::string project_in_current_folder(std::string &error) {
+  std::vector<std::string> roots;
+  std::error_code ec;
+  for (const auto &e : std::filesystem::directory_iterator(".", ec)) {
+    if (e.path().extension() != ".edl" || !e.is_regular_file(ec)) continue;
+    SourceManager sm;
+    auto id = sm.load(e.path().string());
+    if (id && ("\n" + sm.text(*id)).find("\nproject ") != std::string::npos) roots.push_back(e.path().string());
+  }
+  std::sort(roots.begin(), roots.end());
+  if (roots.size() == 1) return roots[0];
+  if (roots.empty()) {
+    error = "no project file in this folder: name it (edlc runs FILE) or the store (--store PATH)";
+  } else {
+    error = "several project files in this folder (";
+    for (std::size_t i = 0; i < roots.size(); ++i) error += (i ? ", " : "") + roots[i];
+    error += "): name one (edlc runs FILE)";
+  }
+  return "";
+}
+
+}  // namespace
+
+int run_runs(const RunsOptions &given) {
+  RunsOptions opts = given;
   if (opts.file.empty() && opts.store.empty()) {
-    std::cerr << "edlc: error: name the project file (edlc runs FILE) or the store (--store PATH)\n";
-    return kUsage;
+    std::string error;
+    opts.file = project_in_current_folder(error);
+    if (opts.file.empty()) {
+      std::cerr << "edlc: error: " << error << "\n";
+      return kUsage;
+    }
   }
   std::string path = store_path(opts);
   if (path.empty()) return kUserError;

@@ -67,8 +67,7 @@ class Builder {
 
   std::optional<Value> value_of(const ast::Expr &e) {
     if (auto n = const_number(e)) return Value{Value::Const, n->value, 0, {}};
-    if (const auto *m = e.as<ast::Member>())
-      if (auto v = space_value(project_, *m, space_)) return Value{Value::Const, *v, 0, {}};
+    if (auto v = resolve_number(project_, e, space_)) return Value{Value::Const, *v, 0, {}};
     const auto *c = e.as<ast::Call>();
     if (!c) {
       error(e.range, DiagId::NotAKernelValue, {"this value"});
