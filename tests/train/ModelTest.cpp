@@ -98,6 +98,27 @@ TEST_CASE("freeze stops gradients up to the named block and rejects unknown name
     for (const auto &p : children[trained]->parameters()) CHECK(p.requires_grad());
   for (const auto &p : net->head->parameters()) CHECK(p.requires_grad());
 
+  // In training mode the frozen blocks stay in evaluation mode: a training
+  // forward pass moves the batch-norm statistics of layer3, not layer2's.
+  auto running_mean = [&](const char *block) {
+    for (const auto &b : children[block]->named_buffers())
+      if (b.key().find("running_mean") != std::string::npos) return b.value().clone();
+    FAIL("no batch norm in " << block);
+    return torch::Tensor();
+  };
+  net->train();
+  CHECK_FALSE(children["layer2"]->is_training());
+  CHECK(children["layer3"]->is_training());
+  torch::Tensor frozen_before = running_mean("layer2"), trained_before = running_mean("layer3");
+  {
+    torch::NoGradGuard no_grad;
+    net->forward(torch::randn({8, 3, 32, 32}) * 3 + 1);
+  }
+  CHECK(torch::equal(running_mean("layer2"), frozen_before));
+  CHECK_FALSE(torch::equal(running_mean("layer3"), trained_before));
+  net->eval();
+  CHECK_FALSE(children["layer3"]->is_training());
+
   s.freeze = "layer9";
   errors.clear();
   CHECK_FALSE(build_model(s, {3, 32, 32, 4}, errors));

@@ -161,6 +161,13 @@ torch::Tensor NetworkImpl::features(torch::Tensor x) {
 
 torch::Tensor NetworkImpl::forward(torch::Tensor x) { return head->forward(features(x)); }
 
+void NetworkImpl::train(bool on) {
+  torch::nn::Module::train(on);
+  if (!on || frozen.empty()) return;
+  auto children = backbone->named_children();
+  for (const std::string &name : frozen) children[name]->eval();
+}
+
 std::vector<std::string> NetworkImpl::block_names() const {
   std::vector<std::string> names;
   for (const auto &child : backbone->named_children()) names.push_back(child.key());
@@ -231,8 +238,11 @@ Network build_model(const ModelSpec &spec, const InputShape &input, std::vector<
       errors.push_back({spec.freeze_range, DiagId::UnknownFreezeBlock, {spec.backbone, spec.freeze}, {all}});
       return nullptr;
     }
-    for (auto it = names.begin(); it <= at; ++it)
+    for (auto it = names.begin(); it <= at; ++it) {
       for (torch::Tensor &p : net->backbone->named_children()[*it]->parameters()) p.set_requires_grad(false);
+      net->frozen.push_back(*it);
+    }
+    net->train(net->is_training());
   }
   return net;
 }

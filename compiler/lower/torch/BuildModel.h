@@ -22,9 +22,13 @@ class NetworkImpl : public torch::nn::Module {
   // The backbone's output before the head, as N x features.
   torch::Tensor features(torch::Tensor x);
   std::vector<std::string> block_names() const;
+  // Training mode for everything but the frozen blocks, which stay in
+  // evaluation mode: their batch-norm statistics do not move either.
+  void train(bool on = true) override;
 
   torch::nn::Sequential backbone{nullptr}, head{nullptr};
   bool pool = true;
+  std::vector<std::string> frozen;  // backbone blocks `freeze` names, up to and including it
 };
 TORCH_MODULE(Network);
 
