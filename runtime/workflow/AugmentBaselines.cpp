@@ -7,6 +7,8 @@
 #include "compiler/support/JsonText.h"
 #include "runtime/workflow/Execution.h"
 
+#include <algorithm>
+#include <cmath>
 #include <cstdio>
 
 namespace edl::workflow {
@@ -39,8 +41,8 @@ bool augment_is_searched(const TrainFacts &facts) {
   return false;
 }
 
-bool Execution::augment_baselines(const Task &t, const TrainFacts &facts, const search::SearchSpec &spec,
-                                  std::int64_t task, const SpaceValues &best, double best_value, json &outputs) {
+std::unique_ptr<lower::CompiledAugment> Execution::trivialaugment_kernel(const Trained &job, const TrainFacts &facts) {
+  std::lock_guard<std::mutex> lock(prepare_mu_);
   if (!baselines_) {
     baselines_ = std::make_shared<BaselineProject>();
     DiagnosticEngine diags;
@@ -48,9 +50,24 @@ bool Execution::augment_baselines(const Task &t, const TrainFacts &facts, const 
     baselines_->checked = check_project(baselines_->loaded, baselines_->sm, diags);
     if (diags.error_count() > 0) {
       fail("the trivialaugment baseline could not be checked");
-      return false;
+      baselines_.reset();
+      return nullptr;
     }
   }
+  const ast::Decl *decl = baselines_->checked.find(ast::DeclKind::Augment, "trivialaugment_baseline");
+  std::vector<lower::LoweringError> errors;
+  lower::AugmentProgram program =
+      lower::build_program(baselines_->checked, *decl, job.data->width, job.data->height, job.data->channels, errors);
+  std::string error;
+  std::unique_ptr<lower::CompiledAugment> augment;
+  if (errors.empty())
+    augment = lower::CompiledAugment::compile(program, error, specs_.at(facts.dataset->name).cache_dir + "/kernels");
+  if (!augment) fail("the trivialaugment baseline could not be compiled: " + (errors.empty() ? error : errors[0].message()));
+  return augment;
+}
+
+bool Execution::augment_baselines(const Task &t, const TrainFacts &facts, const search::SearchSpec &spec,
+                                  std::int64_t task, const SpaceValues &best, double best_value, json &outputs) {
   json report = {{"searched", best_value}};
   const std::string objective = spec.objective_name();
   obs_.message("  augmentation, " + objective + " on each trial's budget, at the best values:");
@@ -74,20 +91,7 @@ bool Execution::augment_baselines(const Task &t, const TrainFacts &facts, const 
       std::unique_ptr<lower::CompiledAugment> augment;
       if (!prepare(facts, best, job, augment, false)) return false;
       augment.reset();
-      if (name == "trivialaugment") {
-        const ast::Decl *decl = baselines_->checked.find(ast::DeclKind::Augment, "trivialaugment_baseline");
-        std::vector<lower::LoweringError> errors;
-        lower::AugmentProgram program = lower::build_program(baselines_->checked, *decl, job.data->width,
-                                                             job.data->height, job.data->channels, errors);
-        std::string error;
-        if (errors.empty())
-          augment = lower::CompiledAugment::compile(program, error, specs_.at(facts.dataset->name).cache_dir + "/kernels");
-        if (!augment) {
-          fail("the trivialaugment baseline could not be compiled: " +
-                                (errors.empty() ? error : errors[0].message()));
-          return false;
-        }
-      }
+      if (name == "trivialaugment" && !(augment = trivialaugment_kernel(job, facts))) return false;
       if (spec.proxy_epochs > 0) job.spec.epochs = spec.proxy_epochs;
       if (trial) {
         store_.reopen_trial(trial);
@@ -111,11 +115,42 @@ bool Execution::augment_baselines(const Task &t, const TrainFacts &facts, const 
     std::snprintf(line, sizeof line, "    %-16s %.4f", name.c_str(), *value);
     obs_.message(line);
   }
-  char line[128];
+  char line[256];
   std::snprintf(line, sizeof line, "    %-16s %.4f (%s)", "searched", best_value,
                 facts.augment ? facts.augment->name.c_str() : "");
   obs_.message(line);
   outputs["augment_baselines"] = report;
+
+  // The final training adopts the best of the three by the same objective
+  // (the searched policy when equal), and says by how much it won.
+  std::string adopted = "searched";
+  for (const char *name : {"none", "trivialaugment"}) {
+    const double v = report[name].get<double>(), current = report[adopted].get<double>();
+    if (spec.maximize ? v > current : v < current) adopted = name;
+  }
+  const double margin = std::fabs(report[adopted].get<double>() - best_value);
+  std::string how;
+  if (adopted == "searched") {
+    how = "the searched policy, at least as good as both baselines";
+  } else {
+    std::snprintf(line, sizeof line, "%s, %.4f %s than the searched policy", adopted.c_str(), margin,
+                  spec.maximize ? "higher" : "lower");
+    how = line;
+    // For a share of right answers, how many standard errors of the
+    // validation split that margin is: small ones are noise.
+    const data::LoadedDataset *data = dataset(facts.dataset->name);
+    const std::size_t n = data ? data->split.val.size() : 0;
+    if (spec.metric == "accuracy" && n > 0) {
+      const double p = std::clamp(best_value, 0.01, 0.99), se = std::sqrt(p * (1 - p) / static_cast<double>(n));
+      std::snprintf(line, sizeof line, " (%.1f standard errors on %zu validation samples%s)", margin / se, n,
+                    margin < 2 * se ? "; within noise: a larger validation split would tell them apart" : "");
+      how += line;
+    }
+  }
+  obs_.message("  adopted for the final training: " + how);
+  outputs["augment_adopted"] = adopted;
+  std::lock_guard<std::recursive_mutex> lock(state_mu_);
+  adopted_augment_[t.block] = adopted;
   return true;
 }
 

@@ -172,6 +172,7 @@ class Execution {
   // values go to the final training.
   bool trials(const Task &t);
   std::string trials_header(std::uint64_t count, const search::SearchSpec &spec) const;
+  std::string near_chance(const TrainFacts &facts, const search::SearchSpec &spec, double best);
   struct TrialSearch;
   // One trial (a new one, one finished before a restart, or one to continue);
   // false stops the search.
@@ -180,11 +181,17 @@ class Execution {
   bool population_based(const Task &t, const TrainFacts &facts, const search::SearchSpec &spec, std::int64_t task);
   // When the search tunes the augment block: the no-augmentation and
   // trivialaugment baselines at the best values on the trials' budget
-  // (AugmentBaselines.cpp), reported and added to the task's `outputs`.
+  // (AugmentBaselines.cpp), reported and added to the task's `outputs`,
+  // and the best of the three adopted for the final training.
   bool augment_baselines(const Task &t, const TrainFacts &facts, const search::SearchSpec &spec, std::int64_t task,
                          const SpaceValues &best, double best_value, json &outputs);
+  // The trivialaugment baseline's kernel for `job`'s data; null with a failure reported.
+  std::unique_ptr<lower::CompiledAugment> trivialaugment_kernel(const Trained &job, const TrainFacts &facts);
   struct BaselineProject;
   std::shared_ptr<BaselineProject> baselines_;  // made on first use
+  // Per train job: the augmentation its search adopted ("searched", "none"
+  // or "trivialaugment"); absent when the search did not tune augmentation.
+  std::map<std::string, std::string> adopted_augment_;
   // Calls `body(i)` for i in [0, n) on up to `workers` threads, each with its
   // share of the cores for torch; stops handing out work once a call
   // returns false. False when any call did.

@@ -192,6 +192,8 @@ void Execution::reuse(const Task &t, const store::TaskRow &row) {
   std::lock_guard<std::recursive_mutex> lock(state_mu_);
   if (t.kind == TaskKind::Trial && outputs.is_object() && outputs.contains("best"))
     best_values_[t.block] = space_values_of(outputs["best"]);
+  if (t.kind == TaskKind::Trial && outputs.is_object() && outputs.contains("augment_adopted"))
+    adopted_augment_[t.block] = outputs.value("augment_adopted", std::string("searched"));
   if (t.kind == TaskKind::Train) {
     finished_trains_[t.block] = outputs;
     // Reported like work done now: `run --json` and the closing lines
@@ -456,13 +458,21 @@ bool Execution::train(const Task &t) {
   if (!facts || !facts->dataset) return false;
   Trained &job = trained(t.block);
   std::optional<SpaceValues> searched;
+  std::string adopted = "searched";
   {
     std::lock_guard<std::recursive_mutex> lock(state_mu_);
     if (auto it = best_values_.find(t.block); it != best_values_.end()) searched = it->second;
+    if (auto it = adopted_augment_.find(t.block); it != adopted_augment_.end()) adopted = it->second;
   }
   SpaceValues values = searched ? *searched : default_space_values(project_);
   std::unique_ptr<lower::CompiledAugment> augment;
-  if (!prepare(*facts, values, job, augment, true)) return false;
+  // The augmentation the search adopted: a baseline replaces the block.
+  TrainFacts used = *facts;
+  if (adopted != "searched") used.augment = nullptr;
+  if (!prepare(used, values, job, augment, true)) return false;
+  if (adopted == "trivialaugment" && !(augment = trivialaugment_kernel(job, *facts))) return false;
+  if (adopted != "searched")
+    obs_.message("train " + t.block + ": augmentation " + adopted + ", as the search adopted");
   const std::int64_t id = row_of(t);
   const bool resumed = reopened(t);
   train::ResumePoint resume;
@@ -496,8 +506,8 @@ bool Execution::train(const Task &t) {
   o.model_path = job.model_path = result.model_path;
   job.best_epoch = result.best_epoch;
   o.stopped_early = result.stopped_early;
-  json used = json::object();
-  for (const auto &[name, v] : job.spec.space) used[name] = v;
+  json space_used = json::object();
+  for (const auto &[name, v] : job.spec.space) space_used[name] = v;
   store_.add_artifact(id, std::nullopt, "model", result.model_path, result.best_epoch,
                       json_text(json{{"classes", data.classes}, {"backbone", job.spec.model.backbone}}));
   store_.finish_task(id, "done", "",
@@ -505,7 +515,9 @@ bool Execution::train(const Task &t) {
                                     {"model", o.model_path}, {"stopped_early", o.stopped_early},
                                     {"val", o.val},
                                     {"images_per_second", o.images_per_second}, {"seconds", o.seconds},
-                                    {"space", searched ? used : json::object()}}));
+                                    {"space", searched ? space_used : json::object()},
+                                    {"augment", adopted == "searched" ? (facts->augment ? facts->augment->name : "none")
+                                                                      : adopted}}));
   std::lock_guard<std::recursive_mutex> lock(state_mu_);
   out_.trains.push_back(o);
   return true;

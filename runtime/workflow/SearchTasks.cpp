@@ -7,6 +7,7 @@
 #include "runtime/workflow/Execution.h"
 
 #include <chrono>
+#include <cmath>
 #include <cstdio>
 #include <thread>
 
@@ -127,6 +128,26 @@ std::string Execution::trials_header(std::uint64_t count, const search::SearchSp
   return "  " + what + ", " + std::to_string(at_once) + " at a time, " + std::to_string(threads) + " thread(s) each";
 }
 
+// When even the best trial's accuracy is within noise of guessing, the
+// trials compared nothing: say so, with the numbers, instead of adopting
+// the best of them as if it meant something.
+std::string Execution::near_chance(const TrainFacts &facts, const search::SearchSpec &spec, double best) {
+  const data::LoadedDataset *data = facts.dataset ? dataset(facts.dataset->name) : nullptr;
+  if (!data || spec.metric != "accuracy" || !spec.maximize || data->classes.empty() || data->split.val.empty())
+    return "";
+  const double chance = 1.0 / static_cast<double>(data->classes.size());
+  const double n = static_cast<double>(data->split.val.size());
+  const double se = std::sqrt(chance * (1 - chance) / n);
+  if (best > chance + 4 * se) return "";  // an untrained network can be a few errors off chance
+  char text[400];
+  std::snprintf(text, sizeof text,
+                "every trial scored within noise of chance (best %s %.4f, chance %.4f on %zu classes, %.0f "
+                "validation samples): the trials are too short to compare; give them more epochs or data%s",
+                spec.objective_name().c_str(), best, chance, data->classes.size(), n,
+                spec.proxy_epochs > 0 || spec.subset < 1 ? " (the proxy)" : "");
+  return text;
+}
+
 bool Execution::trials(const Task &t) {
   TrialSearch s;
   s.task = &t;
@@ -173,6 +194,10 @@ bool Execution::trials(const Task &t) {
   json outputs = {{"objective", s.spec.objective_name()}, {"maximize", s.spec.maximize},
                   {"best", values_json(best->values)}, {"best_value", best_value},
                   {"trials", s.history.size()}, {"budget_spent", s.budget_spent}};
+  if (std::string warning = near_chance(*s.facts, s.spec, best_value); !warning.empty()) {
+    obs_.message("  warning: " + warning);
+    outputs["warning"] = warning;
+  }
   if (!(completed || s.budget_spent) ||
       (augment_is_searched(*s.facts) && !augment_baselines(t, *s.facts, s.spec, s.id, best->values, best_value, outputs))) {
     store_.finish_task(s.id, was_interrupted() ? "interrupted" : "failed");

@@ -106,6 +106,17 @@ check "augment: the baselines train at the best values" augment \
   "SELECT json_extract(params, '$.\"aug.m\"') = (SELECT json_extract(outputs, '$.best.\"aug.m\"') FROM tasks WHERE name = 'trial:main') FROM trials WHERE number = 5" 1
 check "augment: the report is in the store" augment \
   "SELECT json_type(outputs, '$.augment_baselines.trivialaugment') FROM tasks WHERE name = 'trial:main'" real
+contains "the adoption is said" out "adopted for the final training: "
+# The best of the three by the objective is what the final training used.
+check "augment: the best of the three is adopted" augment \
+  "SELECT CASE WHEN json_extract(o, '$.augment_baselines.none') > MAX(s, json_extract(o, '$.augment_baselines.trivialaugment')) THEN 'none'
+               WHEN json_extract(o, '$.augment_baselines.trivialaugment') > MAX(s, json_extract(o, '$.augment_baselines.none')) THEN 'trivialaugment'
+               ELSE 'searched' END = json_extract(o, '$.augment_adopted')
+   FROM (SELECT outputs AS o, json_extract(outputs, '$.augment_baselines.searched') AS s FROM tasks WHERE name = 'trial:main')" 1
+check "augment: the final training used it" augment \
+  "SELECT json_extract(t.outputs, '$.augment') = CASE json_extract(s.outputs, '$.augment_adopted') WHEN 'searched' THEN 'policy'
+                                                   ELSE json_extract(s.outputs, '$.augment_adopted') END
+   FROM tasks t, tasks s WHERE t.name = 'train:main' AND s.name = 'trial:main'" 1
 expect "runs show the augmentation report" 0 "$edlc" runs show 1 "$work/augment/p.edl"
 contains "runs show lists the baselines" out "augmentation: none "
 
@@ -118,6 +129,15 @@ if grep -qx "search main: random over hp.lr" "$work/out"; then pass=$((pass + 1)
   failures=$((failures + 1))
 fi
 check "spaces: trials carry only hp" spaces "SELECT COUNT(*) FROM trials WHERE params LIKE '%other.momentum%'" 0
+
+# Trials that learn nothing (a learning rate near 0) are flagged, with numbers.
+project chance "random(objective = maximize(val.accuracy), trials = 2, proxy = { epochs = 1 })"
+sed -i 's/loguniform(0.001, 0.3)/loguniform(0.0000001, 0.0000002)/' "$work/chance/p.edl"
+expect "a search whose trials stay at chance" 0 "$edlc" run "$work/chance/p.edl"
+contains "it warns that the trials compared nothing" out "warning: every trial scored within noise of chance"
+contains "with the numbers" out "chance 0.1000 on 10 classes, 359 validation samples"
+check "chance: the warning is in the store" chance \
+  "SELECT json_extract(outputs, '$.warning') LIKE 'every trial scored within noise of chance%' FROM tasks WHERE name = 'trial:main'" 1
 
 project short "pbt(population = 4, interval = 2, objective = maximize(val.accuracy), trials = 3)"
 expect "pbt with too few trials" 1 "$edlc" run "$work/short/p.edl"
