@@ -359,8 +359,11 @@ void blocks(Builder &b) {
                                opt("compress", one_of({none(), call(C::Compress)}), "none", "gradient compression")}),
                        "none", "data-parallel training"),
                    "training in one process, on the project's 'threads'"),
-           opt("checkpoint", record({opt("every", integer(1, 100000), "1", "epochs between checkpoints")}),
-               "{ every = 1 }", "checkpoints"),
+           opt("checkpoint",
+               record({opt("every", integer(1, 100000), "1", "epochs between checkpoints"),
+                       opt("keep", one_of({enumeration({"all"}), integer(1, 100000)}), "1",
+                           "newest epoch checkpoints kept (the best epoch's weights are always kept)")}),
+               "{ every = 1, keep = 1 }", "checkpoints"),
            opt("priority", integer(-1000, 1000), "0", "scheduling priority among ready tasks")});
   b.block(DeclKind::Label, "smart labeling rounds (active learning)",
           {req("pool", one_of({ref({DeclKind::Dataset}), call(C::Source)}), "unlabeled data"),

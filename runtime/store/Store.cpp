@@ -245,6 +245,11 @@ std::int64_t Store::add_artifact(std::int64_t task, std::optional<std::int64_t> 
   return id;
 }
 
+void Store::remove_artifact(std::int64_t task, const std::string &path) {
+  std::lock_guard<std::recursive_mutex> lock(mu_);
+  transaction([&] { Statement(db_, "DELETE FROM artifacts WHERE task_id = ? AND path = ?").bind(1, task).bind(2, path).run(); });
+}
+
 std::optional<std::int64_t> Store::unfinished_run(std::int64_t project, const std::string &source_hash) {
   std::lock_guard<std::recursive_mutex> lock(mu_);
   Statement s(db_, "SELECT id FROM runs WHERE project_id = ? AND source_hash = ? AND status IN ('running', 'interrupted') "

@@ -85,6 +85,8 @@ class Store {
                    const std::string &outputs = "{}");
   void add_metrics(std::int64_t task, std::optional<std::int64_t> trial, int epoch, std::int64_t step,
                    const std::vector<std::pair<std::string, double>> &values);
+  // Forgets the artifact rows of a file that was deleted (an old checkpoint).
+  void remove_artifact(std::int64_t task, const std::string &path);
   std::int64_t add_artifact(std::int64_t task, std::optional<std::int64_t> trial, const std::string &kind,
                             const std::string &path, int epoch, const std::string &meta = "{}");
 

@@ -83,9 +83,14 @@ TrainSpec train_spec(const CheckedProject &project, const TrainFacts &facts, con
     if (std::find(spec.metrics.begin(), spec.metrics.end(), e.metric) == spec.metrics.end())
       spec.metrics.push_back(e.metric);
   }
-  if (const auto *cp = prop("checkpoint") ? prop("checkpoint")->as<ast::Record>() : nullptr)
+  if (const auto *cp = prop("checkpoint") ? prop("checkpoint")->as<ast::Record>() : nullptr) {
     if (const ast::Property *every = ast::find_property(cp->fields, "every"))
       spec.checkpoint_every = static_cast<int>(number(every->value.get(), 1));
+    if (const ast::Property *keep = ast::find_property(cp->fields, "keep")) {
+      const auto *all = keep->value->as<ast::Name>();
+      spec.checkpoint_keep = all && all->name == "all" ? 0 : static_cast<int>(number(keep->value.get(), 1));
+    }
+  }
   return spec;
 }
 

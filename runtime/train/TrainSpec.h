@@ -51,6 +51,7 @@ struct TrainSpec {
   std::vector<std::string> metrics;  // always holds "accuracy" and "loss"
   EarlyStopSpec early_stop;
   int checkpoint_every = 1;
+  int checkpoint_keep = 1;  // newest epoch-N files kept; 0 keeps every one
   SpaceValues space;                 // the searched values this run uses
 };
 

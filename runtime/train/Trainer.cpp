@@ -59,6 +59,30 @@ std::string optimizer_path(const std::string &weights) {
   return weights.substr(0, weights.size() - std::filesystem::path(weights).extension().string().size()) + ".optim";
 }
 
+// Deletes all but the newest `keep` epoch-N.pt files of `dir` (and their
+// optimizer state); returns the deleted weights files. model.pt, the best
+// epoch's weights, is another file and stays.
+std::vector<std::string> remove_old_checkpoints(const std::string &dir, int keep) {
+  std::vector<std::pair<int, std::string>> found;
+  std::error_code ec;
+  for (const auto &e : std::filesystem::directory_iterator(dir, ec)) {
+    const std::string name = e.path().filename().string();
+    if (name.rfind("epoch-", 0) != 0 || e.path().extension() != ".pt") continue;
+    try {
+      found.emplace_back(std::stoi(name.substr(6)), e.path().string());
+    } catch (const std::exception &) {
+    }
+  }
+  std::sort(found.begin(), found.end());
+  std::vector<std::string> removed;
+  for (std::size_t i = 0; i + static_cast<std::size_t>(keep) < found.size(); ++i) {
+    std::filesystem::remove(found[i].second, ec);
+    std::filesystem::remove(optimizer_path(found[i].second), ec);
+    removed.push_back(found[i].second);
+  }
+  return removed;
+}
+
 }  // namespace
 
 torch::Tensor batch_loss(const torch::Tensor &logits, const torch::Tensor &targets, const LossSpec &loss) {
@@ -218,6 +242,7 @@ TrainResult train_model(lower::Network &net, const TrainJob &job, const TrainCal
         lower::save_weights(*net, report.checkpoint);
         torch::save(*optimizer, optimizer_path(report.checkpoint));
         report.checkpointed = true;
+        if (spec.checkpoint_keep > 0) report.removed = remove_old_checkpoints(job.checkpoint_dir, spec.checkpoint_keep);
       }
       if (better) {
         result.model_path = job.checkpoint_dir + "/model.pt";

@@ -23,6 +23,7 @@ struct EpochReport {
   EpochMetrics train, val;
   bool checkpointed = false;
   std::string checkpoint;  // weights file written after this epoch, if any
+  std::vector<std::string> removed;  // older checkpoints deleted after it (checkpoint.keep)
 };
 
 struct TrainCallbacks {

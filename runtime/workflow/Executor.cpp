@@ -446,6 +446,7 @@ train::TrainResult Execution::fit(const std::string &block, Trained &job, const 
     }
     store_.add_metrics(task, trial, r.epoch, r.epoch * steps, values);
     if (r.checkpointed) store_.add_artifact(task, trial, "checkpoint", r.checkpoint, r.epoch);
+    for (const std::string &gone : r.removed) store_.remove_artifact(task, gone);
     if (epoch_lines) obs_.epoch(block, epochs, r);
   };
   cb.interrupted = [&] { return req_.interrupt && req_.interrupt->load(); };

@@ -318,6 +318,7 @@ bool Execution::population_based(const Task &t, const TrainFacts &facts, const s
     m.augment.reset();
     if (!prepare(facts, values, m.job, m.augment, started == 1)) return false;
     if (spec.proxy_epochs > 0) m.job.spec.epochs = spec.proxy_epochs;
+    m.job.spec.checkpoint_keep = 0;  // members start from each other's interval checkpoints: keep them all
     m.trial = store_.begin_trial(task, m.number, json_text(values_json(values)));
     return true;
   };

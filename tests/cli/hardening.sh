@@ -88,6 +88,19 @@ expect "the next run resumes it" 0 "$edlc" run --quiet "$work/term.edl"
 expect_sql "the same run, now done" "$db" "SELECT COUNT(*) || ' ' || MAX(status) FROM runs" "1 done"
 expect_sql "every epoch once" "$db" "SELECT COUNT(DISTINCT epoch) || '/' || COUNT(*) FROM metrics m JOIN tasks t ON t.id = m.task_id
   WHERE t.name = 'train:main' AND m.name = 'val.accuracy'" "40/40"
+# checkpoint.keep defaults to 1: 40 epochs leave the last epoch's files and
+# the best epoch's model.pt, not 40 checkpoints; the store lists what is there.
+check_files() {  # check_files NAME GOT WANTED
+  if [ "$2" = "$3" ]; then pass=$((pass + 1)); else echo "FAIL $1: $2, wanted $3"; failures=$((failures + 1)); fi
+}
+check_files "one epoch checkpoint kept" "$(ls "$work"/runs/artifacts/run-1/main/ | grep -c '^epoch-.*\.pt$')" 1
+check_files "and model.pt" "$(ls "$work"/runs/artifacts/run-1/main/ | grep -c '^model\.pt$')" 1
+expect_sql "the store lists only the kept checkpoint" "$db" "SELECT COUNT(*) || ' ' || MAX(epoch) FROM artifacts WHERE kind = 'checkpoint'" "1 40"
+expect "runs show reports the disk the run's artifacts take" 0 "$edlc" runs show 1 "$work/term.edl"
+contains "in MiB" out "  artifacts: "
+sed -i 's/epochs    = 40/epochs    = 6\n  checkpoint = { every = 2, keep = all }/' "$work/term.edl"
+expect "a run that keeps every checkpoint" 0 "$edlc" run --quiet "$work/term.edl"
+check_files "keep = all keeps epochs 2, 4 and 6" "$(ls "$work"/runs/artifacts/run-2/main/ | grep '^epoch-.*\.pt$' | sort -V | tr '\n' ' ')" "epoch-2.pt epoch-4.pt epoch-6.pt "
 
 # --- bad entries in a data folder are skipped with a reason; names that
 # are not UTF-8 never break JSON output ---

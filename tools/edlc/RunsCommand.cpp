@@ -182,6 +182,25 @@ int show_task(store::Store &store, const store::RunRow &run, const std::vector<s
   return kOk;
 }
 
+// The run's artifact folder beside the store (checkpoints, model.pt) and
+// the bytes of what is in it now.
+std::pair<std::string, std::uintmax_t> artifact_disk(const store::Store &store, std::int64_t run) {
+  namespace fs = std::filesystem;
+  const fs::path dir = fs::path(store.path()).parent_path() / "artifacts" / ("run-" + std::to_string(run));
+  std::uintmax_t bytes = 0;
+  std::error_code ec;
+  for (auto it = fs::recursive_directory_iterator(dir, ec); !ec && it != fs::recursive_directory_iterator();
+       it.increment(ec))
+    if (it->is_regular_file(ec)) bytes += it->file_size(ec);
+  return {dir.string(), bytes};
+}
+
+std::string mebibytes(std::uintmax_t bytes) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.1f MiB", static_cast<double>(bytes) / (1 << 20));
+  return buf;
+}
+
 int show_run(store::Store &store, const RunsOptions &opts) {
   auto run = store.run(opts.id);
   if (!run) {
@@ -208,9 +227,11 @@ int show_run(store::Store &store, const RunsOptions &opts) {
                     {"started", t.started}, {"finished", t.finished}, {"error", t.error},
                     {"outputs", parse_or_empty(t.outputs)}, {"metrics", metrics}, {"artifacts", artifacts}});
     }
+    const auto [dir, bytes] = artifact_disk(store, run->id);
     std::cout << json_text(json{{"id", run->id}, {"project", run->project}, {"file", run->file},
                                 {"status", run->status}, {"command", run->command}, {"started", run->started},
-                                {"finished", run->finished}, {"tasks", jt}},
+                                {"finished", run->finished}, {"artifacts", {{"folder", dir}, {"bytes", bytes}}},
+                                {"tasks", jt}},
                            2)
               << "\n";
     return kOk;
@@ -218,6 +239,8 @@ int show_run(store::Store &store, const RunsOptions &opts) {
   std::cout << "run " << run->id << " of '" << run->project << "' (" << run->file << ")\n"
             << "  status " << run->status << ", started " << when(run->started) << ", took "
             << duration(run->started, run->finished) << "\n  command: " << run->command << "\n";
+  const auto [dir, bytes] = artifact_disk(store, run->id);
+  std::cout << "  artifacts: " << mebibytes(bytes) << " in " << dir << "\n";
   for (const store::TaskRow &t : tasks) {
     std::cout << "\n  " << t.name << ": " << t.status << " (" << duration(t.started, t.finished) << ")";
     if (t.attempt > 1) std::cout << ", " << t.attempt << " attempts";
