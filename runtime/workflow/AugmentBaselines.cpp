@@ -99,7 +99,7 @@ bool Execution::augment_baselines(const Task &t, const TrainFacts &facts, const 
       } else {
         trial = store_.begin_trial(task, number, json_text(params));
       }
-      train::TrainResult r = fit(t.block, job, augment.get(), task, trial, "baseline-" + name, spec.subset, false);
+      train::TrainResult r = fit(t.block, job, augment.get(), task, trial, t.block + "/baseline-" + name, spec.subset, false);
       if (r.interrupted) {
         store_.finish_trial(trial, "interrupted", std::nullopt);
         mark_interrupted();

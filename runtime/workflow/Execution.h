@@ -15,6 +15,7 @@
 #include <nlohmann/json.hpp>
 
 #include <atomic>
+#include <filesystem>
 #include <functional>
 #include <map>
 #include <memory>
@@ -172,6 +173,12 @@ class Execution {
   // values go to the final training.
   bool trials(const Task &t);
   std::string trials_header(std::uint64_t count, const search::SearchSpec &spec) const;
+  // Where a training of this run writes its checkpoints: artifacts/run-ID/DIR beside the store.
+  std::filesystem::path checkpoint_dir(const std::string &dir) const;
+  static std::string trial_dir(const std::string &block, int number);
+  // The final model of `t` from its best trial's weights (`from_trial`:
+  // {trial, model, best_epoch}); false when they cannot be used.
+  bool weights_of_trial(const Task &t, Trained &job, const json &from_trial, train::TrainResult &result);
   std::string near_chance(const TrainFacts &facts, const search::SearchSpec &spec, double best);
   struct TrialSearch;
   // One trial (a new one, one finished before a restart, or one to continue);
@@ -192,6 +199,9 @@ class Execution {
   // Per train job: the augmentation its search adopted ("searched", "none"
   // or "trivialaugment"); absent when the search did not tune augmentation.
   std::map<std::string, std::string> adopted_augment_;
+  // Per train job: the best trial whose weights are the final model
+  // ({trial, model, best_epoch}), when it ran the final recipe itself.
+  std::map<std::string, json> final_from_trial_;
   // Calls `body(i)` for i in [0, n) on up to `workers` threads, each with its
   // share of the cores for torch; stops handing out work once a call
   // returns false. False when any call did.

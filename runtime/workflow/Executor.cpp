@@ -194,6 +194,8 @@ void Execution::reuse(const Task &t, const store::TaskRow &row) {
     best_values_[t.block] = space_values_of(outputs["best"]);
   if (t.kind == TaskKind::Trial && outputs.is_object() && outputs.contains("augment_adopted"))
     adopted_augment_[t.block] = outputs.value("augment_adopted", std::string("searched"));
+  if (t.kind == TaskKind::Trial && outputs.is_object() && outputs.contains("final_from_trial"))
+    final_from_trial_[t.block] = outputs["final_from_trial"];
   if (t.kind == TaskKind::Train) {
     finished_trains_[t.block] = outputs;
     // Reported like work done now: `run --json` and the closing lines
@@ -227,6 +229,29 @@ DiagnosticBuilder Execution::diagnose(DiagId id, SourceRange at, std::vector<std
   }
   std::lock_guard<std::recursive_mutex> lock(state_mu_);
   return diags_.report(id, at, std::move(args));
+}
+
+bool Execution::weights_of_trial(const Task &t, Trained &job, const json &from_trial, train::TrainResult &result) {
+  const std::string source = from_trial.value("model", std::string());
+  const fs::path target = checkpoint_dir(t.block) / "model.pt";
+  std::error_code ec;
+  fs::create_directories(target.parent_path(), ec);
+  std::string error;
+  if (lower::load_weights(*job.net, source, error) == 0 || !error.empty()) return false;
+  fs::copy_file(source, target, fs::copy_options::overwrite_existing, ec);
+  if (ec) return false;
+  result.model_path = target.string();
+  result.best_epoch = from_trial.value("best_epoch", 0);
+  result.best_val = train::evaluate(job.net, *job.data, job.data->split.val, job.norm, job.spec.loss);
+  return true;
+}
+
+std::filesystem::path Execution::checkpoint_dir(const std::string &dir) const {
+  return fs::path(settings_.store).parent_path() / "artifacts" / ("run-" + std::to_string(out_.run_id)) / dir;
+}
+
+std::string Execution::trial_dir(const std::string &block, int number) {
+  return block + "/trial-" + std::to_string(number);  // under the job: two searched jobs never share a folder
 }
 
 Trained &Execution::trained(const std::string &block) {
@@ -428,8 +453,7 @@ train::TrainResult Execution::fit(const std::string &block, Trained &job, const 
   tj.subset = subset;
   tj.resume = resume;
   tj.stop_epoch = stop_epoch;
-  tj.checkpoint_dir = (fs::path(settings_.store).parent_path() / "artifacts" /
-                       ("run-" + std::to_string(out_.run_id)) / dir).string();
+  tj.checkpoint_dir = checkpoint_dir(dir).string();
   const std::int64_t steps = (static_cast<std::int64_t>(data.split.train.size()) + job.spec.batch - 1) / job.spec.batch;
   train::TrainCallbacks cb;
   const int epochs = job.spec.epochs;
@@ -460,10 +484,12 @@ bool Execution::train(const Task &t) {
   Trained &job = trained(t.block);
   std::optional<SpaceValues> searched;
   std::string adopted = "searched";
+  json from_trial;
   {
     std::lock_guard<std::recursive_mutex> lock(state_mu_);
     if (auto it = best_values_.find(t.block); it != best_values_.end()) searched = it->second;
     if (auto it = adopted_augment_.find(t.block); it != adopted_augment_.end()) adopted = it->second;
+    if (auto it = final_from_trial_.find(t.block); it != final_from_trial_.end()) from_trial = it->second;
   }
   SpaceValues values = searched ? *searched : default_space_values(project_);
   std::unique_ptr<lower::CompiledAugment> augment;
@@ -481,7 +507,14 @@ bool Execution::train(const Task &t) {
     resume = resume_point(id, std::nullopt, job.spec);
     if (resume.epoch > 0) obs_.message("train " + t.block + ": continues after epoch " + std::to_string(resume.epoch));
   }
-  train::TrainResult result = fit(t.block, job, augment.get(), id, std::nullopt, t.block, 1.0, true, resume);
+  train::TrainResult result;
+  if (from_trial.is_object() && !resumed && weights_of_trial(t, job, from_trial, result)) {
+    obs_.message("train " + t.block + ": trial " + std::to_string(from_trial.value("trial", 0)) +
+                 " trained this very recipe (no proxy, every epoch, the whole training split): its best weights "
+                 "(epoch " + std::to_string(result.best_epoch) + ") are the final model, not trained again");
+  } else {
+    result = fit(t.block, job, augment.get(), id, std::nullopt, t.block, 1.0, true, resume);
+  }
   if (result.interrupted) {
     store_.finish_task(id, "interrupted");
     mark_interrupted();
@@ -492,6 +525,8 @@ bool Execution::train(const Task &t) {
   o.name = t.block;
   o.task_id = id;
   o.epochs_run = resume.epoch + static_cast<int>(result.epochs.size());
+  const bool reused_trial = result.epochs.empty() && result.best_epoch > 0;
+  if (reused_trial) o.epochs_run = job.spec.epochs;  // the trial's
   o.best_epoch = result.best_epoch;
   o.seconds = result.seconds;
   for (const train::EpochReport &r : result.epochs)
@@ -518,7 +553,8 @@ bool Execution::train(const Task &t) {
                                     {"images_per_second", o.images_per_second}, {"seconds", o.seconds},
                                     {"space", searched ? space_used : json::object()},
                                     {"augment", adopted == "searched" ? (facts->augment ? facts->augment->name : "none")
-                                                                      : adopted}}));
+                                                                      : adopted},
+                                    {"from_trial", reused_trial ? from_trial.value("trial", 0) : 0}}));
   std::lock_guard<std::recursive_mutex> lock(state_mu_);
   out_.trains.push_back(o);
   return true;

@@ -9,9 +9,13 @@
 #include <chrono>
 #include <cmath>
 #include <cstdio>
+#include <filesystem>
+#include <set>
 #include <thread>
 
 namespace edl::workflow {
+
+namespace fs = std::filesystem;
 namespace {
 
 std::string shown(const SpaceValues &values) {
@@ -69,6 +73,8 @@ struct Execution::TrialSearch {
 
   std::mutex mu;  // guards what follows, the sampler and the pruner
   std::vector<search::Observation> history;
+  std::vector<int> history_numbers;  // the trial number of each observation
+  std::set<int> whole;               // trials that ran to their end, not pruned
   bool budget_spent = false, interrupted = false;
 
   double score(const train::EpochReport &e) const { return objective_score(spec, e); }
@@ -203,6 +209,29 @@ bool Execution::trials(const Task &t) {
     store_.finish_task(s.id, was_interrupted() ? "interrupted" : "failed");
     return false;
   }
+  // A best trial that ran the final training's very recipe (no proxy, to
+  // its end, with the augmentation the final training uses) already made
+  // the final model: its best weights are offered to the train task.
+  const int best_number = s.history_numbers[static_cast<std::size_t>(best - s.history.begin())];
+  if (s.spec.proxy_epochs == 0 && s.spec.subset >= 1.0 && s.whole.count(best_number) &&
+      outputs.value("augment_adopted", std::string("searched")) == "searched") {
+    const fs::path model = checkpoint_dir(trial_dir(t.block, best_number)) / "model.pt";
+    int best_epoch = 0;
+    double best_score = -1e300;
+    for (const store::TrialRow &row : store_.trials(s.id))
+      if (row.number == best_number)
+        for (const store::MetricRow &m : store_.metrics(s.id))
+          if (m.trial_id == row.id && m.name == s.spec.objective_name()) {
+            const double v = s.spec.maximize ? m.value : -m.value;
+            if (v > best_score) best_score = v, best_epoch = m.epoch;
+          }
+    std::error_code ec;
+    if (best_epoch > 0 && fs::exists(model, ec)) {
+      outputs["final_from_trial"] = {{"trial", best_number}, {"model", model.string()}, {"best_epoch", best_epoch}};
+      std::lock_guard<std::recursive_mutex> lock(state_mu_);
+      final_from_trial_[t.block] = outputs["final_from_trial"];
+    }
+  }
   store_.finish_task(s.id, "done", "", json_text(outputs));
   return true;
 }
@@ -220,6 +249,8 @@ bool Execution::run_trial(TrialSearch &s, std::uint64_t k) {
       for (const auto &[epoch, score] : s.epoch_scores[before_row->id])
         if (s.pruner) s.pruner->report(static_cast<int>(k), epoch, score);
       s.history.push_back({values, s.spec.maximize ? *before_row->value : -*before_row->value});
+      s.history_numbers.push_back(number);
+      if (before_row->status == "done") s.whole.insert(number);
       obs_.message("  trial " + std::to_string(number) + "/" + count + ":" + shown(values) + " (finished before) -> " +
                    s.spec.objective_name() + " " + fixed4(*before_row->value));
       return true;
@@ -264,7 +295,7 @@ bool Execution::run_trial(TrialSearch &s, std::uint64_t k) {
       std::lock_guard<std::mutex> lock(s.mu);
       return s.pruner->report(static_cast<int>(k), e.epoch, s.score(e));
     };
-  train::TrainResult r = fit(s.task->block, job, augment.get(), s.id, trial, "trial-" + std::to_string(number),
+  train::TrainResult r = fit(s.task->block, job, augment.get(), s.id, trial, trial_dir(s.task->block, number),
                              s.spec.subset, false, resume, prune);
   if (r.interrupted) {
     store_.finish_trial(trial, "interrupted", std::nullopt);
@@ -278,6 +309,8 @@ bool Execution::run_trial(TrialSearch &s, std::uint64_t k) {
   store_.finish_trial(trial, r.pruned ? "pruned" : "done", value);
   std::lock_guard<std::mutex> lock(s.mu);
   s.history.push_back({values, score});
+  s.history_numbers.push_back(number);
+  if (!r.pruned) s.whole.insert(number);
   obs_.message(label + " -> " + s.spec.objective_name() + " " + fixed4(value) +
                (r.pruned ? " (pruned after epoch " + std::to_string(resume.epoch + r.epochs.size()) + ")" : ""));
   return true;
@@ -341,7 +374,7 @@ bool Execution::population_based(const Task &t, const TrainFacts &facts, const s
       Member &m = members[i];
       train::ResumePoint resume;
       if (from > 0) resume.epoch = from, resume.weights = m.checkpoint;
-      train::TrainResult r = fit(t.block, m.job, m.augment.get(), task, m.trial, "trial-" + std::to_string(m.number),
+      train::TrainResult r = fit(t.block, m.job, m.augment.get(), task, m.trial, trial_dir(t.block, m.number),
                                  spec.subset, false, resume, nullptr, to);
       if (r.interrupted || r.epochs.empty()) return false;
       m.score = objective_score(spec, r.epochs.back());

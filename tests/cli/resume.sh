@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Resume after SIGKILL: a search is killed while its third trial is running
+# Resume after SIGKILL: a search (on a 90% proxy, so the final training is
+# a training of its own) is killed while its third trial is running
 # (two finished, the running one checkpointed); the second `edlc run`
 # continues the same run, keeps the finished trials, continues the running
 # one from its checkpoint, and ends with exactly `trials` trials and no
@@ -34,7 +35,7 @@ train main {
   optimizer = sgd(lr = hp.lr, momentum = 0.9)
   epochs    = 6
   batch     = 32
-  search    = random(objective = maximize(val.accuracy), trials = 4)
+  search    = random(objective = maximize(val.accuracy), trials = 4, proxy = { subset = 90% })
 }
 EDL
 db="$work/runs/store.db"

@@ -129,6 +129,20 @@ if grep -qx "search main: random over hp.lr" "$work/out"; then pass=$((pass + 1)
   failures=$((failures + 1))
 fi
 check "spaces: trials carry only hp" spaces "SELECT COUNT(*) FROM trials WHERE params LIKE '%other.momentum%'" 0
+# Without a proxy the best trial ran the final recipe: its weights are the
+# final model, which is not trained a second time, and the run says so.
+contains "the best trial's weights are the final model" out "trained this very recipe (no proxy, every epoch, the whole training split)"
+check "spaces: the final training names the trial it took" spaces \
+  "SELECT json_extract(t.outputs, '$.from_trial') = json_extract(s.outputs, '$.final_from_trial.trial') FROM tasks t, tasks s
+   WHERE t.name = 'train:main' AND s.name = 'trial:main'" 1
+check "spaces: and trained no epoch itself" spaces \
+  "SELECT COUNT(*) FROM metrics m JOIN tasks t ON t.id = m.task_id WHERE t.name = 'train:main'" 0
+check "spaces: its evaluation equals that trial's best epoch" spaces \
+  "SELECT ROUND(e.v, 6) = ROUND(b.v, 6) FROM
+     (SELECT json_extract(outputs, '$.val.accuracy') AS v FROM tasks WHERE name = 'train:main') e,
+     (SELECT MAX(m.value) AS v FROM metrics m JOIN trials tr ON tr.id = m.trial_id JOIN tasks s ON s.id = tr.task_id
+      WHERE s.name = 'trial:main' AND m.name = 'val.accuracy'
+        AND tr.number = (SELECT json_extract(outputs, '$.final_from_trial.trial') FROM tasks WHERE name = 'trial:main')) b" 1
 
 # Trials that learn nothing (a learning rate near 0) are flagged, with numbers.
 project chance "random(objective = maximize(val.accuracy), trials = 2, proxy = { epochs = 1 })"
