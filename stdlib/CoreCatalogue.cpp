@@ -372,7 +372,8 @@ void blocks(Builder &b) {
                "which samples to label"),
            opt("batch", integer(1, 1000000), "100", "samples labeled per round"),
            opt("rounds", integer(1, 10000), "5", "labeling rounds"),
-           opt("seed_labels", integer(0, 1000000000), "0", "samples labeled before the first round"),
+           opt("seed_labels", one_of({integer(0, 1000000000), number(0, 1)}), "0",
+               "samples labeled before the first round: a count, or a share of the pool (10%)"),
            req("oracle", call(C::Oracle), "who answers"),
            opt("stop", condition(), "none", "stop early when this holds")});
   b.block(DeclKind::Deploy, "what is shipped",

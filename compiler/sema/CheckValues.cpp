@@ -73,7 +73,11 @@ bool shape_fits(const ast::Expr &e, const Type &t) {
   switch (t.kind) {
     case TypeKind::Any: return true;
     case TypeKind::None: return lit && lit->literal == ast::LiteralKind::None;
-    case TypeKind::Int:
+    case TypeKind::Int: {
+      // A whole number; a fraction goes to a number alternative (`seed_labels = 10%`).
+      auto n = const_number(e);
+      return n && n->integral;
+    }
     case TypeKind::Float: return const_number(e).has_value();
     case TypeKind::Bool: return lit && lit->literal == ast::LiteralKind::Bool;
     case TypeKind::String:
