@@ -8,7 +8,6 @@
 #include <algorithm>
 #include <cmath>
 #include <functional>
-#include <sstream>
 
 namespace edl::sema {
 
@@ -51,12 +50,6 @@ bool is_arithmetic(const ast::Expr &e) {
   return false;
 }
 
-std::string number_text(double v) {
-  std::ostringstream s;
-  s << v;
-  return s.str();
-}
-
 }  // namespace
 
 bool Checker::is_searched_expression(const ast::Expr &e) const {
@@ -77,14 +70,8 @@ bool Checker::is_searched_expression(const ast::Expr &e) const {
 }
 
 void Checker::check_searched_expression(const ast::Expr &e, const Type &t, ValueContext &ctx) {
-  // The number type wanted (an integer or a float, perhaps one alternative of several).
-  const Type *numeric = &t;
-  if (t.kind == TypeKind::OneOf) {
-    numeric = nullptr;
-    for (const auto &alt : t.alternatives)
-      if (alt->kind == TypeKind::Int || alt->kind == TypeKind::Float) numeric = alt.get();
-  }
-  if (!numeric || (numeric->kind != TypeKind::Int && numeric->kind != TypeKind::Float)) {
+  const Type *numeric = numeric_type(t);
+  if (!numeric) {
     mismatch(e, t);
     return;
   }
@@ -100,17 +87,8 @@ void Checker::check_searched_expression(const ast::Expr &e, const Type &t, Value
         mismatch(x, *numeric);
         return valid = false, std::nullopt;
       }
-      used_.insert(space);
-      const ast::Property *var = property(*space, m->member);
-      if (!var) {
-        std::vector<std::string> vars;
-        for (const ast::Property &p : space->properties) vars.push_back(p.key);
-        diags_.report(DiagId::UnknownMember, m->member_range, {"space", space->name, "variable", m->member})
-            .suggest(m->member, vars);
-        return valid = false, std::nullopt;
-      }
-      used_vars_.insert({space, m->member});
-      if (ctx.uses) ctx.uses->push_back({space, m->member, m->range});
+      const ast::Property *var = use_space_variable(*m, *space, ctx);
+      if (!var) return valid = false, std::nullopt;
       const auto *dist = var->value->as<ast::Call>();
       return dist && !empty_domain_of(*dist) ? domain(*dist) : std::nullopt;
     }

@@ -52,13 +52,13 @@ using stdlib::Category;
 using stdlib::catalogue;
 using stdlib::TypeKind;
 
-namespace {
-
 std::string number_text(double v) {
   std::ostringstream s;
   s << v;
   return s.str();
 }
+
+namespace {
 
 std::string spelling(const ast::Expr &e) {
   if (const auto *l = e.as<ast::Literal>()) return l->spelling;
@@ -518,15 +518,9 @@ void Checker::check_domain_against(const ast::Call &dist, const Type &t, SourceR
     for (const ast::Argument &a : dist.args) check_value(*a.value, t, ctx);
     return;
   }
-  const Type *numeric = &t;
-  if (t.kind == TypeKind::OneOf) {
-    numeric = nullptr;
-    for (const auto &alt : t.alternatives)
-      if (alt->kind == TypeKind::Int || alt->kind == TypeKind::Float) numeric = alt.get();
-  }
+  const Type *numeric = numeric_type(t);
   bool integral = dist.callee == "int";
-  if (!numeric || (numeric->kind == TypeKind::Int && !integral) ||
-      (numeric->kind != TypeKind::Int && numeric->kind != TypeKind::Float)) {
+  if (!numeric || (numeric->kind == TypeKind::Int && !integral)) {
     std::string found = std::string("values of '") + dist.callee + "'";
     diags_.report(DiagId::TypeMismatch, use, {t.describe(), found}).label(dist.range, NoteId::SearchedBecause, {name});
     return;
@@ -552,8 +546,7 @@ void Checker::check_domain_against(const ast::Call &dist, const Type &t, SourceR
 
 bool Checker::empty_domain_of(const ast::Call &dist) { return empty_domain(dist).has_value(); }
 
-void Checker::check_space_reference(const ast::Member &m, const ast::Decl &space, const Type &t,
-                                    ValueContext &ctx) {
+const ast::Property *Checker::use_space_variable(const ast::Member &m, const ast::Decl &space, ValueContext &ctx) {
   used_.insert(&space);
   const ast::Property *var = property(space, m.member);
   if (!var) {
@@ -561,10 +554,25 @@ void Checker::check_space_reference(const ast::Member &m, const ast::Decl &space
     for (const ast::Property &p : space.properties) vars.push_back(p.key);
     diags_.report(DiagId::UnknownMember, m.member_range, {"space", space.name, "variable", m.member})
         .suggest(m.member, vars);
-    return;
+    return nullptr;
   }
   used_vars_.insert({&space, m.member});
   if (ctx.uses) ctx.uses->push_back({&space, m.member, m.range});
+  return var;
+}
+
+const Type *Checker::numeric_type(const Type &t) {
+  if (t.kind == TypeKind::Int || t.kind == TypeKind::Float) return &t;
+  if (t.kind == TypeKind::OneOf)
+    for (const auto &alt : t.alternatives)
+      if (alt->kind == TypeKind::Int || alt->kind == TypeKind::Float) return alt.get();
+  return nullptr;
+}
+
+void Checker::check_space_reference(const ast::Member &m, const ast::Decl &space, const Type &t,
+                                    ValueContext &ctx) {
+  const ast::Property *var = use_space_variable(m, space, ctx);
+  if (!var) return;
   const auto *dist = var->value->as<ast::Call>();
   // A malformed space variable is reported where it is declared.
   if (!dist || !catalogue().find(Category::Distribution, dist->callee)) return;

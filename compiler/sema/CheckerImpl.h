@@ -16,6 +16,8 @@ using stdlib::Field;
 using stdlib::Function;
 using stdlib::Type;
 
+std::string number_text(double v);  // as people write it: 0.5, 1e+06
+
 struct ValueContext {
   const ast::Decl *decl = nullptr;   // the block being checked
   bool per_image = false;            // inside an augment: distributions are sampled per image
@@ -51,6 +53,11 @@ class Checker {
   void check_domain_against(const ast::Call &dist, const Type &t, SourceRange use, const std::string &name,
                             ValueContext &ctx);
   void check_space_reference(const ast::Member &m, const ast::Decl &space, const Type &t, ValueContext &ctx);
+  // Records a use of `space.var` (for searched values and unused warnings);
+  // null, with E0306 reported, when the space has no such variable.
+  const ast::Property *use_space_variable(const ast::Member &m, const ast::Decl &space, ValueContext &ctx);
+  // The integer or number type `t` is, or offers as an alternative.
+  static const Type *numeric_type(const Type &t);
   void mismatch(const ast::Expr &e, const Type &t);
   // E0901: the language defines it, this version of edlc does not run it.
   void not_supported(SourceRange at, const std::string &what, const std::string &name, const std::string &what_runs);

@@ -9,6 +9,7 @@
 
 #include <chrono>
 #include <filesystem>
+#include <functional>
 
 using namespace edl;
 
@@ -20,6 +21,36 @@ std::string fresh_store(const std::string &name) {
   std::string path = (dir / name).string();
   for (const char *suffix : {"", "-wal", "-shm"}) std::filesystem::remove(path + suffix);
   return path;
+}
+
+// Runs body(p) for p in [0, n) in forked processes, all at once after
+// `start`; returns how many of them failed (threw or exited non-zero).
+int in_processes(int n, std::chrono::steady_clock::time_point start, const std::function<void(int)> &body) {
+  std::vector<pid_t> children;
+  for (int p = 0; p < n; ++p) {
+    pid_t pid = fork();
+    if (pid < 0) return n;
+    if (pid == 0) {
+      while (std::chrono::steady_clock::now() < start) {
+      }
+      int code = 0;
+      try {
+        body(p);
+      } catch (const std::exception &e) {
+        std::fprintf(stderr, "process %d: %s\n", p, e.what());
+        code = 1;
+      }
+      _exit(code);
+    }
+    children.push_back(pid);
+  }
+  int failed = 0;
+  for (pid_t pid : children) {
+    int status = 0;
+    waitpid(pid, &status, 0);
+    failed += !(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+  }
+  return failed;
 }
 
 }  // namespace
@@ -82,34 +113,15 @@ TEST_CASE("two processes write to one store at once without 'database is locked'
   std::string path = fresh_store("concurrent.db");
   { store::Store init(path); }
   const int kRows = 400;
-  std::vector<pid_t> children;
-  for (int p = 0; p < 2; ++p) {
-    pid_t pid = fork();
-    REQUIRE(pid >= 0);
-    if (pid == 0) {
-      int code = 0;
-      try {
-        store::Store s(path);
-        auto project = s.project("p", "/p.edl");
-        auto run = s.begin_run(project, "h", "writer " + std::to_string(p));
-        auto task = s.begin_task(run, "train:main", "train", "h" + std::to_string(p));
-        for (int i = 0; i < kRows; ++i) s.add_metrics(task, std::nullopt, i, i, {{"loss", 1.0 / (i + 1)}});
-        s.finish_task(task, "done");
-        s.finish_run(run, "done");
-      } catch (const std::exception &e) {
-        std::fprintf(stderr, "writer %d: %s\n", p, e.what());
-        code = 1;
-      }
-      _exit(code);
-    }
-    children.push_back(pid);
-  }
-  for (pid_t pid : children) {
-    int status = 0;
-    waitpid(pid, &status, 0);
-    CHECK(WIFEXITED(status));
-    CHECK(WEXITSTATUS(status) == 0);
-  }
+  CHECK(in_processes(2, std::chrono::steady_clock::now(), [&](int p) {
+          store::Store s(path);
+          auto project = s.project("p", "/p.edl");
+          auto run = s.begin_run(project, "h", "writer " + std::to_string(p));
+          auto task = s.begin_task(run, "train:main", "train", "h" + std::to_string(p));
+          for (int i = 0; i < kRows; ++i) s.add_metrics(task, std::nullopt, i, i, {{"loss", 1.0 / (i + 1)}});
+          s.finish_task(task, "done");
+          s.finish_run(run, "done");
+        }) == 0);
   store::Store s(path);
   auto runs = s.runs();
   REQUIRE(runs.size() == 2);
@@ -128,32 +140,11 @@ TEST_CASE("processes creating one fresh store at once all open it", "[store]") {
   int failed = 0;
   for (int round = 0; round < 20; ++round) {
     std::string path = fresh_store("fresh-" + std::to_string(round) + ".db");
-    std::vector<pid_t> children;
     // Every process waits for one moment to start, so the opens collide.
-    const auto start = std::chrono::steady_clock::now() + std::chrono::milliseconds(100);
-    for (int p = 0; p < 6; ++p) {
-      pid_t pid = fork();
-      REQUIRE(pid >= 0);
-      if (pid == 0) {
-        int code = 0;
-        while (std::chrono::steady_clock::now() < start) {
-        }
-        try {
-          store::Store s(path);
-          s.finish_run(s.begin_run(s.project("p" + std::to_string(p), "/p.edl"), "h", "opener"), "done");
-        } catch (const std::exception &e) {
-          std::fprintf(stderr, "round %d, process %d: %s\n", round, p, e.what());
-          code = 1;
-        }
-        _exit(code);
-      }
-      children.push_back(pid);
-    }
-    for (pid_t pid : children) {
-      int status = 0;
-      waitpid(pid, &status, 0);
-      failed += !(WIFEXITED(status) && WEXITSTATUS(status) == 0);
-    }
+    failed += in_processes(6, std::chrono::steady_clock::now() + std::chrono::milliseconds(100), [&](int p) {
+      store::Store s(path);
+      s.finish_run(s.begin_run(s.project("p" + std::to_string(p), "/p.edl"), "h", "opener"), "done");
+    });
     store::Store s(path);
     CHECK(s.runs().size() == static_cast<std::size_t>(6));
   }
