@@ -508,7 +508,8 @@ bool Execution::train(const Task &t) {
     if (resume.epoch > 0) obs_.message("train " + t.block + ": continues after epoch " + std::to_string(resume.epoch));
   }
   train::TrainResult result;
-  if (from_trial.is_object() && !resumed && weights_of_trial(t, job, from_trial, result)) {
+  const bool reused_trial = from_trial.is_object() && !resumed && weights_of_trial(t, job, from_trial, result);
+  if (reused_trial) {
     obs_.message("train " + t.block + ": trial " + std::to_string(from_trial.value("trial", 0)) +
                  " trained this very recipe (no proxy, every epoch, the whole training split): its best weights "
                  "(epoch " + std::to_string(result.best_epoch) + ") are the final model, not trained again");
@@ -525,7 +526,6 @@ bool Execution::train(const Task &t) {
   o.name = t.block;
   o.task_id = id;
   o.epochs_run = resume.epoch + static_cast<int>(result.epochs.size());
-  const bool reused_trial = result.epochs.empty() && result.best_epoch > 0;
   if (reused_trial) o.epochs_run = job.spec.epochs;  // the trial's
   o.best_epoch = result.best_epoch;
   o.seconds = result.seconds;
