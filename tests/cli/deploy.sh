@@ -92,21 +92,22 @@ print(sum(map(sum, mine)), 'validation images;', 'same confusion matrix' if mine
 sys.exit(0 if mine == stored and sum(map(sum, mine)) == 359 else 1)"
 cat "$work/out"
 
-# One package predicted by 60 processes at once, each unpacking it into a
+# One package predicted by 20 processes at once, each unpacking it into a
 # fresh per-user cache: every one succeeds with the same answers (they
-# shared one '.partial' folder before: 29 of 60 failed).
+# shared one '.partial' folder before: 29 of 60 failed). Twenty, not sixty:
+# each loads libtorch, and the other tests run beside this one.
 export EDL_CACHE_DIR="$work/cache"
 one=$(head -1 "$work/val")
 "$edlc" predict "$pkg" "$one" --json >"$work/single.json" 2>/dev/null
 rm -rf "$work/cache"
 pids=()
-for i in $(seq 60); do "$edlc" predict "$pkg" "$one" --json >"$work/p$i.json" 2>"$work/p$i.err" & pids+=($!); done
+for i in $(seq 20); do "$edlc" predict "$pkg" "$one" --json >"$work/p$i.json" 2>"$work/p$i.err" & pids+=($!); done
 bad=0
-for i in $(seq 60); do
+for i in $(seq 20); do
   wait "${pids[$((i - 1))]}" || bad=$((bad + 1))
   cmp -s "$work/p$i.json" "$work/single.json" || bad=$((bad + 1))
 done
-if [ "$bad" -eq 0 ]; then pass=$((pass + 1)); else echo "FAIL $bad of 60 concurrent predictions failed or differed"; failures=$((failures + 1)); fi
+if [ "$bad" -eq 0 ]; then pass=$((pass + 1)); else echo "FAIL $bad of 20 concurrent predictions failed or differed"; failures=$((failures + 1)); fi
 if [ "$(stat -c %a "$work/cache/packages")" = 700 ]; then pass=$((pass + 1)); else
   echo "FAIL the package cache is mode $(stat -c %a "$work/cache/packages"), not 700"; failures=$((failures + 1)); fi
 if [ "$(find "$work/cache/packages" -mindepth 1 -maxdepth 1 | wc -l)" = 1 ]; then pass=$((pass + 1)); else

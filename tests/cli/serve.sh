@@ -43,7 +43,14 @@ find "$src/data/digits" -name '*.png' | sort | awk 'NR % 9 == 1' >"$work/files"
 port=$(/usr/bin/python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 "$edlc" serve "$pkg" --port "$port" --max-body-mb 0.5 >"$work/serve.out" 2>"$work/serve.err" &
 server=$!
-trap 'kill $server 2>/dev/null; [ -n "${KEEP_WORK:-}" ] || rm -rf "$work"' EXIT
+trap 'kill -9 $server 2>/dev/null; [ -n "${KEEP_WORK:-}" ] || rm -rf "$work"' EXIT
+# Loading torch and the package takes seconds on a busy machine: wait (at
+# most 120 s) until the server says it listens.
+for _ in $(seq 1200); do
+  grep -q "^serving " "$work/serve.out" 2>/dev/null && break
+  kill -0 "$server" 2>/dev/null || break
+  sleep 0.1
+done
 
 cat >"$work/client.py" <<'PY'
 import concurrent.futures, json, select, socket, sys, time, urllib.request, urllib.error
@@ -67,7 +74,7 @@ def check(name, ok, detail=""):
         failures += 1
         print(f"FAIL {name} {detail}")
 
-for _ in range(100):  # up to 10 s for the server to listen
+for _ in range(600):  # up to 60 s more for the server to answer
     try:
         if call("/v1/health")[0] == 200:
             break
@@ -189,6 +196,8 @@ expect "HTTP contract" 0 /usr/bin/python3 "$work/client.py" "$port" "$work" "$se
 cat "$work/out"
 contains "serve says where" serve.out "at http://127.0.0.1:$port, bearer token required"
 kill -INT "$server"
+for _ in $(seq 300); do kill -0 "$server" 2>/dev/null || break; sleep 0.1; done  # at most 30 s, never a hang
+if kill -0 "$server" 2>/dev/null; then echo "FAIL serve still running 30 s after Ctrl-C"; kill -9 "$server"; fi
 wait "$server"
 rc=$?
 if [ "$rc" -eq 0 ]; then pass=$((pass + 1)); else echo "FAIL serve exit $rc after Ctrl-C"; failures=$((failures + 1)); fi

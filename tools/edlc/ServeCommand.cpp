@@ -19,6 +19,10 @@ extern "C" void on_stop_signal(int) { g_stop = true; }
 }  // namespace
 
 int run_serve(const ServeCliOptions &opts) {
+  // First of all: a Ctrl-C or SIGTERM while the package loads (seconds on a
+  // busy machine) stops the server too, instead of being missed.
+  std::signal(SIGINT, on_stop_signal);
+  std::signal(SIGTERM, on_stop_signal);
   std::string error;
   auto predictor = deploy::Predictor::open(opts.package, error, opts.edge);
   if (!predictor) {
@@ -39,8 +43,7 @@ int run_serve(const ServeCliOptions &opts) {
   o.max_batch = opts.max_batch;
   o.max_wait_ms = opts.max_wait_ms;
   o.max_body = static_cast<std::size_t>(opts.max_body_mb * 1024 * 1024);
-  std::signal(SIGINT, on_stop_signal);
-  std::signal(SIGTERM, on_stop_signal);
+  if (g_stop) return kOk;
   const bool ok = serve::serve(
       *predictor, o, g_stop,
       [&](const std::string &url) {
