@@ -68,5 +68,15 @@ expect "fmt refuses a file with syntax errors" 1 "$edlc" fmt "$work/broken.edl"
 if cmp -s "$work/broken.edl" "$work/broken.orig"; then pass=$((pass + 1)); else
   echo "FAIL fmt changed a file it could not parse"; failures=$((failures + 1)); fi
 
+# plan refuses exactly what check refuses: one front end (check's augment
+# checks ran in check alone; plan exited 0 on E0702's file).
+disagree=""
+for f in "$src"/tests/diagnostics/*.edl; do
+  "$edlc" check "$f" >/dev/null 2>&1; c=$?
+  "$edlc" plan "$f" >/dev/null 2>&1; p=$?
+  [ "$c" = "$p" ] || disagree="$disagree $(basename "$f") (check $c, plan $p)"
+done
+if [ -z "$disagree" ]; then pass=$((pass + 1)); else echo "FAIL check and plan disagree on:$disagree"; failures=$((failures + 1)); fi
+
 echo "$pass passed, $failures failed"
 [ "$failures" -eq 0 ]
