@@ -110,7 +110,8 @@ std::string unpacked_package(const std::string &package, std::string &error) {
     }
   }
   fs::rename(mine, dir, ec);
-  if (ec) fs::remove_all(mine, ec);  // another process put the same content there first
+  if (!ec) return dir.string();  // ours, just hashed
+  fs::remove_all(mine, ec);      // another process put the same content there first: check theirs
   if (!intact(dir)) {
     error = "cannot unpack " + package + " into the package cache " + cache.string();
     return "";
