@@ -93,12 +93,22 @@ struct BlockSchema {
   const Field *property(const std::string &n) const;
 };
 
-// Names usable in formulas, with their argument counts.
+// The functions usable in formulas. Their meaning is defined once, by
+// formula_reference(): the interpreter calls it, and the ORC JIT and the
+// Halide lowering switch over FormulaOp, so a function without a lowering
+// does not compile (-Wswitch). Outside its domain a function gives what
+// IEEE arithmetic gives there: sqrt(-1) and log(-1) are NaN, log(0) is -inf.
+enum class FormulaOp { Abs, Sqrt, Exp, Log, Pow, Sin, Cos, Tanh, Min, Max, Clamp, Floor, Select };
+
 struct FormulaFunction {
   std::string name;
   std::size_t arity;
   std::string doc;
+  FormulaOp op;
 };
+
+// The reference value of `op` on its arity's arguments.
+double formula_reference(FormulaOp op, const double *args);
 
 class Catalogue {
  public:
@@ -110,6 +120,7 @@ class Catalogue {
   const std::vector<Function> &all() const { return functions_; }
   const BlockSchema *block(ast::DeclKind k) const;
   const std::vector<FormulaFunction> &formula_functions() const { return formula_functions_; }
+  const FormulaFunction *formula_function(const std::string &name) const;
   const std::vector<std::string> &metric_names() const { return metrics_; }
   const std::vector<std::string> &metric_splits() const { return splits_; }
 

@@ -424,13 +424,20 @@ Catalogue build() {
   training(b);
   deployment(b);
   blocks(b);
-  c.formula_functions_ = {{"abs", 1, "absolute value"},   {"sqrt", 1, "square root"},
-                          {"exp", 1, "e to the power"},   {"log", 1, "natural logarithm"},
-                          {"pow", 2, "a to the power b"}, {"sin", 1, "sine"},
-                          {"cos", 1, "cosine"},           {"tanh", 1, "hyperbolic tangent"},
-                          {"min", 2, "smaller of two"},   {"max", 2, "larger of two"},
-                          {"clamp", 3, "x limited to [lo, hi]"}, {"floor", 1, "round down"},
-                          {"select", 3, "a if cond else b"}};
+  using F = FormulaOp;
+  c.formula_functions_ = {{"abs", 1, "absolute value", F::Abs},
+                          {"sqrt", 1, "square root (NaN below 0)", F::Sqrt},
+                          {"exp", 1, "e to the power", F::Exp},
+                          {"log", 1, "natural logarithm (NaN below 0, -inf at 0)", F::Log},
+                          {"pow", 2, "a to the power b", F::Pow},
+                          {"sin", 1, "sine", F::Sin},
+                          {"cos", 1, "cosine", F::Cos},
+                          {"tanh", 1, "hyperbolic tangent", F::Tanh},
+                          {"min", 2, "smaller of two", F::Min},
+                          {"max", 2, "larger of two", F::Max},
+                          {"clamp", 3, "x limited to [lo, hi]", F::Clamp},
+                          {"floor", 1, "round down", F::Floor},
+                          {"select", 3, "a if cond (not 0) else b", F::Select}};
   c.metrics_ = kMetrics;
   c.splits_ = {"train", "val", "test"};
   not_yet_built(c);

@@ -2,6 +2,7 @@
 
 #include "Halide.h"
 #include "compiler/lower/halide/HostTarget.h"
+#include "compiler/lower/halide/LowerFormula.h"
 
 #include "compiler/support/Hash.h"
 
@@ -22,82 +23,6 @@ using namespace Halide;
 
 namespace {
 
-// A formula from an `op` body as a Halide expression. Comparisons and
-// logic are booleans; where a number is needed a boolean counts as 0 or 1.
-class FormulaLowering {
- public:
-  FormulaLowering(Expr value, Expr channel, Expr u, Expr v, std::map<std::string, Expr> params)
-      : names_(std::move(params)) {
-    names_["x"] = std::move(value);
-    names_["c"] = std::move(channel);
-    names_["u"] = std::move(u);
-    names_["v"] = std::move(v);
-  }
-
-  Expr number(const ast::Expr &e) { return as_number(lower(e)); }
-
- private:
-  static Expr as_number(Expr e) { return e.type().is_bool() ? select(e, 1.0f, 0.0f) : cast<float>(e); }
-  static Expr as_bool(Expr e) { return e.type().is_bool() ? e : e != 0.0f; }
-
-  Expr lower(const ast::Expr &e) {
-    switch (e.kind) {
-      case ast::ExprKind::Literal: {
-        const auto &l = *e.as<ast::Literal>();
-        if (l.literal == ast::LiteralKind::Bool) return l.boolean ? Internal::const_true() : Internal::const_false();
-        return Expr(static_cast<float>(l.literal == ast::LiteralKind::Int ? static_cast<double>(l.int_value) : l.number));
-      }
-      case ast::ExprKind::Name: return names_.at(e.as<ast::Name>()->name);
-      case ast::ExprKind::Unary: {
-        const auto &u = *e.as<ast::Unary>();
-        return u.op == ast::UnaryOp::Neg ? -number(*u.operand) : !as_bool(lower(*u.operand));
-      }
-      case ast::ExprKind::Binary: {
-        const auto &b = *e.as<ast::Binary>();
-        if (b.op == ast::BinaryOp::And) return as_bool(lower(*b.lhs)) && as_bool(lower(*b.rhs));
-        if (b.op == ast::BinaryOp::Or) return as_bool(lower(*b.lhs)) || as_bool(lower(*b.rhs));
-        Expr l = number(*b.lhs), r = number(*b.rhs);
-        switch (b.op) {
-          case ast::BinaryOp::Pow: return pow(l, r);
-          case ast::BinaryOp::Mul: return l * r;
-          case ast::BinaryOp::Div: return l / r;
-          case ast::BinaryOp::Add: return l + r;
-          case ast::BinaryOp::Sub: return l - r;
-          case ast::BinaryOp::Lt: return l < r;
-          case ast::BinaryOp::Le: return l <= r;
-          case ast::BinaryOp::Gt: return l > r;
-          case ast::BinaryOp::Ge: return l >= r;
-          case ast::BinaryOp::Eq: return l == r;
-          case ast::BinaryOp::Ne: return l != r;
-          default: return l;
-        }
-      }
-      case ast::ExprKind::Call: {
-        const auto &c = *e.as<ast::Call>();
-        std::vector<Expr> a;
-        for (const ast::Argument &arg : c.args) a.push_back(c.callee == "select" && a.empty() ? lower(*arg.value) : number(*arg.value));
-        const std::string &f = c.callee;
-        if (f == "abs") return abs(a[0]);
-        if (f == "sqrt") return sqrt(max(a[0], 0.0f));
-        if (f == "exp") return exp(a[0]);
-        if (f == "log") return log(a[0]);
-        if (f == "pow") return pow(a[0], a[1]);
-        if (f == "sin") return sin(a[0]);
-        if (f == "cos") return cos(a[0]);
-        if (f == "tanh") return tanh(a[0]);
-        if (f == "min") return min(a[0], a[1]);
-        if (f == "max") return max(a[0], a[1]);
-        if (f == "clamp") return clamp(a[0], a[1], a[2]);
-        if (f == "floor") return floor(a[0]);
-        if (f == "select") return select(as_bool(a[0]), a[1], a[2]);
-        return a.empty() ? Expr(0.0f) : a[0];
-      }
-      default: return Expr(0.0f);  // the checker admits no other kinds in formulas
-    }
-  }
-
-  std::map<std::string, Expr> names_;
-};
 
 bool pre_ops(const AugmentProgram &p) {
   for (const ProgramOp &op : p.ops)
@@ -353,8 +278,8 @@ struct CompiledAugment::Impl {
           ps[op.custom->params[i].name] = t == "int" ? floor(p) : t == "bool" ? cast<float>(p > 0.5f) : p;
         }
         Expr u = (cast<float>(x) + 0.5f) / cast<float>(w), vv = (cast<float>(y) + 0.5f) / cast<float>(h);
-        FormulaLowering lower(v, cast<float>(c), u, vv, ps);
-        r = select(color, lower.number(*op.custom->body), v);
+        ps["x"] = v, ps["c"] = cast<float>(c), ps["u"] = u, ps["v"] = vv;
+        r = select(color, lower_formula(*op.custom->body, ps), v);
         break;
       }
       default: r = v; break;
@@ -524,8 +449,9 @@ std::unique_ptr<CompiledAugment> CompiledAugment::compile(const AugmentProgram &
   Target target = runnable(get_jit_target_from_environment());
   std::string library;
   if (!cache_dir.empty()) {
-    // The kernel's identity: the program, the target, and this file's version of the lowering.
-    std::string key = content_hash(program.fingerprint + "|" + target.to_string() + "|lowering 4");
+    // The kernel's identity: the program, the target, and the version of the lowering (this file and
+    // LowerFormula.cpp; 5: formula functions as stdlib::formula_reference defines them).
+    std::string key = content_hash(program.fingerprint + "|" + target.to_string() + "|lowering 5");
     library = (fs::path(cache_dir) / ("augment-" + key.substr(0, 24) + ".so")).string();
     if (fs::exists(library)) {
       impl->library = dlopen(library.c_str(), RTLD_NOW | RTLD_LOCAL);

@@ -1,6 +1,8 @@
 // The reference semantics of formulas: a direct walk over the AST.
 #include "compiler/lower/llvm/Formula.h"
 
+#include "stdlib/Catalogue.h"
+
 #include <algorithm>
 #include <cmath>
 #include <stdexcept>
@@ -51,24 +53,11 @@ double interpret_formula(const ast::Expr &e, const std::vector<std::string> &var
       const auto &c = *e.as<ast::Call>();
       std::vector<double> a;
       for (const ast::Argument &arg : c.args) a.push_back(eval(*arg.value));
-      auto need = [&](std::size_t n) {
-        if (a.size() != n) throw std::invalid_argument("'" + c.callee + "' takes " + std::to_string(n) + " arguments");
-      };
-      const std::string &f = c.callee;
-      if (f == "abs") return need(1), std::fabs(a[0]);
-      if (f == "sqrt") return need(1), std::sqrt(a[0]);
-      if (f == "exp") return need(1), std::exp(a[0]);
-      if (f == "log") return need(1), std::log(a[0]);
-      if (f == "sin") return need(1), std::sin(a[0]);
-      if (f == "cos") return need(1), std::cos(a[0]);
-      if (f == "tanh") return need(1), std::tanh(a[0]);
-      if (f == "floor") return need(1), std::floor(a[0]);
-      if (f == "pow") return need(2), std::pow(a[0], a[1]);
-      if (f == "min") return need(2), std::fmin(a[0], a[1]);
-      if (f == "max") return need(2), std::fmax(a[0], a[1]);
-      if (f == "clamp") return need(3), std::fmin(std::fmax(a[0], a[1]), a[2]);
-      if (f == "select") return need(3), a[0] != 0 ? a[1] : a[2];
-      throw std::invalid_argument("unknown formula function '" + f + "'");
+      const stdlib::FormulaFunction *f = stdlib::catalogue().formula_function(c.callee);
+      if (!f) throw std::invalid_argument("unknown formula function '" + c.callee + "'");
+      if (a.size() != f->arity)
+        throw std::invalid_argument("'" + c.callee + "' takes " + std::to_string(f->arity) + " arguments");
+      return stdlib::formula_reference(f->op, a.data());
     }
     default: break;
   }

@@ -3,6 +3,8 @@
 // process's libm, so compiled and interpreted results agree.
 #include "compiler/lower/llvm/Formula.h"
 
+#include "stdlib/Catalogue.h"
+
 #include <llvm/ExecutionEngine/Orc/ExecutionUtils.h>
 #include <llvm/ExecutionEngine/Orc/LLJIT.h>
 #include <llvm/IR/IRBuilder.h>
@@ -93,31 +95,29 @@ class Emitter {
   llvm::Value *call(const ast::Call &c) {
     std::vector<llvm::Value *> a;
     for (const ast::Argument &arg : c.args) a.push_back(emit(*arg.value));
-    static const std::map<std::string, std::pair<llvm::Intrinsic::ID, std::size_t>> kIntrinsics = {
-        {"abs", {llvm::Intrinsic::fabs, 1}}, {"sqrt", {llvm::Intrinsic::sqrt, 1}},
-        {"exp", {llvm::Intrinsic::exp, 1}},  {"log", {llvm::Intrinsic::log, 1}},
-        {"sin", {llvm::Intrinsic::sin, 1}},  {"cos", {llvm::Intrinsic::cos, 1}},
-        {"floor", {llvm::Intrinsic::floor, 1}}, {"pow", {llvm::Intrinsic::pow, 2}},
-        {"min", {llvm::Intrinsic::minnum, 2}}, {"max", {llvm::Intrinsic::maxnum, 2}}};
-    auto need = [&](std::size_t n) {
-      if (a.size() != n) throw std::invalid_argument("'" + c.callee + "' takes " + std::to_string(n) + " arguments");
-    };
-    if (auto it = kIntrinsics.find(c.callee); it != kIntrinsics.end()) {
-      need(it->second.second);
-      return intrinsic(it->second.first, a);
-    }
-    if (c.callee == "tanh") {  // no intrinsic: the C library's, found by the JIT in the process
-      need(1);
-      auto fn = m_.getOrInsertFunction("tanh", llvm::FunctionType::get(f64_, {f64_}, false));
-      return b_.CreateCall(fn, a);
-    }
-    if (c.callee == "clamp") {
-      need(3);
-      return intrinsic(llvm::Intrinsic::minnum, {intrinsic(llvm::Intrinsic::maxnum, {a[0], a[1]}), a[2]});
-    }
-    if (c.callee == "select") {
-      need(3);
-      return b_.CreateSelect(truthy(a[0]), a[1], a[2]);
+    const stdlib::FormulaFunction *f = stdlib::catalogue().formula_function(c.callee);
+    if (!f) throw std::invalid_argument("unknown formula function '" + c.callee + "'");
+    if (a.size() != f->arity)
+      throw std::invalid_argument("'" + c.callee + "' takes " + std::to_string(f->arity) + " arguments");
+    using Op = stdlib::FormulaOp;
+    switch (f->op) {  // every case: what formula_reference computes
+      case Op::Abs: return intrinsic(llvm::Intrinsic::fabs, a);
+      case Op::Sqrt: return intrinsic(llvm::Intrinsic::sqrt, a);
+      case Op::Exp: return intrinsic(llvm::Intrinsic::exp, a);
+      case Op::Log: return intrinsic(llvm::Intrinsic::log, a);
+      case Op::Pow: return intrinsic(llvm::Intrinsic::pow, a);
+      case Op::Sin: return intrinsic(llvm::Intrinsic::sin, a);
+      case Op::Cos: return intrinsic(llvm::Intrinsic::cos, a);
+      case Op::Tanh: {  // no intrinsic: the C library's, found by the JIT in the process
+        auto fn = m_.getOrInsertFunction("tanh", llvm::FunctionType::get(f64_, {f64_}, false));
+        return b_.CreateCall(fn, a);
+      }
+      case Op::Min: return intrinsic(llvm::Intrinsic::minnum, a);
+      case Op::Max: return intrinsic(llvm::Intrinsic::maxnum, a);
+      case Op::Clamp:
+        return intrinsic(llvm::Intrinsic::minnum, {intrinsic(llvm::Intrinsic::maxnum, {a[0], a[1]}), a[2]});
+      case Op::Floor: return intrinsic(llvm::Intrinsic::floor, a);
+      case Op::Select: return b_.CreateSelect(truthy(a[0]), a[1], a[2]);
     }
     throw std::invalid_argument("unknown formula function '" + c.callee + "'");
   }
