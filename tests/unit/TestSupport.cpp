@@ -1,6 +1,6 @@
 #include "TestSupport.h"
 
-#include "compiler/lower/halide/CheckAugments.h"
+#include "compiler/frontend/CompileProject.h"
 
 #include <algorithm>
 #include <filesystem>
@@ -29,18 +29,18 @@ std::unique_ptr<Parsed> parse_text(const std::string &text, const std::string &p
 
 std::unique_ptr<Checked> check_text(const std::string &text, const std::string &path) {
   auto c = std::make_unique<Checked>();
-  c->project = load_project(path, c->sm, c->diags, text);
-  if (c->project.complete) c->checked = check_project(c->project, c->sm, c->diags);
-  if (c->project.complete && !c->diags.has_errors()) lower::check_augments(c->checked, c->diags);
+  CompiledProject compiled = compile_project(path, c->sm, c->diags, text);
+  c->project = std::move(compiled.project);
+  c->checked = std::move(compiled.checked);
   c->diags.sort();
   return c;
 }
 
 std::unique_ptr<Checked> check_file(const std::string &path) {
   auto c = std::make_unique<Checked>();
-  c->project = load_project(path, c->sm, c->diags);
-  if (c->project.complete) c->checked = check_project(c->project, c->sm, c->diags);
-  if (c->project.complete && !c->diags.has_errors()) lower::check_augments(c->checked, c->diags);
+  CompiledProject compiled = compile_project(path, c->sm, c->diags);
+  c->project = std::move(compiled.project);
+  c->checked = std::move(compiled.checked);
   c->diags.sort();
   return c;
 }

@@ -1,8 +1,7 @@
 #include "Commands.h"
 #include "Report.h"
 
-#include "compiler/lower/halide/CheckAugments.h"
-#include "compiler/sema/Checker.h"
+#include "compiler/frontend/CompileProject.h"
 #include "compiler/support/Verify.h"
 
 #include <iostream>
@@ -16,11 +15,7 @@ int run_check(const CheckOptions &opts) {
   std::size_t errors = 0, warnings = 0;
   for (const std::string &file : opts.files) {
     DiagnosticEngine diags;
-    LoadedProject project = load_project(file, sm, diags);
-    if (project.complete) {
-      CheckedProject checked = check_project(project, sm, diags);
-      if (!diags.has_errors()) lower::check_augments(checked, diags);
-    }
+    compile_project(file, sm, diags);
     diags.sort();
     errors += diags.error_count();
     warnings += diags.warning_count();

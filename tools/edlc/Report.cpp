@@ -1,6 +1,6 @@
 #include "Report.h"
 
-#include "compiler/lower/halide/CheckAugments.h"
+#include "compiler/frontend/CompileProject.h"
 #include "compiler/support/DiagnosticRenderer.h"
 
 #include <unistd.h>
@@ -29,11 +29,9 @@ void print_diagnostics(const std::vector<Diagnostic> &ds, const SourceManager &s
 
 std::unique_ptr<CheckedInput> load_checked(const std::string &file, ColorMode color) {
   auto in = std::make_unique<CheckedInput>();
-  in->project = load_project(file, in->sm, in->diags);
-  if (in->project.complete) {
-    in->checked = check_project(in->project, in->sm, in->diags);
-    if (!in->diags.has_errors()) lower::check_augments(in->checked, in->diags);  // as `edlc check` does
-  }
+  CompiledProject compiled = compile_project(file, in->sm, in->diags);  // as `edlc check` does
+  in->project = std::move(compiled.project);
+  in->checked = std::move(compiled.checked);
   in->diags.sort();
   if (in->diags.has_errors() || !in->project.complete) {
     print_diagnostics(in->diags.diagnostics(), in->sm, OutputFormat::Text, color, in->diags.error_count(),
