@@ -121,6 +121,9 @@ class Catalogue {
   const BlockSchema *block(ast::DeclKind k) const;
   const std::vector<FormulaFunction> &formula_functions() const { return formula_functions_; }
   const FormulaFunction *formula_function(const std::string &name) const;
+  // For the back ends: the function called with `args` arguments; throws
+  // std::invalid_argument for what the checker rejects (E0602, E0603).
+  const FormulaFunction &formula_call(const std::string &name, std::size_t args) const;
   const std::vector<std::string> &metric_names() const { return metrics_; }
   const std::vector<std::string> &metric_splits() const { return splits_; }
 

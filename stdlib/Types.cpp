@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <sstream>
+#include <stdexcept>
 
 namespace edl::stdlib {
 
@@ -190,6 +191,13 @@ const FormulaFunction *Catalogue::formula_function(const std::string &name) cons
   for (const FormulaFunction &f : formula_functions_)
     if (f.name == name) return &f;
   return nullptr;
+}
+
+const FormulaFunction &Catalogue::formula_call(const std::string &name, std::size_t args) const {
+  const FormulaFunction *f = formula_function(name);
+  if (!f) throw std::invalid_argument("unknown formula function '" + name + "'");
+  if (args != f->arity) throw std::invalid_argument("'" + name + "' takes " + std::to_string(f->arity) + " arguments");
+  return *f;
 }
 
 double formula_reference(FormulaOp op, const double *a) {

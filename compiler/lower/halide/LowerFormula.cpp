@@ -64,13 +64,12 @@ class FormulaLowering {
   }
 
   Expr call(const ast::Call &c) {
-    const stdlib::FormulaFunction *f = stdlib::catalogue().formula_function(c.callee);
-    if (!f || c.args.size() != f->arity) throw std::logic_error("formula lowering: bad call of '" + c.callee + "'");
+    const stdlib::FormulaOp op = stdlib::catalogue().formula_call(c.callee, c.args.size()).op;
     std::vector<Expr> a;
     for (const ast::Argument &arg : c.args)
-      a.push_back(f->op == stdlib::FormulaOp::Select && a.empty() ? lower(*arg.value) : number(*arg.value));
+      a.push_back(op == stdlib::FormulaOp::Select && a.empty() ? lower(*arg.value) : number(*arg.value));
     using Op = stdlib::FormulaOp;
-    switch (f->op) {  // every case: what formula_reference computes
+    switch (op) {  // every case: what formula_reference computes
       case Op::Abs: return abs(a[0]);
       case Op::Sqrt: return sqrt(a[0]);
       case Op::Exp: return exp(a[0]);

@@ -53,11 +53,7 @@ double interpret_formula(const ast::Expr &e, const std::vector<std::string> &var
       const auto &c = *e.as<ast::Call>();
       std::vector<double> a;
       for (const ast::Argument &arg : c.args) a.push_back(eval(*arg.value));
-      const stdlib::FormulaFunction *f = stdlib::catalogue().formula_function(c.callee);
-      if (!f) throw std::invalid_argument("unknown formula function '" + c.callee + "'");
-      if (a.size() != f->arity)
-        throw std::invalid_argument("'" + c.callee + "' takes " + std::to_string(f->arity) + " arguments");
-      return stdlib::formula_reference(f->op, a.data());
+      return stdlib::formula_reference(stdlib::catalogue().formula_call(c.callee, a.size()).op, a.data());
     }
     default: break;
   }

@@ -95,12 +95,8 @@ class Emitter {
   llvm::Value *call(const ast::Call &c) {
     std::vector<llvm::Value *> a;
     for (const ast::Argument &arg : c.args) a.push_back(emit(*arg.value));
-    const stdlib::FormulaFunction *f = stdlib::catalogue().formula_function(c.callee);
-    if (!f) throw std::invalid_argument("unknown formula function '" + c.callee + "'");
-    if (a.size() != f->arity)
-      throw std::invalid_argument("'" + c.callee + "' takes " + std::to_string(f->arity) + " arguments");
     using Op = stdlib::FormulaOp;
-    switch (f->op) {  // every case: what formula_reference computes
+    switch (stdlib::catalogue().formula_call(c.callee, a.size()).op) {  // every case: what formula_reference computes
       case Op::Abs: return intrinsic(llvm::Intrinsic::fabs, a);
       case Op::Sqrt: return intrinsic(llvm::Intrinsic::sqrt, a);
       case Op::Exp: return intrinsic(llvm::Intrinsic::exp, a);
