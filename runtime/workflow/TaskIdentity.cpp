@@ -49,7 +49,7 @@ std::map<std::string, std::string> task_identities(const Plan &plan, const Check
                                                    const SourceManager &sm) {
   std::map<std::string, std::string> ids;
   for (const Task &t : plan.tasks) {  // topological order: dependencies first
-    std::string material = t.hash;
+    std::string material = "semantics " + std::to_string(kSemanticsVersion) + "|" + t.hash;
     if (t.kind == TaskKind::Load)
       if (const ast::Decl *d = project.find(ast::DeclKind::Dataset, t.block))
         material += "|data:" + data_fingerprint(source_path(*d, sm));

@@ -3,6 +3,9 @@
 #include "TestSupport.h"
 
 #include "compiler/plan/Plan.h"
+#include "compiler/sema/ProjectSettings.h"
+#include "compiler/support/Hash.h"
+#include "runtime/workflow/TaskIdentity.h"
 
 #include <catch2/catch.hpp>
 
@@ -110,4 +113,31 @@ TEST_CASE("plan JSON lists every task with its identity", "[plan]") {
   std::string text = render_plan_text(plan);
   CHECK(text.find("trial:t x10") != std::string::npos);
   CHECK(text.find("17 trial(s)") != std::string::npos);
+}
+
+TEST_CASE("task identities carry the semantics version, so an older edlc's work is not reused", "[plan]") {
+  auto c = check_text(kProject);
+  REQUIRE(c->diags.error_count() == 0);
+  Plan plan = build_plan(c->checked);
+  auto ids = workflow::task_identities(plan, c->checked, c->sm);
+  // The identities of version 1 (no version in them): what stores of older
+  // versions hold. None may match now.
+  const ast::Decl *d = c->checked.find(ast::DeclKind::Dataset, "d");
+  REQUIRE(d);
+  const auto *path = ast::find_argument(*ast::find_property(d->properties, "source")->value->as<ast::Call>(), "path", 0)
+                         ->as<ast::Literal>();
+  const std::string data = workflow::data_fingerprint(resolve_path(c->sm, path->range, path->text));
+  std::map<std::string, std::string> old;
+  for (const Task &t : plan.tasks) {
+    std::string material = t.hash;
+    if (t.kind == TaskKind::Load) material += "|data:" + data;
+    for (const std::string &dep : t.deps) material += "|" + old[dep];
+    old[t.id] = content_hash(material);
+  }
+  for (const Task &t : plan.tasks) {
+    INFO(t.id);
+    CHECK(ids.at(t.id) != old.at(t.id));
+    CHECK(ids.at(t.id).size() == 32);
+  }
+  CHECK(workflow::kSemanticsVersion >= 2);
 }
