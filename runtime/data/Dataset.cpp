@@ -4,10 +4,26 @@
 #include "runtime/data/Loaders.h"
 
 #include <algorithm>
-#include <map>
 #include <memory>
 
 namespace edl::data {
+namespace {
+
+// The skipped files grouped by reason, the most frequent reason first (ties
+// in order of first appearance).
+std::vector<std::pair<std::string, std::vector<std::string>>> skipped_by_reason(const DataReport &report) {
+  std::vector<std::pair<std::string, std::vector<std::string>>> by_reason;
+  for (const Skipped &s : report.skipped) {
+    auto it = std::find_if(by_reason.begin(), by_reason.end(), [&](const auto &r) { return r.first == s.reason; });
+    if (it == by_reason.end()) it = by_reason.insert(by_reason.end(), {s.reason, {}});
+    it->second.push_back(s.source);
+  }
+  std::stable_sort(by_reason.begin(), by_reason.end(),
+                   [](const auto &a, const auto &b) { return a.second.size() > b.second.size(); });
+  return by_reason;
+}
+
+}  // namespace
 
 LoadedDataset load_dataset(const DatasetSpec &spec, const LoadOptions &options) {
   LoadedDataset out;
@@ -33,16 +49,13 @@ LoadedDataset load_dataset(const DatasetSpec &spec, const LoadOptions &options) 
   if (!out.report.ok()) return out;
   if (out.labels.empty()) {
     // Once, with a count, rather than a training that fails on nothing.
-    std::map<std::string, std::size_t> reasons;
-    for (const Skipped &s : out.report.skipped) ++reasons[s.reason];
-    auto most = std::max_element(reasons.begin(), reasons.end(),
-                                 [](const auto &a, const auto &b) { return a.second < b.second; });
+    const auto reasons = skipped_by_reason(out.report);
     out.report.errors.push_back(
         std::string("no usable sample") +
-        (most == reasons.end() ? std::string()
-                               : ": every one of its " + std::to_string(out.report.skipped.size()) +
-                                     " file(s) was skipped; the most common reason (" + std::to_string(most->second) +
-                                     " file(s)): " + most->first));
+        (reasons.empty() ? std::string()
+                         : ": every one of its " + std::to_string(out.report.skipped.size()) +
+                               " file(s) was skipped; the most common reason (" +
+                               std::to_string(reasons[0].second.size()) + " file(s)): " + reasons[0].first));
     return out;
   }
   std::string cache_error;
@@ -52,16 +65,8 @@ LoadedDataset load_dataset(const DatasetSpec &spec, const LoadOptions &options) 
 }
 
 std::vector<std::string> skipped_summary(const DataReport &report, std::size_t examples) {
-  std::vector<std::pair<std::string, std::vector<std::string>>> by_reason;  // in order of first appearance
-  for (const Skipped &s : report.skipped) {
-    auto it = std::find_if(by_reason.begin(), by_reason.end(), [&](const auto &r) { return r.first == s.reason; });
-    if (it == by_reason.end()) it = by_reason.insert(by_reason.end(), {s.reason, {}});
-    it->second.push_back(s.source);
-  }
-  std::stable_sort(by_reason.begin(), by_reason.end(),
-                   [](const auto &a, const auto &b) { return a.second.size() > b.second.size(); });
   std::vector<std::string> lines;
-  for (const auto &[reason, files] : by_reason) {
+  for (const auto &[reason, files] : skipped_by_reason(report)) {
     std::string line = "skipped " + std::to_string(files.size()) + " file(s): " + reason + " (";
     for (std::size_t i = 0; i < files.size() && i < examples; ++i) line += (i ? ", " : "") + files[i];
     lines.push_back(line + (files.size() > examples ? ", ...)" : ")"));

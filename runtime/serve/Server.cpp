@@ -203,9 +203,8 @@ bool serve(const deploy::Predictor &predictor, const ServeOptions &options, cons
       // so the client reads the answer rather than a reset; a longer one is
       // cut off and its connection closed. Nothing of it is kept.
       std::uint64_t declared = 0;
-      bool body_read = false;
-      auto refuse = [&](int status, const std::string &message) {
-        if (!body_read && declared <= drain) {
+      auto refuse = [&](int status, const std::string &message) {  // only before the body is read
+        if (declared <= drain) {
           std::uint64_t dropped = 0;
           read_body([&](const char *, std::size_t n) { return (dropped += n) <= drain; });
         }
@@ -255,7 +254,6 @@ bool serve(const deploy::Predictor &predictor, const ServeOptions &options, cons
         return refuse(415, "send image bytes (image/* or application/octet-stream) or multipart/form-data, not '" +
                                type + "'");
       }
-      body_read = true;
       if (too_large) return json_error(res, 413, "request body too large");
       if (!read) return json_error(res, 400, "the request body could not be read");
       if (req.is_multipart_form_data() && !has_image)
