@@ -10,7 +10,7 @@
 // brightness) against OpenCV's flip, a region of interest and convertTo.
 // Usage: edl_augment_bench FASHION_DIR [SECONDS_PER_MEASURE]
 #include "compiler/lower/halide/LowerAugment.h"
-#include "compiler/sema/Checker.h"
+#include "compiler/frontend/CompileProject.h"
 #include "runtime/data/Dataset.h"
 
 #include <opencv2/core.hpp>
@@ -47,12 +47,11 @@ augment chain {
 lower::AugmentProgram program_of(const std::string &text) {
   SourceManager sm;
   DiagnosticEngine diags;
-  LoadedProject project = load_project("bench.edl", sm, diags, text);
-  CheckedProject checked = check_project(project, sm, diags);
+  CompiledProject compiled = compile_project("bench.edl", sm, diags, text);
   std::vector<lower::LoweringError> errors;
-  const ast::Decl *chain = checked.find(ast::DeclKind::Augment, "chain");
-  if (diags.error_count() > 0 || !chain) return {};
-  lower::AugmentProgram program = lower::build_program(checked, *chain, kSize, kSize, kChannels, errors);
+  const spec::Augment *chain = compiled.specs ? compiled.specs->augment("chain") : nullptr;
+  if (!chain) return {};
+  lower::AugmentProgram program = lower::build_program(*chain, kSize, kSize, kChannels, errors);
   return errors.empty() ? program : lower::AugmentProgram{};
 }
 

@@ -15,7 +15,7 @@
 
 namespace {
 
-using edl::SpaceValues;
+using edl::spec::SpaceValues;
 using edl::search::Dimension;
 
 struct Problem {

@@ -5,7 +5,7 @@
 // summed epoch times.
 // Usage: edl_train_bound DIGITS_DIR [ROUNDS]
 #include "compiler/lower/halide/LowerAugment.h"
-#include "compiler/sema/ProjectLoader.h"
+#include "compiler/frontend/CompileProject.h"
 #include "runtime/train/Trainer.h"
 
 #include <algorithm>
@@ -37,10 +37,13 @@ int main(int argc, char **argv) {
   const std::string text = "project \"b\" { seed = 42 }\naugment light {\n  rotate(degrees = uniform(-15, 15))\n"
                                   "  flip_horizontal(p = 0.5)\n  brightness(factor = uniform(0.8, 1.2))\n"
                                   "  contrast(factor = uniform(0.8, 1.2))\n}\n";
-  LoadedProject project = load_project("bench.edl", sm, diags, text);
-  CheckedProject checked = check_project(project, sm, diags);
+  CompiledProject compiled = compile_project("bench.edl", sm, diags, text);
+  if (!compiled.specs || !compiled.specs->augment("light")) {
+    std::fprintf(stderr, "the augment block does not check\n");
+    return 1;
+  }
   std::vector<lower::LoweringError> errors;
-  auto program = lower::build_program(checked, *checked.find(ast::DeclKind::Augment, "light"), 32, 32, 1, errors);
+  auto program = lower::build_program(*compiled.specs->augment("light"), 32, 32, 1, errors);
   std::string error;
   auto kernel = lower::CompiledAugment::compile(program, error);
   if (!kernel) {

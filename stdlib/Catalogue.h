@@ -5,6 +5,8 @@
 #pragma once
 
 #include "compiler/ast/AST.h"
+#include "stdlib/DefaultValue.h"
+#include "stdlib/FormulaOps.h"
 
 #include <limits>
 #include <memory>
@@ -37,6 +39,7 @@ struct Field {
   TypePtr type;
   bool required = false;
   std::string default_text;  // as EDL source, e.g. "0.9"; empty when required or absent
+  DefaultValue default_value;  // default_text as a typed value (stdlib/DefaultValue.h)
   std::string doc;
   // Non-empty when the language defines the property but this version of
   // edlc does not run it: the checker rejects it (E0901) with this text,
@@ -93,22 +96,14 @@ struct BlockSchema {
   const Field *property(const std::string &n) const;
 };
 
-// The functions usable in formulas. Their meaning is defined once, by
-// formula_reference(): the interpreter calls it, and the ORC JIT and the
-// Halide lowering switch over FormulaOp, so a function without a lowering
-// does not compile (-Wswitch). Outside its domain a function gives what
-// IEEE arithmetic gives there: sqrt(-1) and log(-1) are NaN, log(0) is -inf.
-enum class FormulaOp { Abs, Sqrt, Exp, Log, Pow, Sin, Cos, Tanh, Min, Max, Clamp, Floor, Select };
-
+// The functions usable in formulas: FormulaOp and their meaning live in
+// stdlib/FormulaOps.h (no syntax tree there, so the back ends can use it).
 struct FormulaFunction {
   std::string name;
   std::size_t arity;
   std::string doc;
   FormulaOp op;
 };
-
-// The reference value of `op` on its arity's arguments.
-double formula_reference(FormulaOp op, const double *args);
 
 class Catalogue {
  public:

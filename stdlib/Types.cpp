@@ -200,25 +200,6 @@ const FormulaFunction &Catalogue::formula_call(const std::string &name, std::siz
   return *f;
 }
 
-double formula_reference(FormulaOp op, const double *a) {
-  switch (op) {
-    case FormulaOp::Abs: return std::fabs(a[0]);
-    case FormulaOp::Sqrt: return std::sqrt(a[0]);
-    case FormulaOp::Exp: return std::exp(a[0]);
-    case FormulaOp::Log: return std::log(a[0]);
-    case FormulaOp::Pow: return std::pow(a[0], a[1]);
-    case FormulaOp::Sin: return std::sin(a[0]);
-    case FormulaOp::Cos: return std::cos(a[0]);
-    case FormulaOp::Tanh: return std::tanh(a[0]);
-    case FormulaOp::Min: return std::fmin(a[0], a[1]);
-    case FormulaOp::Max: return std::fmax(a[0], a[1]);
-    case FormulaOp::Clamp: return std::fmin(std::fmax(a[0], a[1]), a[2]);
-    case FormulaOp::Floor: return std::floor(a[0]);
-    case FormulaOp::Select: return a[0] != 0 ? a[1] : a[2];
-  }
-  return std::nan("");
-}
-
 bool Catalogue::metric_runs(const std::string &m) const {
   return std::find(metrics_not_yet_.begin(), metrics_not_yet_.end(), m) == metrics_not_yet_.end();
 }
@@ -311,10 +292,11 @@ TypePtr one_of(std::vector<TypePtr> alternatives) {
 }
 
 Field req(std::string name, TypePtr type, std::string doc) {
-  return {std::move(name), std::move(type), true, "", std::move(doc), ""};
+  return {std::move(name), std::move(type), true, "", {}, std::move(doc), ""};
 }
 Field opt(std::string name, TypePtr type, std::string default_text, std::string doc) {
-  return {std::move(name), std::move(type), false, std::move(default_text), std::move(doc), ""};
+  DefaultValue value = parse_default(default_text);
+  return {std::move(name), std::move(type), false, std::move(default_text), std::move(value), std::move(doc), ""};
 }
 Field not_yet(Field f, std::string what_runs) {
   f.not_yet = std::move(what_runs);

@@ -1,6 +1,6 @@
 #include "compiler/frontend/CompileProject.h"
 
-#include "compiler/lower/halide/CheckAugments.h"
+#include "compiler/resolve/Resolve.h"
 
 namespace edl {
 
@@ -10,7 +10,10 @@ CompiledProject compile_project(const std::string &path, SourceManager &sm, Diag
   out.project = load_project(path, sm, diags, text);
   if (out.project.complete) {
     out.checked = check_project(out.project, sm, diags);
-    if (!diags.has_errors()) lower::check_augments(out.checked, diags);
+    if (!diags.has_errors()) {
+      spec::Specs specs = resolve_project(out.checked, sm, diags);
+      if (!diags.has_errors()) out.specs = std::move(specs);
+    }
     return out;
   }
   bool any_tree = false;

@@ -4,6 +4,7 @@
 // exactly what check rejects).
 #pragma once
 
+#include "compiler/resolve/Spec.h"
 #include "compiler/sema/Checker.h"
 
 #include <optional>
@@ -14,11 +15,15 @@ namespace edl {
 struct CompiledProject {
   LoadedProject project;
   CheckedProject checked;
+  // The resolved specs, when the project has no error (what plan and the
+  // runtime read).
+  std::optional<spec::Specs> specs;
 };
 
 // Loads `path` (or `text` in its place, for unsaved editor buffers) and its
 // imports, checks them against the catalogue and, when that found no error,
-// checks the augment blocks for the kernel compiler. A project with syntax
+// resolves them into specs (which reports what the kernel compiler would
+// reject). A project with syntax
 // errors is checked too, so editors can still resolve names, but only the
 // syntax errors are reported.
 CompiledProject compile_project(const std::string &path, SourceManager &sm, DiagnosticEngine &diags,

@@ -1,12 +1,15 @@
-// The Plan: a checked project as a DAG of tasks. A task's hash covers its
-// resolved inputs (the blocks it reads, with references replaced by what
-// they name, and its dependencies' hashes), never names or formatting, so
-// the store can recognise work already done.
+// The Plan: a project's resolved specs as a DAG of tasks. Each task carries
+// its spec; its hash covers that spec's canonical form (never names or
+// formatting), the project's seed and device, and its dependencies'
+// hashes, so the store can recognise work already done.
 #pragma once
 
-#include "compiler/sema/Checker.h"
+#include "compiler/resolve/Spec.h"
+
+#include <nlohmann/json.hpp>
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -25,6 +28,11 @@ struct Task {
   std::uint64_t parallel = 1;
   int priority = 0;
   std::string summary;     // one line for people
+  // The spec the task runs: a load's dataset, a train job's (search,
+  // trial, train and evaluate), a package's deploy block.
+  std::shared_ptr<const spec::Dataset> dataset;
+  std::shared_ptr<const spec::Train> train;
+  std::shared_ptr<const spec::Deploy> deploy;
   // Filled by `edlc plan` from the project's store, when there is one:
   // the run whose finished work this task would reuse, or 0 (it will run).
   bool store_known = false;
@@ -33,17 +41,19 @@ struct Task {
 
 struct Plan {
   std::string project;
+  spec::Specs specs;        // every resolved block, by name
   std::vector<Task> tasks;  // in a topological order
   std::uint64_t total_trials = 0;
 };
 
-Plan build_plan(const CheckedProject &project);
+Plan build_plan(const spec::Specs &specs);
 
-// Trials a search strategy will run: `trials =`, or for grid the product of
-// the searched dimensions (choice and int exactly, continuous at 5 points).
-std::uint64_t trial_count(const TrainFacts &train);
+// The spec a task carries, as JSON (SpecJson.h).
+nlohmann::json task_spec_json(const Task &t);
 
 std::string render_plan_text(const Plan &plan);
 std::string render_plan_json(const Plan &plan);
+// Every task with its spec in the readable form (`edlc plan --specs`).
+std::string render_plan_specs(const Plan &plan);
 
 }  // namespace edl

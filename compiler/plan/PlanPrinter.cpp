@@ -1,5 +1,6 @@
 #include "compiler/plan/Plan.h"
 
+#include "compiler/resolve/SpecJson.h"
 #include "compiler/support/JsonText.h"
 
 #include <nlohmann/json.hpp>
@@ -57,10 +58,21 @@ std::string render_plan_json(const Plan &plan) {
                           {"count", t.count},
                           {"parallel", t.parallel},
                           {"priority", t.priority},
-                          {"summary", t.summary}});
+                          {"summary", t.summary},
+                          {"spec", task_spec_json(t)}});
     if (t.store_known) j["tasks"].back()["cached_from_run"] = t.cached_from_run ? nlohmann::json(t.cached_from_run) : nlohmann::json();
   }
   return json_text(j, 2) + "\n";
+}
+
+std::string render_plan_specs(const Plan &plan) {
+  std::string out = "project: " + plan.project + "\n" + spec::render_spec_text(spec::to_json(plan.specs.project), 2);
+  for (const Task &t : plan.tasks) {
+    out += "\ntask " + t.id + " (" + to_string(t.kind) + ")\n";
+    out += "  hash: " + t.hash + "\n";
+    out += spec::render_spec_text(task_spec_json(t), 2);
+  }
+  return out;
 }
 
 }  // namespace edl

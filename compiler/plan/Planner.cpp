@@ -1,65 +1,16 @@
 #include "compiler/plan/Plan.h"
 
-#include "compiler/ast/Dump.h"
-#include "compiler/format/Formatter.h"
-#include "compiler/sema/Checker.h"
+#include "compiler/resolve/SpecJson.h"
 #include "compiler/support/Hash.h"
 
-#include <algorithm>
+#include <filesystem>
 #include <map>
-#include <set>
 
 namespace edl {
 namespace {
 
-// Block properties, sorted by key: their order carries no meaning.
-std::string canonical(const ast::Decl &d, const std::set<std::string> &skip = {}) {
-  std::vector<const ast::Property *> props;
-  for (const ast::Property &p : d.properties)
-    if (!skip.count(p.key)) props.push_back(&p);
-  std::sort(props.begin(), props.end(), [](auto *a, auto *b) { return a->key < b->key; });
-  std::string out = ast::to_string(d.kind);
-  out += "{";
-  for (const ast::Property *p : props) out += p->key + "=" + ast::dump(*p->value) + ";";
-  for (const ast::Step &s : d.steps) out += ast::dump(s) + ";";
-  return out + "}";
-}
-
-std::uint64_t int_argument(const ast::Call &c, const std::string &name, std::uint64_t fallback) {
-  const ast::Expr *e = ast::find_argument(c, name);
-  auto n = e ? const_number(*e) : std::nullopt;
-  return n && n->integral && n->value > 0 ? static_cast<std::uint64_t>(n->value) : fallback;
-}
-
-// The distinct space variables a train searches, honouring `space =`.
-std::vector<std::pair<const ast::Decl *, std::string>> searched_variables(const TrainFacts &t) {
-  std::set<std::string> allowed;
-  if (t.search)
-    if (const ast::Expr *s = ast::find_argument(*t.search, "space")) {
-      if (const auto *n = s->as<ast::Name>(); n && n->name != "all") allowed.insert(n->name);
-      if (const auto *l = s->as<ast::List>())
-        for (const auto &item : l->items)
-          if (const auto *n = item->as<ast::Name>()) allowed.insert(n->name);
-    }
-  std::vector<std::pair<const ast::Decl *, std::string>> out;
-  for (const SpaceUse &u : t.searched) {
-    if (!allowed.empty() && !allowed.count(u.space->name)) continue;
-    auto key = std::make_pair(u.space, u.var);
-    if (std::find(out.begin(), out.end(), key) == out.end()) out.push_back(key);
-  }
-  return out;
-}
-
-std::uint64_t grid_points(const ast::Decl &space, const std::string &var) {
-  const ast::Property *p = ast::find_property(space.properties, var);
-  const auto *dist = p ? p->value->as<ast::Call>() : nullptr;
-  if (!dist) return 1;
-  if (dist->callee == "choice") return std::max<std::size_t>(1, dist->args.size());
-  if (dist->callee == "int" && dist->args.size() == 2) {
-    auto lo = const_number(*dist->args[0].value), hi = const_number(*dist->args[1].value);
-    if (lo && hi && hi->value >= lo->value) return static_cast<std::uint64_t>(hi->value - lo->value) + 1;
-  }
-  return 5;
+std::string scalar_text(const spec::Scalar &s) {
+  return s.searched ? spec::to_text(*s.searched) : std::to_string(static_cast<long long>(s.value));
 }
 
 }  // namespace
@@ -77,34 +28,23 @@ const char *to_string(TaskKind k) {
   return "?";
 }
 
-std::uint64_t trial_count(const TrainFacts &train) {
-  if (!train.search) return 0;
-  const ast::Call &s = *train.search;
-  if (s.callee == "grid") {
-    const ast::Expr *t = ast::find_argument(s, "trials");
-    auto n = t ? const_number(*t) : std::nullopt;
-    if (n && n->integral && n->value > 0) return static_cast<std::uint64_t>(n->value);
-    std::uint64_t total = 1;
-    for (const auto &[space, var] : searched_variables(train)) {
-      std::uint64_t points = grid_points(*space, var);
-      total = total > UINT64_MAX / points ? UINT64_MAX : total * points;
-    }
-    return total;
-  }
-  return int_argument(s, "trials", 1);
+nlohmann::json task_spec_json(const Task &t) {
+  if (t.dataset) return spec::to_json(*t.dataset);
+  if (t.train) return spec::to_json(*t.train);
+  if (t.deploy) return spec::to_json(*t.deploy);
+  return nlohmann::json::object();
 }
 
-Plan build_plan(const CheckedProject &project) {
+Plan build_plan(const spec::Specs &specs) {
   Plan plan;
+  plan.project = specs.project.name;
+  plan.specs = specs;
   std::map<std::string, std::size_t> index;  // task id -> position in plan.tasks
-  std::string settings;
-  if (project.project) {
-    plan.project = project.project->name;
-    // What changes results: the seed and the device, not where the store is.
-    settings = canonical(*project.project, {"store", "workflow", "threads"});
-  }
-  auto add = [&](Task t, const std::string &inputs) {
-    std::string material = settings + "|" + to_string(t.kind) + "|" + inputs;
+  // What changes every result: the seed and the device.
+  const std::string settings =
+      "seed " + std::to_string(specs.project.seed) + " device " + specs.project.device;
+  auto add = [&](Task t) {
+    std::string material = settings + "|" + to_string(t.kind) + "|" + spec::canonical(task_spec_json(t));
     for (const std::string &dep : t.deps) material += "|" + plan.tasks[index.at(dep)].hash;
     t.hash = content_hash(material);
     index[t.id] = plan.tasks.size();
@@ -113,76 +53,62 @@ Plan build_plan(const CheckedProject &project) {
   };
 
   std::map<std::string, std::string> loads;  // dataset name -> task id
-  auto load = [&](const ast::Decl &dataset) {
-    auto it = loads.find(dataset.name);
+  auto load = [&](const spec::Dataset &d) {
+    auto it = loads.find(d.name);
     if (it != loads.end()) return it->second;
-    Task t{"load:" + dataset.name, TaskKind::Load, dataset.name, {}, "", 1, 1, 0, ""};
-    const ast::Property *src = ast::find_property(dataset.properties, "source");
-    t.summary = "read and split dataset '" + dataset.name + "'" +
-                (src ? " from " + format_expr_flat(*src->value) : std::string());
-    return loads[dataset.name] = add(std::move(t), canonical(dataset));
+    Task t{"load:" + d.name, TaskKind::Load, d.name, {}, "", 1, 1, 0, "", {}, {}, {}};
+    t.dataset = std::make_shared<spec::Dataset>(d);
+    t.summary = "read and split dataset '" + d.name + "' from " + spec::to_string(d.source) + "(\"" +
+                d.path_as_written + "\")";
+    return loads[d.name] = add(std::move(t));
   };
 
   std::map<std::string, std::string> finals;  // train name -> evaluate task id
-  for (const TrainFacts &train : project.trains) {
-    const ast::Decl &d = *train.decl;
-    int priority = 0;
-    if (const ast::Property *p = ast::find_property(d.properties, "priority"))
-      if (auto n = const_number(*p->value)) priority = static_cast<int>(n->value);
-    std::string inputs = canonical(d, {"priority"});
-    for (const ast::Decl *block : {train.augment, train.model})
-      if (block) inputs += canonical(*block);
-    std::set<const ast::Decl *> spaces;
-    for (const SpaceUse &u : train.searched) spaces.insert(u.space);
-    for (const ast::Decl *s : spaces) inputs += canonical(*s);
+  for (const spec::Train &job : specs.trains) {
+    auto shared = std::make_shared<spec::Train>(job);
     std::vector<std::string> deps;
-    if (train.dataset) deps.push_back(load(*train.dataset));
-
-    std::string epochs = "?";
-    if (const ast::Property *p = ast::find_property(d.properties, "epochs")) epochs = format_expr_flat(*p->value);
-
-    if (train.search) {
-      auto vars = searched_variables(train);
+    if (const spec::Dataset *d = specs.dataset(job.dataset)) deps.push_back(load(*d));
+    auto task = [&](TaskKind kind, const char *prefix) {
+      Task t{prefix + job.name, kind, job.name, deps, "", 1, 1, job.priority, "", {}, {}, {}};
+      t.train = shared;
+      return t;
+    };
+    if (job.search) {
+      const spec::Search &s = *job.search;
       std::string names;
-      for (const auto &[space, var] : vars) names += (names.empty() ? "" : ", ") + space->name + "." + var;
-      std::uint64_t trials = trial_count(train);
-      std::uint64_t parallel = int_argument(*train.search, "parallel", 1);
-      plan.total_trials += trials;
-      Task s{"search:" + d.name, TaskKind::Search, d.name, deps, "", 1, 1, priority, ""};
-      s.summary = train.search->callee + " over " + std::to_string(vars.size()) + " variable(s): " + names;
-      std::string search_id = add(std::move(s), inputs);
-      Task trial{"trial:" + d.name, TaskKind::Trial, d.name, {search_id}, "", trials, parallel, priority, ""};
-      trial.summary = std::to_string(trials) + " trial(s), " + std::to_string(parallel) + " at a time";
-      if (const ast::Expr *prune = ast::find_argument(*train.search, "prune"))
-        if (const auto *c = prune->as<ast::Call>()) trial.summary += ", pruned by " + c->callee;
-      if (ast::find_argument(*train.search, "proxy")) trial.summary += ", on a proxy";
-      deps = {add(std::move(trial), inputs)};
+      for (const spec::Dimension &d : s.dimensions) names += (names.empty() ? "" : ", ") + d.name;
+      plan.total_trials += s.trials;
+      Task search = task(TaskKind::Search, "search:");
+      search.summary = s.strategy + " over " + std::to_string(s.dimensions.size()) + " variable(s): " + names;
+      deps = {add(std::move(search))};
+      Task trial = task(TaskKind::Trial, "trial:");
+      trial.count = s.trials;
+      trial.parallel = static_cast<std::uint64_t>(s.parallel);
+      trial.summary = std::to_string(s.trials) + " trial(s), " + std::to_string(s.parallel) + " at a time";
+      if (!s.pruner.empty()) trial.summary += ", pruned by " + s.pruner;
+      if (s.has_proxy) trial.summary += ", on a proxy";
+      deps = {add(std::move(trial))};
     }
-    Task t{"train:" + d.name, TaskKind::Train, d.name, deps, "", 1, 1, priority, ""};
-    t.summary = std::string(train.search ? "final training with the best configuration, " : "training, ") + epochs +
-                " epoch(s)";
-    std::string train_id = add(std::move(t), inputs);
-    Task e{"evaluate:" + d.name, TaskKind::Evaluate, d.name, {train_id}, "", 1, 1, priority, ""};
+    Task t = task(TaskKind::Train, "train:");
+    t.summary = std::string(job.search ? "final training with the best configuration, " : "training, ") +
+                scalar_text(job.epochs) + " epoch(s)";
+    deps = {add(std::move(t))};
+    Task e = task(TaskKind::Evaluate, "evaluate:");
     e.summary = "evaluate on the held-out split";
-    finals[d.name] = add(std::move(e), "evaluate");
+    finals[job.name] = add(std::move(e));
   }
 
-  for (const auto &[name, decl] : project.decls[static_cast<int>(ast::DeclKind::Deploy)]) {
+  for (const spec::Deploy &d : specs.deploys) {
     std::vector<std::string> deps;
-    const ast::Property *from = ast::find_property(decl->properties, "from");
-    if (const auto *n = from ? from->value->as<ast::Name>() : nullptr)
-      if (finals.count(n->name)) deps.push_back(finals[n->name]);
-    Task t{"package:" + name, TaskKind::Package, name, deps, "", 1, 1, 0, ""};
+    if (finals.count(d.from)) deps.push_back(finals[d.from]);
+    Task t{"package:" + d.name, TaskKind::Package, d.name, deps, "", 1, 1, 0, "", {}, {}, {}};
+    t.deploy = std::make_shared<spec::Deploy>(d);
     std::string targets;
-    if (const ast::Property *p = ast::find_property(decl->properties, "targets"))
-      if (const auto *l = p->value->as<ast::List>())
-        for (const auto &item : l->items)
-          if (const auto *c = item->as<ast::Call>()) targets += (targets.empty() ? "" : ", ") + c->callee;
-    std::string package = "dist/" + name + ".tar.gz";
-    if (const ast::Property *p = ast::find_property(decl->properties, "package"))
-      if (const auto *lit = p->value->as<ast::Literal>()) package = lit->text;
-    t.summary = "package " + targets + " into " + package;
-    add(std::move(t), canonical(*decl));
+    for (const spec::Target &target : d.targets) targets += (targets.empty() ? "" : ", ") + target.kind;
+    std::error_code ec;
+    std::string shown = std::filesystem::relative(d.package, std::filesystem::current_path(ec), ec).string();
+    t.summary = "package " + targets + " into " + (ec || shown.empty() ? d.package : shown);
+    add(std::move(t));
   }
   return plan;
 }

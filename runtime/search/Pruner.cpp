@@ -1,4 +1,5 @@
 #include "runtime/search/Pruner.h"
+#include "runtime/search/SearchSpec.h"
 
 #include <algorithm>
 
@@ -58,6 +59,11 @@ std::unique_ptr<Pruner> make_pruner(const std::string &kind, int first, int redu
   if (kind == "asha") return std::make_unique<AshaPruner>(first, reduction);
   if (kind == "median") return std::make_unique<MedianPruner>(first);
   return nullptr;
+}
+
+std::unique_ptr<Pruner> make_pruner(const SearchSpec &spec) {
+  if (spec.pruner.empty()) return nullptr;
+  return make_pruner(spec.pruner, spec.prune_first, spec.prune_reduction);
 }
 
 }  // namespace edl::search

@@ -222,47 +222,6 @@ double sample_prior(const Dimension &d, std::mt19937_64 &rng) {
   return d.low;
 }
 
-std::vector<Dimension> search_dimensions(const CheckedProject &project, const TrainFacts &train) {
-  // `space = hp` or `space = [hp, aug]` limits the search to those spaces;
-  // the other variables keep their defaults. `all` (the default) searches every one.
-  std::set<std::string> only;
-  if (const ast::Expr *arg = train.search ? ast::find_argument(*train.search, "space") : nullptr) {
-    if (const auto *n = arg->as<ast::Name>(); n && n->name != "all") only.insert(n->name);
-    if (const auto *l = arg->as<ast::List>())
-      for (const auto &item : l->items)
-        if (const auto *n = item->as<ast::Name>()) only.insert(n->name);
-  }
-  std::map<std::string, Dimension> dims;
-  for (const SpaceUse &use : train.searched) {
-    if (!only.empty() && use.space && !only.count(use.space->name)) continue;
-    const ast::Property *p = use.space ? ast::find_property(use.space->properties, use.var) : nullptr;
-    const auto *dist = p ? p->value->as<ast::Call>() : nullptr;
-    if (!dist) continue;
-    Dimension d;
-    d.name = use.space->name + "." + use.var;
-    std::vector<double> args;
-    for (const ast::Argument &a : dist->args)
-      if (auto n = const_number(*a.value)) args.push_back(n->value);
-    if (dist->callee == "choice") {
-      d.kind = Dimension::Choice;
-      d.options = args;
-      if (d.options.empty()) continue;
-    } else {
-      if (args.size() < 2) continue;
-      d.low = args[0];
-      d.high = args[1];
-      d.kind = dist->callee == "loguniform" ? Dimension::LogUniform
-               : dist->callee == "int"      ? Dimension::Int
-               : dist->callee == "normal"   ? Dimension::Normal
-                                            : Dimension::Uniform;
-    }
-    dims[d.name] = d;
-  }
-  std::vector<Dimension> out;
-  for (auto &[name, d] : dims) out.push_back(d);
-  return out;
-}
-
 std::unique_ptr<Sampler> make_sampler(const std::string &strategy, std::vector<Dimension> dims, std::uint64_t seed,
                                       std::uint64_t trials) {
   if (strategy == "random") return std::make_unique<RandomSampler>(std::move(dims), seed);

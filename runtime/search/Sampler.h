@@ -4,8 +4,7 @@
 // a search is reproducible.
 #pragma once
 
-#include "compiler/sema/Checker.h"
-#include "compiler/sema/SpaceValues.h"
+#include "compiler/resolve/Spec.h"
 
 #include <cstdint>
 #include <memory>
@@ -15,15 +14,8 @@
 
 namespace edl::search {
 
-struct Dimension {
-  std::string name;  // "space.var"
-  enum Kind { Uniform, LogUniform, Int, Choice, Normal } kind = Uniform;
-  double low = 0, high = 1;     // bounds; mean and std for Normal
-  std::vector<double> options;  // Choice
-};
-
-// The dimensions a train job searches, in a stable order (by name).
-std::vector<Dimension> search_dimensions(const CheckedProject &project, const TrainFacts &train);
+using spec::Dimension;
+using spec::SpaceValues;
 
 struct Observation {
   SpaceValues values;

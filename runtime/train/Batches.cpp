@@ -121,7 +121,7 @@ Batch Prefetcher::make(int b) const {
     augmented.resize(static_cast<std::size_t>(W) * H * C * n);
     plan_.augment->run(pixels, n, params.data(), augmented.data());
     pixels = augmented.data();
-    for (const lower::ProgramOp &op : prog.ops) {
+    for (const lower::AugmentOp &op : prog.ops) {
       if (op.kind != lower::OpKind::Mixup && op.kind != lower::OpKind::Cutmix) continue;
       // The kernel blended each image with a partner; blend the labels alike.
       if (out.targets.empty()) {

@@ -25,7 +25,7 @@ double LrSchedule::at(std::int64_t step) const {
   const int epoch = static_cast<int>(step / steps_per_epoch_);
   const double progress = std::min(1.0, static_cast<double>(step) / total);
   const std::string &k = spec_.kind;
-  if (k == "step") return lr_ * std::pow(spec_.gamma, epoch / std::max(1, spec_.every));
+  if (k == "step") return lr_ * std::pow(spec_.gamma, epoch / std::max(1, static_cast<int>(spec_.every)));
   if (k == "cosine") {
     // Linear warm-up over `warmup` epochs, then cosine decay to zero.
     const double w = spec_.warmup;

@@ -91,7 +91,7 @@ torch::Tensor batch_loss(const torch::Tensor &logits, const torch::Tensor &targe
   torch::Tensor logp = torch::log_softmax(logits, 1);
   if (loss.kind == "focal") {
     // Lin et al.: down-weights the classes the model already gets right.
-    torch::Tensor weight = torch::pow(1 - logp.exp(), loss.gamma);
+    torch::Tensor weight = torch::pow(1 - logp.exp(), loss.gamma.value);
     return -(t * weight * logp).sum(1).mean();
   }
   return -(t * logp).sum(1).mean();
@@ -182,7 +182,7 @@ TrainResult train_model(lower::Network &net, const TrainJob &job, const TrainCal
       if (std::filesystem::exists(model)) result.model_path = model;
     }
   }
-  const int last_epoch = job.stop_epoch > 0 ? std::min(job.stop_epoch, spec.epochs) : spec.epochs;
+  const int last_epoch = job.stop_epoch > 0 ? std::min(job.stop_epoch, static_cast<int>(spec.epochs)) : static_cast<int>(spec.epochs);
 
   for (int epoch = job.resume.epoch; epoch < last_epoch; ++epoch) {
     auto epoch_start = Clock::now();
@@ -237,7 +237,7 @@ TrainResult train_model(lower::Network &net, const TrainJob &job, const TrainCal
     }
     if (!job.checkpoint_dir.empty()) {
       const bool last = epoch + 1 == last_epoch;
-      if (report.epoch % std::max(1, spec.checkpoint_every) == 0 || last) {
+      if (report.epoch % std::max(1, static_cast<int>(spec.checkpoint_every)) == 0 || last) {
         report.checkpoint = job.checkpoint_dir + "/epoch-" + std::to_string(report.epoch) + ".pt";
         lower::save_weights(*net, report.checkpoint);
         torch::save(*optimizer, optimizer_path(report.checkpoint));

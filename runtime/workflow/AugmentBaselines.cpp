@@ -3,7 +3,6 @@
 // values: no augmentation, and trivialaugment over every image op. Both are
 // trials of the search (status baseline:none, baseline:trivialaugment), after
 // the searched ones, so a restarted run keeps what finished.
-#include "compiler/sema/ProjectLoader.h"
 #include "compiler/support/JsonText.h"
 #include "runtime/workflow/Execution.h"
 
@@ -12,61 +11,28 @@
 #include <cstdio>
 
 namespace edl::workflow {
-namespace {
 
-constexpr const char *kTrivialAugment = R"edl(project "baselines" {}
+bool augment_is_searched(const spec::Train &job) { return job.search && job.search->baseline_augment; }
 
-augment trivialaugment_baseline {
-  trivialaugment()
-}
-)edl";
-
-bool inside(const SourceRange &inner, const SourceRange &outer) {
-  return inner.file == outer.file && inner.begin >= outer.begin && inner.end <= outer.end;
-}
-
-}  // namespace
-
-// The trivialaugment block, checked once per run as a project of its own.
-struct Execution::BaselineProject {
-  SourceManager sm;
-  LoadedProject loaded;
-  CheckedProject checked;
-};
-
-bool augment_is_searched(const TrainFacts &facts) {
-  if (!facts.augment) return false;
-  for (const SpaceUse &use : facts.searched)
-    if (inside(use.range, facts.augment->range)) return true;
-  return false;
-}
-
-std::unique_ptr<lower::CompiledAugment> Execution::trivialaugment_kernel(const Trained &job, const TrainFacts &facts) {
+std::unique_ptr<lower::CompiledAugment> Execution::trivialaugment_kernel(const Trained &job, const spec::Train &recipe) {
   std::lock_guard<std::mutex> lock(prepare_mu_);
-  if (!baselines_) {
-    baselines_ = std::make_shared<BaselineProject>();
-    DiagnosticEngine diags;
-    baselines_->loaded = load_project("<trivialaugment baseline>", baselines_->sm, diags, std::string(kTrivialAugment));
-    baselines_->checked = check_project(baselines_->loaded, baselines_->sm, diags);
-    if (diags.error_count() > 0) {
-      fail("the trivialaugment baseline could not be checked");
-      baselines_.reset();
-      return nullptr;
-    }
+  const spec::Augment *baseline = recipe.search ? recipe.search->baseline_augment.get() : nullptr;
+  if (!baseline) {
+    fail("train '" + recipe.name + "': its search has no trivialaugment baseline");
+    return nullptr;
   }
-  const ast::Decl *decl = baselines_->checked.find(ast::DeclKind::Augment, "trivialaugment_baseline");
   std::vector<lower::LoweringError> errors;
   lower::AugmentProgram program =
-      lower::build_program(baselines_->checked, *decl, job.data->width, job.data->height, job.data->channels, errors);
+      lower::build_program(*baseline, job.data->width, job.data->height, job.data->channels, errors);
   std::string error;
   std::unique_ptr<lower::CompiledAugment> augment;
   if (errors.empty())
-    augment = lower::CompiledAugment::compile(program, error, specs_.at(facts.dataset->name).cache_dir + "/kernels");
+    augment = lower::CompiledAugment::compile(program, error, specs_.at(recipe.dataset).cache_dir + "/kernels");
   if (!augment) fail("the trivialaugment baseline could not be compiled: " + (errors.empty() ? error : errors[0].message()));
   return augment;
 }
 
-bool Execution::augment_baselines(const Task &t, const TrainFacts &facts, const search::SearchSpec &spec,
+bool Execution::augment_baselines(const Task &t, const spec::Train &recipe, const search::SearchSpec &spec,
                                   std::int64_t task, const SpaceValues &best, double best_value, json &outputs) {
   json report = {{"searched", best_value}};
   const std::string objective = spec.objective_name();
@@ -89,9 +55,9 @@ bool Execution::augment_baselines(const Task &t, const TrainFacts &facts, const 
     if (!value) {
       Trained job;
       std::unique_ptr<lower::CompiledAugment> augment;
-      if (!prepare(facts, best, job, augment, false)) return false;
+      if (!prepare(recipe, best, job, augment, false)) return false;
       augment.reset();
-      if (name == "trivialaugment" && !(augment = trivialaugment_kernel(job, facts))) return false;
+      if (name == "trivialaugment" && !(augment = trivialaugment_kernel(job, recipe))) return false;
       if (spec.proxy_epochs > 0) job.spec.epochs = spec.proxy_epochs;
       if (trial) {
         store_.reopen_trial(trial);
@@ -117,7 +83,7 @@ bool Execution::augment_baselines(const Task &t, const TrainFacts &facts, const 
   }
   char line[256];
   std::snprintf(line, sizeof line, "    %-16s %.4f (%s)", "searched", best_value,
-                facts.augment ? facts.augment->name.c_str() : "");
+                recipe.augment ? recipe.augment->name.c_str() : "");
   obs_.message(line);
   outputs["augment_baselines"] = report;
 
@@ -138,7 +104,7 @@ bool Execution::augment_baselines(const Task &t, const TrainFacts &facts, const 
     how = line;
     // For a share of right answers, how many standard errors of the
     // validation split that margin is: small ones are noise.
-    const data::LoadedDataset *data = dataset(facts.dataset->name);
+    const data::LoadedDataset *data = dataset(recipe.dataset);
     const std::size_t n = data ? data->split.val.size() : 0;
     if (spec.metric == "accuracy" && n > 0) {
       const double p = std::clamp(best_value, 0.01, 0.99), se = std::sqrt(p * (1 - p) / static_cast<double>(n));

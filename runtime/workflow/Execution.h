@@ -5,7 +5,6 @@
 #pragma once
 
 #include "compiler/lower/halide/LowerAugment.h"
-#include "compiler/sema/ProjectSettings.h"
 #include "runtime/search/SearchSpec.h"
 #include "runtime/store/Store.h"
 #include "runtime/train/Trainer.h"
@@ -27,6 +26,7 @@
 namespace edl::workflow {
 
 using nlohmann::json;
+using spec::SpaceValues;
 
 // One train job's state between its train and evaluate tasks.
 struct Trained {
@@ -92,14 +92,14 @@ SpaceValues space_values_of(const json &values);
 double objective_score(const search::SearchSpec &spec, const train::EpochReport &epoch);
 
 // Whether a train job's augment block refers to a searched space variable.
-bool augment_is_searched(const TrainFacts &facts);
+bool augment_is_searched(const spec::Train &job);
 
 class Execution {
  public:
   Execution(const RunRequest &req, RunObserver &obs, DiagnosticEngine &diags, store::Store &store, RunOutcome &out,
             int threads, std::map<std::string, std::string> identities)
-      : req_(req), project_(*req.project), sm_(*req.sm), obs_(obs), diags_(diags), store_(store), out_(out),
-        settings_(project_settings(project_, sm_)), threads_(threads), identities_(std::move(identities)) {}
+      : req_(req), obs_(obs), diags_(diags), store_(store), out_(out), settings_(req.plan->specs.project),
+        threads_(threads), identities_(std::move(identities)) {}
 
   // The tasks a resumed run recorded before, by name.
   void resume_from(const std::vector<store::TaskRow> &rows) {
@@ -154,7 +154,7 @@ class Execution {
   // Everything a training needs before its first step, for the searched
   // values `space`: the resolved spec, the augment kernel, the model. False
   // with diagnostics when the job cannot run on this data.
-  bool prepare(const TrainFacts &facts, const SpaceValues &space, Trained &job,
+  bool prepare(const spec::Train &unbound, const SpaceValues &space, Trained &job,
                std::unique_ptr<lower::CompiledAugment> &augment, bool verbose);
 
   // Trains a prepared job, recording epochs (and checkpoints) under `task`
@@ -179,23 +179,21 @@ class Execution {
   // The final model of `t` from its best trial's weights (`from_trial`:
   // {trial, model, best_epoch}); false when they cannot be used.
   bool weights_of_trial(const Task &t, Trained &job, const json &from_trial, train::TrainResult &result);
-  std::string near_chance(const TrainFacts &facts, const search::SearchSpec &spec, double best);
+  std::string near_chance(const spec::Train &recipe, const search::SearchSpec &spec, double best);
   struct TrialSearch;
   // One trial (a new one, one finished before a restart, or one to continue);
   // false stops the search.
   bool run_trial(TrialSearch &s, std::uint64_t k);
   // pbt: the population trained side by side, interval by interval.
-  bool population_based(const Task &t, const TrainFacts &facts, const search::SearchSpec &spec, std::int64_t task);
+  bool population_based(const Task &t, const spec::Train &recipe, const search::SearchSpec &spec, std::int64_t task);
   // When the search tunes the augment block: the no-augmentation and
   // trivialaugment baselines at the best values on the trials' budget
   // (AugmentBaselines.cpp), reported and added to the task's `outputs`,
   // and the best of the three adopted for the final training.
-  bool augment_baselines(const Task &t, const TrainFacts &facts, const search::SearchSpec &spec, std::int64_t task,
+  bool augment_baselines(const Task &t, const spec::Train &recipe, const search::SearchSpec &spec, std::int64_t task,
                          const SpaceValues &best, double best_value, json &outputs);
   // The trivialaugment baseline's kernel for `job`'s data; null with a failure reported.
-  std::unique_ptr<lower::CompiledAugment> trivialaugment_kernel(const Trained &job, const TrainFacts &facts);
-  struct BaselineProject;
-  std::shared_ptr<BaselineProject> baselines_;  // made on first use
+  std::unique_ptr<lower::CompiledAugment> trivialaugment_kernel(const Trained &job, const spec::Train &recipe);
   // Per train job: the augmentation its search adopted ("searched", "none"
   // or "trivialaugment"); absent when the search did not tune augmentation.
   std::map<std::string, std::string> adopted_augment_;
@@ -219,13 +217,11 @@ class Execution {
   bool rebuild_trained(const std::string &block);
 
   const RunRequest &req_;
-  const CheckedProject &project_;
-  const SourceManager &sm_;
   RunObserver &obs_;
   DiagnosticEngine &diags_;
   store::Store &store_;
   RunOutcome &out_;
-  ProjectSettings settings_;
+  spec::Project settings_;
   int threads_ = 1;  // torch threads of the whole run
   std::map<std::string, data::DatasetSpec> specs_;
   std::map<std::string, std::unique_ptr<data::LoadedDataset>> data_;

@@ -317,11 +317,12 @@ const data::LoadedDataset *Execution::dataset(const std::string &name, const dat
       return it->second.get();
     }
   }
-  const ast::Decl *decl = project_.find(ast::DeclKind::Dataset, name);
-  data::DatasetSpec dspec = data::dataset_spec(project_, *decl, sm_);
+  const spec::Dataset *declared = req_.plan->specs.dataset(name);
+  if (!declared) return nullptr;
+  const data::DatasetSpec &dspec = *declared;
   {
     std::lock_guard<std::recursive_mutex> lock(state_mu_);
-    if (data::report_missing_folder(*decl, dspec, diags_)) {
+    if (data::report_missing_folder(dspec, diags_)) {
       if (TaskLog *log = current_task_log) {
         const Diagnostic &d = diags_.diagnostics().back();
         std::lock_guard<std::mutex> log_lock(log->mu);
@@ -360,18 +361,17 @@ bool Execution::load(const Task &t) {
   return true;
 }
 
-bool Execution::prepare(const TrainFacts &facts, const SpaceValues &space, Trained &job,
+bool Execution::prepare(const spec::Train &unbound, const SpaceValues &space, Trained &job,
                         std::unique_ptr<lower::CompiledAugment> &augment, bool verbose) {
   std::lock_guard<std::mutex> lock(prepare_mu_);
-  job.spec = train::train_spec(project_, facts, sm_, space);
+  job.spec = spec::bind(unbound, space, settings_.space_defaults);
   const data::DatasetSpec *spec_of_data = nullptr;
-  const data::LoadedDataset *loaded = dataset(facts.dataset->name, &spec_of_data);
+  const data::LoadedDataset *loaded = dataset(job.spec.dataset, &spec_of_data);
   if (!loaded) return false;
   const data::DatasetSpec &dspec = *spec_of_data;
   const data::LoadedDataset &data = *loaded;
   job.data = &data;
-  const ast::Property *data_prop = ast::find_property(facts.decl->properties, "data");
-  SourceRange data_at = data_prop ? data_prop->value->range : facts.decl->name_range;
+  const SourceRange data_at = job.spec.data_range;
   if (data.pixels.empty()) {
     diagnose(DiagId::NotSupportedYet, data_at, {"training on dataset", dspec.name});
     return false;
@@ -382,16 +382,14 @@ bool Execution::prepare(const TrainFacts &facts, const SpaceValues &space, Train
     return false;
   }
   job.norm = train::make_normalizer(dspec, data);
-  if (facts.augment) {
+  if (const spec::Augment *block = job.spec.augment.get()) {
     std::vector<lower::LoweringError> errors;
-    lower::AugmentProgram program = lower::build_program(project_, *facts.augment, data.width, data.height,
-                                                         data.channels, errors, space);
+    lower::AugmentProgram program = lower::build_program(*block, data.width, data.height, data.channels, errors);
     for (const lower::LoweringError &e : errors) diagnose(e.id, e.range, e.args);
     if (!errors.empty()) return false;
     if (program.out_w != data.width || program.out_h != data.height) {
-      const ast::Property *aug = ast::find_property(facts.decl->properties, "augment");
-      diagnose(DiagId::DataUnusable, aug ? aug->value->range : data_at,
-                    {dspec.name, "augment '" + facts.augment->name + "' makes " + std::to_string(program.out_w) +
+      diagnose(DiagId::DataUnusable, job.spec.augment_range.valid() ? job.spec.augment_range : data_at,
+                    {dspec.name, "augment '" + block->name + "' makes " + std::to_string(program.out_w) +
                                      "x" + std::to_string(program.out_h) + " images but validation sees " +
                                      std::to_string(data.width) + "x" + std::to_string(data.height) +
                                      "; end the block with resize(size = " + std::to_string(data.width) + "x" +
@@ -401,18 +399,18 @@ bool Execution::prepare(const TrainFacts &facts, const SpaceValues &space, Train
     std::string error;
     augment = lower::CompiledAugment::compile(program, error, dspec.cache_dir + "/kernels");
     if (!augment) {
-      fail("augment '" + facts.augment->name + "': " + error);
+      fail("augment '" + block->name + "': " + error);
       return false;
     }
     if (verbose)
-      obs_.message("augment " + facts.augment->name + ": one fused kernel, " +
+      obs_.message("augment " + block->name + ": one fused kernel, " +
                    (augment->from_cache() ? "loaded from the cache" : "compiled") + " in " +
                    std::to_string(static_cast<int>(augment->compile_seconds() * 1000)) + " ms");
   }
   try {  // a custom schedule compiles before any epoch runs
     train::LrSchedule probe(job.spec.schedule, job.spec.optimizer.lr, job.spec.epochs, 1);
   } catch (const std::exception &e) {
-    fail("train '" + facts.decl->name + "': the schedule formula could not be compiled: " + e.what());
+    fail("train '" + job.spec.name + "': the schedule formula could not be compiled: " + e.what());
     return false;
   }
 
@@ -429,7 +427,7 @@ bool Execution::prepare(const TrainFacts &facts, const SpaceValues &space, Train
   if (verbose) {
     std::int64_t parameters = 0;
     for (const torch::Tensor &p : job.net->parameters()) parameters += p.numel();
-    obs_.message("train " + facts.decl->name + ": " + job.spec.model.backbone + " + " + job.spec.model.head + ", " +
+    obs_.message("train " + job.spec.name + ": " + job.spec.model.backbone + " + " + job.spec.model.head + ", " +
                  std::to_string(parameters) + " parameters, " + std::to_string(data.width) + "x" +
                  std::to_string(data.height) + "x" + std::to_string(data.channels) + ", batch " +
                  std::to_string(job.spec.batch) + ", " + std::to_string(job.spec.epochs) + " epochs, " +
@@ -479,8 +477,7 @@ train::TrainResult Execution::fit(const std::string &block, Trained &job, const 
 }
 
 bool Execution::train(const Task &t) {
-  const TrainFacts *facts = project_.train(t.block);
-  if (!facts || !facts->dataset) return false;
+  const spec::Train &recipe = *t.train;
   Trained &job = trained(t.block);
   std::optional<SpaceValues> searched;
   std::string adopted = "searched";
@@ -491,13 +488,13 @@ bool Execution::train(const Task &t) {
     if (auto it = adopted_augment_.find(t.block); it != adopted_augment_.end()) adopted = it->second;
     if (auto it = final_from_trial_.find(t.block); it != final_from_trial_.end()) from_trial = it->second;
   }
-  SpaceValues values = searched ? *searched : default_space_values(project_);
+  SpaceValues values = searched ? *searched : SpaceValues{};
   std::unique_ptr<lower::CompiledAugment> augment;
   // The augmentation the search adopted: a baseline replaces the block.
-  TrainFacts used = *facts;
+  spec::Train used = recipe;
   if (adopted != "searched") used.augment = nullptr;
   if (!prepare(used, values, job, augment, true)) return false;
-  if (adopted == "trivialaugment" && !(augment = trivialaugment_kernel(job, *facts))) return false;
+  if (adopted == "trivialaugment" && !(augment = trivialaugment_kernel(job, recipe))) return false;
   if (adopted != "searched")
     obs_.message("train " + t.block + ": augmentation " + adopted + ", as the search adopted");
   const std::int64_t id = row_of(t);
@@ -552,7 +549,7 @@ bool Execution::train(const Task &t) {
                                     {"val", o.val},
                                     {"images_per_second", o.images_per_second}, {"seconds", o.seconds},
                                     {"space", searched ? space_used : json::object()},
-                                    {"augment", adopted == "searched" ? (facts->augment ? facts->augment->name : "none")
+                                    {"augment", adopted == "searched" ? (recipe.augment ? recipe.augment->name : "none")
                                                                       : adopted},
                                     {"from_trial", reused_trial ? from_trial.value("trial", 0) : 0}}));
   std::lock_guard<std::recursive_mutex> lock(state_mu_);
@@ -594,13 +591,13 @@ bool Execution::rebuild_trained(const std::string &block) {
     std::lock_guard<std::recursive_mutex> lock(state_mu_);
     if (auto done = finished_trains_.find(block); done != finished_trains_.end()) outputs = done->second;
   }
-  const TrainFacts *facts = project_.train(block);
-  if (!facts || !outputs.is_object()) return false;
-  SpaceValues values = default_space_values(project_);
+  const spec::Train *recipe = req_.plan->specs.train(block);
+  if (!recipe || !outputs.is_object()) return false;
+  SpaceValues values;
   if (outputs.contains("space") && !outputs["space"].empty()) values = space_values_of(outputs["space"]);
   Trained &job = trained(block);
   std::unique_ptr<lower::CompiledAugment> augment;
-  if (!prepare(*facts, values, job, augment, false)) return false;
+  if (!prepare(*recipe, values, job, augment, false)) return false;
   job.model_path = outputs.value("model", "");
   job.best_epoch = outputs.value("best_epoch", 0);
   return true;
@@ -608,14 +605,14 @@ bool Execution::rebuild_trained(const std::string &block) {
 
 RunOutcome execute_plan(const RunRequest &req, RunObserver &obs, DiagnosticEngine &diags) {
   RunOutcome out;
-  ProjectSettings settings = project_settings(*req.project, *req.sm);
+  const spec::Project &settings = req.plan->specs.project;
   out.store = settings.store;
   // libtorch's default here is one thread; use what the project allows.
   int threads = settings.threads > 0 ? settings.threads : static_cast<int>(std::thread::hardware_concurrency());
   torch::set_num_threads(std::max(1, threads));
   try {
     store::Store store(settings.store);
-    const std::map<std::string, std::string> identities = task_identities(*req.plan, *req.project, *req.sm);
+    const std::map<std::string, std::string> identities = task_identities(*req.plan);
     std::string identity;
     for (const Task &t : req.plan->tasks) identity += identities.at(t.id);
     const std::string file = fs::absolute(req.file).lexically_normal().string();

@@ -5,6 +5,7 @@
 
 #include "compiler/plan/Plan.h"
 #include "compiler/support/Diagnostics.h"
+#include "compiler/support/SourceManager.h"
 #include "runtime/train/Metrics.h"
 
 #include <atomic>
@@ -49,9 +50,7 @@ struct RunOutcome {
 };
 
 struct RunRequest {
-  const CheckedProject *project = nullptr;
-  const SourceManager *sm = nullptr;
-  const Plan *plan = nullptr;
+  const Plan *plan = nullptr;        // with the specs it runs
   std::string file;                  // the root .edl file
   std::string command;               // as typed, for the store
   const std::atomic<bool> *interrupt = nullptr;

@@ -1,7 +1,5 @@
 // package:DEPLOY: the deploy block's train job, its best weights and its
 // evaluation, written as one package (runtime/deploy/Package.h).
-#include "compiler/sema/ProjectSettings.h"
-#include "compiler/support/Hash.h"
 #include "compiler/support/JsonText.h"
 #include "runtime/deploy/Package.h"
 #include "runtime/train/Trainer.h"
@@ -18,22 +16,6 @@ namespace {
 
 namespace fs = std::filesystem;
 
-// A target call's arguments as JSON: strings, numbers, booleans and names.
-json call_arguments(const ast::Call &call) {
-  json out = json::object();
-  for (const ast::Argument &a : call.args) {
-    if (a.name.empty()) continue;
-    if (const auto *l = a.value->as<ast::Literal>()) {
-      if (l->literal == ast::LiteralKind::String) out[a.name] = l->text;
-      else if (l->literal == ast::LiteralKind::Bool) out[a.name] = l->boolean;
-      else if (auto n = const_number(*a.value)) out[a.name] = n->value;
-    } else if (const auto *n = a.value->as<ast::Name>()) {
-      out[a.name] = n->name;
-    }
-  }
-  return out;
-}
-
 std::string utc_now() {
   std::time_t t = std::time(nullptr);
   char buf[32];
@@ -44,15 +26,12 @@ std::string utc_now() {
 }  // namespace
 
 bool Execution::package(const Task &t) {
-  const ast::Decl *deploy = project_.find(ast::DeclKind::Deploy, t.block);
-  const ast::Property *from = deploy ? ast::find_property(deploy->properties, "from") : nullptr;
-  const auto *from_name = from ? from->value->as<ast::Name>() : nullptr;
-  const TrainFacts *facts = from_name ? project_.train(from_name->name) : nullptr;
-  if (!facts) {
+  const spec::Deploy &deploy = *t.deploy;
+  if (!req_.plan->specs.train(deploy.from)) {
     fail("deploy '" + t.block + "': 'from' names no train job");
     return false;
   }
-  const std::string job_name = facts->decl->name;
+  const std::string job_name = deploy.from;
   if (!trained(job_name).net && !rebuild_trained(job_name)) {
     fail("deploy '" + t.block + "': train job '" + job_name + "' has no trained model");
     return false;
@@ -67,18 +46,11 @@ bool Execution::package(const Task &t) {
 
   deploy::PackageSpec spec;
   spec.shape = {data.channels, data.height, data.width, static_cast<int>(data.classes.size())};
-  if (const ast::Property *targets = ast::find_property(deploy->properties, "targets"))
-    if (const auto *list = targets->value->as<ast::List>())
-      for (const auto &item : list->items)
-        if (const auto *call = item->as<ast::Call>()) {
-          spec.targets.push_back(call->callee);
-          spec.target_options[call->callee] = call_arguments(*call);
-        }
-  if (const ast::Property *p = ast::find_property(deploy->properties, "package"); p && p->value->as<ast::Literal>())
-    spec.path = resolve_path(sm_, p->value->range, p->value->as<ast::Literal>()->text);
-  else
-    spec.path = (fs::path(req_.file).parent_path() / "dist" / (t.block + ".tar.gz")).lexically_normal().string();
-  spec.path = fs::absolute(spec.path).lexically_normal().string();
+  for (const spec::Target &target : deploy.targets) {
+    spec.targets.push_back(target.kind);
+    spec.target_options[target.kind] = target.options;
+  }
+  spec.path = deploy.package;
   spec.staging = (fs::path(settings_.store).parent_path() / "artifacts" / ("run-" + std::to_string(out_.run_id)) /
                   ("package-" + t.block))
                      .string();
@@ -88,8 +60,6 @@ bool Execution::package(const Task &t) {
   for (const Task &other : req_.plan->tasks)
     if (other.kind == TaskKind::Evaluate && other.block == job_name)
       if (auto row = store_.completed_task(identity(other))) evaluation = json::parse(row->outputs, nullptr, false);
-  std::string sources;
-  for (std::size_t f = 0; f < sm_.file_count(); ++f) sources += sm_.text(static_cast<FileId>(f));
   json normalize = {{"scale", 1.0 / 255}, {"mean", job.norm.mean}, {"std", job.norm.std}};
   spec.manifest = {
       {"format", "edl-package"},
@@ -98,7 +68,7 @@ bool Execution::package(const Task &t) {
       {"deploy", t.block},
       {"version", "run-" + std::to_string(out_.run_id)},
       {"created", utc_now()},
-      {"source", {{"file", fs::absolute(req_.file).lexically_normal().string()}, {"hash", content_hash(sources)}}},
+      {"source", {{"file", settings_.main_file}, {"hash", settings_.source_hash}}},
       {"plan_identity", identity(t)},
       {"train", {{"name", job_name}, {"backbone", job.spec.model.backbone}, {"head", job.spec.model.head},
                  {"best_epoch", job.best_epoch}}},

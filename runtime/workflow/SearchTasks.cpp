@@ -62,7 +62,7 @@ double objective_score(const search::SearchSpec &spec, const train::EpochReport 
 // What the trials of one search share, across threads.
 struct Execution::TrialSearch {
   const Task *task = nullptr;
-  const TrainFacts *facts = nullptr;
+  const spec::Train *recipe = nullptr;
   search::SearchSpec spec;
   std::int64_t id = 0;  // the trials task's row
   std::unique_ptr<search::Sampler> sampler;
@@ -81,11 +81,11 @@ struct Execution::TrialSearch {
 };
 
 bool Execution::search(const Task &t) {
-  const TrainFacts *facts = project_.train(t.block);
+  const spec::Search &spec = *t.train->search;
   std::int64_t id = row_of(t);
   std::string names;
-  for (const search::Dimension &d : search::search_dimensions(project_, *facts)) names += " " + d.name;
-  obs_.message("search " + t.block + ": " + facts->search->callee + " over" + names);
+  for (const search::Dimension &d : spec.dimensions) names += " " + d.name;
+  obs_.message("search " + t.block + ": " + spec.strategy + " over" + names);
   store_.finish_task(id, "done");
   return true;
 }
@@ -137,8 +137,8 @@ std::string Execution::trials_header(std::uint64_t count, const search::SearchSp
 // When even the best trial's accuracy is within noise of guessing, the
 // trials compared nothing: say so, with the numbers, instead of adopting
 // the best of them as if it meant something.
-std::string Execution::near_chance(const TrainFacts &facts, const search::SearchSpec &spec, double best) {
-  const data::LoadedDataset *data = facts.dataset ? dataset(facts.dataset->name) : nullptr;
+std::string Execution::near_chance(const spec::Train &recipe, const search::SearchSpec &spec, double best) {
+  const data::LoadedDataset *data = dataset(recipe.dataset);
   if (!data || spec.metric != "accuracy" || !spec.maximize || data->classes.empty() || data->split.val.empty())
     return "";
   const double chance = 1.0 / static_cast<double>(data->classes.size());
@@ -157,17 +157,17 @@ std::string Execution::near_chance(const TrainFacts &facts, const search::Search
 bool Execution::trials(const Task &t) {
   TrialSearch s;
   s.task = &t;
-  s.facts = project_.train(t.block);
-  s.spec = search::search_spec(*s.facts->search);
+  s.recipe = t.train.get();
+  s.spec = *s.recipe->search;
   s.id = row_of(t);
-  if (s.spec.strategy == "pbt") return population_based(t, *s.facts, s.spec, s.id);
-  s.sampler = search::make_sampler(s.spec.strategy, search::search_dimensions(project_, *s.facts), settings_.seed, t.count);
+  if (s.spec.strategy == "pbt") return population_based(t, *s.recipe, s.spec, s.id);
+  s.sampler = search::make_sampler(s.spec.strategy, s.spec.dimensions, settings_.seed, t.count);
   if (!s.sampler) {
-    diagnose(DiagId::NotSupportedYet, s.facts->search->callee_range, {"search strategy", s.spec.strategy});
+    diagnose(DiagId::NotSupportedYet, s.spec.strategy_range, {"search strategy", s.spec.strategy});
     store_.finish_task(s.id, "failed", "strategy not available");
     return false;
   }
-  s.pruner = s.spec.make_pruner();
+  s.pruner = search::make_pruner(s.spec);
   // Trials a stopped run recorded: finished ones stand (and teach the
   // sampler and pruner again); a running one continues from its checkpoint.
   for (const store::TrialRow &r : store_.trials(s.id)) s.recorded[r.number] = r;
@@ -200,12 +200,12 @@ bool Execution::trials(const Task &t) {
   json outputs = {{"objective", s.spec.objective_name()}, {"maximize", s.spec.maximize},
                   {"best", values_json(best->values)}, {"best_value", best_value},
                   {"trials", s.history.size()}, {"budget_spent", s.budget_spent}};
-  if (std::string warning = near_chance(*s.facts, s.spec, best_value); !warning.empty()) {
+  if (std::string warning = near_chance(*s.recipe, s.spec, best_value); !warning.empty()) {
     obs_.message("  warning: " + warning);
     outputs["warning"] = warning;
   }
   if (!(completed || s.budget_spent) ||
-      (augment_is_searched(*s.facts) && !augment_baselines(t, *s.facts, s.spec, s.id, best->values, best_value, outputs))) {
+      (augment_is_searched(*s.recipe) && !augment_baselines(t, *s.recipe, s.spec, s.id, best->values, best_value, outputs))) {
     store_.finish_task(s.id, was_interrupted() ? "interrupted" : "failed");
     return false;
   }
@@ -267,7 +267,7 @@ bool Execution::run_trial(TrialSearch &s, std::uint64_t k) {
   const std::string label = "  trial " + std::to_string(number) + "/" + count + ":" + shown(values);
   Trained job;
   std::unique_ptr<lower::CompiledAugment> augment;
-  if (!prepare(*s.facts, values, job, augment, k == 0 || before_row)) {
+  if (!prepare(*s.recipe, values, job, augment, k == 0 || before_row)) {
     store_.finish_task(s.id, "failed", "trial " + std::to_string(number) + " could not be prepared");
     return false;
   }
@@ -316,9 +316,9 @@ bool Execution::run_trial(TrialSearch &s, std::uint64_t k) {
   return true;
 }
 
-bool Execution::population_based(const Task &t, const TrainFacts &facts, const search::SearchSpec &spec,
+bool Execution::population_based(const Task &t, const spec::Train &recipe, const search::SearchSpec &spec,
                                  std::int64_t task) {
-  const std::vector<search::Dimension> dims = search::search_dimensions(project_, facts);
+  const std::vector<search::Dimension> &dims = spec.dimensions;
   const int trials = static_cast<int>(t.count);
   if (trials < spec.population) {
     fail("search '" + t.block + "': pbt needs trials >= population (" + std::to_string(trials) +
@@ -349,7 +349,7 @@ bool Execution::population_based(const Task &t, const TrainFacts &facts, const s
     m.values = values;
     m.job = Trained{};
     m.augment.reset();
-    if (!prepare(facts, values, m.job, m.augment, started == 1)) return false;
+    if (!prepare(recipe, values, m.job, m.augment, started == 1)) return false;
     if (spec.proxy_epochs > 0) m.job.spec.epochs = spec.proxy_epochs;
     m.job.spec.checkpoint_keep = 0;  // members start from each other's interval checkpoints: keep them all
     m.trial = store_.begin_trial(task, m.number, json_text(values_json(values)));
@@ -423,7 +423,7 @@ bool Execution::population_based(const Task &t, const TrainFacts &facts, const s
                fixed4(best_value) + "):" + shown(best->values));
   json outputs = {{"objective", spec.objective_name()}, {"maximize", spec.maximize}, {"best", values_json(best->values)},
                   {"best_value", best_value}, {"trials", started}, {"lineage", lineage}};
-  if (augment_is_searched(facts) && !augment_baselines(t, facts, spec, task, best->values, best_value, outputs)) {
+  if (augment_is_searched(recipe) && !augment_baselines(t, recipe, spec, task, best->values, best_value, outputs)) {
     store_.finish_task(task, was_interrupted() ? "interrupted" : "failed");
     return false;
   }

@@ -1,6 +1,5 @@
 #include "runtime/workflow/TaskIdentity.h"
 
-#include "compiler/sema/ProjectSettings.h"
 #include "compiler/support/Hash.h"
 
 #include <algorithm>
@@ -19,16 +18,6 @@ std::string entry(const fs::path &p, const fs::path &root) {
   return fs::relative(p, root, ec).string() + "|" + std::to_string(ec ? 0 : size) + "|" + std::to_string(time) + "\n";
 }
 
-// The folder or file a dataset's source reads, resolved like the loaders do.
-std::string source_path(const ast::Decl &dataset, const SourceManager &sm) {
-  const ast::Property *source = ast::find_property(dataset.properties, "source");
-  const auto *call = source ? source->value->as<ast::Call>() : nullptr;
-  const ast::Expr *arg = call ? ast::find_argument(*call, "path", 0) : nullptr;
-  const auto *lit = arg ? arg->as<ast::Literal>() : nullptr;
-  if (!lit || lit->literal != ast::LiteralKind::String) return "";
-  return resolve_path(sm, lit->range, lit->text);
-}
-
 }  // namespace
 
 std::string data_fingerprint(const std::string &path) {
@@ -45,14 +34,11 @@ std::string data_fingerprint(const std::string &path) {
   return content_hash(all);
 }
 
-std::map<std::string, std::string> task_identities(const Plan &plan, const CheckedProject &project,
-                                                   const SourceManager &sm) {
+std::map<std::string, std::string> task_identities(const Plan &plan) {
   std::map<std::string, std::string> ids;
   for (const Task &t : plan.tasks) {  // topological order: dependencies first
     std::string material = "semantics " + std::to_string(kSemanticsVersion) + "|" + t.hash;
-    if (t.kind == TaskKind::Load)
-      if (const ast::Decl *d = project.find(ast::DeclKind::Dataset, t.block))
-        material += "|data:" + data_fingerprint(source_path(*d, sm));
+    if (t.kind == TaskKind::Load && t.dataset) material += "|data:" + data_fingerprint(t.dataset->path);
     for (const std::string &dep : t.deps) material += "|" + ids[dep];
     ids[t.id] = content_hash(material);
   }

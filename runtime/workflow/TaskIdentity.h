@@ -19,11 +19,11 @@ namespace edl::workflow {
 // is run again instead of reused. 2: the augmentation a search adopts, the
 // final model taken from the best trial, checkpoint.keep, formula functions
 // as stdlib::formula_reference defines them, label rounds never done.
-inline constexpr int kSemanticsVersion = 2;
+// 3: identities hash resolved specs (defaults filled from the catalogue).
+inline constexpr int kSemanticsVersion = 3;
 
 // Task id -> identity (32 hex digits).
-std::map<std::string, std::string> task_identities(const Plan &plan, const CheckedProject &project,
-                                                   const SourceManager &sm);
+std::map<std::string, std::string> task_identities(const Plan &plan);
 
 // A file's or a folder's (recursively) names, sizes and modification times,
 // hashed; a path that does not exist hashes as such.

@@ -3,6 +3,7 @@
 #include "compiler/ast/Dump.h"
 #include "compiler/format/Formatter.h"
 #include "compiler/plan/Plan.h"
+#include "compiler/resolve/Resolve.h"
 #include "compiler/sema/Checker.h"
 #include "compiler/support/DiagnosticRenderer.h"
 
@@ -33,7 +34,10 @@ void run_one(const std::uint8_t *data, std::size_t size) {
     project.files.push_back({id, std::move(parsed.file), parsed.comments});
     project.complete = diags.error_count() == 0;
     CheckedProject checked = check_project(project, sm, diags);
-    if (!diags.has_errors()) build_plan(checked);
+    if (!diags.has_errors()) {
+      spec::Specs specs = resolve_project(checked, sm, diags);
+      if (!diags.has_errors()) build_plan(specs);
+    }
 
     const ast::File &file = *project.files[0].ast;
     std::string once = format_file(file, parsed.comments, text);

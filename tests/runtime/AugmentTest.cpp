@@ -62,7 +62,7 @@ Result augment(const std::string &steps, int channels, int count, std::uint64_t 
   REQUIRE(c->diags.error_count() == 0);
   std::vector<LoweringError> errors;
   Result r;
-  r.program = build_program(c->checked, *c->checked.find(ast::DeclKind::Augment, "a"), 32, 32, channels, errors);
+  r.program = build_program(*c->specs.augment("a"), 32, 32, channels, errors);
   for (const LoweringError &e : errors) INFO(e.message());
   REQUIRE(errors.empty());
   std::string error;
@@ -140,7 +140,7 @@ TEST_CASE("augment: in one batch, images that only move whole pixels are copied,
   Result r = augment("flip_horizontal(p = 0.5)\n maybe(p = 0.5) { rotate(degrees = uniform(-20, 20)) }\n"
                      " crop(size = 24x24)\n brightness(factor = uniform(0.8, 1.2))", 3, 24);
   int brightness_slot = -1;
-  for (const ProgramOp &op : r.program.ops)
+  for (const AugmentOp &op : r.program.ops)
     if (op.kind == OpKind::Brightness) brightness_slot = op.first_arg_slot;
   REQUIRE(brightness_slot >= 0);
   const std::size_t in_image = 32 * 32 * 3, out_image = 24 * 24 * 3;
@@ -312,7 +312,7 @@ TEST_CASE("augment: p, maybe, one_of and some_of decide per image", "[augment]")
     const auto &p = one.params[static_cast<std::size_t>(i)];
     CHECK(p[static_cast<std::size_t>(one.program.ops[0].enabled_slot)] + p[static_cast<std::size_t>(one.program.ops[1].enabled_slot)] == 1.0f);
     float on = 0;
-    for (const ProgramOp &op : some.program.ops) on += some.params[static_cast<std::size_t>(i)][static_cast<std::size_t>(op.enabled_slot)];
+    for (const AugmentOp &op : some.program.ops) on += some.params[static_cast<std::size_t>(i)][static_cast<std::size_t>(op.enabled_slot)];
     CHECK(on == 2.0f);
   }
 }
@@ -401,7 +401,7 @@ TEST_CASE("augment: blur, sharpness, equalize, autocontrast and hue match their 
 
 TEST_CASE("augment: mixup blends with a partner of the batch by a Beta-distributed weight", "[augment]") {
   Result m = augment("mixup(alpha = 0.4)", 1, 8);
-  const ProgramOp &op = m.program.ops[0];
+  const AugmentOp &op = m.program.ops[0];
   for (int i = 0; i < 8; ++i) {
     const auto &row = m.params[static_cast<std::size_t>(i)];
     int partner = std::clamp(static_cast<int>(row[static_cast<std::size_t>(op.first_arg_slot)] * 8), 0, 7);
@@ -419,7 +419,7 @@ TEST_CASE("augment: randaugment applies n ops of its list at magnitude m, trivia
   REQUIRE(r.program.ops.size() == 4);
   for (const auto &row : r.params) {
     float on = 0;
-    for (const ProgramOp &op : r.program.ops) on += row[static_cast<std::size_t>(op.enabled_slot)];
+    for (const AugmentOp &op : r.program.ops) on += row[static_cast<std::size_t>(op.enabled_slot)];
     CHECK(on == 2.0f);
     // Magnitude 15 of 30: shear 0.15 and brightness 1 +- 0.45, with a random sign.
     CHECK(std::fabs(row[static_cast<std::size_t>(r.program.ops[0].first_arg_slot)]) == Approx(0.15f));
@@ -429,7 +429,7 @@ TEST_CASE("augment: randaugment applies n ops of its list at magnitude m, trivia
   Result t = augment("trivialaugment(ops = [rotate, solarize, posterize])", 1, 30);
   for (const auto &row : t.params) {
     float on = 0;
-    for (const ProgramOp &op : t.program.ops) on += row[static_cast<std::size_t>(op.enabled_slot)];
+    for (const AugmentOp &op : t.program.ops) on += row[static_cast<std::size_t>(op.enabled_slot)];
     CHECK(on == 1.0f);
   }
 }
@@ -438,12 +438,13 @@ TEST_CASE("augment: a searched value takes the trial's value, or its domain's mi
   auto c = test::check_text("project \"t\" {}\nspace aug { m = int(1, 9); d = uniform(10, 20) }\n"
                             "augment a { randaugment(n = 1, m = aug.m, ops = [rotate])\n rotate(degrees = aug.d) }\n");
   std::vector<LoweringError> errors;
-  const ast::Decl &a = *c->checked.find(ast::DeclKind::Augment, "a");
-  AugmentProgram mid = build_program(c->checked, a, 32, 32, 1, errors);
+  const spec::Augment &a = *c->specs.augment("a");
+  AugmentProgram mid = build_program(spec::bind(a, {}, c->specs.project.space_defaults), 32, 32, 1, errors);
   REQUIRE(errors.empty());
   CHECK(mid.ops[0].args[0].options[1] == Approx(30.0 * 5 / 30));  // m = 5, the middle of int(1, 9)
   CHECK(mid.ops[1].args[0].a == Approx(15));
-  AugmentProgram trial = build_program(c->checked, a, 32, 32, 1, errors, {{"aug.m", 3}, {"aug.d", 12}});
+  AugmentProgram trial =
+      build_program(spec::bind(a, {{"aug.m", 3}, {"aug.d", 12}}, c->specs.project.space_defaults), 32, 32, 1, errors);
   CHECK(trial.ops[0].args[0].options[1] == Approx(3.0));
   CHECK(trial.ops[1].args[0].a == Approx(12));
 }
@@ -451,7 +452,7 @@ TEST_CASE("augment: a searched value takes the trial's value, or its domain's mi
 TEST_CASE("augment: kernels are cached on disk and give the JIT's output bit for bit", "[augment]") {
   auto c = test::check_text("project \"t\" {}\naugment a { rotate(degrees = uniform(-20, 20))\n contrast(factor = 0.8) }\n");
   std::vector<LoweringError> errors;
-  AugmentProgram program = build_program(c->checked, *c->checked.find(ast::DeclKind::Augment, "a"), 32, 32, 3, errors);
+  AugmentProgram program = build_program(*c->specs.augment("a"), 32, 32, 3, errors);
   std::string error;
   std::filesystem::path dir = std::filesystem::temp_directory_path() / ("edl-kernels-" + std::to_string(::getpid()));
   auto jit = CompiledAugment::compile(program, error);
@@ -475,19 +476,24 @@ TEST_CASE("augment: kernels are cached on disk and give the JIT's output bit for
 }
 
 TEST_CASE("augment: what the compiler cannot do is an error at the step", "[augment]") {
+  // Reported by `edlc check` (the resolve stage) for a block a job uses.
   auto errors_of = [](const std::string &steps) {
-    auto c = test::check_text("project \"t\" {}\naugment a {\n" + steps + "\n}\n");
-    std::vector<LoweringError> errors;
-    build_program(c->checked, *c->checked.find(ast::DeclKind::Augment, "a"), 32, 32, 1, errors);
+    auto c = test::check_text("project \"t\" {}\ndataset d { source = image_folder(\"data\") }\n"
+                              "model m { backbone = mlp(hidden = [8]) }\n"
+                              "train j { data = d; model = m; augment = a; optimizer = sgd(lr = 0.1); epochs = 1 }\n"
+                              "augment a {\n" + steps + "\n}\n");
+    std::vector<Diagnostic> errors;
+    for (const Diagnostic &d : c->diags.diagnostics())
+      if (d.severity == Severity::Error) errors.push_back(d);
     return errors;
   };
-  // Audio and text ops have no meaning on images.
-  auto unsupported = errors_of("time_mask(width = 3)");
+  // A policy's op that no policy can apply.
+  auto unsupported = errors_of("randaugment(n = 1, m = 9, ops = [rotate, crop])");
   REQUIRE(unsupported.size() == 1);
-  CHECK(unsupported[0].message() == "the augmentation compiler does not support 'time_mask' yet");
+  CHECK(unsupported[0].message == "the augmentation compiler does not support 'crop' in 'randaugment' yet");
   CHECK(unsupported[0].id == DiagId::UnsupportedAugmentOp);
   auto conditional = errors_of("maybe(p = 0.5) { resize(size = 16x16) }");
   REQUIRE(conditional.size() == 1);
-  CHECK(conditional[0].message().find("changes the image size, so it cannot be conditional") != std::string::npos);
+  CHECK(conditional[0].message.find("changes the image size, so it cannot be conditional") != std::string::npos);
   CHECK(errors_of("flip_horizontal()\n maybe(p = 0.2) { rotate(degrees = 10) }").empty());
 }

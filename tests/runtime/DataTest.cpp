@@ -403,9 +403,8 @@ TEST_CASE("a dataset block resolves to paths, split, sizes and the project's see
                          "model m { backbone = mlp(hidden = 4) }\n"
                          "train t { data = d; model = m; optimizer = sgd(lr = 0.1); epochs = 1 }\n";
   auto c = test::check_file(root);
-  const ast::Decl *decl = c->checked.find(ast::DeclKind::Dataset, "d");
-  REQUIRE(decl);
-  DatasetSpec s = dataset_spec(c->checked, *decl, c->sm);
+  REQUIRE(c->specs.dataset("d"));
+  DatasetSpec s = *c->specs.dataset("d");
   CHECK(s.path == (t.path / "imgs").string());
   CHECK(s.train == Approx(0.6));
   CHECK(s.val == Approx(0.3));

@@ -3,6 +3,8 @@
 // agree on every function of the catalogue, outside its domain too.
 #include "TestSupport.h"
 
+#include "compiler/resolve/Resolve.h"
+
 #include "compiler/lower/halide/LowerFormula.h"
 #include "compiler/lower/llvm/Formula.h"
 #include "stdlib/Catalogue.h"
@@ -39,16 +41,17 @@ TEST_CASE("every formula function means the same in the interpreter, the JIT and
     REQUIRE(c->diags.error_count() == 0);
     const ast::Decl *op = c->checked.find(ast::DeclKind::Op, "t");
     REQUIRE(op);
+    const spec::Formula body = resolve_formula(*op->body);
     std::string error;
-    auto jit = lower::CompiledFormula::compile(*op->body, vars, error);
+    auto jit = lower::CompiledFormula::compile(body, vars, error);
     REQUIRE(jit);
     Halide::Param<float> pa("a"), pb("b"), pd("d");
     Halide::Func h;
-    h() = lower::lower_formula(*op->body, {{"a", pa}, {"b", pb}, {"d", pd}});
+    h() = lower::lower_formula(body, {{"a", pa}, {"b", pb}, {"d", pd}});
     for (const std::vector<double> &in : kInputs) {
       INFO(f.name << "(" << in[0] << ", " << in[1] << ", " << in[2] << ")");
       const double reference = stdlib::formula_reference(f.op, in.data());
-      CHECK(agree(reference, lower::interpret_formula(*op->body, vars, in.data()), 0));
+      CHECK(agree(reference, spec::evaluate(body, vars, in.data()), 0));
       CHECK(agree(reference, (*jit)(in.data()), 1e-12));
       pa.set(static_cast<float>(in[0]));
       pb.set(static_cast<float>(in[1]));
@@ -64,7 +67,10 @@ TEST_CASE("a formula the checker would reject is an internal error in every back
   const ast::Decl *op = c->checked.find(ast::DeclKind::Op, "t");
   REQUIRE(op);
   // `a` is not among the names given: no silent default.
-  CHECK_THROWS_AS(lower::lower_formula(*op->body, {}), std::logic_error);
+  const spec::Formula body = resolve_formula(*op->body);
+  CHECK_THROWS_AS(lower::lower_formula(body, {}), std::logic_error);
   double v = 1;
-  CHECK_THROWS(lower::interpret_formula(*op->body, {"z"}, &v));
+  CHECK_THROWS(spec::evaluate(body, {"z"}, &v));
+  std::string error;
+  CHECK_FALSE(lower::CompiledFormula::compile(body, {"z"}, error));
 }

@@ -2,6 +2,8 @@
 // interpreter of the same AST, at many points.
 #include "TestSupport.h"
 
+#include "compiler/resolve/Resolve.h"
+
 #include "compiler/lower/llvm/Formula.h"
 #include "runtime/train/Schedule.h"
 
@@ -42,7 +44,7 @@ TEST_CASE("compiled formulas equal the interpreter", "[formula]") {
     INFO(f);
     auto parsed = test::parse_text("train t { schedule = custom(" + f + ") }\n");
     REQUIRE(parsed->diags.diagnostics().empty());
-    const ast::Expr &e = formula_of(*parsed);
+    const spec::Formula e = resolve_formula(formula_of(*parsed));
     std::string error;
     auto compiled = lower::CompiledFormula::compile(e, vars, error);
     INFO(error);
@@ -53,7 +55,7 @@ TEST_CASE("compiled formulas equal the interpreter", "[formula]") {
         for (int step : {0, 1, 7, 50, 333})
           for (double progress : {0.0, 0.25, 0.5, 0.9, 1.0}) {
             const double values[] = {lr, static_cast<double>(epoch), static_cast<double>(step), progress};
-            const double want = lower::interpret_formula(e, vars, values), got = (*compiled)(values);
+            const double want = spec::evaluate(e, vars, values), got = (*compiled)(values);
             if (std::isnan(want)) CHECK(std::isnan(got));
             else CHECK(got == Approx(want).epsilon(1e-12).margin(1e-300));
             ++points;
@@ -65,7 +67,7 @@ TEST_CASE("compiled formulas equal the interpreter", "[formula]") {
 TEST_CASE("a formula that names an unknown variable fails to compile with a reason", "[formula]") {
   auto parsed = test::parse_text("train t { schedule = custom(lr * momentum) }\n");
   std::string error;
-  auto compiled = lower::CompiledFormula::compile(formula_of(*parsed), train::schedule_variables(), error);
+  auto compiled = lower::CompiledFormula::compile(resolve_formula(formula_of(*parsed)), train::schedule_variables(), error);
   CHECK_FALSE(compiled);
   CHECK(error.find("momentum") != std::string::npos);
 }
@@ -101,7 +103,7 @@ TEST_CASE("schedules give the documented rates", "[schedule]") {
 
   auto parsed = test::parse_text("train t { schedule = custom(lr / (1 + epoch)) }\n");
   s.kind = "custom";
-  s.formula = &formula_of(*parsed);
+  s.formula = std::make_shared<spec::Formula>(resolve_formula(formula_of(*parsed)));
   train::LrSchedule custom(s, 0.3, 5, 4);
   CHECK(custom.at(0) == Approx(0.3));
   CHECK(custom.at(8) == Approx(0.1));  // epoch 2

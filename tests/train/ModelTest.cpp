@@ -17,7 +17,7 @@ using namespace edl::lower;
 
 namespace {
 
-ModelSpec spec(const std::string &backbone) {
+ModelSpec model_of(const std::string &backbone) {
   ModelSpec s;
   s.backbone = backbone;
   if (backbone == "mlp") s.hidden = {64, 32};
@@ -42,7 +42,7 @@ TEST_CASE("every backbone gives batch x classes scores at several input sizes", 
     for (Size size : {Size{1, 32, 32}, Size{3, 48, 40}, Size{3, 64, 64}}) {
       INFO(backbone << " " << size.c << "x" << size.h << "x" << size.w);
       std::vector<ModelError> errors;
-      Network net = build_model(spec(backbone), {size.c, size.h, size.w, 7}, errors);
+      Network net = build_model(model_of(backbone), {size.c, size.h, size.w, 7}, errors);
       REQUIRE(errors.empty());
       REQUIRE(net);
       net->eval();
@@ -53,17 +53,17 @@ TEST_CASE("every backbone gives batch x classes scores at several input sizes", 
 
 TEST_CASE("resnet and mobilenet blocks are named as torchvision names them", "[model]") {
   std::vector<ModelError> errors;
-  Network r = build_model(spec("resnet18"), {3, 32, 32, 10}, errors);
+  Network r = build_model(model_of("resnet18"), {3, 32, 32, 10}, errors);
   CHECK(r->block_names() == std::vector<std::string>{"stem", "layer1", "layer2", "layer3", "layer4"});
   std::int64_t params = 0;
   for (const auto &p : r->backbone->parameters()) params += p.numel();
   CHECK(params == 11176512);  // torchvision's resnet18 without its fc layer
-  Network m = build_model(spec("mobilenet_v2"), {3, 32, 32, 10}, errors);
+  Network m = build_model(model_of("mobilenet_v2"), {3, 32, 32, 10}, errors);
   CHECK(m->block_names().size() == 19);  // stem, 17 inverted residual blocks, last
 }
 
 TEST_CASE("a cnn deeper than its input allows is a diagnostic at the backbone", "[model]") {
-  ModelSpec s = spec("cnn");
+  ModelSpec s = model_of("cnn");
   s.channels = {8, 8, 8, 8};
   s.backbone_range = {0, 10, 20};
   std::vector<ModelError> errors;
@@ -75,7 +75,7 @@ TEST_CASE("a cnn deeper than its input allows is a diagnostic at the backbone", 
 }
 
 TEST_CASE("a model too large to allocate is a diagnostic, not a crash", "[model]") {
-  ModelSpec s = spec("mlp");
+  ModelSpec s = model_of("mlp");
   s.hidden = {1000000};  // 150,528 inputs x 1e6: 600 GB of weights
   s.backbone_range = {0, 3, 9};
   std::vector<ModelError> errors;
@@ -86,7 +86,7 @@ TEST_CASE("a model too large to allocate is a diagnostic, not a crash", "[model]
 }
 
 TEST_CASE("freeze stops gradients up to the named block and rejects unknown names", "[model]") {
-  ModelSpec s = spec("resnet18");
+  ModelSpec s = model_of("resnet18");
   s.freeze = "layer2";
   std::vector<ModelError> errors;
   Network net = build_model(s, {3, 32, 32, 4}, errors);
@@ -130,12 +130,12 @@ TEST_CASE("freeze stops gradients up to the named block and rejects unknown name
 TEST_CASE("weights saved by one model load into another with a different head", "[model]") {
   std::vector<ModelError> errors;
   torch::manual_seed(1);
-  Network a = build_model(spec("cnn"), {1, 32, 32, 10}, errors);
+  Network a = build_model(model_of("cnn"), {1, 32, 32, 10}, errors);
   std::string path = temp_file("a.pt");
   save_weights(*a, path);
 
   torch::manual_seed(2);
-  ModelSpec s = spec("cnn");
+  ModelSpec s = model_of("cnn");
   s.pretrained = path;
   std::string report;
   Network b = build_model(s, {1, 32, 32, 4}, errors, &report);  // 4 classes: the output layer differs
@@ -164,7 +164,7 @@ TEST_CASE("every backbone exported as TorchScript computes what the network comp
   for (const char *backbone : {"mlp", "cnn", "resnet18", "mobilenet_v2"}) {
     INFO(backbone);
     std::vector<ModelError> errors;
-    Network net = build_model(spec(backbone), {3, 32, 32, 5}, errors);
+    Network net = build_model(model_of(backbone), {3, 32, 32, 5}, errors);
     REQUIRE(net);
     net->eval();
     const std::string path = (std::filesystem::temp_directory_path() /
@@ -192,7 +192,7 @@ TEST_CASE("every backbone quantized to int8 computes nearly what the network com
     INFO(backbone);
     std::vector<ModelError> errors;
     torch::manual_seed(7);
-    Network net = build_model(spec(backbone), {3, 32, 32, 5}, errors);
+    Network net = build_model(model_of(backbone), {3, 32, 32, 5}, errors);
     REQUIRE(net);
     {  // batch norms with statistics of their own, so folding them matters
       torch::NoGradGuard no_grad;

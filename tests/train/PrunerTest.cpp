@@ -66,7 +66,7 @@ TEST_CASE("grid enumerates every combination once, continuous dimensions at 5 po
   std::set<std::vector<double>> seen;
   std::set<double> lrs;
   for (int k = 0; k < 30; ++k) {
-    edl::SpaceValues v = grid->next(k, {});
+    edl::spec::SpaceValues v = grid->next(k, {});
     seen.insert({v.at("s.lr"), v.at("s.batch"), v.at("s.n")});
     lrs.insert(v.at("s.lr"));
   }

@@ -81,8 +81,7 @@ TEST_CASE("batches are reproducible and mixup mixes the labels it mixes the pixe
   auto checked = test::check_text("project \"t\" { seed = 1 }\naugment a {\n  rotate(degrees = uniform(-10, 10))\n"
                                   "  mixup(alpha = 0.4)\n}\n");
   std::vector<lower::LoweringError> errors;
-  auto program = lower::build_program(checked->checked, *checked->checked.find(ast::DeclKind::Augment, "a"), 16, 16, 1,
-                                      errors);
+  auto program = lower::build_program(*checked->specs.augment("a"), 16, 16, 1, errors);
   REQUIRE(errors.empty());
   std::string error;
   auto kernel = lower::CompiledAugment::compile(program, error);

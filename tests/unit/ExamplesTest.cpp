@@ -32,7 +32,7 @@ TEST_CASE("every example checks clean and plans", "[examples]") {
       INFO(d.code << " " << d.message);
       CHECK(d.code == "W0102");
     }
-    Plan plan = build_plan(c->checked);
+    Plan plan = build_plan(c->specs);
     CHECK(!plan.tasks.empty());
   }
   CHECK(roots >= 8);  // digits plus one example per declaration kind that runs

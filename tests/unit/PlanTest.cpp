@@ -34,7 +34,7 @@ deploy r { from = t; targets = [torchscript()] }
 std::map<std::string, std::string> hashes(const std::string &text) {
   auto c = check_text(text);
   REQUIRE(c->diags.error_count() == 0);
-  Plan plan = build_plan(c->checked);
+  Plan plan = build_plan(c->specs);
   std::map<std::string, std::string> out;
   for (const Task &t : plan.tasks) out[t.id] = t.hash;
   return out;
@@ -51,7 +51,7 @@ std::string replace(std::string s, const std::string &from, const std::string &t
 TEST_CASE("the plan is a DAG from load to package", "[plan]") {
   auto c = check_text(kProject);
   REQUIRE(c->diags.error_count() == 0);
-  Plan plan = build_plan(c->checked);
+  Plan plan = build_plan(c->specs);
   std::map<std::string, const Task *> by_id;
   for (const Task &t : plan.tasks) {
     for (const std::string &dep : t.deps) CHECK(by_id.count(dep));  // topological order
@@ -68,7 +68,7 @@ TEST_CASE("the plan is a DAG from load to package", "[plan]") {
 
 TEST_CASE("grid trials enumerate choice and int exactly, continuous at 5 points", "[plan]") {
   auto c = check_text(kProject);
-  Plan plan = build_plan(c->checked);
+  Plan plan = build_plan(c->specs);
   for (const Task &t : plan.tasks) {
     if (t.id == "trial:t") {
       CHECK(t.count == 5 * 2);  // lr continuous (5) x batch choice (2)
@@ -107,7 +107,7 @@ TEST_CASE("a change reruns exactly the tasks downstream of it", "[plan]") {
 
 TEST_CASE("plan JSON lists every task with its identity", "[plan]") {
   auto c = check_text(kProject);
-  Plan plan = build_plan(c->checked);
+  Plan plan = build_plan(c->specs);
   std::string json = render_plan_json(plan);
   for (const Task &t : plan.tasks) CHECK(json.find("\"" + t.hash + "\"") != std::string::npos);
   std::string text = render_plan_text(plan);
@@ -118,8 +118,8 @@ TEST_CASE("plan JSON lists every task with its identity", "[plan]") {
 TEST_CASE("task identities carry the semantics version, so an older edlc's work is not reused", "[plan]") {
   auto c = check_text(kProject);
   REQUIRE(c->diags.error_count() == 0);
-  Plan plan = build_plan(c->checked);
-  auto ids = workflow::task_identities(plan, c->checked, c->sm);
+  Plan plan = build_plan(c->specs);
+  auto ids = workflow::task_identities(plan);
   // The identities of version 1 (no version in them): what stores of older
   // versions hold. None may match now.
   const ast::Decl *d = c->checked.find(ast::DeclKind::Dataset, "d");

@@ -32,6 +32,7 @@ std::unique_ptr<Checked> check_text(const std::string &text, const std::string &
   CompiledProject compiled = compile_project(path, c->sm, c->diags, text);
   c->project = std::move(compiled.project);
   c->checked = std::move(compiled.checked);
+  if (compiled.specs) c->specs = std::move(*compiled.specs);
   c->diags.sort();
   return c;
 }
@@ -41,6 +42,7 @@ std::unique_ptr<Checked> check_file(const std::string &path) {
   CompiledProject compiled = compile_project(path, c->sm, c->diags);
   c->project = std::move(compiled.project);
   c->checked = std::move(compiled.checked);
+  if (compiled.specs) c->specs = std::move(*compiled.specs);
   c->diags.sort();
   return c;
 }

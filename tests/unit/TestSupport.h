@@ -2,6 +2,7 @@
 #pragma once
 
 #include "compiler/parse/FrontEnd.h"
+#include "compiler/resolve/Spec.h"
 #include "compiler/sema/Checker.h"
 
 #include <memory>
@@ -22,6 +23,7 @@ struct Checked {
   DiagnosticEngine diags;
   LoadedProject project;
   CheckedProject checked;
+  spec::Specs specs;  // resolved, when the project has no error
   std::vector<std::string> codes() const;
   bool has(const std::string &code) const;
 };

@@ -22,6 +22,7 @@ struct CheckOptions {
 
 struct PlanOptions {
   std::string file;
+  bool specs = false;  // every task's resolved spec, readable (for tests and people)
   OutputFormat format = OutputFormat::Text;
   ColorMode color = ColorMode::Auto;
 };

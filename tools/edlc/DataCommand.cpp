@@ -85,21 +85,18 @@ nlohmann::json to_json(const data::DatasetSpec &spec, const data::LoadedDataset 
 int run_data(const DataOptions &opts) {
   auto in = load_checked(opts.file, ColorMode::Auto);
   if (!in) return kUserError;
-  const CheckedProject &checked = in->checked;
-  const auto &datasets = checked.decls[static_cast<int>(ast::DeclKind::Dataset)];
   for (const std::string &name : opts.datasets)
-    if (!datasets.count(name)) {
+    if (!in->specs.dataset(name)) {
       std::cerr << "edlc: error: the project has no dataset '" << name << "'\n";
       return kUserError;
     }
   bool ok = true;
   nlohmann::json all = nlohmann::json::array();
-  for (const auto &[name, decl] : datasets) {
-    if (!opts.datasets.empty() && std::find(opts.datasets.begin(), opts.datasets.end(), name) == opts.datasets.end())
+  for (const data::DatasetSpec &spec : in->specs.datasets) {
+    if (!opts.datasets.empty() && std::find(opts.datasets.begin(), opts.datasets.end(), spec.name) == opts.datasets.end())
       continue;
-    data::DatasetSpec spec = data::dataset_spec(checked, *decl, in->sm);
     DiagnosticEngine diags;
-    if (data::report_missing_folder(*decl, spec, diags)) {
+    if (data::report_missing_folder(spec, diags)) {
       print_diagnostics(diags.diagnostics(), in->sm, OutputFormat::Text, ColorMode::Auto, 1, 0);
       ok = false;
       continue;

@@ -2,7 +2,6 @@
 #include "Report.h"
 
 #include "compiler/plan/Plan.h"
-#include "compiler/sema/ProjectSettings.h"
 #include "runtime/store/Store.h"
 #include "runtime/workflow/TaskIdentity.h"
 
@@ -16,13 +15,13 @@ namespace {
 // Which tasks `edlc run` would reuse from the project's store: finished work
 // with the same identity (inputs and data files). Without a store, nothing
 // is marked; the store is never created here.
-template <typename Input> void mark_cached(Plan &plan, const Input &in) {
-  const std::string path = project_settings(in.checked, in.sm).store;
+void mark_cached(Plan &plan) {
+  const std::string path = plan.specs.project.store;
   std::error_code ec;
   if (!std::filesystem::exists(path, ec)) return;
   try {
     store::Store store(path);
-    const auto ids = workflow::task_identities(plan, in.checked, in.sm);
+    const auto ids = workflow::task_identities(plan);
     for (Task &t : plan.tasks) {
       t.store_known = true;
       if (auto row = store.completed_task(ids.at(t.id))) t.cached_from_run = row->run_id;
@@ -40,9 +39,11 @@ int run_plan(const PlanOptions &opts) {
   // Warnings still matter when planning; they go to stderr, the plan to stdout.
   if (!in->diags.diagnostics().empty())
     print_diagnostics(in->diags.diagnostics(), in->sm, OutputFormat::Text, opts.color, 0, in->diags.warning_count());
-  Plan plan = build_plan(in->checked);
-  mark_cached(plan, *in);
-  std::cout << (opts.format == OutputFormat::Json ? render_plan_json(plan) : render_plan_text(plan));
+  Plan plan = build_plan(in->specs);
+  mark_cached(plan);
+  std::cout << (opts.specs                             ? render_plan_specs(plan)
+                : opts.format == OutputFormat::Json ? render_plan_json(plan)
+                                                    : render_plan_text(plan));
   return kOk;
 }
 

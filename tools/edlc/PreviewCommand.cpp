@@ -16,7 +16,7 @@ namespace edl::cli {
 namespace {
 
 // A searched variable's value from --set space.var=value.
-bool parse_set(const std::string &text, lower::SpaceValues &out) {
+bool parse_set(const std::string &text, spec::SpaceValues &out) {
   std::size_t eq = text.find('=');
   if (eq == std::string::npos || text.find('.') > eq) return false;
   try {
@@ -42,33 +42,32 @@ cv::Mat cell(const std::uint8_t *pixels, int w, int h, int channels, int scale) 
 int run_preview(const PreviewOptions &opts) {
   auto in = load_checked(opts.file, ColorMode::Auto);
   if (!in) return kUserError;
-  const CheckedProject &checked = in->checked;
   const SourceManager &sm = in->sm;
-  const ast::Decl *augment = checked.find(ast::DeclKind::Augment, opts.augment);
+  const spec::Augment *augment = in->specs.augment(opts.augment);
   if (!augment) {
     std::cerr << "edlc: error: the project has no augment '" << opts.augment << "'\n";
     return kUserError;
   }
-  const ast::Decl *dataset = opts.dataset.empty() ? nullptr : checked.find(ast::DeclKind::Dataset, opts.dataset);
+  const spec::Dataset *dataset = opts.dataset.empty() ? nullptr : in->specs.dataset(opts.dataset);
   if (!opts.dataset.empty() && !dataset) {
     std::cerr << "edlc: error: the project has no dataset '" << opts.dataset << "'\n";
     return kUserError;
   }
-  for (const TrainFacts &t : checked.trains)
-    if (!dataset && t.augment == augment) dataset = t.dataset;
+  for (const spec::Train &t : in->specs.trains)
+    if (!dataset && t.augment && t.augment->name == opts.augment) dataset = in->specs.dataset(t.dataset);
   if (!dataset) {
     std::cerr << "edlc: error: no train job applies augment '" << opts.augment
               << "' to a dataset; name one with --dataset\n";
     return kUserError;
   }
-  lower::SpaceValues space;
+  spec::SpaceValues space;
   for (const std::string &s : opts.sets)
     if (!parse_set(s, space)) {
       std::cerr << "edlc: error: --set takes SPACE.VARIABLE=NUMBER, not '" << s << "'\n";
       return kUsage;
     }
 
-  data::DatasetSpec spec = data::dataset_spec(checked, *dataset, sm);
+  const data::DatasetSpec &spec = *dataset;
   if (spec.source != data::SourceKind::ImageFolder) {
     std::cerr << "edlc: error: dataset '" << spec.name << "' is not a folder of images; preview shows images\n";
     return kUserError;
@@ -81,7 +80,8 @@ int run_preview(const PreviewOptions &opts) {
   }
 
   std::vector<lower::LoweringError> errors;
-  lower::AugmentProgram program = lower::build_program(checked, *augment, data.width, data.height, data.channels, errors, space);
+  lower::AugmentProgram program = lower::build_program(spec::bind(*augment, space, in->specs.project.space_defaults), data.width, data.height,
+                           data.channels, errors);
   if (!errors.empty()) {
     DiagnosticEngine lowering;
     for (const lower::LoweringError &e : errors) lowering.report(e.id, e.range, e.args);

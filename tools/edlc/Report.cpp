@@ -33,11 +33,12 @@ std::unique_ptr<CheckedInput> load_checked(const std::string &file, ColorMode co
   in->project = std::move(compiled.project);
   in->checked = std::move(compiled.checked);
   in->diags.sort();
-  if (in->diags.has_errors() || !in->project.complete) {
+  if (in->diags.has_errors() || !in->project.complete || !compiled.specs) {
     print_diagnostics(in->diags.diagnostics(), in->sm, OutputFormat::Text, color, in->diags.error_count(),
                       in->diags.warning_count());
     return nullptr;
   }
+  in->specs = std::move(*compiled.specs);
   return in;
 }
 

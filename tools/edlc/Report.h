@@ -3,6 +3,7 @@
 
 #include "Commands.h"
 
+#include "compiler/resolve/Spec.h"
 #include "compiler/sema/Checker.h"
 #include "compiler/support/Diagnostics.h"
 #include "compiler/support/SourceManager.h"
@@ -22,6 +23,7 @@ struct CheckedInput {
   DiagnosticEngine diags;
   LoadedProject project;
   CheckedProject checked;
+  spec::Specs specs;  // resolved: what plan, run, data and preview read
 };
 
 // Loads and checks `file`; when it has errors, prints them and returns null.

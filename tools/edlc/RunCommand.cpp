@@ -98,13 +98,13 @@ int run_run(const RunOptions &opts) {
   if (in->diags.warning_count() > 0)
     print_diagnostics(in->diags.diagnostics(), in->sm, OutputFormat::Text, ColorMode::Auto, 0,
                       in->diags.warning_count());
-  Plan plan = build_plan(in->checked);
+  Plan plan = build_plan(in->specs);
   std::signal(SIGINT, on_run_stop_signal);
   std::signal(SIGTERM, on_run_stop_signal);
 
   Printer printer(opts.quiet, opts.json);
   DiagnosticEngine diags;
-  workflow::RunRequest req{&in->checked, &in->sm, &plan, opts.file, opts.command, &g_interrupted, opts.fresh};
+  workflow::RunRequest req{&plan, opts.file, opts.command, &g_interrupted, opts.fresh};
   workflow::RunOutcome out = workflow::execute_plan(req, printer, diags);
 
   if (!diags.diagnostics().empty()) {

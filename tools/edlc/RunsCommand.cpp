@@ -40,7 +40,7 @@ std::string duration(double start, double end) {
 std::string store_path(const RunsOptions &opts) {
   if (!opts.store.empty()) return opts.store;
   auto in = load_checked(opts.file, ColorMode::Auto);
-  return in ? project_settings(in->checked, in->sm).store : "";
+  return in ? in->specs.project.store : "";
 }
 
 json parse_or_empty(const std::string &text) {

@@ -52,6 +52,7 @@ int main(int argc, char **argv) {
   auto *plan_cmd = app.add_subcommand("plan", "Print the task graph a project will run");
   plan_cmd->add_option("file", plan.file, "Root .edl file of the project")->required();
   add_output_options(plan_cmd, plan.format, plan.color);
+  plan_cmd->add_flag("--specs", plan.specs, "Print every task's resolved spec (defaults filled) instead of the graph");
 
   // Loading data, compiling kernels and training need OpenCV, Halide, LLVM
   // and libtorch, whose shared libraries take a while to load: they live in a second

@@ -1,62 +1,23 @@
-// An augment block prepared for lowering: a flat list of ops with their
-// argument values (constants or per-image distributions) and the control
-// structure that decides, per image, which ops apply. Sampling happens on
-// the host from the run's seed, so a batch is reproducible; the kernel
-// receives one row of parameters per image. No Halide type appears here.
+// An augment spec laid out for one image size: the output canvas, the
+// per-image parameter slots the kernel reads, and a fingerprint of what
+// shapes the kernel. Sampling happens on the host from the run's seed, so a
+// batch is reproducible; the kernel receives one row of parameters per
+// image. No Halide type appears here.
 #pragma once
 
-#include "compiler/sema/Checker.h"
-#include "compiler/sema/SpaceValues.h"
+#include "compiler/resolve/AugmentSpec.h"
+#include "compiler/support/Diagnostics.h"
 
 #include <cstdint>
-#include <map>
-#include <memory>
-#include <random>
 #include <string>
 #include <vector>
 
 namespace edl::lower {
 
-// A scalar argument: a constant or a distribution sampled per image.
-struct Value {
-  enum Kind { Const, Uniform, LogUniform, Int, Choice, Normal } kind = Const;
-  double a = 0, b = 0;
-  std::vector<double> options;
-  double sample(std::mt19937_64 &rng) const;
-};
-
-enum class OpKind {
-  FlipH, FlipV, Rotate, Rotate90, Affine, ShearX, ShearY, TranslateX, TranslateY, Crop, RandomResizedCrop, Resize,
-  Pad, Brightness, Contrast, Saturation, Hue, Grayscale, Invert, Solarize, Posterize, Gamma, Cutout, Noise,
-  Blur, Sharpness, Equalize, Autocontrast, Mixup, Cutmix, Custom
-};
-
-struct ProgramOp {
-  OpKind kind;
-  std::string name;
-  SourceRange range;
-  std::vector<Value> args;   // in the op's parameter order; what each means is per kind
-  int size_w = 0, size_h = 0;    // resize / crop / random_resized_crop target in pixels
-  double size_fraction = 0;      // crop(size = 80%)
-  bool center = false;           // crop(position = center)
-  int count = 1;                 // cutout
-  const ast::Decl *custom = nullptr;
-  bool geometric = false;
-  bool before_warp = false;      // a pixel op applied to source pixels, before resampling
-  double max_sigma = 0;          // blur: the largest sigma its value can take (sets the kernel radius)
-  int enabled_slot = -1;         // parameter slots in the per-image row
-  int first_arg_slot = -1;
-};
-
-// Which ops apply to an image: a tree over op indices.
-struct Control {
-  enum Kind { Op, Sequence, Maybe, OneOf, SomeOf } kind = Sequence;
-  int op = -1;
-  double p = 1;
-  Value p_value;           // maybe(p = ...) or an op's p, sampled per image
-  int n = 1;               // some_of
-  std::vector<Control> children;
-};
+using spec::AugmentOp;
+using spec::Control;
+using spec::OpKind;
+using spec::Value;
 
 struct LoweringError {
   SourceRange range;
@@ -67,7 +28,7 @@ struct LoweringError {
 
 struct AugmentProgram {
   std::string name;
-  std::vector<ProgramOp> ops;
+  std::vector<AugmentOp> ops;  // with their slots laid out
   Control root;
   int in_w = 0, in_h = 0, channels = 0;
   int out_w = 0, out_h = 0;
@@ -80,12 +41,10 @@ struct AugmentProgram {
   std::vector<float> sample(std::uint64_t seed, std::uint64_t index) const;
 };
 
-using edl::SpaceValues;
-
-// Prepares an augment block for images of the given size and channels.
-// Errors (an op the lowering does not support, a size-changing op that is
-// conditional) come back with their source ranges.
-AugmentProgram build_program(const CheckedProject &project, const ast::Decl &augment, int width, int height,
-                             int channels, std::vector<LoweringError> &errors, const SpaceValues &space = {});
+// Lays out a bound augment spec (spec::bind: searched values set) for
+// images of the given size and channels. A conditional quarter turn on
+// images that are not square comes back as an error (E0702).
+AugmentProgram build_program(const spec::Augment &augment, int width, int height, int channels,
+                             std::vector<LoweringError> &errors);
 
 }  // namespace edl::lower

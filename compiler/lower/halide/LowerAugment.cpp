@@ -25,13 +25,13 @@ namespace {
 
 
 bool pre_ops(const AugmentProgram &p) {
-  for (const ProgramOp &op : p.ops)
+  for (const AugmentOp &op : p.ops)
     if (op.before_warp) return true;
   return false;
 }
 
 // mixup and cutmix blend an image with a partner of the same batch.
-bool is_batch_op(const ProgramOp &op) { return op.kind == OpKind::Mixup || op.kind == OpKind::Cutmix; }
+bool is_batch_op(const AugmentOp &op) { return op.kind == OpKind::Mixup || op.kind == OpKind::Cutmix; }
 
 // Whether the kernel has the whole-pixel paths next to the resampling:
 // not when pixel ops come before the warp (they read the source through
@@ -136,7 +136,7 @@ struct CompiledAugment::Impl {
   }
 
   // One pixel op applied to f, on the canvas of width w and height h.
-  Func apply(const ProgramOp &op, Func f, Expr w, Expr h, const Func &mean_gray) {
+  Func apply(const AugmentOp &op, Func f, Expr w, Expr h, const Func &mean_gray) {
     const int C = program.channels;
     Expr v = f(c, x, y, n);
     Expr a0 = op.args.empty() ? Expr(0.0f) : param(op.first_arg_slot);
@@ -279,7 +279,7 @@ struct CompiledAugment::Impl {
         }
         Expr u = (cast<float>(x) + 0.5f) / cast<float>(w), vv = (cast<float>(y) + 0.5f) / cast<float>(h);
         ps["x"] = v, ps["c"] = cast<float>(c), ps["u"] = u, ps["v"] = vv;
-        r = select(color, lower_formula(*op.custom->body, ps), v);
+        r = select(color, lower_formula(op.custom->body, ps), v);
         break;
       }
       default: r = v; break;
@@ -299,7 +299,7 @@ struct CompiledAugment::Impl {
     // The source's mean gray level per image, for contrast.
     Func mean_gray("mean_gray");
     bool needs_mean = false;
-    for (const ProgramOp &op : p.ops) needs_mean = needs_mean || op.kind == OpKind::Contrast;
+    for (const AugmentOp &op : p.ops) needs_mean = needs_mean || op.kind == OpKind::Contrast;
     Func mean_part("mean_part");
     Var lane("lane");
     if (needs_mean) {
@@ -320,7 +320,7 @@ struct CompiledAugment::Impl {
     }
 
     Func f = src;
-    for (const ProgramOp &op : p.ops)
+    for (const AugmentOp &op : p.ops)
       if (op.before_warp) f = apply(op, f, W, H, mean_gray);
 
     Func warped("warped");
@@ -383,10 +383,10 @@ struct CompiledAugment::Impl {
 
     Func g = warped;
     Expr OW = p.out_w, OH = p.out_h;
-    for (const ProgramOp &op : p.ops)
+    for (const AugmentOp &op : p.ops)
       if (!op.geometric && !op.before_warp && !is_batch_op(op)) g = apply(op, g, OW, OH, mean_gray);
     // Batch ops mix finished images, so they come last.
-    for (const ProgramOp &op : p.ops)
+    for (const AugmentOp &op : p.ops)
       if (is_batch_op(op)) g = apply(op, g, OW, OH, mean_gray);
 
     output(c, x, y, n) = cast<uint8_t>(clamp(g(c, x, y, n) * 255.0f + 0.5f, 0.0f, 255.0f));
@@ -451,7 +451,7 @@ std::unique_ptr<CompiledAugment> CompiledAugment::compile(const AugmentProgram &
   if (!cache_dir.empty()) {
     // The kernel's identity: the program, the target, and the version of the lowering (this file and
     // LowerFormula.cpp; 5: formula functions as stdlib::formula_reference defines them).
-    std::string key = content_hash(program.fingerprint + "|" + target.to_string() + "|lowering 5");
+    std::string key = content_hash(program.fingerprint + "|" + target.to_string() + "|lowering 6");
     library = (fs::path(cache_dir) / ("augment-" + key.substr(0, 24) + ".so")).string();
     if (fs::exists(library)) {
       impl->library = dlopen(library.c_str(), RTLD_NOW | RTLD_LOCAL);

@@ -1,7 +1,5 @@
 #include "compiler/lower/halide/LowerFormula.h"
 
-#include "stdlib/Catalogue.h"
-
 #include <stdexcept>
 
 namespace edl::lower {
@@ -13,61 +11,54 @@ class FormulaLowering {
  public:
   explicit FormulaLowering(const std::map<std::string, Expr> &names) : names_(names) {}
 
-  Expr number(const ast::Expr &e) { return as_number(lower(e)); }
+  Expr number(const spec::Formula &f) { return as_number(lower(f)); }
 
  private:
   static Expr as_number(Expr e) { return e.type().is_bool() ? select(e, 1.0f, 0.0f) : cast<float>(e); }
   static Expr as_bool(Expr e) { return e.type().is_bool() ? e : e != 0.0f; }
 
-  Expr lower(const ast::Expr &e) {
-    switch (e.kind) {
-      case ast::ExprKind::Literal: {
-        const auto &l = *e.as<ast::Literal>();
-        if (l.literal == ast::LiteralKind::Bool) return l.boolean ? Internal::const_true() : Internal::const_false();
-        return Expr(static_cast<float>(l.literal == ast::LiteralKind::Int ? static_cast<double>(l.int_value) : l.number));
-      }
-      case ast::ExprKind::Name: {
-        auto it = names_.find(e.as<ast::Name>()->name);
-        if (it == names_.end()) throw std::logic_error("formula lowering: unknown name '" + e.as<ast::Name>()->name + "'");
+  Expr lower(const spec::Formula &f) {
+    using K = spec::Formula::Kind;
+    switch (f.kind) {
+      case K::Bool: return f.number != 0 ? Internal::const_true() : Internal::const_false();
+      case K::Number: return Expr(static_cast<float>(f.number));
+      case K::Variable: {
+        auto it = names_.find(f.name);
+        if (it == names_.end()) throw std::logic_error("formula lowering: unknown name '" + f.name + "'");
         return it->second;
       }
-      case ast::ExprKind::Unary: {
-        const auto &u = *e.as<ast::Unary>();
-        return u.op == ast::UnaryOp::Neg ? -number(*u.operand) : !as_bool(lower(*u.operand));
-      }
-      case ast::ExprKind::Binary: {
-        const auto &b = *e.as<ast::Binary>();
-        if (b.op == ast::BinaryOp::And) return as_bool(lower(*b.lhs)) && as_bool(lower(*b.rhs));
-        if (b.op == ast::BinaryOp::Or) return as_bool(lower(*b.lhs)) || as_bool(lower(*b.rhs));
-        Expr l = number(*b.lhs), r = number(*b.rhs);
-        switch (b.op) {
-          case ast::BinaryOp::Pow: return pow(l, r);
-          case ast::BinaryOp::Mul: return l * r;
-          case ast::BinaryOp::Div: return l / r;
-          case ast::BinaryOp::Add: return l + r;
-          case ast::BinaryOp::Sub: return l - r;
-          case ast::BinaryOp::Lt: return l < r;
-          case ast::BinaryOp::Le: return l <= r;
-          case ast::BinaryOp::Gt: return l > r;
-          case ast::BinaryOp::Ge: return l >= r;
-          case ast::BinaryOp::Eq: return l == r;
-          case ast::BinaryOp::Ne: return l != r;
-          case ast::BinaryOp::And:
-          case ast::BinaryOp::Or: break;
+      case K::Unary: return f.unary == spec::UnaryOp::Neg ? -number(f.args[0]) : !as_bool(lower(f.args[0]));
+      case K::Binary: {
+        if (f.binary == spec::BinaryOp::And) return as_bool(lower(f.args[0])) && as_bool(lower(f.args[1]));
+        if (f.binary == spec::BinaryOp::Or) return as_bool(lower(f.args[0])) || as_bool(lower(f.args[1]));
+        Expr l = number(f.args[0]), r = number(f.args[1]);
+        switch (f.binary) {
+          case spec::BinaryOp::Pow: return pow(l, r);
+          case spec::BinaryOp::Mul: return l * r;
+          case spec::BinaryOp::Div: return l / r;
+          case spec::BinaryOp::Add: return l + r;
+          case spec::BinaryOp::Sub: return l - r;
+          case spec::BinaryOp::Lt: return l < r;
+          case spec::BinaryOp::Le: return l <= r;
+          case spec::BinaryOp::Gt: return l > r;
+          case spec::BinaryOp::Ge: return l >= r;
+          case spec::BinaryOp::Eq: return l == r;
+          case spec::BinaryOp::Ne: return l != r;
+          case spec::BinaryOp::And:
+          case spec::BinaryOp::Or: break;
         }
         break;
       }
-      case ast::ExprKind::Call: return call(*e.as<ast::Call>());
-      default: break;
+      case K::Call: return call(f);
     }
-    throw std::logic_error("formula lowering: not a number");  // the checker admits no other kinds
+    throw std::logic_error("formula lowering: a node of no kind");
   }
 
-  Expr call(const ast::Call &c) {
-    const stdlib::FormulaOp op = stdlib::catalogue().formula_call(c.callee, c.args.size()).op;
+  Expr call(const spec::Formula &c) {
+    const stdlib::FormulaOp op = c.function;
     std::vector<Expr> a;
-    for (const ast::Argument &arg : c.args)
-      a.push_back(op == stdlib::FormulaOp::Select && a.empty() ? lower(*arg.value) : number(*arg.value));
+    for (const spec::Formula &arg : c.args)
+      a.push_back(op == stdlib::FormulaOp::Select && a.empty() ? lower(arg) : number(arg));
     using Op = stdlib::FormulaOp;
     switch (op) {  // every case: what formula_reference computes
       case Op::Abs: return abs(a[0]);
@@ -84,7 +75,7 @@ class FormulaLowering {
       case Op::Floor: return floor(a[0]);
       case Op::Select: return select(as_bool(a[0]), a[1], a[2]);
     }
-    throw std::logic_error("formula lowering: unknown function '" + c.callee + "'");
+    throw std::logic_error("formula lowering: unknown function '" + c.name + "'");
   }
 
   const std::map<std::string, Expr> &names_;
@@ -92,7 +83,7 @@ class FormulaLowering {
 
 }  // namespace
 
-Halide::Expr lower_formula(const ast::Expr &formula, const std::map<std::string, Halide::Expr> &names) {
+Halide::Expr lower_formula(const spec::Formula &formula, const std::map<std::string, Halide::Expr> &names) {
   return FormulaLowering(names).number(formula);
 }
 

@@ -2,7 +2,7 @@
 // for files that already pay for it (LowerAugment.cpp, the formula tests).
 #pragma once
 
-#include "compiler/ast/AST.h"
+#include "compiler/resolve/Formula.h"
 
 #include <Halide.h>
 
@@ -15,7 +15,7 @@ namespace edl::lower {
 // parameters). Comparisons and logic are booleans; where a number is
 // needed a boolean counts as 0 or 1. Functions mean what
 // stdlib::formula_reference computes, in float. Throws std::logic_error on
-// what the checker rejects (an unknown name or function).
-Halide::Expr lower_formula(const ast::Expr &formula, const std::map<std::string, Halide::Expr> &names);
+// a name `names` does not hold (the checker rejects it).
+Halide::Expr lower_formula(const spec::Formula &formula, const std::map<std::string, Halide::Expr> &names);
 
 }  // namespace edl::lower

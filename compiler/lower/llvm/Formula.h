@@ -1,9 +1,9 @@
 // Scalar formulas (`schedule = custom(...)`) compiled to native code through
-// LLVM ORC, and a plain interpreter of the same expression that the tests
-// hold the compiled code to. LLVM types stay in FormulaJit.cpp.
+// LLVM ORC; spec::evaluate is the reference the tests hold the compiled
+// code to. LLVM types stay in FormulaJit.cpp.
 #pragma once
 
-#include "compiler/ast/AST.h"
+#include "compiler/resolve/Formula.h"
 
 #include <memory>
 #include <string>
@@ -11,17 +11,12 @@
 
 namespace edl::lower {
 
-// Evaluates a checked formula: `variables` names what `values` holds, in
-// order. Comparisons and `and`/`or`/`not` give 1 or 0; a value counts as
-// true when it is not 0.
-double interpret_formula(const ast::Expr &formula, const std::vector<std::string> &variables, const double *values);
-
 class CompiledFormula {
  public:
   ~CompiledFormula();
   // Lowers the formula to LLVM IR, optimises it and JIT-compiles it into
   // `double f(const double *values)`. Empty on failure, with `error` set.
-  static std::unique_ptr<CompiledFormula> compile(const ast::Expr &formula, const std::vector<std::string> &variables,
+  static std::unique_ptr<CompiledFormula> compile(const spec::Formula &formula, const std::vector<std::string> &variables,
                                                   std::string &error);
   double operator()(const double *values) const { return fn_(values); }
 

@@ -3,7 +3,6 @@
 // process's libm, so compiled and interpreted results agree.
 #include "compiler/lower/llvm/Formula.h"
 
-#include "stdlib/Catalogue.h"
 
 #include <llvm/ExecutionEngine/Orc/ExecutionUtils.h>
 #include <llvm/ExecutionEngine/Orc/LLJIT.h>
@@ -36,25 +35,20 @@ class Emitter {
   Emitter(llvm::Module &m, llvm::IRBuilder<> &b, const std::vector<std::string> &vars, llvm::Value *values)
       : m_(m), b_(b), vars_(vars), values_(values), f64_(b.getDoubleTy()) {}
 
-  llvm::Value *emit(const ast::Expr &e) {
-    switch (e.kind) {
-      case ast::ExprKind::Literal: {
-        const auto &l = *e.as<ast::Literal>();
-        double v = l.literal == ast::LiteralKind::Int ? static_cast<double>(l.int_value)
-                   : l.literal == ast::LiteralKind::Bool ? (l.boolean ? 1.0 : 0.0)
-                                                        : l.number;
-        return llvm::ConstantFP::get(f64_, v);
+  llvm::Value *emit(const spec::Formula &f) {
+    using K = spec::Formula::Kind;
+    switch (f.kind) {
+      case K::Number:
+      case K::Bool: return llvm::ConstantFP::get(f64_, f.number);
+      case K::Variable: return variable(f.name);
+      case K::Unary: {
+        llvm::Value *v = emit(f.args[0]);
+        return f.unary == spec::UnaryOp::Neg ? b_.CreateFNeg(v) : boolean(b_.CreateFCmpOEQ(v, zero()));
       }
-      case ast::ExprKind::Name: return variable(e.as<ast::Name>()->name);
-      case ast::ExprKind::Unary: {
-        const auto &u = *e.as<ast::Unary>();
-        llvm::Value *v = emit(*u.operand);
-        return u.op == ast::UnaryOp::Neg ? b_.CreateFNeg(v) : boolean(b_.CreateFCmpOEQ(v, zero()));
-      }
-      case ast::ExprKind::Binary: return binary(*e.as<ast::Binary>());
-      case ast::ExprKind::Call: return call(*e.as<ast::Call>());
-      default: throw std::invalid_argument("not a number in a formula");
+      case K::Binary: return binary(f);
+      case K::Call: return call(f);
     }
+    throw std::invalid_argument("a formula node of no kind");
   }
 
  private:
@@ -72,31 +66,31 @@ class Emitter {
     return b_.CreateCall(llvm::Intrinsic::getDeclaration(&m_, id, {f64_}), args);
   }
 
-  llvm::Value *binary(const ast::Binary &bin) {
-    llvm::Value *l = emit(*bin.lhs), *r = emit(*bin.rhs);
-    switch (bin.op) {
-      case ast::BinaryOp::Pow: return intrinsic(llvm::Intrinsic::pow, {l, r});
-      case ast::BinaryOp::Mul: return b_.CreateFMul(l, r);
-      case ast::BinaryOp::Div: return b_.CreateFDiv(l, r);
-      case ast::BinaryOp::Add: return b_.CreateFAdd(l, r);
-      case ast::BinaryOp::Sub: return b_.CreateFSub(l, r);
-      case ast::BinaryOp::Lt: return boolean(b_.CreateFCmpOLT(l, r));
-      case ast::BinaryOp::Le: return boolean(b_.CreateFCmpOLE(l, r));
-      case ast::BinaryOp::Gt: return boolean(b_.CreateFCmpOGT(l, r));
-      case ast::BinaryOp::Ge: return boolean(b_.CreateFCmpOGE(l, r));
-      case ast::BinaryOp::Eq: return boolean(b_.CreateFCmpOEQ(l, r));
-      case ast::BinaryOp::Ne: return boolean(b_.CreateFCmpUNE(l, r));
-      case ast::BinaryOp::And: return boolean(b_.CreateAnd(truthy(l), truthy(r)));
-      case ast::BinaryOp::Or: return boolean(b_.CreateOr(truthy(l), truthy(r)));
+  llvm::Value *binary(const spec::Formula &bin) {
+    llvm::Value *l = emit(bin.args[0]), *r = emit(bin.args[1]);
+    switch (bin.binary) {
+      case spec::BinaryOp::Pow: return intrinsic(llvm::Intrinsic::pow, {l, r});
+      case spec::BinaryOp::Mul: return b_.CreateFMul(l, r);
+      case spec::BinaryOp::Div: return b_.CreateFDiv(l, r);
+      case spec::BinaryOp::Add: return b_.CreateFAdd(l, r);
+      case spec::BinaryOp::Sub: return b_.CreateFSub(l, r);
+      case spec::BinaryOp::Lt: return boolean(b_.CreateFCmpOLT(l, r));
+      case spec::BinaryOp::Le: return boolean(b_.CreateFCmpOLE(l, r));
+      case spec::BinaryOp::Gt: return boolean(b_.CreateFCmpOGT(l, r));
+      case spec::BinaryOp::Ge: return boolean(b_.CreateFCmpOGE(l, r));
+      case spec::BinaryOp::Eq: return boolean(b_.CreateFCmpOEQ(l, r));
+      case spec::BinaryOp::Ne: return boolean(b_.CreateFCmpUNE(l, r));
+      case spec::BinaryOp::And: return boolean(b_.CreateAnd(truthy(l), truthy(r)));
+      case spec::BinaryOp::Or: return boolean(b_.CreateOr(truthy(l), truthy(r)));
     }
     throw std::invalid_argument("unknown operator in a formula");
   }
 
-  llvm::Value *call(const ast::Call &c) {
+  llvm::Value *call(const spec::Formula &c) {
     std::vector<llvm::Value *> a;
-    for (const ast::Argument &arg : c.args) a.push_back(emit(*arg.value));
+    for (const spec::Formula &arg : c.args) a.push_back(emit(arg));
     using Op = stdlib::FormulaOp;
-    switch (stdlib::catalogue().formula_call(c.callee, a.size()).op) {  // every case: what formula_reference computes
+    switch (c.function) {  // every case: what formula_reference computes
       case Op::Abs: return intrinsic(llvm::Intrinsic::fabs, a);
       case Op::Sqrt: return intrinsic(llvm::Intrinsic::sqrt, a);
       case Op::Exp: return intrinsic(llvm::Intrinsic::exp, a);
@@ -115,7 +109,7 @@ class Emitter {
       case Op::Floor: return intrinsic(llvm::Intrinsic::floor, a);
       case Op::Select: return b_.CreateSelect(truthy(a[0]), a[1], a[2]);
     }
-    throw std::invalid_argument("unknown formula function '" + c.callee + "'");
+    throw std::invalid_argument("unknown formula function '" + c.name + "'");
   }
 
   llvm::Module &m_;
@@ -143,7 +137,7 @@ std::string message(llvm::Error e) { return llvm::toString(std::move(e)); }
 
 }  // namespace
 
-std::unique_ptr<CompiledFormula> CompiledFormula::compile(const ast::Expr &formula,
+std::unique_ptr<CompiledFormula> CompiledFormula::compile(const spec::Formula &formula,
                                                           const std::vector<std::string> &variables,
                                                           std::string &error) {
   static std::once_flag init;

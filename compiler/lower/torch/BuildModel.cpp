@@ -174,6 +174,12 @@ std::vector<std::string> NetworkImpl::block_names() const {
   return names;
 }
 
+std::vector<int> ints(const std::vector<spec::Scalar> &list) {
+  std::vector<int> out;
+  for (const spec::Scalar &s : list) out.push_back(static_cast<int>(std::lround(s.value)));
+  return out;
+}
+
 Network build_model(const ModelSpec &spec, const InputShape &input, std::vector<ModelError> &errors,
                     std::string *pretrained_report) {
   const int C = input.channels, H = input.height, W = input.width;
@@ -193,8 +199,8 @@ Network build_model(const ModelSpec &spec, const InputShape &input, std::vector<
   nn::Sequential backbone{nullptr};
   Network net{nullptr};
   try {
-    if (spec.backbone == "mlp") backbone = mlp(spec.hidden, C * H * W);
-    else if (spec.backbone == "cnn") backbone = cnn(C, spec.channels, spec.kernel);
+    if (spec.backbone == "mlp") backbone = mlp(ints(spec.hidden), C * H * W);
+    else if (spec.backbone == "cnn") backbone = cnn(C, ints(spec.channels), static_cast<int>(spec.kernel));
     else if (spec.backbone == "resnet18" || spec.backbone == "resnet34" || spec.backbone == "resnet50")
       backbone = resnet(C, spec.backbone == "resnet18" ? std::vector<int>{2, 2, 2, 2} : std::vector<int>{3, 4, 6, 3},
                         spec.backbone == "resnet50");
@@ -210,7 +216,7 @@ Network build_model(const ModelSpec &spec, const InputShape &input, std::vector<
     torch::Tensor f = backbone->forward(torch::zeros({1, C, H, W}));
     const int features = static_cast<int>(f.dim() == 4 && pool ? f.size(1) : f.numel());
     backbone->train();
-    net = Network(backbone, classifier(features, spec.head_hidden, spec.dropout, input.classes), pool);
+    net = Network(backbone, classifier(features, ints(spec.head_hidden), spec.dropout, input.classes), pool);
   } catch (const c10::Error &e) {
     errors.push_back({spec.backbone_range, DiagId::ModelShape, {first_line(e.what_without_backtrace())}, {}});
     return nullptr;

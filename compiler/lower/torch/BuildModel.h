@@ -3,6 +3,7 @@
 #pragma once
 
 #include "compiler/lower/torch/ModelSpec.h"
+#include "compiler/support/Diagnostics.h"
 
 #include <torch/torch.h>
 

@@ -1,0 +1,196 @@
+// The typed specs the resolve stage produces from a checked project: every
+// property resolved, every default filled from the stdlib catalogue, paths
+// absolute, references replaced by what they name. The plan carries them
+// and the runtime reads nothing else (never the syntax tree). Source ranges
+// ride along for diagnostics; they are not part of a spec's meaning.
+#pragma once
+
+#include "compiler/resolve/AugmentSpec.h"
+#include "compiler/resolve/Scalar.h"
+
+#include <nlohmann/json.hpp>
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace edl::spec {
+
+struct Project {
+  std::string name;
+  std::uint64_t seed = 0;
+  std::string device = "cpu";
+  std::string store;          // absolute path of the SQLite store
+  int threads = 0;            // 0: every core
+  int workflow_parallel = 0;  // 0: what the cores allow
+  int retries = 0;
+  double backoff = 1;         // seconds before the first retry
+  std::string main_file;      // absolute; where dist/ goes by default
+  std::string source_hash;    // of every source file: a package's provenance
+  SpaceValues space_defaults;  // every space variable at the middle of its domain
+};
+
+enum class SourceKind { ImageFolder, Csv, AudioFolder, Coco, MaskFolder };
+const char *to_string(SourceKind k);
+
+struct Dataset {
+  std::string name;
+  SourceKind source = SourceKind::ImageFolder;
+  std::string path;                       // folder or file, absolute
+  std::string path_as_written;            // for messages
+  SourceRange path_range;
+  std::string text_column, label_column;  // csv
+  double train = 0.8, val = 0.2, test = 0.0;
+  bool stratify = true;
+  int width = 0, height = 0;  // image.size; 0 keeps each image's own size (they must agree)
+  int channels = 3;
+  std::uint64_t max_pixels = 100000000;  // image.max_pixels (resolve sets the catalogue's): a larger image is refused from its header
+  // image.normalize: true scales by the training split's per-channel mean
+  // and std; false only maps pixels to [0, 1]; given mean/std (in [0, 1]
+  // units) are used as they are.
+  bool normalize = true;
+  std::vector<double> mean, std;
+  int sample_rate = 16000;
+  double duration = 1.0;                  // seconds
+  std::vector<std::string> classes;       // declared order; empty: sorted folder or label names
+  bool fail_on_error = false;             // on_error = fail
+  std::uint64_t seed = 0;                 // the project's seed
+  std::string cache_dir;                  // where decoded tensors are kept
+};
+
+struct Model {
+  std::string name;
+  std::string backbone;            // mlp cnn resnet18 resnet34 resnet50 mobilenet_v2
+  SourceRange backbone_range;
+  std::vector<Scalar> hidden;      // mlp
+  std::vector<Scalar> channels;    // cnn
+  Scalar kernel = 3;               // cnn (resolve sets the catalogue's default)
+  Scalar width = 1.0;              // mobilenet_v2
+  std::string pretrained;          // absolute path of weights, or empty
+  SourceRange pretrained_range;
+  std::string freeze;              // a block name of the backbone, or empty
+  SourceRange freeze_range;
+  std::string head = "classifier";
+  SourceRange head_range;
+  std::vector<Scalar> head_hidden;
+  Scalar dropout;
+};
+
+struct Optimizer {
+  std::string kind = "sgd";  // sgd adam adamw
+  Scalar lr, momentum, weight_decay, beta1, beta2;
+  bool nesterov = false;
+};
+
+struct Schedule {
+  std::string kind = "constant";  // constant step cosine onecycle custom
+  Scalar every;                   // step
+  Scalar gamma;                   // step
+  Scalar warmup;                  // cosine, in epochs
+  Scalar max_lr;                  // onecycle
+  std::shared_ptr<const Formula> formula;  // custom: over epoch, epochs, step, steps, lr
+  SourceRange range;
+};
+
+struct Loss {
+  std::string kind = "cross_entropy";  // cross_entropy focal
+  Scalar label_smoothing, gamma;
+};
+
+struct EarlyStop {
+  bool enabled = false;
+  std::string split = "val", metric = "loss";
+  Scalar patience;
+  bool maximize = false;  // mode, with auto: maximise everything but loss
+};
+
+// One searched variable.
+struct Dimension {
+  std::string name;  // "space.var"
+  enum Kind { Uniform, LogUniform, Int, Choice, Normal } kind = Uniform;
+  double low = 0, high = 1;     // bounds; mean and std for Normal
+  std::vector<double> options;  // Choice
+};
+const char *to_string(Dimension::Kind k);
+
+struct Search {
+  std::string strategy;                 // random, tpe, gp, grid, pbt
+  SourceRange strategy_range;
+  std::uint64_t trials = 1;             // for grid without `trials`: the grid's size
+  std::vector<Dimension> dimensions;    // by name
+  std::string split = "val", metric = "accuracy";
+  bool maximize = true;
+  int proxy_epochs = 0;                 // 0: the job's epochs
+  double subset = 1.0;                  // fraction of the training split per trial
+  bool has_proxy = false;
+  std::string pruner;                   // "", asha or median
+  int prune_first = 1, prune_reduction = 3;
+  int parallel = 1;
+  double budget_seconds = 0;            // 0: no wall-clock limit
+  int population = 0, interval = 0;     // pbt
+  std::pair<double, double> perturb{0.8, 1.2};
+  // When the augment block reads a searched variable: the trivialaugment
+  // baseline the search is compared with (and may adopt).
+  std::shared_ptr<const Augment> baseline_augment;
+
+  std::string objective_name() const { return split + "." + metric; }
+};
+
+struct Train {
+  std::string name;
+  std::string dataset;                      // the dataset block it reads
+  SourceRange data_range;
+  std::shared_ptr<const Augment> augment;   // null: none
+  SourceRange augment_range;
+  Model model;
+  Optimizer optimizer;
+  Schedule schedule;
+  Loss loss;
+  Scalar epochs, batch;
+  std::vector<std::string> metrics;  // always holds "loss" and "accuracy"
+  EarlyStop early_stop;
+  Scalar checkpoint_every;
+  Scalar checkpoint_keep;            // newest epoch-N files kept; 0 keeps every one
+  int priority = 0;
+  std::optional<Search> search;
+  SpaceValues space;                 // once bound: the searched values this run uses
+};
+
+struct Target {
+  std::string kind;          // torchscript, server, sdk, edge
+  nlohmann::json options;    // its arguments, defaults filled
+};
+
+struct Deploy {
+  std::string name;
+  std::string from;          // the train job
+  std::vector<Target> targets;
+  std::string package;       // the .tar.gz to write, absolute
+};
+
+// Everything a run needs, by block name.
+struct Specs {
+  Project project;
+  std::vector<Dataset> datasets;
+  std::vector<Augment> augments;  // every augment block (for preview); trains hold theirs
+  std::vector<Train> trains;
+  std::vector<Deploy> deploys;
+
+  const Dataset *dataset(const std::string &name) const;
+  const Augment *augment(const std::string &name) const;
+  const Train *train(const std::string &name) const;
+  const Deploy *deploy(const std::string &name) const;
+};
+
+// `train` with every searched number evaluated at `values` (a variable they
+// do not hold takes its default); `space` records the values used.
+Train bind(const Train &train, const SpaceValues &values, const SpaceValues &defaults);
+Augment bind(const Augment &augment, const SpaceValues &values, const SpaceValues &defaults);
+
+// Whether anything in the augment block reads a searched variable.
+bool is_searched(const Augment &augment);
+
+}  // namespace edl::spec
