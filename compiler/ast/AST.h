@@ -2,6 +2,7 @@
 // range on every node. Built by compiler/parse, read by everything after.
 #pragma once
 
+#include "compiler/support/Operators.h"
 #include "compiler/support/SourceRange.h"
 
 #include <cstdint>
@@ -13,15 +14,12 @@ namespace edl::ast {
 
 enum class ExprKind { Literal, Name, Member, Call, List, Record, Unary, Binary };
 enum class LiteralKind { Int, Float, Percent, Size, Duration, String, Bool, None };
-enum class UnaryOp { Neg, Not };
-enum class BinaryOp { Pow, Mul, Div, Add, Sub, Lt, Le, Gt, Ge, Eq, Ne, And, Or };
+using edl::BinaryOp;  // compiler/support/Operators.h: shared with resolved formulas
+using edl::UnaryOp;
 
 const char *to_string(LiteralKind k);
-const char *to_string(UnaryOp op);
-const char *to_string(BinaryOp op);
-// Binding strength, higher binds tighter (used by the formatter for parentheses).
-int precedence(BinaryOp op);
-int precedence(UnaryOp op);
+using edl::precedence;
+using edl::to_string;
 
 struct Expr;
 using ExprPtr = std::unique_ptr<Expr>;

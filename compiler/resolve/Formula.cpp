@@ -8,25 +8,6 @@
 namespace edl::spec {
 namespace {
 
-const char *symbol(BinaryOp op) {
-  switch (op) {
-    case BinaryOp::Pow: return "^";
-    case BinaryOp::Mul: return "*";
-    case BinaryOp::Div: return "/";
-    case BinaryOp::Add: return "+";
-    case BinaryOp::Sub: return "-";
-    case BinaryOp::Lt: return "<";
-    case BinaryOp::Le: return "<=";
-    case BinaryOp::Gt: return ">";
-    case BinaryOp::Ge: return ">=";
-    case BinaryOp::Eq: return "==";
-    case BinaryOp::Ne: return "!=";
-    case BinaryOp::And: return "and";
-    case BinaryOp::Or: return "or";
-  }
-  return "?";
-}
-
 template <typename Lookup> double eval(const Formula &f, const Lookup &lookup) {
   auto sub = [&](std::size_t i) { return eval(f.args[i], lookup); };
   switch (f.kind) {
@@ -101,7 +82,7 @@ std::string to_text(const Formula &f) {
     case Formula::Kind::Unary:
       return std::string(f.unary == UnaryOp::Neg ? "(-" : "(not ") + to_text(f.args[0]) + ")";
     case Formula::Kind::Binary:
-      return "(" + to_text(f.args[0]) + " " + symbol(f.binary) + " " + to_text(f.args[1]) + ")";
+      return "(" + to_text(f.args[0]) + " " + to_string(f.binary) + " " + to_text(f.args[1]) + ")";
     case Formula::Kind::Call: {
       std::string out = f.name + "(";
       for (std::size_t i = 0; i < f.args.size(); ++i) out += (i ? ", " : "") + to_text(f.args[i]);

@@ -4,6 +4,7 @@
 // values are formulas too, over variables named "space.var".
 #pragma once
 
+#include "compiler/support/Operators.h"
 #include "compiler/support/SourceRange.h"
 #include "stdlib/FormulaOps.h"
 
@@ -13,8 +14,8 @@
 
 namespace edl::spec {
 
-enum class UnaryOp { Neg, Not };
-enum class BinaryOp { Pow, Mul, Div, Add, Sub, Lt, Le, Gt, Ge, Eq, Ne, And, Or };
+using edl::BinaryOp;
+using edl::UnaryOp;
 
 struct Formula {
   enum class Kind { Number, Bool, Variable, Unary, Binary, Call } kind = Kind::Number;
