@@ -88,7 +88,7 @@ spec::Scalar Resolver::scalar(const ast::Expr &e, bool integral) const {
   for (const std::string &v : spec::variables_of(*f))
     if (!defaults_.count(v)) broken("'" + v + "' is not a searched variable with a default");
   s.searched = f;
-  s.value = s.at({}, defaults_);
+  s.value = s.at(defaults_);
   return s;
 }
 

@@ -25,8 +25,8 @@ struct Scalar {
   Scalar(double v) : value(v) {}  // NOLINT: a constant reads as a number
   operator double() const { return value; }  // NOLINT
 
-  // The value for `values`; a variable they do not hold keeps its default.
-  double at(const SpaceValues &values, const SpaceValues &defaults) const;
+  // The value with every searched variable as `values` gives it.
+  double at(const SpaceValues &values) const;
 };
 
 }  // namespace edl::spec

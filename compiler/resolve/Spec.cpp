@@ -5,11 +5,9 @@
 
 namespace edl::spec {
 
-double Scalar::at(const SpaceValues &values, const SpaceValues &defaults) const {
+double Scalar::at(const SpaceValues &values) const {
   if (!searched) return value;
-  Variables vars = defaults;
-  for (const auto &[k, v] : values) vars[k] = v;
-  double v = evaluate(*searched, vars);
+  double v = evaluate(*searched, values);
   return integral ? std::round(v) : v;
 }
 
@@ -100,9 +98,16 @@ template <typename T> const T *named(const std::vector<T> &all, const std::strin
   return nullptr;
 }
 
+// A variable `values` does not hold keeps its default.
+SpaceValues with_defaults(const SpaceValues &values, const SpaceValues &defaults) {
+  SpaceValues all = defaults;
+  for (const auto &[k, v] : values) all[k] = v;
+  return all;
+}
+
 struct Binder {
-  const SpaceValues &values, &defaults;
-  void operator()(Scalar &s) const { s.value = s.at(values, defaults); }
+  const SpaceValues values;  // every variable: the trial's, else its default
+  void operator()(Scalar &s) const { s.value = s.at(values); }
   void operator()(std::vector<Scalar> &list) const {
     for (Scalar &s : list) (*this)(s);
   }
@@ -139,7 +144,7 @@ const Deploy *Specs::deploy(const std::string &name) const { return named(deploy
 
 Augment bind(const Augment &augment, const SpaceValues &values, const SpaceValues &defaults) {
   Augment out = augment;
-  Binder b{values, defaults};
+  Binder b{with_defaults(values, defaults)};
   for (AugmentOp &op : out.ops)
     for (Value &v : op.args) b(v);
   b(out.root, out.ops);
@@ -148,7 +153,7 @@ Augment bind(const Augment &augment, const SpaceValues &values, const SpaceValue
 
 Train bind(const Train &train, const SpaceValues &values, const SpaceValues &defaults) {
   Train t = train;
-  Binder b{values, defaults};
+  Binder b{with_defaults(values, defaults)};
   for (Scalar *s : {&t.model.kernel, &t.model.width, &t.model.dropout, &t.optimizer.lr, &t.optimizer.momentum,
                     &t.optimizer.weight_decay, &t.optimizer.beta1, &t.optimizer.beta2, &t.schedule.every,
                     &t.schedule.gamma, &t.schedule.warmup, &t.schedule.max_lr, &t.loss.label_smoothing, &t.loss.gamma,
@@ -158,8 +163,7 @@ Train bind(const Train &train, const SpaceValues &values, const SpaceValues &def
   b(t.model.channels);
   b(t.model.head_hidden);
   if (t.augment) t.augment = std::make_shared<Augment>(bind(*t.augment, values, defaults));
-  t.space = defaults;
-  for (const auto &[k, v] : values) t.space[k] = v;
+  t.space = b.values;
   return t;
 }
 

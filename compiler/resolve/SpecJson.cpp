@@ -89,11 +89,6 @@ void strip(json &j, const std::set<std::string> &keys) {
   }
 }
 
-std::string scalar_text(const json &v) {
-  if (v.is_string()) return json(v).dump();
-  return v.dump();
-}
-
 }  // namespace
 
 json to_json(const Scalar &s) {
@@ -203,7 +198,7 @@ std::string render_spec_text(const json &spec, int indent) {
   auto simple = [](const json &v) { return !v.is_object() && !(v.is_array() && !v.empty() && v[0].is_object()); };
   for (const auto &[key, value] : spec.items()) {
     if (simple(value)) {
-      out << pad << key << ": " << scalar_text(value) << "\n";
+      out << pad << key << ": " << value.dump() << "\n";
     } else if (value.is_object()) {
       out << pad << key << ":\n" << render_spec_text(value, indent + 2);
     } else {

@@ -27,7 +27,7 @@ std::unique_ptr<lower::CompiledAugment> Execution::trivialaugment_kernel(const T
   std::string error;
   std::unique_ptr<lower::CompiledAugment> augment;
   if (errors.empty())
-    augment = lower::CompiledAugment::compile(program, error, specs_.at(recipe.dataset).cache_dir + "/kernels");
+    augment = lower::CompiledAugment::compile(program, error, req_.plan->specs.dataset(recipe.dataset)->cache_dir + "/kernels");
   if (!augment) fail("the trivialaugment baseline could not be compiled: " + (errors.empty() ? error : errors[0].message()));
   return augment;
 }

@@ -223,7 +223,6 @@ class Execution {
   RunOutcome &out_;
   spec::Project settings_;
   int threads_ = 1;  // torch threads of the whole run
-  std::map<std::string, data::DatasetSpec> specs_;
   std::map<std::string, std::unique_ptr<data::LoadedDataset>> data_;
   std::map<std::string, Trained> trained_;
   std::map<std::string, SpaceValues> best_values_;  // per train job, from its search

@@ -313,7 +313,7 @@ const data::LoadedDataset *Execution::dataset(const std::string &name, const dat
   {
     std::lock_guard<std::recursive_mutex> lock(state_mu_);
     if (auto it = data_.find(name); it != data_.end()) {
-      if (spec) *spec = &specs_.at(name);
+      if (spec) *spec = req_.plan->specs.dataset(name);
       return it->second.get();
     }
   }
@@ -347,8 +347,7 @@ const data::LoadedDataset *Execution::dataset(const std::string &name, const dat
                " / test " + std::to_string(loaded->split.test.size()) + " (" + std::to_string(r.decoded) +
                " decoded, " + std::to_string(r.from_cache) + " from the cache)");
   std::lock_guard<std::recursive_mutex> lock(state_mu_);
-  specs_[name] = dspec;
-  if (spec) *spec = &specs_.at(name);
+  if (spec) *spec = declared;
   return (data_[name] = std::move(loaded)).get();
 }
 
