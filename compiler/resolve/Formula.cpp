@@ -1,5 +1,7 @@
 #include "compiler/resolve/Formula.h"
 
+#include "compiler/support/InternalError.h"
+
 #include <algorithm>
 #include <cmath>
 #include <sstream>
@@ -43,7 +45,7 @@ template <typename Lookup> double eval(const Formula &f, const Lookup &lookup) {
       return stdlib::formula_reference(f.function, a.data());
     }
   }
-  throw std::logic_error("formula: a node of no kind");
+  internal_error("formula: a node of no kind");
 }
 
 void collect(const Formula &f, std::vector<std::string> &out) {

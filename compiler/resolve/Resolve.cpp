@@ -6,6 +6,7 @@
 #include "compiler/sema/ProjectSettings.h"
 #include "compiler/sema/SpaceValues.h"
 #include "compiler/support/Hash.h"
+#include "compiler/support/InternalError.h"
 
 #include <cmath>
 #include <filesystem>
@@ -15,7 +16,9 @@ namespace edl {
 namespace resolve {
 namespace {
 
-[[noreturn]] void broken(const std::string &what) { throw std::logic_error("resolve: " + what); }
+[[noreturn]] void broken(const std::string &what, std::source_location at = std::source_location::current()) {
+  internal_error("resolve: " + what, at);
+}
 
 const stdlib::DefaultValue &typed_default(const stdlib::Field &f, stdlib::DefaultValue::Kind k) {
   if (f.default_value.kind != k) broken("the catalogue's default of '" + f.name + "' is not of the kind resolve reads");

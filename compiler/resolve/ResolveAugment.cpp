@@ -147,9 +147,9 @@ class Builder {
     if (size_op && maybe_skipped)
       error(s.name_range, DiagId::ConditionalSizeChange, {s.name});
     prog_.ops.push_back(std::move(op));
-    Control leaf{Control::Op, static_cast<int>(prog_.ops.size() - 1), Value::constant(1), 1, {}, {}};
+    Control leaf{Control::Op, static_cast<int>(prog_.ops.size() - 1), Value::constant(1), 1, {}, {}, Control::None, {}};
     if (p.kind == Value::Const && p.a >= 1) return leaf;
-    Control maybe{Control::Maybe, -1, p, 1, {}, {leaf}};
+    Control maybe{Control::Maybe, -1, p, 1, {}, {leaf}, Control::None, {}};
     return maybe;
   }
 
@@ -199,10 +199,11 @@ class Builder {
       }
       op.geometric = is_geometric(op.kind);
       prog_.ops.push_back(std::move(op));
-      group.children.push_back(Control{Control::Op, static_cast<int>(prog_.ops.size() - 1), Value::constant(1), 1, {}, {}});
+      group.children.push_back(
+          Control{Control::Op, static_cast<int>(prog_.ops.size() - 1), Value::constant(1), 1, {}, {}, Control::None, {}});
     }
     if (p.kind == Value::Const && p.a >= 1) return group;
-    return Control{Control::Maybe, -1, p, 1, {}, {group}};
+    return Control{Control::Maybe, -1, p, 1, {}, {group}, Control::None, {}};
   }
 
   void lower_args(const ast::Step &s, const stdlib::Function &f, AugmentOp &op) {

@@ -3,6 +3,7 @@
 // formulas may hold, so any other node is a broken invariant.
 #include "compiler/resolve/Resolve.h"
 
+#include "compiler/support/InternalError.h"
 #include "stdlib/Catalogue.h"
 
 #include <stdexcept>
@@ -59,7 +60,7 @@ spec::Formula resolve_formula(const ast::Expr &e) {
     }
     default: break;
   }
-  throw std::logic_error("resolve: a formula holds what the checker rejects");
+  internal_error("resolve: a formula holds what the checker rejects");
 }
 
 }  // namespace edl

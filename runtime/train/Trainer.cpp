@@ -190,7 +190,7 @@ TrainResult train_model(lower::Network &net, const TrainJob &job, const TrainCal
     report.epoch = epoch + 1;
     report.train.confusion = ConfusionMatrix(classes);
     net->train();
-    EpochPlan plan{&data, train_indices, spec.batch, true, job.augment, job.seed, epoch, job.norm, classes};
+    EpochPlan plan{&data, train_indices, static_cast<int>(spec.batch), true, job.augment, job.seed, epoch, job.norm, classes};
     Prefetcher batches(plan);
     double loss_sum = 0;
     std::int64_t seen = 0, step = static_cast<std::int64_t>(epoch) * steps_per_epoch;

@@ -3,8 +3,9 @@
 // values: no augmentation, and trivialaugment over every image op. Both are
 // trials of the search (status baseline:none, baseline:trivialaugment), after
 // the searched ones, so a restarted run keeps what finished.
+#include "runtime/workflow/TrialsRunner.h"
+
 #include "compiler/support/JsonText.h"
-#include "runtime/workflow/Execution.h"
 
 #include <algorithm>
 #include <cmath>
@@ -12,31 +13,13 @@
 
 namespace edl::workflow {
 
-bool augment_is_searched(const spec::Train &job) { return job.search && job.search->baseline_augment; }
-
-std::unique_ptr<lower::CompiledAugment> Execution::trivialaugment_kernel(const Trained &job, const spec::Train &recipe) {
-  std::lock_guard<std::mutex> lock(prepare_mu_);
-  const spec::Augment *baseline = recipe.search ? recipe.search->baseline_augment.get() : nullptr;
-  if (!baseline) {
-    fail("train '" + recipe.name + "': its search has no trivialaugment baseline");
-    return nullptr;
-  }
-  std::vector<lower::LoweringError> errors;
-  lower::AugmentProgram program =
-      lower::build_program(*baseline, job.data->width, job.data->height, job.data->channels, errors);
-  std::string error;
-  std::unique_ptr<lower::CompiledAugment> augment;
-  if (errors.empty())
-    augment = lower::CompiledAugment::compile(program, error, req_.plan->specs.dataset(recipe.dataset)->cache_dir + "/kernels");
-  if (!augment) fail("the trivialaugment baseline could not be compiled: " + (errors.empty() ? error : errors[0].message()));
-  return augment;
-}
-
-bool Execution::augment_baselines(const Task &t, const spec::Train &recipe, const search::SearchSpec &spec,
-                                  std::int64_t task, const SpaceValues &best, double best_value, json &outputs) {
+bool TrialsRunner::augment_baselines(TaskContext &ctx, const spec::Train &recipe, const search::SearchSpec &spec,
+                                     const SpaceValues &best, double best_value, json &outputs) {
+  const Task &t = ctx.task;
+  const std::int64_t task = ctx.row;
   json report = {{"searched", best_value}};
   const std::string objective = spec.objective_name();
-  obs_.message("  augmentation, " + objective + " on each trial's budget, at the best values:");
+  ctx.say("  augmentation, " + objective + " on each trial's budget, at the best values:");
   int number = static_cast<int>(t.count);
   for (const std::string name : {"none", "trivialaugment"}) {
     ++number;
@@ -47,7 +30,7 @@ bool Execution::augment_baselines(const Task &t, const spec::Train &recipe, cons
     // Finished before a restart: keep it.
     std::optional<double> value;
     std::int64_t trial = 0;
-    for (const store::TrialRow &r : store_.trials(task))
+    for (const store::TrialRow &r : run_.store.trials(task))
       if (r.number == number) {
         trial = r.id;
         if (r.value && r.finished > 0) value = r.value;
@@ -55,36 +38,42 @@ bool Execution::augment_baselines(const Task &t, const spec::Train &recipe, cons
     if (!value) {
       Trained job;
       std::unique_ptr<lower::CompiledAugment> augment;
-      if (!prepare(recipe, best, job, augment, false)) return false;
+      if (!run_.prepare(ctx, recipe, best, job, augment, false)) return false;
       augment.reset();
-      if (name == "trivialaugment" && !(augment = trivialaugment_kernel(job, recipe))) return false;
+      if (name == "trivialaugment" && !(augment = run_.compile_augment(ctx, *recipe.search->baseline_augment, job)))
+        return false;
       if (spec.proxy_epochs > 0) job.spec.epochs = spec.proxy_epochs;
       if (trial) {
-        store_.reopen_trial(trial);
-        store_.forget_after(task, trial, 0);  // a killed baseline trains again from the start
+        run_.store.reopen_trial(trial);
+        run_.store.forget_after(task, trial, 0);  // a killed baseline trains again from the start
       } else {
-        trial = store_.begin_trial(task, number, json_text(params));
+        trial = run_.store.begin_trial(task, number, json_text(params));
       }
-      train::TrainResult r = fit(t.block, job, augment.get(), task, trial, t.block + "/baseline-" + name, spec.subset, false);
+      FitRequest fit;
+      fit.block = t.block;
+      fit.trial = trial;
+      fit.dir = t.block + "/baseline-" + name;
+      fit.subset = spec.subset;
+      train::TrainResult r = run_.fit(ctx, job, augment.get(), fit);
       if (r.interrupted) {
-        store_.finish_trial(trial, "interrupted", std::nullopt);
-        mark_interrupted();
+        run_.store.finish_trial(trial, "interrupted", std::nullopt);
+        run_.state.mark_interrupted();
         return false;
       }
       double score = -1e300;
       for (const train::EpochReport &e : r.epochs) score = std::max(score, objective_score(spec, e));
       value = spec.maximize ? score : -score;
-      store_.finish_trial(trial, status, value);
+      run_.store.finish_trial(trial, status, value);
     }
     report[name] = *value;
     char line[128];
     std::snprintf(line, sizeof line, "    %-16s %.4f", name.c_str(), *value);
-    obs_.message(line);
+    ctx.say(line);
   }
   char line[256];
   std::snprintf(line, sizeof line, "    %-16s %.4f (%s)", "searched", best_value,
                 recipe.augment ? recipe.augment->name.c_str() : "");
-  obs_.message(line);
+  ctx.say(line);
   outputs["augment_baselines"] = report;
 
   // The final training adopts the best of the three by the same objective
@@ -104,7 +93,7 @@ bool Execution::augment_baselines(const Task &t, const spec::Train &recipe, cons
     how = line;
     // For a share of right answers, how many standard errors of the
     // validation split that margin is: small ones are noise.
-    const data::LoadedDataset *data = dataset(recipe.dataset);
+    const data::LoadedDataset *data = run_.dataset(ctx, recipe.dataset);
     const std::size_t n = data ? data->split.val.size() : 0;
     if (spec.metric == "accuracy" && n > 0) {
       const double p = std::clamp(best_value, 0.01, 0.99), se = std::sqrt(p * (1 - p) / static_cast<double>(n));
@@ -113,10 +102,9 @@ bool Execution::augment_baselines(const Task &t, const spec::Train &recipe, cons
       how += line;
     }
   }
-  obs_.message("  adopted for the final training: " + how);
+  ctx.say("  adopted for the final training: " + how);
   outputs["augment_adopted"] = adopted;
-  std::lock_guard<std::recursive_mutex> lock(state_mu_);
-  adopted_augment_[t.block] = adopted;
+  run_.state.set_adopted_augment(t.block, adopted);
   return true;
 }
 

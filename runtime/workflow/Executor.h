@@ -47,6 +47,7 @@ struct RunOutcome {
   std::vector<TrainOutcome> trains;
   std::vector<std::string> packages;  // written or reused by this run
   std::vector<std::string> errors;  // failures that are not diagnostics (data, store)
+  std::vector<std::string> internal_errors;  // broken invariants (bugs in edlc), with where: exit 3
 };
 
 struct RunRequest {
@@ -55,6 +56,7 @@ struct RunRequest {
   std::string command;               // as typed, for the store
   const std::atomic<bool> *interrupt = nullptr;
   bool fresh = false;  // start a new run even where an unfinished one of the same plan could be resumed
+  const class TaskHooks *hooks = nullptr;  // tests only (TaskHooks.h)
 };
 
 // A run continues the newest unfinished run (killed, or stopped by Ctrl-C)

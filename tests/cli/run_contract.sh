@@ -123,7 +123,7 @@ run_error lstm "error[E0901]" "model net { backbone = lstm() }
 $net_train"
 contains "lstm is refused before anything runs" err "backbone 'lstm' is not supported by this version of edlc"
 contains "lstm says what runs" err "supported by this version: mlp, cnn, resnet18, resnet34, resnet50, mobilenet_v2"
-run_error size-change "error[E0806]" "augment a { crop(size = 24x24) }
+run_error size-change "error[E0808]" "augment a { crop(size = 24x24) }
 model net { backbone = cnn(channels = [8]) }
 train main {
   data      = digits
@@ -133,6 +133,15 @@ train main {
   epochs    = 1
 }"
 contains "size-change says how to fix it" err "resize(size = 32x32)"
+contains "size-change gives both sizes" err "makes 24x24 images from dataset 'digits', whose images are 32x32"
+# One class has nothing to tell apart.
+mkdir -p "$work/one-class" && ln -sfn "$src/data/digits/0" "$work/one-class/zero"
+project one-class "model net { backbone = cnn(channels = [8]) }
+$net_train"
+sed -i "s|$src/data/digits|$work/one-class|" "$work/one-class.edl"
+expect "one class" 1 "$edlc" run "$work/one-class.edl"
+contains "one class is E0806" err "error[E0806]"
+contains "one class gives the counts" err "training sample(s) in 1 class(es)"
 
 # Check errors stop a run before it starts; missing data is a run error.
 expect "run with check errors" 1 "$edlc" run "$src/tests/golden/input/many-errors.edl"

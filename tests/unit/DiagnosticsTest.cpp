@@ -5,6 +5,7 @@
 #include "compiler/support/DiagnosticRenderer.h"
 #include "compiler/support/EditDistance.h"
 #include "compiler/support/Explanations.h"
+#include "compiler/support/InternalError.h"
 #include "compiler/support/Verify.h"
 
 #include <catch2/catch.hpp>
@@ -118,4 +119,14 @@ TEST_CASE("the error limit stops a flood but keeps counting warnings", "[diagnos
   engine.report(DiagId::UnusedDeclaration, {}, {"model", "m"});
   CHECK(engine.error_count() == 3);
   CHECK(engine.warning_count() == 1);
+}
+
+TEST_CASE("a broken invariant is an internal error that says where it was found", "[diagnostics]") {
+  try {
+    internal_error("resolve: the catalogue has no property 'x'");
+    FAIL("internal_error returned");
+  } catch (const InternalError &e) {
+    CHECK(std::string(e.what()) == "resolve: the catalogue has no property 'x'");
+    CHECK(e.where().find("DiagnosticsTest.cpp:") != std::string::npos);
+  }
 }

@@ -4,12 +4,13 @@
 #pragma once
 
 #include "Commands.h"
+#include "compiler/support/InternalError.h"
+#include "tools/edlc/Errors.h"
 
 #include <CLI/CLI.hpp>
 
 #include <exception>
 #include <functional>
-#include <iostream>
 
 namespace edl::cli {
 
@@ -22,12 +23,13 @@ inline int parse_and_run(CLI::App &app, int argc, char **argv, const std::functi
   }
   try {
     return dispatch();
+  } catch (const InternalError &e) {
+    return report_internal_error(e);
   } catch (const std::exception &e) {
-    std::cerr << "edlc: internal error: " << e.what() << "\nplease report this with the input that caused it\n";
+    return report_internal_error(e.what());
   } catch (...) {
-    std::cerr << "edlc: internal error\nplease report this with the input that caused it\n";
+    return report_internal_error("an exception of unknown type");
   }
-  return kInternal;
 }
 
 }  // namespace edl::cli

@@ -1,6 +1,7 @@
 // `edlc data FILE`: loads a project's datasets as a run would, and shows
 // classes, split sizes, what was skipped and why, and what the cache held.
 #include "Commands.h"
+#include "tools/edlc/Errors.h"
 #include "Report.h"
 
 #include "compiler/support/JsonText.h"
@@ -60,7 +61,7 @@ void print_text(const data::DatasetSpec &spec, const data::LoadedDataset &d) {
   if (d.report.ignored) std::cout << "  ignored " << d.report.ignored << " file(s) that are not samples\n";
   for (const std::string &line : data::skipped_summary(d.report, 5)) std::cout << "  " << line << "\n";
   for (const std::string &w : d.report.warnings) std::cout << "  warning: " << w << "\n";
-  for (const std::string &e : d.report.errors) std::cerr << "edlc: error: dataset '" << spec.name << "': " << e << "\n";
+  for (const std::string &e : d.report.errors) report_error() << "dataset '" << spec.name << "': " << e;
 }
 
 nlohmann::json to_json(const data::DatasetSpec &spec, const data::LoadedDataset &d) {
@@ -87,7 +88,7 @@ int run_data(const DataOptions &opts) {
   if (!in) return kUserError;
   for (const std::string &name : opts.datasets)
     if (!in->specs.dataset(name)) {
-      std::cerr << "edlc: error: the project has no dataset '" << name << "'\n";
+      report_error() << "the project has no dataset '" << name << "'";
       return kUserError;
     }
   bool ok = true;

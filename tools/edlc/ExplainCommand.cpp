@@ -1,4 +1,5 @@
 #include "Commands.h"
+#include "tools/edlc/Errors.h"
 
 #include "compiler/support/Diagnostics.h"
 #include "compiler/support/EditDistance.h"
@@ -44,7 +45,7 @@ int run_explain(const std::string &what, bool reference) {
   std::vector<std::string> names;
   for (const stdlib::Function &f : cat.all()) names.push_back(f.name);
   for (const stdlib::RecordEntry &r : stdlib::record_entries()) names.push_back(r.field->name);
-  std::cerr << "edlc: error: '" << what << "' is neither a diagnostic code (like E0301) nor a name of the catalogue\n";
+  report_error() << "'" << what << "' is neither a diagnostic code (like E0301) nor a name of the catalogue";
   if (auto best = closest_match(what, names)) std::cerr << "  = help: did you mean '" << *best << "'?\n";
   return kUserError;
 }

@@ -1,4 +1,5 @@
 #include "Commands.h"
+#include "tools/edlc/Errors.h"
 #include "Report.h"
 
 #include "compiler/ast/Dump.h"
@@ -57,7 +58,7 @@ std::vector<std::string> expand(const std::vector<std::string> &args, int &rc) {
         found.push_back(it->path().string());  // a link inside is its target's second name
     std::sort(found.begin(), found.end());
     if (found.empty()) {
-      std::cerr << "edlc: error: no .edl file under '" << arg << "'\n";
+      report_error() << "no .edl file under '" << arg << "'";
       rc = kUserError;
     }
     out.insert(out.end(), found.begin(), found.end());
@@ -75,7 +76,7 @@ int run_fmt(const FmtOptions &opts) {
     ReadFailure why;
     std::optional<FileId> id = sm.load(file, &why);
     if (!id) {
-      std::cerr << "edlc: error: cannot read file '" << file << "': " << note_text(read_failure_note(why)) << "\n";
+      report_error() << "cannot read file '" << file << "': " << note_text(read_failure_note(why));
       rc = kUserError;
       continue;
     }
@@ -92,7 +93,7 @@ int run_fmt(const FmtOptions &opts) {
     FileId again = check_sm.add(file, formatted);
     ParseResult reparsed = parse_file(again, check_sm, check_diags);
     if (!reparsed.file || ast::dump(*reparsed.file) != ast::dump(*parsed.file)) {
-      std::cerr << "edlc: internal error: formatting '" << file << "' would change its meaning; file left as is\n";
+      report_internal_error("formatting '" + file + "' would change its meaning; file left as is");
       return kInternal;
     }
     const std::string &original = sm.text(*id);
@@ -105,7 +106,7 @@ int run_fmt(const FmtOptions &opts) {
         rc = kUserError;
       }
     } else if (formatted != original && !write_atomically(file, formatted)) {
-      std::cerr << "edlc: error: cannot write '" << file << "'\n";
+      report_error() << "cannot write '" << file << "'";
       rc = kUserError;
     }
   }

@@ -1,6 +1,7 @@
 // `edlc predict PACKAGE IMAGE...`: classifies image files with a deploy
 // package alone (its TorchScript module and preprocessing).
 #include "Commands.h"
+#include "tools/edlc/Errors.h"
 
 #include "compiler/support/JsonText.h"
 #include "runtime/deploy/Predictor.h"
@@ -16,7 +17,7 @@ int run_predict(const PredictOptions &opts) {
   std::string error;
   auto predictor = deploy::Predictor::open(opts.package, error, opts.edge);
   if (!predictor) {
-    std::cerr << "edlc: error: " << error << "\n";
+    report_error() << error;
     return kUserError;
   }
   std::vector<std::vector<std::uint8_t>> images;
@@ -36,7 +37,7 @@ int run_predict(const PredictOptions &opts) {
       const deploy::Classified &r = results[i];
       if (!r.error.empty()) {
         failed = true;
-        std::cerr << "edlc: error: " << file << ": " << r.error << "\n";
+        report_error() << file << ": " << r.error;
         if (opts.json) all.push_back({{"file", file}, {"error", r.error}});
         continue;
       }

@@ -2,6 +2,7 @@
 // real images of the dataset it is used with, and writes a grid: each row
 // an original and augmented variants of it.
 #include "Commands.h"
+#include "tools/edlc/Errors.h"
 #include "Report.h"
 
 #include "compiler/lower/halide/LowerAugment.h"
@@ -45,37 +46,37 @@ int run_preview(const PreviewOptions &opts) {
   const SourceManager &sm = in->sm;
   const spec::Augment *augment = in->specs.augment(opts.augment);
   if (!augment) {
-    std::cerr << "edlc: error: the project has no augment '" << opts.augment << "'\n";
+    report_error() << "the project has no augment '" << opts.augment << "'";
     return kUserError;
   }
   const spec::Dataset *dataset = opts.dataset.empty() ? nullptr : in->specs.dataset(opts.dataset);
   if (!opts.dataset.empty() && !dataset) {
-    std::cerr << "edlc: error: the project has no dataset '" << opts.dataset << "'\n";
+    report_error() << "the project has no dataset '" << opts.dataset << "'";
     return kUserError;
   }
   for (const spec::Train &t : in->specs.trains)
     if (!dataset && t.augment && t.augment->name == opts.augment) dataset = in->specs.dataset(t.dataset);
   if (!dataset) {
-    std::cerr << "edlc: error: no train job applies augment '" << opts.augment
+    report_error() << "no train job applies augment '" << opts.augment
               << "' to a dataset; name one with --dataset\n";
     return kUserError;
   }
   spec::SpaceValues space;
   for (const std::string &s : opts.sets)
     if (!parse_set(s, space)) {
-      std::cerr << "edlc: error: --set takes SPACE.VARIABLE=NUMBER, not '" << s << "'\n";
+      report_error() << "--set takes SPACE.VARIABLE=NUMBER, not '" << s << "'";
       return kUsage;
     }
 
   const data::DatasetSpec &spec = *dataset;
   if (spec.source != data::SourceKind::ImageFolder) {
-    std::cerr << "edlc: error: dataset '" << spec.name << "' is not a folder of images; preview shows images\n";
+    report_error() << "dataset '" << spec.name << "' is not a folder of images; preview shows images";
     return kUserError;
   }
   data::LoadedDataset data = data::load_dataset(spec);
   if (!data.report.ok() || data.size() == 0) {
-    for (const std::string &e : data.report.errors) std::cerr << "edlc: error: dataset '" << spec.name << "': " << e << "\n";
-    if (data.report.ok()) std::cerr << "edlc: error: dataset '" << spec.name << "' has no images\n";
+    for (const std::string &e : data.report.errors) report_error() << "dataset '" << spec.name << "': " << e;
+    if (data.report.ok()) report_error() << "dataset '" << spec.name << "' has no images";
     return kUserError;
   }
 
@@ -93,7 +94,7 @@ int run_preview(const PreviewOptions &opts) {
   // (and run) of an unchanged block loads instead of compiling.
   auto compiled = lower::CompiledAugment::compile(program, error, spec.cache_dir + "/kernels");
   if (!compiled) {
-    std::cerr << "edlc: internal error: " << error << "\n";
+    report_internal_error(error);
     return kInternal;
   }
 
@@ -142,7 +143,7 @@ int run_preview(const PreviewOptions &opts) {
       m.copyTo(grid(cv::Rect(gap + static_cast<int>(v) * (cell_w + gap), gap + static_cast<int>(k) * (cell_h + gap), m.cols, m.rows)));
     }
   if (!cv::imwrite(opts.out, grid)) {
-    std::cerr << "edlc: error: cannot write '" << opts.out << "'\n";
+    report_error() << "cannot write '" << opts.out << "'";
     return kUserError;
   }
   std::cout << "wrote " << opts.out << ": " << picks.size() << " images of dataset '" << spec.name << "', each with "

@@ -2,11 +2,13 @@
 // with a progress bar on a terminal, log lines otherwise, or one JSON
 // document with --json.
 #include "Commands.h"
+#include "tools/edlc/Errors.h"
 #include "Report.h"
 
 #include "compiler/support/JsonText.h"
 #include "runtime/train/Trainer.h"
 #include "runtime/workflow/Executor.h"
+#include "tools/edlc/TestHooks.h"
 
 #include <nlohmann/json.hpp>
 
@@ -105,6 +107,8 @@ int run_run(const RunOptions &opts) {
   Printer printer(opts.quiet, opts.json);
   DiagnosticEngine diags;
   workflow::RunRequest req{&plan, opts.file, opts.command, &g_interrupted, opts.fresh};
+  const std::unique_ptr<workflow::TaskHooks> hooks = test_hooks_from_environment();
+  req.hooks = hooks.get();
   workflow::RunOutcome out = workflow::execute_plan(req, printer, diags);
 
   if (!diags.diagnostics().empty()) {
@@ -112,7 +116,11 @@ int run_run(const RunOptions &opts) {
     print_diagnostics(diags.diagnostics(), in->sm, OutputFormat::Text, ColorMode::Auto, diags.error_count(),
                       diags.warning_count());
   }
-  for (const std::string &e : out.errors) std::cerr << "edlc: error: " << e << "\n";
+  for (const std::string &e : out.errors) report_error() << e;
+  if (!out.internal_errors.empty()) {
+    for (const std::string &e : out.internal_errors) report_internal_error(e);
+    return kInternal;
+  }
   if (opts.json) std::cout << json_text(outcome_json(out), 2) << "\n";
   if (out.status == "interrupted") {
     std::cerr << "edlc: interrupted; run " << out.run_id << " is recorded as interrupted. Run 'edlc run "

@@ -1,6 +1,7 @@
 // `edlc runs [FILE]` lists the runs in a project's store; `edlc runs show
 // ID` prints one run: its tasks, per-epoch metrics and the confusion matrix.
 #include "Commands.h"
+#include "tools/edlc/Errors.h"
 #include "Report.h"
 
 #include "compiler/sema/ProjectSettings.h"
@@ -158,7 +159,7 @@ int show_task(store::Store &store, const store::RunRow &run, const std::vector<s
   if (it == tasks.end()) {
     std::string names;
     for (const store::TaskRow &t : tasks) names += (names.empty() ? "" : ", ") + t.name;
-    std::cerr << "edlc: error: run " << run.id << " has no task '" << opts.task << "'; its tasks: " << names << "\n";
+    report_error() << "run " << run.id << " has no task '" << opts.task << "'; its tasks: " << names;
     return kUserError;
   }
   const store::TaskRow &t = *it;
@@ -204,7 +205,7 @@ std::string mebibytes(std::uintmax_t bytes) {
 int show_run(store::Store &store, const RunsOptions &opts) {
   auto run = store.run(opts.id);
   if (!run) {
-    std::cerr << "edlc: error: no run " << opts.id << " in " << store.path() << "\n";
+    report_error() << "no run " << opts.id << " in " << store.path();
     return kUserError;
   }
   std::vector<store::TaskRow> tasks = store.tasks(run->id);
@@ -299,7 +300,7 @@ int run_runs(const RunsOptions &given) {
     std::string error;
     opts.file = project_in_current_folder(error);
     if (opts.file.empty()) {
-      std::cerr << "edlc: error: " << error << "\n";
+      report_error() << error;
       return kUsage;
     }
   }
@@ -307,14 +308,14 @@ int run_runs(const RunsOptions &given) {
   if (path.empty()) return kUserError;
   std::error_code ec;
   if (!std::filesystem::exists(path, ec)) {
-    std::cerr << "edlc: error: no store at " << path << " yet: 'edlc run' creates it\n";
+    report_error() << "no store at " << path << " yet: 'edlc run' creates it";
     return kUserError;
   }
   try {
     store::Store store(path);
     return opts.show ? show_run(store, opts) : list_runs(store, opts);
   } catch (const store::StoreError &e) {
-    std::cerr << "edlc: error: " << e.what() << "\n";
+    report_error() << e.what();
     return kUserError;
   }
 }

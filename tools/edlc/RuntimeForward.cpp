@@ -1,4 +1,5 @@
 #include "Commands.h"
+#include "tools/edlc/Errors.h"
 
 #include <unistd.h>
 
@@ -17,8 +18,7 @@ int run_runtime_command(int argc, char **argv) {
   args[0] = helper.data();
   args.push_back(nullptr);
   execv(helper.c_str(), args.data());
-  std::cerr << "edlc: internal error: cannot start " << helper << ": " << std::strerror(errno) << "\n";
-  return kInternal;
+  return report_internal_error("cannot start " + helper + ": " + std::strerror(errno));
 }
 
 }  // namespace edl::cli

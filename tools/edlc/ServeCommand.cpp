@@ -2,6 +2,7 @@
 // (runtime/serve/Server.h). Host, port and token default to the package's
 // server() target, then to 127.0.0.1:8080 without a token.
 #include "Commands.h"
+#include "tools/edlc/Errors.h"
 
 #include "runtime/deploy/Predictor.h"
 #include "runtime/serve/Server.h"
@@ -26,7 +27,7 @@ int run_serve(const ServeCliOptions &opts) {
   std::string error;
   auto predictor = deploy::Predictor::open(opts.package, error, opts.edge);
   if (!predictor) {
-    std::cerr << "edlc: error: " << error << "\n";
+    report_error() << error;
     return kUserError;
   }
   serve::ServeOptions o;
@@ -53,7 +54,7 @@ int run_serve(const ServeCliOptions &opts) {
       },
       error);
   if (!ok) {
-    std::cerr << "edlc: error: " << error << "\n";
+    report_error() << error;
     return kUserError;
   }
   return kOk;

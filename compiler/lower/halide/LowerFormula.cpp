@@ -1,5 +1,7 @@
 #include "compiler/lower/halide/LowerFormula.h"
 
+#include "compiler/support/InternalError.h"
+
 #include <stdexcept>
 
 namespace edl::lower {
@@ -24,7 +26,7 @@ class FormulaLowering {
       case K::Number: return Expr(static_cast<float>(f.number));
       case K::Variable: {
         auto it = names_.find(f.name);
-        if (it == names_.end()) throw std::logic_error("formula lowering: unknown name '" + f.name + "'");
+        if (it == names_.end()) internal_error("formula lowering: unknown name '" + f.name + "'");
         return it->second;
       }
       case K::Unary: return f.unary == spec::UnaryOp::Neg ? -number(f.args[0]) : !as_bool(lower(f.args[0]));
@@ -51,7 +53,7 @@ class FormulaLowering {
       }
       case K::Call: return call(f);
     }
-    throw std::logic_error("formula lowering: a node of no kind");
+    internal_error("formula lowering: a node of no kind");
   }
 
   Expr call(const spec::Formula &c) {
@@ -75,7 +77,7 @@ class FormulaLowering {
       case Op::Floor: return floor(a[0]);
       case Op::Select: return select(as_bool(a[0]), a[1], a[2]);
     }
-    throw std::logic_error("formula lowering: unknown function '" + c.name + "'");
+    internal_error("formula lowering: unknown function '" + c.name + "'");
   }
 
   const std::map<std::string, Expr> &names_;

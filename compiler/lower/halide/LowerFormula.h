@@ -14,7 +14,7 @@ namespace edl::lower {
 // `names` gives every name the formula may use (x, c, u, v and the op's
 // parameters). Comparisons and logic are booleans; where a number is
 // needed a boolean counts as 0 or 1. Functions mean what
-// stdlib::formula_reference computes, in float. Throws std::logic_error on
+// stdlib::formula_reference computes, in float. An InternalError on
 // a name `names` does not hold (the checker rejects it).
 Halide::Expr lower_formula(const spec::Formula &formula, const std::map<std::string, Halide::Expr> &names);
 

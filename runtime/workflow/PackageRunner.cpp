@@ -3,7 +3,7 @@
 #include "compiler/support/JsonText.h"
 #include "runtime/deploy/Package.h"
 #include "runtime/train/Trainer.h"
-#include "runtime/workflow/Execution.h"
+#include "runtime/workflow/TaskRunner.h"
 
 #include <algorithm>
 #include <chrono>
@@ -23,25 +23,40 @@ std::string utc_now() {
   return buf;
 }
 
-}  // namespace
+class PackageRunner : public TaskRunner {
+ public:
+  explicit PackageRunner(RunContext &run) : run_(run) {}
 
-bool Execution::package(const Task &t) {
+  Finish run(TaskContext &ctx) override {
+    return package(ctx) ? Finish::Done : run_.stopped();
+  }
+
+  void reuse(const Task &, const store::TaskRow &row) override {
+    json outputs = json::parse(row.outputs, nullptr, false);
+    if (outputs.is_object() && outputs.contains("package")) run_.state.add_package(outputs.value("package", std::string()));
+  }
+
+ private:
+  bool package(TaskContext &ctx);
+
+  RunContext &run_;
+};
+
+bool PackageRunner::package(TaskContext &ctx) {
+  const Task &t = ctx.task;
   const spec::Deploy &deploy = *t.deploy;
-  if (!req_.plan->specs.train(deploy.from)) {
-    fail("deploy '" + t.block + "': 'from' names no train job");
+  if (!run_.plan.specs.train(deploy.from)) {
+    run_.fail(ctx, "deploy '" + t.block + "': 'from' names no train job");
     return false;
   }
   const std::string job_name = deploy.from;
-  if (!trained(job_name).net && !rebuild_trained(job_name)) {
-    fail("deploy '" + t.block + "': train job '" + job_name + "' has no trained model");
+  std::shared_ptr<const Trained> trained = run_.trained_job(ctx, job_name);
+  if (!trained) {
+    run_.fail(ctx, "deploy '" + t.block + "': train job '" + job_name + "' has no trained model");
     return false;
   }
-  Trained &job = trained(job_name);
+  const Trained &job = *trained;
   std::string error;
-  if (!job.model_path.empty() && lower::load_weights(*job.net, job.model_path, error) == 0) {
-    fail("deploy '" + t.block + "': cannot read the trained weights " + job.model_path + ": " + error);
-    return false;
-  }
   const data::LoadedDataset &data = *job.data;
 
   deploy::PackageSpec spec;
@@ -51,25 +66,25 @@ bool Execution::package(const Task &t) {
     spec.target_options[target.kind] = target.options;
   }
   spec.path = deploy.package;
-  spec.staging = (fs::path(settings_.store).parent_path() / "artifacts" / ("run-" + std::to_string(out_.run_id)) /
+  spec.staging = (fs::path(run_.settings.store).parent_path() / "artifacts" / ("run-" + std::to_string(run_.state.run_id())) /
                   ("package-" + t.block))
                      .string();
 
   // What the deployed run measured: its evaluation task, from this run or the one it was cached from.
   json evaluation = json::object();
-  for (const Task &other : req_.plan->tasks)
+  for (const Task &other : run_.plan.tasks)
     if (other.kind == TaskKind::Evaluate && other.block == job_name)
-      if (auto row = store_.completed_task(identity(other))) evaluation = json::parse(row->outputs, nullptr, false);
+      if (auto row = run_.store.completed_task(run_.identity(other))) evaluation = json::parse(row->outputs, nullptr, false);
   json normalize = {{"scale", 1.0 / 255}, {"mean", job.norm.mean}, {"std", job.norm.std}};
   spec.manifest = {
       {"format", "edl-package"},
       {"format_version", 1},
-      {"project", settings_.name},
+      {"project", run_.settings.name},
       {"deploy", t.block},
-      {"version", "run-" + std::to_string(out_.run_id)},
+      {"version", "run-" + std::to_string(run_.state.run_id())},
       {"created", utc_now()},
-      {"source", {{"file", settings_.main_file}, {"hash", settings_.source_hash}}},
-      {"plan_identity", identity(t)},
+      {"source", {{"file", run_.settings.main_file}, {"hash", run_.settings.source_hash}}},
+      {"plan_identity", run_.identity(t)},
       {"train", {{"name", job_name}, {"backbone", job.spec.model.backbone}, {"head", job.spec.model.head},
                  {"best_epoch", job.best_epoch}}},
       {"classes", data.classes},
@@ -83,7 +98,7 @@ bool Execution::package(const Task &t) {
 
   if (deploy::wants_int8(spec)) {
     if (data.pixels.empty()) {
-      fail("deploy '" + t.block + "': edge(quantize = int8) quantizes image models; '" + job_name +
+      run_.fail(ctx, "deploy '" + t.block + "': edge(quantize = int8) quantizes image models; '" + job_name +
            "' does not train on images");
       return false;
     }
@@ -99,21 +114,19 @@ bool Execution::package(const Task &t) {
         train::normalised_batches(data, data.split.test.empty() ? data.split.val : data.split.test, job.norm);
   }
   json written;
-  if (!deploy::write_package(job.net, spec, written, error)) {
-    fail("deploy '" + t.block + "': " + error);
+  lower::Network net = trained->net;
+  if (!deploy::write_package(net, spec, written, error)) {
+    run_.fail(ctx, "deploy '" + t.block + "': " + error);
     return false;
   }
   const auto bytes = fs::file_size(spec.path);
-  const std::int64_t row = row_of(t);
-  store_.add_artifact(row, std::nullopt, "package", spec.path, job.best_epoch, json_text(written));
-  store_.finish_task(row, "done", "", json_text(json{{"package", spec.path}, {"targets", spec.targets}, {"bytes", bytes}}));
-  {
-    std::lock_guard<std::recursive_mutex> lock(state_mu_);
-    out_.packages.push_back(spec.path);
-  }
+  const std::int64_t row = ctx.row;
+  run_.store.add_artifact(row, std::nullopt, "package", spec.path, job.best_epoch, json_text(written));
+  run_.store.finish_task(row, "done", "", json_text(json{{"package", spec.path}, {"targets", spec.targets}, {"bytes", bytes}}));
+  run_.state.add_package(spec.path);
   std::string targets;
   for (const std::string &x : spec.targets) targets += (targets.empty() ? "" : ", ") + x + "()";
-  obs_.message("package " + t.block + ": " + spec.path + " (" + targets + "; " + std::to_string(bytes / 1024) +
+  ctx.say("package " + t.block + ": " + spec.path + " (" + targets + "; " + std::to_string(bytes / 1024) +
                " KiB)");
   for (const json &target : written["targets"])
     if (target.value("quantize", "") == "int8") {
@@ -122,9 +135,13 @@ bool Execution::package(const Task &t) {
                     target.value("engine", "").c_str(), target.value("accuracy_split", "").c_str(),
                     target.value("accuracy", 0.0), target.value("accuracy_float", 0.0),
                     target.value("accuracy_change", 0.0), target.value("agreement", 0.0));
-      obs_.message(line);
+      ctx.say(line);
     }
   return true;
 }
+
+}  // namespace
+
+std::unique_ptr<TaskRunner> make_package_runner(RunContext &run) { return std::make_unique<PackageRunner>(run); }
 
 }  // namespace edl::workflow

@@ -1,0 +1,72 @@
+// evaluate:JOB: the trained model's metrics and confusion matrix on the
+// held-out split (test when the dataset has one, else validation).
+#include "compiler/support/JsonText.h"
+#include "runtime/workflow/TaskRunner.h"
+
+#include <cstdio>
+
+namespace edl::workflow {
+namespace {
+
+json metrics_json(const train::EpochMetrics &m, const std::vector<std::string> &names) {
+  json j = json::object();
+  for (const std::string &n : names) j[n] = m.value(n);
+  return j;
+}
+
+json confusion_json(const train::ConfusionMatrix &c) {
+  json rows = json::array();
+  for (int t = 0; t < c.classes(); ++t) {
+    json row = json::array();
+    for (int p = 0; p < c.classes(); ++p) row.push_back(c.at(t, p));
+    rows.push_back(row);
+  }
+  return rows;
+}
+
+class EvaluateRunner : public TaskRunner {
+ public:
+  explicit EvaluateRunner(RunContext &run) : run_(run) {}
+
+  Finish run(TaskContext &ctx) override {
+    const std::string &block = ctx.task.block;
+    std::shared_ptr<const Trained> job = run_.trained_job(ctx, block);
+    if (!job) {
+      run_.fail(ctx, "evaluate '" + block + "': train job '" + block + "' has no trained model");
+      return run_.stopped();
+    }
+    const data::LoadedDataset &data = *job->data;
+    const bool test = !data.split.test.empty();
+    if (ctx.reopened) run_.store.forget_after(ctx.row, std::nullopt, -1);  // what a killed attempt recorded
+    lower::Network net = job->net;
+    train::EpochMetrics m =
+        train::evaluate(net, data, test ? data.split.test : data.split.val, job->norm, job->spec.loss);
+    const std::string split = test ? "test" : "val";
+    std::vector<std::pair<std::string, double>> values;
+    for (const std::string &n : job->spec.metrics) values.emplace_back(split + "." + n, m.value(n));
+    run_.store.add_metrics(ctx.row, std::nullopt, job->best_epoch, 0, values);
+    json outputs = {{"split", split},
+                    {"samples", m.confusion.total()},
+                    {"metrics", metrics_json(m, job->spec.metrics)},
+                    {"classes", data.classes},
+                    {"confusion", confusion_json(m.confusion)}};
+    run_.store.finish_task(ctx.row, "done", "", json_text(outputs));
+    std::string line = "evaluate " + block + " on " + split + " (" + std::to_string(m.confusion.total()) + " samples):";
+    for (const std::string &n : job->spec.metrics) {
+      char buf[64];
+      std::snprintf(buf, sizeof buf, " %s %.4f", n.c_str(), m.value(n));
+      line += buf;
+    }
+    ctx.say(line);
+    return Finish::Done;
+  }
+
+ private:
+  RunContext &run_;
+};
+
+}  // namespace
+
+std::unique_ptr<TaskRunner> make_evaluate_runner(RunContext &run) { return std::make_unique<EvaluateRunner>(run); }
+
+}  // namespace edl::workflow

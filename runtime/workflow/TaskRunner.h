@@ -1,0 +1,35 @@
+// One runner per kind of task. The executor opens the task's store row,
+// hands the attempt to the runner for its kind, and records the outcome; a
+// runner does the work and says how it ended (RetryRule.h). A new kind of
+// task (label rounds, distributed workers) plugs in as one more runner.
+// Internal to runtime/workflow; uses torch.
+#pragma once
+
+#include "runtime/workflow/RunContext.h"
+
+#include <memory>
+
+namespace edl::workflow {
+
+class TaskRunner {
+ public:
+  virtual ~TaskRunner() = default;
+  // One attempt of ctx.task; records its outputs and finishes its row when done.
+  virtual Finish run(TaskContext &ctx) = 0;
+  // The task finished before (earlier in this run, or in a run with the same
+  // identity): its recorded outputs stand for what depends on it.
+  virtual void reuse(const Task &, const store::TaskRow &) {}
+};
+
+std::unique_ptr<TaskRunner> make_load_runner(RunContext &run);
+std::unique_ptr<TaskRunner> make_search_runner(RunContext &run);
+std::unique_ptr<TaskRunner> make_trials_runner(RunContext &run);
+std::unique_ptr<TaskRunner> make_train_runner(RunContext &run);
+std::unique_ptr<TaskRunner> make_evaluate_runner(RunContext &run);
+std::unique_ptr<TaskRunner> make_package_runner(RunContext &run);
+
+// The runner of each kind this edlc runs; a kind without one (label
+// rounds, which `edlc check` rejects) never reaches a plan that runs.
+std::map<TaskKind, std::unique_ptr<TaskRunner>> make_runners(RunContext &run);
+
+}  // namespace edl::workflow
