@@ -1,8 +1,23 @@
 #include "compiler/frontend/CompileProject.h"
 
 #include "compiler/resolve/Resolve.h"
+#include "compiler/resolve/VerifySpecs.h"
+#include "compiler/support/InternalError.h"
 
 namespace edl {
+namespace {
+
+// What resolve made is checked before anything uses it (it costs
+// microseconds): a broken invariant stops here, not in the runtime.
+void verify_or_stop(const spec::Specs &specs) {
+  std::vector<std::string> broken = spec::verify(specs);
+  if (broken.empty()) return;
+  std::string all;
+  for (const std::string &b : broken) all += (all.empty() ? "" : "; ") + b;
+  internal_error("resolve made specs that break their invariants: " + all);
+}
+
+}  // namespace
 
 CompiledProject compile_project(const std::string &path, SourceManager &sm, DiagnosticEngine &diags,
                                 const std::optional<std::string> &text) {
@@ -12,7 +27,10 @@ CompiledProject compile_project(const std::string &path, SourceManager &sm, Diag
     out.checked = check_project(out.project, sm, diags);
     if (!diags.has_errors()) {
       spec::Specs specs = resolve_project(out.checked, sm, diags);
-      if (!diags.has_errors()) out.specs = std::move(specs);
+      if (!diags.has_errors()) {
+        verify_or_stop(specs);
+        out.specs = std::move(specs);
+      }
     }
     return out;
   }

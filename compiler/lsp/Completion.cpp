@@ -1,7 +1,9 @@
-// Completion works on text that is being typed and rarely parses, so the
-// context comes from a small scanner over the text before the cursor
-// (brackets, keys, callees), and the candidates from the catalogue and the
-// names the last analysis declared.
+// Completion reads its context from the same tree as hover and symbols:
+// in a file with syntax errors that is the partial tree the parser's error
+// recovery built (an unfinished block reaches to the end of the file, a
+// missing value is an empty name where it was expected). The innermost
+// block, call, list or record around the cursor gives the frames; the
+// candidates come from the catalogue and the names the analysis declared.
 #include "compiler/lsp/Features.h"
 
 #include "stdlib/Catalogue.h"
@@ -29,124 +31,154 @@ struct Frame {
 
 struct Context {
   std::vector<Frame> frames;
-  std::string word;           // the identifier being typed
-  std::string member_of;      // `obj.` before the word
+  std::string member_of;      // `obj.` before the cursor
   enum { Key, Value, Argument, TopLevel } where = TopLevel;
   std::string value_key;      // Value: the key before `=`
 };
 
 bool ident_char(char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; }
 
-Context scan(const std::string &text, std::size_t end) {
-  Context ctx;
-  std::string last_ident, statement_head;
-  char last_sig = '{';  // the last significant punctuation or 'a' for a word or value
-  std::string ident_before_eq;
-  for (std::size_t i = 0; i < end; ++i) {
-    char c = text[i];
-    if (c == '/' && i + 1 < end && text[i + 1] == '/') {
-      while (i < end && text[i] != '\n') ++i;
-      continue;
-    }
-    if (c == '/' && i + 1 < end && text[i + 1] == '*') {
-      std::size_t close = text.find("*/", i + 2);
-      i = close == std::string::npos || close + 1 >= end ? end : close + 1;
-      continue;
-    }
-    if (c == '"') {
-      ++i;
-      while (i < end && text[i] != '"' && text[i] != '\n') i += text[i] == '\\' ? 2 : 1;
-      last_sig = 'a';
-      continue;
-    }
-    if (ident_char(c)) {
-      std::size_t b = i;
-      while (i < end && ident_char(text[i])) ++i;
-      std::string word = text.substr(b, i - b);
-      --i;
-      if (ctx.frames.empty() && (last_sig == '{' || last_sig == '}' || last_sig == ';' || last_sig == 'a') &&
-          statement_head.empty())
-        statement_head = word;
-      last_ident = word;
-      last_sig = 'a';
-      continue;
-    }
-    if (std::isspace(static_cast<unsigned char>(c))) continue;
-    switch (c) {
-      case '=':
-        if (i + 1 < end && text[i + 1] == '=') {
-          ++i;
-          last_sig = 'o';
-          break;
-        }
-        if (!ctx.frames.empty()) ctx.frames.back().key = last_ident;
-        ident_before_eq = last_ident;
-        last_sig = '=';
-        break;
-      case '{': {
-        Frame f{'{', "", false, false, ""};
-        if (ctx.frames.empty()) {
-          f.decl = true;
-          f.head = statement_head;
-          f.steps = statement_head == "augment";
-        } else if (last_sig == '=') {
-          f.head = ctx.frames.back().key;
-        } else {
-          f.steps = true;  // one_of { ... }, maybe(p = 0.5) { ... }
-        }
-        ctx.frames.push_back(f);
-        last_sig = '{';
-        break;
-      }
-      case '(':
-        ctx.frames.push_back({'(', last_sig == 'a' ? last_ident : "", false, false, ""});
-        last_sig = '(';
-        break;
-      case '[':
-        ctx.frames.push_back({'[', ctx.frames.empty() ? "" : ctx.frames.back().key, false, false, ""});
-        last_sig = '[';
-        break;
-      case '}':
-      case ')':
-      case ']':
-        if (!ctx.frames.empty()) ctx.frames.pop_back();
-        if (ctx.frames.empty() && c == '}') statement_head.clear();
-        last_sig = c == '}' ? '}' : 'a';
-        break;
-      case ',':
-      case ';': last_sig = c; break;
-      default: last_sig = 'o'; break;
-    }
+// Walks the tree from the declaration around the cursor inwards.
+class Locator {
+ public:
+  Locator(const std::string &text, std::uint32_t at) : text_(text), at_(at) {}
+
+  Context locate(const ast::File *file) {
+    ctx_.member_of = member_before();
+    if (!file) return ctx_;
+    const ast::Decl *around = nullptr;
+    for (const ast::Decl &d : file->decls)
+      if (d.range.begin <= at_) around = &d;
+    // On the declaration's keyword or name, or past its closing brace: top level.
+    if (!around || at_ <= around->name_range.end || !inside(around->range) || around->kind == ast::DeclKind::Op)
+      return ctx_;
+    ctx_.frames.push_back({'{', ast::to_string(around->kind), true, around->kind == ast::DeclKind::Augment, ""});
+    if (around->kind == ast::DeclKind::Augment) steps(around->steps);
+    else properties(around->properties);
+    return ctx_;
   }
-  // The word being typed and what stands before it.
-  std::size_t b = end;
-  while (b > 0 && ident_char(text[b - 1])) --b;
-  ctx.word = text.substr(b, end - b);
-  if (b > 0 && text[b - 1] == '.') {
+
+ private:
+  // `obj` when the cursor follows `obj.` (and perhaps part of a member's
+  // name): read from the text, since `obj.` alone may not parse as a member.
+  std::string member_before() const {
+    std::size_t b = at_;
+    while (b > 0 && ident_char(text_[b - 1])) --b;
+    if (b == 0 || text_[b - 1] != '.') return "";
     std::size_t o = b - 1;
-    while (o > 0 && ident_char(text[o - 1])) --o;
-    ctx.member_of = text.substr(o, b - 1 - o);
+    while (o > 0 && ident_char(text_[o - 1])) --o;
+    return text_.substr(o, b - 1 - o);
   }
-  // The state before the word: re-scan ended on the word itself as 'a'.
-  std::size_t p = b;
-  while (p > 0 && (text[p - 1] == ' ' || text[p - 1] == '\t')) --p;
-  char before = p > 0 ? text[p - 1] : '\n';
-  if (ctx.frames.empty()) {
-    ctx.where = Context::TopLevel;
-  } else if (before == '=' && !(p > 1 && std::string("=<>!").find(text[p - 2]) != std::string::npos)) {
-    ctx.where = Context::Value;
-    ctx.value_key = ctx.frames.back().key;
-  } else if (ctx.frames.back().open == '(') {
-    ctx.where = before == '(' || before == ',' ? Context::Argument : Context::Value;
-    ctx.value_key = ctx.frames.back().key;
-  } else if (ctx.frames.back().open == '[') {
-    ctx.where = Context::Value;
-    ctx.value_key = ctx.frames.back().head;
-  } else {
-    ctx.where = Context::Key;
+
+  // Whether the cursor is inside `r`: a block that was closed ends before its `}`.
+  bool inside(SourceRange r) const {
+    if (at_ < r.begin) return false;
+    if (at_ < r.end) return true;
+    return at_ == r.end && r.end > 0 && r.end <= text_.size() && text_[r.end - 1] != '}' && text_[r.end - 1] != ')' &&
+           text_[r.end - 1] != ']';
   }
-  return ctx;
-}
+  // Whether the cursor is at or inside `r`, its last character included (a word being typed).
+  bool touches(SourceRange r) const { return r.begin <= at_ && at_ <= r.end; }
+
+  // In a block of properties (a declaration's or a record's): a key, or a value.
+  void properties(const std::vector<ast::Property> &props) {
+    const ast::Property *around = nullptr;
+    for (const ast::Property &p : props)
+      if (p.range.begin <= at_) around = &p;
+    ctx_.where = Context::Key;
+    if (!around || touches(around->key_range)) return;
+    SourceRange whole = around->range;
+    if (around->value) whole.end = std::max(whole.end, around->value->range.end);
+    if (!touches(whole)) return;
+    ctx_.frames.back().key = around->key;
+    value(around->value.get());
+  }
+
+  // In an augment block: an op or control block, its arguments, or its nested steps.
+  void steps(const std::vector<ast::Step> &body) {
+    const ast::Step *around = nullptr;
+    for (const ast::Step &s : body)
+      if (s.range.begin <= at_) around = &s;
+    ctx_.where = Context::Key;
+    if (!around || touches(around->name_range) || !inside(around->range)) return;
+    if (around->has_block && !around->body.empty() && at_ >= around->body.front().range.begin) {
+      ctx_.frames.push_back({'{', "", false, true, ""});
+      steps(around->body);
+      return;
+    }
+    if (around->has_parens) {
+      ctx_.frames.push_back({'(', around->name, false, false, ""});
+      arguments(around->args);
+    }
+  }
+
+  void arguments(const std::vector<ast::Argument> &args) {
+    const ast::Argument *around = nullptr;
+    for (const ast::Argument &a : args)
+      if (a.range.begin <= at_) around = &a;
+    ctx_.where = Context::Argument;
+    if (!around) return;
+    SourceRange whole = around->range;
+    if (around->value) whole.end = std::max(whole.end, around->value->range.end);
+    if (!touches(whole)) return;  // after a comma: the next argument
+    if (around->name.empty()) {
+      // A positional value: a word being typed here may be a parameter's name.
+      const ast::Expr *v = around->value.get();
+      if (v && v->kind == ast::ExprKind::Name) return;
+      value(v);
+      return;
+    }
+    if (touches(around->name_range)) return;
+    ctx_.frames.back().key = around->name;
+    value(around->value.get());
+  }
+
+  // In the value being written for the innermost frame's key.
+  void value(const ast::Expr *e) {
+    ctx_.where = Context::Value;
+    ctx_.value_key = ctx_.frames.back().open == '[' ? ctx_.frames.back().head : ctx_.frames.back().key;
+    if (!e || !touches(e->range)) return;
+    switch (e->kind) {
+      case ast::ExprKind::Call: {
+        const auto &call = static_cast<const ast::Call &>(*e);
+        if (touches(call.callee_range) || !inside(call.range)) return;
+        ctx_.frames.push_back({'(', call.callee, false, false, ""});
+        arguments(call.args);
+        return;
+      }
+      case ast::ExprKind::List: {
+        const auto &list = static_cast<const ast::List &>(*e);
+        if (!inside(list.range)) return;
+        ctx_.frames.push_back({'[', ctx_.value_key, false, false, ""});
+        ctx_.value_key = ctx_.frames.back().head;
+        const ast::Expr *item = nullptr;
+        for (const ast::ExprPtr &i : list.items)
+          if (i->range.begin <= at_) item = i.get();
+        value(item);
+        return;
+      }
+      case ast::ExprKind::Record: {
+        const auto &record = static_cast<const ast::Record &>(*e);
+        if (!inside(record.range)) return;
+        ctx_.frames.push_back({'{', ctx_.value_key, false, false, ""});
+        properties(record.fields);
+        return;
+      }
+      case ast::ExprKind::Member: value(static_cast<const ast::Member &>(*e).object.get()); return;
+      case ast::ExprKind::Unary: value(static_cast<const ast::Unary &>(*e).operand.get()); return;
+      case ast::ExprKind::Binary: {
+        const auto &b = static_cast<const ast::Binary &>(*e);
+        value(at_ >= b.rhs->range.begin ? b.rhs.get() : b.lhs.get());
+        return;
+      }
+      default: return;
+    }
+  }
+
+  const std::string &text_;
+  std::uint32_t at_;
+  Context ctx_;
+};
 
 const stdlib::Type *narrow(const stdlib::Type *t, TypeKind kind) {
   if (!t || t->kind != TypeKind::OneOf) return t && t->kind == kind ? t : nullptr;
@@ -213,11 +245,11 @@ void add(nlohmann::json &items, std::set<std::string> &seen, const std::string &
   items.push_back(item);
 }
 
-void add_type_values(nlohmann::json &items, std::set<std::string> &seen, const stdlib::Type &t, const Analysis *last) {
+void add_type_values(nlohmann::json &items, std::set<std::string> &seen, const stdlib::Type &t, const Analysis &a) {
   const auto &cat = stdlib::catalogue();
   switch (t.kind) {
     case TypeKind::OneOf:
-      for (const auto &alt : t.alternatives) add_type_values(items, seen, *alt, last);
+      for (const auto &alt : t.alternatives) add_type_values(items, seen, *alt, a);
       return;
     case TypeKind::Call:
       for (const stdlib::Function *f : cat.functions(t.category))
@@ -227,10 +259,9 @@ void add_type_values(nlohmann::json &items, std::set<std::string> &seen, const s
       for (const std::string &v : t.values) add(items, seen, t.quoted ? "\"" + v + "\"" : v, kEnumMember, t.describe());
       return;
     case TypeKind::Ref:
-      if (last)
-        for (ast::DeclKind k : t.refs)
-          for (const auto &[name, decl] : last->checked.decls[static_cast<int>(k)])
-            add(items, seen, name, kReference, ast::to_string(k));
+      for (ast::DeclKind k : t.refs)
+        for (const auto &[name, decl] : a.checked.decls[static_cast<int>(k)])
+          add(items, seen, name, kReference, ast::to_string(k));
       return;
     case TypeKind::Metric:
     case TypeKind::Condition:
@@ -246,7 +277,7 @@ void add_type_values(nlohmann::json &items, std::set<std::string> &seen, const s
       return;
     case TypeKind::None: add(items, seen, "none", kValue, ""); return;
     case TypeKind::List:
-      if (t.element) add_type_values(items, seen, *t.element, last);
+      if (t.element) add_type_values(items, seen, *t.element, a);
       return;
     default: return;
   }
@@ -254,18 +285,17 @@ void add_type_values(nlohmann::json &items, std::set<std::string> &seen, const s
 
 }  // namespace
 
-nlohmann::json complete(const std::string &text, std::uint32_t offset, const Analysis *last) {
+nlohmann::json complete(const Analysis &a, const std::string &text, std::uint32_t offset) {
   const auto &cat = stdlib::catalogue();
-  Context ctx = scan(text, std::min<std::size_t>(offset, text.size()));
+  Context ctx = Locator(text, std::min<std::uint32_t>(offset, static_cast<std::uint32_t>(text.size()))).locate(a.root_ast());
   nlohmann::json items = nlohmann::json::array();
   std::set<std::string> seen;
 
   if (!ctx.member_of.empty()) {
-    if (last)
-      if (const ast::Decl *space = last->checked.find(ast::DeclKind::Space, ctx.member_of)) {
-        for (const ast::Property &p : space->properties) add(items, seen, p.key, kVariable, "searched variable");
-        return items;
-      }
+    if (const ast::Decl *space = a.checked.find(ast::DeclKind::Space, ctx.member_of)) {
+      for (const ast::Property &p : space->properties) add(items, seen, p.key, kVariable, "searched variable");
+      return items;
+    }
     for (const std::string &s : cat.metric_splits())
       if (s == ctx.member_of)
         for (const std::string &m : cat.metric_names()) add(items, seen, m, kField, "metric on the " + s + " split");
@@ -283,9 +313,8 @@ nlohmann::json complete(const std::string &text, std::uint32_t offset, const Ana
       if (f.steps) {
         for (Category c : {Category::AugmentOp, Category::Control, Category::Policy})
           for (const stdlib::Function *fn : cat.functions(c)) add(items, seen, fn->name, kFunction, fn->doc, fn->name + "(");
-        if (last)
-          for (const auto &[name, decl] : last->checked.decls[static_cast<int>(ast::DeclKind::Op)])
-            add(items, seen, name, kFunction, "op of this project", name + "(");
+        for (const auto &[name, decl] : a.checked.decls[static_cast<int>(ast::DeclKind::Op)])
+          add(items, seen, name, kFunction, "op of this project", name + "(");
         return items;
       }
       Scope s = resolve(ctx.frames);
@@ -300,14 +329,12 @@ nlohmann::json complete(const std::string &text, std::uint32_t offset, const Ana
       return items;
     }
     case Context::Value: {
-      std::vector<Frame> frames = ctx.frames;
-      Scope s = resolve(frames);
+      Scope s = resolve(ctx.frames);
       const stdlib::Field *fld = field_named(s.fields, ctx.value_key);
-      if (fld) add_type_values(items, seen, *fld->type, last);
+      if (fld) add_type_values(items, seen, *fld->type, a);
       // Any value may come from a space.
-      if (last)
-        for (const auto &[name, decl] : last->checked.decls[static_cast<int>(ast::DeclKind::Space)])
-          add(items, seen, name, kModule, "space", name + ".");
+      for (const auto &[name, decl] : a.checked.decls[static_cast<int>(ast::DeclKind::Space)])
+        add(items, seen, name, kModule, "space", name + ".");
       return items;
     }
   }

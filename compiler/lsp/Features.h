@@ -19,8 +19,8 @@ std::optional<SourceRange> definition(const Analysis &a, std::uint32_t offset);
 nlohmann::json document_symbols(const Analysis &a);
 // The whole document reformatted, or nothing when it does not parse.
 std::optional<std::string> format_document(const std::string &path, const std::string &text);
-// Completion items for the cursor at `offset` of `text`; `last` is the
-// latest analysis that parsed, for declared names (may be null).
-nlohmann::json complete(const std::string &text, std::uint32_t offset, const Analysis *last);
+// Completion items for the cursor at `offset` of `text` (the analysed
+// text, broken or not: its tree and declared names come from `a`).
+nlohmann::json complete(const Analysis &a, const std::string &text, std::uint32_t offset);
 
 }  // namespace edl::lsp

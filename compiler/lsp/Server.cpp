@@ -58,7 +58,6 @@ Server::Document *Server::document(const json &params) {
 
 void Server::update(Document &doc, std::vector<json> &out) {
   doc.analysis = analyze(doc.path, doc.text);
-  if (doc.analysis->root_ast()) doc.last_parsed = doc.analysis;
   const Analysis &a = *doc.analysis;
   std::map<std::string, json> by_uri;
   by_uri[doc.uri] = json::array();
@@ -109,7 +108,7 @@ json Server::request(const std::string &method, const json &params) {
     return {{"uri", r->file == a.root ? doc->uri : path_to_uri(a.sm.path(r->file))}, {"range", range_of(a.sm, *r)}};
   }
   if (method == "textDocument/completion") {
-    return {{"isIncomplete", false}, {"items", complete(doc->text, offset(), doc->last_parsed.get())}};
+    return {{"isIncomplete", false}, {"items", complete(a, doc->text, offset())}};
   }
   if (method == "textDocument/documentSymbol") return document_symbols(a);
   if (method == "textDocument/formatting") {

@@ -28,7 +28,6 @@ class Server {
   struct Document {
     std::string uri, path, text;
     std::shared_ptr<Analysis> analysis;       // the latest text
-    std::shared_ptr<Analysis> last_parsed;    // the latest text that parsed, for completion
     std::set<std::string> published;          // URIs this document published diagnostics to
   };
 

@@ -261,15 +261,20 @@ ParseResult parse_file(FileId id, const SourceManager &sm, DiagnosticEngine &dia
     parser.getInterpreter<antlr4::atn::ParserATNSimulator>()->setPredictionMode(antlr4::atn::PredictionMode::LL);
     tree = parser.file();
     parser.removeErrorListeners();
-    if (listener.count() > 0) tree = nullptr;
+    if (listener.count() > 0) {
+      DiagnosticEngine follow_on;  // what the holes would say is noise
+      parse::Transformer partial(id, static_cast<std::uint32_t>(text.size()), offsets, stream, follow_on);
+      result.partial = partial.transform(tree);
+      return result;
+    }
   }
-  if (!tree) return result;
   // Even after repaired lexical errors the tree is complete, so the
   // transformer still reports bad escapes and numbers; but later stages only
   // see a file that had no error at all.
-  parse::Transformer transformer(id, offsets, stream, diags);
+  parse::Transformer transformer(id, static_cast<std::uint32_t>(text.size()), offsets, stream, diags);
   ast::File file = transformer.transform(tree);
   if (diags.error_count() == errors_before) result.file = std::move(file);
+  else result.partial = std::move(file);
   return result;
 }
 

@@ -20,6 +20,10 @@ struct ParseResult {
   // Absent when the file has syntax errors: later stages never see a
   // half-built tree, so they report no follow-on noise.
   std::optional<ast::File> file;
+  // When the file has syntax errors: the tree ANTLR's error recovery built,
+  // holes and all (Transformer.h), for editors (hover, completion, symbols).
+  // Never checked for errors or run.
+  std::optional<ast::File> partial;
   std::vector<Comment> comments;  // every comment, in source order
 };
 

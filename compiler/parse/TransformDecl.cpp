@@ -9,13 +9,42 @@ std::uint32_t Transformer::byte_offset(std::size_t index) const {
   return offsets_[std::min(index, offsets_.size() - 1)];
 }
 
+namespace {
+
+// A token error recovery made up (a missing `)`) has no place in the text.
+bool conjured(antlr4::Token *t) { return t->getStartIndex() == INVALID_INDEX; }
+
+}  // namespace
+
 SourceRange Transformer::range(antlr4::Token *token) const {
+  if (conjured(token)) return {file_, end_, end_};
   return {file_, byte_offset(token->getStartIndex()), byte_offset(token->getStopIndex() + 1)};
 }
 
+bool Transformer::unfinished(antlr4::ParserRuleContext *ctx) {
+  if (ctx->exception) return true;
+  for (antlr4::tree::ParseTree *child : ctx->children)
+    if (auto *error = dynamic_cast<antlr4::tree::ErrorNode *>(child); error && conjured(error->getSymbol()))
+      return true;
+  return false;
+}
+
 SourceRange Transformer::range(antlr4::ParserRuleContext *ctx) const {
-  antlr4::Token *stop = ctx->getStop() ? ctx->getStop() : ctx->getStart();
-  return {file_, byte_offset(ctx->getStart()->getStartIndex()), byte_offset(stop->getStopIndex() + 1)};
+  antlr4::Token *start = ctx->getStart(), *stop = ctx->getStop();
+  if (!stop || stop->getTokenIndex() < start->getTokenIndex() || conjured(start)) {
+    // A rule that matched nothing: the gap between the token before it and the one it stopped at.
+    std::uint32_t at = range(start).begin;
+    if (stop && !conjured(stop) && range(stop).end <= at) return {file_, range(stop).end, at};
+    return {file_, at, at};
+  }
+  SourceRange r{file_, range(start).begin, range(stop).end};
+  if (unfinished(ctx)) r.end = end_;
+  return r;
+}
+
+SourceRange Transformer::after(antlr4::ParserRuleContext *ctx) const {
+  std::uint32_t at = range(ctx).end;
+  return {file_, at, at};
 }
 
 ast::File Transformer::transform(EDLParser::FileContext *ctx) {
@@ -23,7 +52,7 @@ ast::File Transformer::transform(EDLParser::FileContext *ctx) {
   file.id = file_;
   for (antlr4::tree::ParseTree *child : ctx->children) {
     if (auto *imp = dynamic_cast<EDLParser::ImportDeclContext *>(child)) {
-      file.imports.push_back({string_value(imp->STRING()->getSymbol()), range(imp->STRING()), range(imp)});
+      if (imp->STRING()) file.imports.push_back({string_value(imp->STRING()->getSymbol()), range(imp->STRING()), range(imp)});
     } else if (auto *decl = dynamic_cast<EDLParser::DeclarationContext *>(child)) {
       file.decls.push_back(declaration(decl));
     }
@@ -58,9 +87,9 @@ ast::Decl Transformer::declaration(EDLParser::DeclarationContext *ctx) {
       d.name_is_string = true;
     } else {
       d.name = name_text(p->name());
-      d.name_range = range(p->name());
+      d.name_range = name_range(p->name(), range(p->PROJECT()));
     }
-    d.properties = properties(p->propertyBlock()->property());
+    if (p->propertyBlock()) d.properties = properties(p->propertyBlock()->property());
   } else if (auto *b = dynamic_cast<EDLParser::BlockDeclContext *>(ctx)) {
     switch (b->kind->getType()) {
       case EDLParser::DATASET: d.kind = ast::DeclKind::Dataset; break;
@@ -71,34 +100,37 @@ ast::Decl Transformer::declaration(EDLParser::DeclarationContext *ctx) {
       default: d.kind = ast::DeclKind::Deploy; break;
     }
     d.name = name_text(b->name());
-    d.name_range = range(b->name());
-    d.properties = properties(b->propertyBlock()->property());
+    d.name_range = name_range(b->name(), range(b->kind));
+    if (b->propertyBlock()) d.properties = properties(b->propertyBlock()->property());
   } else if (auto *a = dynamic_cast<EDLParser::AugmentDeclContext *>(ctx)) {
     d.kind = ast::DeclKind::Augment;
     d.name = name_text(a->name());
-    d.name_range = range(a->name());
-    for (auto *s : a->stepBlock()->step()) d.steps.push_back(step(s));
+    d.name_range = name_range(a->name(), range(a->AUGMENT()));
+    if (a->stepBlock())
+      for (auto *s : a->stepBlock()->step()) d.steps.push_back(step(s));
   } else if (auto *o = dynamic_cast<EDLParser::OpDeclContext *>(ctx)) {
     d.kind = ast::DeclKind::Op;
     d.name = name_text(o->name());
-    d.name_range = range(o->name());
+    d.name_range = name_range(o->name(), range(o->OP()));
     for (auto *p : o->param())
-      d.params.push_back({name_text(p->name(0)), range(p->name(0)), name_text(p->name(1)), range(p->name(1))});
-    d.body = expr(o->expr());
+      d.params.push_back({name_text(p->name(0)), name_range(p->name(0), after(p)), name_text(p->name(1)),
+                          name_range(p->name(1), after(p))});
+    d.body = expr(o->expr(), after(o));
   }
   return d;
 }
 
 std::vector<ast::Property> Transformer::properties(const std::vector<EDLParser::PropertyContext *> &ctxs) {
   std::vector<ast::Property> props;
-  for (auto *p : ctxs) props.push_back({name_text(p->name()), range(p->name()), expr(p->expr()), range(p)});
+  for (auto *p : ctxs)
+    props.push_back({name_text(p->name()), name_range(p->name(), after(p)), expr(p->expr(), after(p)), range(p)});
   return props;
 }
 
 ast::Step Transformer::step(EDLParser::StepContext *ctx) {
   ast::Step s;
   s.name = name_text(ctx->name());
-  s.name_range = range(ctx->name());
+  s.name_range = name_range(ctx->name(), after(ctx));
   s.range = range(ctx);
   s.has_parens = ctx->LPAREN() != nullptr;
   if (ctx->arguments()) s.args = arguments(ctx->arguments());
@@ -118,12 +150,12 @@ std::vector<ast::Argument> Transformer::arguments(EDLParser::ArgumentsContext *c
     arg.range = range(a);
     if (a->name()) {
       arg.name = name_text(a->name());
-      arg.name_range = range(a->name());
+      arg.name_range = name_range(a->name(), after(a));
       seen_named = true;
     } else if (seen_named) {
       diags_.report(DiagId::MisplacedArgument, arg.range).help(NoteId::NamedAfterPositional);
     }
-    arg.value = expr(a->expr());
+    arg.value = expr(a->expr(), after(a));
     args.push_back(std::move(arg));
   }
   return args;

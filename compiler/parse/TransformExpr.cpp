@@ -33,34 +33,39 @@ ast::BinaryOp binary_op(std::size_t token) {
 
 }  // namespace
 
-ast::ExprPtr Transformer::expr(EDLParser::ExprContext *ctx) {
+ast::ExprPtr Transformer::expr(EDLParser::ExprContext *ctx, SourceRange missing_at) {
+  if (!ctx) return missing(missing_at);
   SourceRange r = range(ctx);
-  if (auto *p = dynamic_cast<EDLParser::PrimaryExprContext *>(ctx)) return primary(p->primary());
+  const SourceRange end = after(ctx);
+  if (auto *p = dynamic_cast<EDLParser::PrimaryExprContext *>(ctx)) return primary(p->primary(), r);
   if (auto *m = dynamic_cast<EDLParser::MemberExprContext *>(ctx))
-    return std::make_unique<ast::Member>(expr(m->expr()), name_text(m->name()), range(m->name()), r);
+    return std::make_unique<ast::Member>(expr(m->expr(), end), name_text(m->name()), name_range(m->name(), end), r);
   if (auto *p = dynamic_cast<EDLParser::PowerExprContext *>(ctx))
-    return std::make_unique<ast::Binary>(ast::BinaryOp::Pow, expr(p->expr(0)), expr(p->expr(1)), r);
+    return std::make_unique<ast::Binary>(ast::BinaryOp::Pow, expr(p->expr(0), end), expr(p->expr(1), end), r);
   if (auto *u = dynamic_cast<EDLParser::UnaryExprContext *>(ctx)) {
     auto op = u->op->getType() == EDLParser::NOT ? ast::UnaryOp::Not : ast::UnaryOp::Neg;
-    return std::make_unique<ast::Unary>(op, expr(u->expr()), r);
+    return std::make_unique<ast::Unary>(op, expr(u->expr(), end), r);
   }
-  auto *b = static_cast<EDLParser::BinaryExprContext *>(ctx);
-  return std::make_unique<ast::Binary>(binary_op(b->op->getType()), expr(b->expr(0)), expr(b->expr(1)), r);
+  if (auto *b = dynamic_cast<EDLParser::BinaryExprContext *>(ctx))
+    return std::make_unique<ast::Binary>(binary_op(b->op->getType()), expr(b->expr(0), end), expr(b->expr(1), end), r);
+  return missing(r);  // recovery gave up before choosing an alternative
 }
 
-ast::ExprPtr Transformer::primary(EDLParser::PrimaryContext *ctx) {
+ast::ExprPtr Transformer::primary(EDLParser::PrimaryContext *ctx, SourceRange missing_at) {
+  if (!ctx) return missing(missing_at);
   SourceRange r = range(ctx);
-  if (auto *l = dynamic_cast<EDLParser::LiteralPrimaryContext *>(ctx)) return literal(l->literal());
+  if (auto *l = dynamic_cast<EDLParser::LiteralPrimaryContext *>(ctx))
+    return l->literal() ? literal(l->literal()) : missing(r);
   if (auto *n = dynamic_cast<EDLParser::NamePrimaryContext *>(ctx))
     return std::make_unique<ast::Name>(name_text(n->name()), r);
   if (auto *c = dynamic_cast<EDLParser::CallPrimaryContext *>(ctx)) {
-    auto call = std::make_unique<ast::Call>(name_text(c->name()), range(c->name()), r);
+    auto call = std::make_unique<ast::Call>(name_text(c->name()), name_range(c->name(), r), r);
     call->args = arguments(c->arguments());
     return call;
   }
   if (auto *l = dynamic_cast<EDLParser::ListPrimaryContext *>(ctx)) {
     auto list = std::make_unique<ast::List>(r);
-    for (auto *e : l->expr()) list->items.push_back(expr(e));
+    for (auto *e : l->expr()) list->items.push_back(expr(e, after(l)));
     return list;
   }
   if (auto *rec = dynamic_cast<EDLParser::RecordPrimaryContext *>(ctx)) {
@@ -69,13 +74,16 @@ ast::ExprPtr Transformer::primary(EDLParser::PrimaryContext *ctx) {
     return record;
   }
   // Parentheses only group; the range keeps them so carets cover what was written.
-  auto *p = static_cast<EDLParser::ParenPrimaryContext *>(ctx);
-  ast::ExprPtr inner = expr(p->expr());
-  inner->range = r;
-  return inner;
+  if (auto *p = dynamic_cast<EDLParser::ParenPrimaryContext *>(ctx)) {
+    ast::ExprPtr inner = expr(p->expr(), r);
+    inner->range = r;
+    return inner;
+  }
+  return missing(r);  // recovery gave up before choosing an alternative
 }
 
 ast::ExprPtr Transformer::literal(EDLParser::LiteralContext *ctx) {
+  if (ctx->children.empty()) return missing(range(ctx));
   antlr4::Token *tok = ctx->getStart();
   SourceRange r = range(tok);
   std::string text = tok->getText();

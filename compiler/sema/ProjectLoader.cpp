@@ -25,8 +25,10 @@ class Loader {
     loaded_[key] = index;
     stack_.push_back({key, id});
     ParseResult parsed = parse_file(id, sm_, diags_);
-    out_.files.push_back({id, std::move(parsed.file), std::move(parsed.comments)});
-    if (!out_.files[index].ast) out_.complete = false;
+    const bool recovered = !parsed.file && parsed.partial;
+    out_.files.push_back({id, recovered ? std::move(parsed.partial) : std::move(parsed.file), std::move(parsed.comments),
+                          recovered});
+    if (!out_.files[index].ast || recovered) out_.complete = false;
     if (out_.files[index].ast) {
       std::vector<ast::Import> imports = out_.files[index].ast->imports;
       fs::path dir = fs::path(sm_.path(id)).parent_path();

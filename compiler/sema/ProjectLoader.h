@@ -12,8 +12,12 @@ namespace edl {
 
 struct SourceFile {
   FileId id = kNoFile;
-  std::optional<ast::File> ast;   // absent when the file had syntax errors
+  // With syntax errors, the partial tree recovery built (`recovered`): the
+  // project is then incomplete, so it is checked only for editors' sake and
+  // never planned or run. Absent when no tree could be built at all.
+  std::optional<ast::File> ast;
   std::vector<Comment> comments;
+  bool recovered = false;
 };
 
 struct LoadedProject {

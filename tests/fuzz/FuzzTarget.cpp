@@ -46,6 +46,12 @@ void run_one(const std::uint8_t *data, std::size_t size) {
     ParseResult again = parse_file(sm2.add("fmt.edl", once), sm2, diags2);
     if (!again.file || ast::dump(*again.file) != ast::dump(file)) fail("formatting changed the meaning", text);
     if (format_file(*again.file, again.comments, once) != once) fail("formatting is not idempotent", text);
+  } else if (parsed.partial) {
+    // What an editor does with a broken file: check the tree recovery built, quietly.
+    LoadedProject project;
+    project.files.push_back({id, std::move(parsed.partial), parsed.comments, true});
+    DiagnosticEngine follow_on;
+    check_project(project, sm, follow_on);
   }
   render_text(diags.diagnostics(), sm);
   render_json(diags.diagnostics(), sm);

@@ -149,6 +149,35 @@ TEST_CASE("lsp: completion knows the block, the value's type and declared names"
   CHECK(contains(top, "dataset"));
 }
 
+TEST_CASE("lsp: a file with a syntax error keeps hover, symbols and completion from its partial tree", "[lsp]") {
+  Session s;
+  // sgd( is never closed; the declaration after it still counts.
+  std::string text = std::string(kBroken) + "train v {\n  optimizer = sgd(lr = 0.1, \n}\nmodel n2 { backbone = mlp(hidden = 4) }\n";
+  json diags = diagnostics_for(s.open(text), kUri);
+  REQUIRE(diags.size() == 1);  // the syntax error alone: what follows from the holes is not shown
+  CHECK(diags[0]["code"] == "E0104");
+  json symbols = s.request("textDocument/documentSymbol", {{"textDocument", {{"uri", kUri}}}})["result"];
+  REQUIRE(symbols.size() == 6);
+  CHECK(symbols[4]["name"] == "v");
+  CHECK(symbols[5]["name"] == "n2");
+  std::string mlp = s.request("textDocument/hover", s.at(7, 23))["result"]["contents"]["value"];
+  CHECK(mlp.find("hidden") != std::string::npos);
+  // Inside the unclosed call: sgd's parameters.
+  auto params = labels(s.request("textDocument/completion", s.at(5, 28)));
+  CHECK(contains(params, "momentum"));
+  CHECK_FALSE(contains(params, "schedule"));
+  // In the next declaration: the model's properties, not sgd's.
+  s.change(std::string(kBroken) + "train v {\n  optimizer = sgd(lr = 0.1, \n}\nmodel n2 {\n  \n}\n");
+  auto keys = labels(s.request("textDocument/completion", s.at(8, 2)));
+  CHECK(contains(keys, "backbone"));
+  CHECK_FALSE(contains(keys, "momentum"));
+  // A record left open: its fields.
+  s.change(std::string(kBroken) + "train v {\n  early_stop = { pat");
+  auto fields = labels(s.request("textDocument/completion", s.at(5, 20)));
+  CHECK(contains(fields, "patience"));
+  CHECK_FALSE(contains(fields, "epochs"));
+}
+
 TEST_CASE("lsp: definition jumps to declarations and space variables", "[lsp]") {
   Session s;
   s.open(std::string(kBroken) + "space hp { lr = uniform(0.01, 0.1) }\ntrain u { data = d; model = m; optimizer = sgd(lr = hp.lr); epochs = 1\n  search = random(trials = 2, objective = maximize(val.accuracy)) }\n");

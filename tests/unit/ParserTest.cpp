@@ -170,3 +170,27 @@ TEST_CASE("an empty file parses to an empty tree", "[parser]") {
   REQUIRE(only_comments->result.file);
   CHECK(only_comments->result.comments.size() == 2);
 }
+
+TEST_CASE("a syntax error leaves a partial tree: holes are empty names, what is left open reaches the end",
+          "[parser]") {
+  const std::string text = "model m { backbone = mlp(hidden = [4]\n}\ntrain t { epochs = \n}\n";
+  auto p = parse_text(text);
+  CHECK(p->diags.error_count() == 2);
+  CHECK_FALSE(p->result.file);  // nothing after parse sees it
+  REQUIRE(p->result.partial);
+  const ast::File &f = *p->result.partial;
+  REQUIRE(f.decls.size() == 2);
+  const auto *call = value_of(f, 0, "backbone").as<ast::Call>();
+  REQUIRE(call);
+  CHECK(call->callee == "mlp");
+  REQUIRE(call->args.size() == 1);
+  CHECK(call->args[0].name == "hidden");
+  CHECK(call->range.end == text.size());  // its `)` is missing
+  CHECK(f.decls[1].name == "t");
+  const auto *hole = value_of(f, 1, "epochs").as<ast::Name>();
+  REQUIRE(hole);
+  CHECK(hole->name.empty());
+  // Where the value was expected: after `=`, before the `}` that cut it short.
+  CHECK(hole->range.begin == text.find("epochs = ") + 8);
+  CHECK(hole->range.end == text.rfind('}'));
+}
