@@ -55,9 +55,25 @@ DefaultValue parse_default(const std::string &text) {
       }
       double n;
       if (item.empty()) continue;
-      if (!parse_number(item, n)) return {DefaultValue::Described, 0, false, text, {}};
+      if (!parse_number(item, n)) return {DefaultValue::Described, 0, false, text, {}, {}};
       v.numbers.push_back(n);
       item.clear();
+    }
+    return v;
+  }
+  if (text.front() == '{' && text.back() == '}') {  // a record of numbers: "{ key = number, ... }"
+    v.kind = DefaultValue::Record;
+    std::string inside = text.substr(1, text.size() - 2) + ",";
+    for (std::size_t at = 0, comma; (comma = inside.find(',', at)) != std::string::npos; at = comma + 1) {
+      std::string item;
+      for (char c : inside.substr(at, comma - at))
+        if (c != ' ') item += c;
+      if (item.empty()) continue;
+      std::size_t eq = item.find('=');
+      double n;
+      if (eq == std::string::npos || !identifier(item.substr(0, eq)) || !parse_number(item.substr(eq + 1), n))
+        return {DefaultValue::Described, 0, false, text, {}, {}};
+      v.fields.emplace_back(item.substr(0, eq), n);
     }
     return v;
   }

@@ -62,6 +62,9 @@ std::string default_name(const stdlib::Field &f) {
 std::vector<double> default_numbers(const stdlib::Field &f) {
   return typed_default(f, stdlib::DefaultValue::List).numbers;
 }
+const stdlib::DefaultValue &default_record(const stdlib::Field &f) {
+  return typed_default(f, stdlib::DefaultValue::Record);
+}
 
 const ast::Expr *argument(const ast::Call &call, stdlib::Category c, const std::string &name) {
   std::size_t position = static_cast<std::size_t>(-1);

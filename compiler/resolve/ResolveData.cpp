@@ -48,7 +48,11 @@ spec::Dataset Resolver::dataset(const ast::Decl &d, const spec::Project &p) cons
         s.label_column = text_of(argument(*call, Category::Source, "label"));
       }
     }
-  // No split: 80% to train, 20% to validate; written shares must sum to 1 (E0502).
+  // No split: the catalogue's; written shares must sum to 1 (E0502).
+  const stdlib::DefaultValue &split_default = default_record(property(ast::DeclKind::Dataset, "split"));
+  s.train = split_default.field("train", 0);
+  s.val = split_default.field("val", 0);
+  s.test = split_default.field("test", 0);
   if (const ast::Expr *split = property_value(d.properties, "split"))
     if (const auto *r = split->as<ast::Record>()) {
       s.train = number_of(property_value(r->fields, "train"), 0);

@@ -17,12 +17,13 @@ const stdlib::Field &param(stdlib::Category c, const std::string &callee, const 
 const stdlib::Field &property(ast::DeclKind k, const std::string &key);
 const stdlib::Field &field(const stdlib::Field &record, const std::string &name);
 
-// A typed default of the expected kind (Number, Bool, Name, List); anything
-// else is a broken invariant.
+// A typed default of the expected kind (Number, Bool, Name, List, Record);
+// anything else is a broken invariant.
 double default_number(const stdlib::Field &f);
 bool default_bool(const stdlib::Field &f);
 std::string default_name(const stdlib::Field &f);
 std::vector<double> default_numbers(const stdlib::Field &f);
+const stdlib::DefaultValue &default_record(const stdlib::Field &f);
 
 // A call's argument by name or by its catalogue position.
 const ast::Expr *argument(const ast::Call &call, stdlib::Category c, const std::string &name);

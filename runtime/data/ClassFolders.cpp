@@ -12,6 +12,8 @@ namespace edl::data {
 namespace fs = std::filesystem;
 
 bool read_bytes(const std::string &path, std::vector<std::uint8_t> &bytes) {
+  std::error_code ec;
+  if (!fs::is_regular_file(path, ec)) return false;  // a folder opens, but its "size" is no file's
   std::ifstream in(path, std::ios::binary);
   if (!in) return false;
   in.seekg(0, std::ios::end);
@@ -43,7 +45,7 @@ void for_each_file(const DatasetSpec &spec, const ClassFiles &files, DataReport 
 
 bool bad_sample(const DatasetSpec &spec, DataReport &report, const std::string &source, const std::string &reason) {
   if (spec.fail_on_error) {
-    report.errors.push_back(source + ": " + reason + " (on_error = fail stops here; on_error = skip would skip it)");
+    report.errors.push_back({DiagId::DataFileFailed, {source, reason}, {}});
     return false;
   }
   report.skipped.push_back({source, reason});
@@ -78,7 +80,7 @@ bool scan_class_folders(const DatasetSpec &spec, const std::vector<std::string> 
                         ClassFiles &out, DataReport &report) {
   std::error_code ec;
   if (!fs::is_directory(spec.path, ec)) {
-    report.errors.push_back("data folder '" + spec.path + "' does not exist or is not a folder");
+    report.errors.push_back({DiagId::DataFolderMissing, {spec.path}, {}});
     return false;
   }
   std::vector<std::string> folders;
@@ -101,15 +103,14 @@ bool scan_class_folders(const DatasetSpec &spec, const std::vector<std::string> 
     std::set<std::string> declared(spec.classes.begin(), spec.classes.end());
     for (const std::string &f : folders)
       if (!declared.count(f))
-        report.errors.push_back("folder '" + f + "' in " + spec.path + " is not among the declared classes");
+        report.errors.push_back({DiagId::UndeclaredClassFolder, {f, spec.path}, {}});
     for (const std::string &c : spec.classes)
       if (std::find(folders.begin(), folders.end(), c) == folders.end())
-        report.errors.push_back("declared class '" + c + "' has no folder in " + spec.path);
+        report.errors.push_back({DiagId::DeclaredClassMissing, {c, spec.path}, {}});
     if (!report.errors.empty()) return false;
   }
   if (out.classes.empty()) {
-    report.errors.push_back("data folder '" + spec.path + "' has no class folders: put the " + what +
-                            " of each class in a subfolder named after it");
+    report.errors.push_back({DiagId::NoClassFolders, {spec.path, what}, {}});
     return false;
   }
   for (const std::string &c : out.classes) {
@@ -135,7 +136,7 @@ bool scan_class_folders(const DatasetSpec &spec, const std::vector<std::string> 
     }
     std::sort(files.begin(), files.end());
     if (files.empty())
-      report.errors.push_back("class '" + c + "' (" + (fs::path(spec.path) / c).string() + ") has no " + what);
+      report.errors.push_back({DiagId::EmptyClass, {c, (fs::path(spec.path) / c).string(), what}, {}});
     else if (files.size() == 1)
       report.warnings.push_back("class '" + c + "' has a single sample; it can only be in one split");
     out.files.push_back(std::move(files));

@@ -42,7 +42,7 @@ bool next_csv_record(const std::string &text, std::size_t &pos, std::vector<std:
 void load_csv(const DatasetSpec &spec, LoadedDataset &out) {
   std::vector<std::uint8_t> bytes;
   if (!read_bytes(spec.path, bytes)) {
-    out.report.errors.push_back("CSV file '" + spec.path + "' does not exist or cannot be read");
+    out.report.errors.push_back({DiagId::CsvUnreadable, {spec.path}, {}});
     return;
   }
   std::string text(bytes.begin(), bytes.end());
@@ -50,7 +50,7 @@ void load_csv(const DatasetSpec &spec, LoadedDataset &out) {
   std::size_t pos = 0;
   std::vector<std::string> header, fields;
   if (!next_csv_record(text, pos, header)) {
-    out.report.errors.push_back("CSV file '" + spec.path + "' is empty: it needs a header row");
+    out.report.errors.push_back({DiagId::CsvEmpty, {spec.path}, {}});
     return;
   }
   auto column = [&](const std::string &name) -> std::ptrdiff_t {
@@ -62,7 +62,7 @@ void load_csv(const DatasetSpec &spec, LoadedDataset &out) {
     if (col < 0) {
       std::string all;
       for (const std::string &h : header) all += (all.empty() ? "" : ", ") + h;
-      out.report.errors.push_back("CSV file '" + spec.path + "' has no column '" + name + "'; its columns: " + all);
+      out.report.errors.push_back({DiagId::CsvNoColumn, {spec.path, name, all}, {}});
     }
   if (!out.report.errors.empty()) return;
 
@@ -111,12 +111,12 @@ void load_csv(const DatasetSpec &spec, LoadedDataset &out) {
   out.report.decoded = out.labels.size();
   for (std::size_t c = 0; c < out.classes.size(); ++c) {
     if (!counts.count(static_cast<int>(c)))
-      out.report.errors.push_back("class '" + out.classes[c] + "' has no rows in " + spec.path);
+      out.report.errors.push_back({DiagId::CsvClassWithoutRows, {out.classes[c], spec.path}, {}});
     else if (counts[static_cast<int>(c)] == 1)
       out.report.warnings.push_back("class '" + out.classes[c] + "' has a single row; it can only be in one split");
   }
   if (out.labels.empty() && out.report.errors.empty())
-    out.report.errors.push_back("CSV file '" + spec.path + "' has no usable rows");
+    out.report.errors.push_back({DiagId::NoUsableSample, {spec.name}, {}});
 }
 
 }  // namespace edl::data

@@ -41,27 +41,35 @@ LoadedDataset load_dataset(const DatasetSpec &spec, const LoadOptions &options) 
     case SourceKind::Csv: load_csv(spec, out); break;
     case SourceKind::Coco:
     case SourceKind::MaskFolder:
-      out.report.errors.push_back("dataset '" + spec.name +
-                                  "': loading detection and segmentation sources (coco, mask_folder) is not "
-                                  "supported by this version of edlc");
+      // `edlc check` rejects these sources (E0901); a spec built in code still gets a clear answer.
+      out.report.errors.push_back(
+          {DiagId::NotSupportedYet, {"data source", spec.source == SourceKind::Coco ? "coco" : "mask_folder"}, {}});
       break;
   }
   if (!out.report.ok()) return out;
   if (out.labels.empty()) {
     // Once, with a count, rather than a training that fails on nothing.
     const auto reasons = skipped_by_reason(out.report);
-    out.report.errors.push_back(
-        std::string("no usable sample") +
-        (reasons.empty() ? std::string()
-                         : ": every one of its " + std::to_string(out.report.skipped.size()) +
-                               " file(s) was skipped; the most common reason (" +
-                               std::to_string(reasons[0].second.size()) + " file(s)): " + reasons[0].first));
+    DataError none{DiagId::NoUsableSample, {spec.name}, {}};
+    if (!reasons.empty())
+      none.notes.push_back({NoteId::MostCommonSkip, {std::to_string(out.report.skipped.size()),
+                                                    std::to_string(reasons[0].second.size()), reasons[0].first}});
+    out.report.errors.push_back(std::move(none));
     return out;
   }
   std::string cache_error;
   if (cache && !cache->save(cache_error)) out.report.warnings.push_back(cache_error);
   out.split = split_samples(out.labels, out.classes.size(), spec, out.report, out.classes);
   return out;
+}
+
+std::string DataError::message() const { return format_message(diagnostic_info(id).message, args); }
+
+void report_errors(const DataReport &report, SourceRange at, DiagnosticEngine &diags) {
+  for (const DataError &e : report.errors) {
+    DiagnosticBuilder d = diags.report(e.id, at, e.args);
+    for (const auto &[note, args] : e.notes) d.note(note, args);
+  }
 }
 
 std::vector<std::string> skipped_summary(const DataReport &report, std::size_t examples) {

@@ -8,6 +8,7 @@
 
 #include <cstdint>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace edl::data {
@@ -17,10 +18,20 @@ struct Skipped {
   std::string reason;
 };
 
+// Why the data cannot be used as declared: a diagnostic of the catalogue
+// (E0810-E0819, E0807, E0901) with its arguments, reported at the dataset's
+// path in the .edl file.
+struct DataError {
+  DiagId id;
+  std::vector<std::string> args;
+  std::vector<std::pair<NoteId, std::vector<std::string>>> notes;
+  std::string message() const;  // the catalogue's text with the arguments filled in
+};
+
 struct DataReport {
   std::vector<Skipped> skipped;
   std::vector<std::string> warnings;  // the data loads, but something deserves a look
-  std::vector<std::string> errors;    // the data cannot be used as declared
+  std::vector<DataError> errors;      // the data cannot be used as declared
   std::size_t decoded = 0;            // samples decoded in this load
   std::size_t from_cache = 0;         // samples the decode cache supplied
   std::size_t ignored = 0;            // files that are not samples (other extensions, hidden)
@@ -62,6 +73,9 @@ LoadedDataset load_dataset(const DatasetSpec &spec, const LoadOptions &options =
 // pixels than max_pixels), or "".
 std::string decode_image(const std::vector<std::uint8_t> &bytes, int channels, int width, int height,
                          std::vector<std::uint8_t> &pixels, std::uint64_t max_pixels = kDefaultMaxPixels);
+
+// Each error of `report` as a diagnostic at `at` (the dataset's path).
+void report_errors(const DataReport &report, SourceRange at, DiagnosticEngine &diags);
 
 // The skipped files grouped by reason, most frequent first: one line per
 // reason with its count and up to `examples` of its files, so a thousand

@@ -78,12 +78,12 @@ void RunContext::fail(TaskContext &ctx, const std::string &error) {
 }
 
 void RunContext::diagnose(TaskContext &ctx, DiagId id, SourceRange at, std::vector<std::string> args,
-                          const std::vector<Help> &help) {
+                          const std::vector<Note> &notes) {
   const DiagnosticInfo &info = diagnostic_info(id);
   ctx.log_error(std::string("error[") + info.code + "]: " + format_message(info.message, args));
   Lock lock(diags_mu_);
   DiagnosticBuilder d = diags_.report(id, at, std::move(args));
-  for (const Help &h : help) d.help(h.id, h.args);
+  for (const Note &n : notes) n.help ? d.help(n.id, n.args) : d.note(n.id, n.args);
 }
 
 const data::LoadedDataset *RunContext::dataset(TaskContext &ctx, const std::string &name) {
@@ -103,9 +103,11 @@ const data::LoadedDataset *RunContext::dataset(TaskContext &ctx, const std::stri
   auto loaded = std::make_unique<data::LoadedDataset>(data::load_dataset(dspec));
   const data::DataReport &r = loaded->report;
   if (!r.ok()) {  // the cause first, then what was skipped on the way
-    std::string all;
-    for (const std::string &e : r.errors) all += (all.empty() ? "" : "; ") + e;
-    fail(ctx, "dataset '" + dspec.name + "': " + all);
+    for (const data::DataError &e : r.errors) {
+      std::vector<Note> notes;
+      for (const auto &[note, args] : e.notes) notes.push_back({note, args, false});
+      diagnose(ctx, e.id, dspec.path_range, e.args, notes);
+    }
   }
   for (const std::string &line : data::skipped_summary(r)) ctx.say("  " + line);
   for (const std::string &w : r.warnings) ctx.say("  warning: " + w);
@@ -174,7 +176,7 @@ bool RunContext::prepare(TaskContext &ctx, const spec::Train &unbound, const Spa
   lower::InputShape shape{data.channels, data.height, data.width, static_cast<int>(data.classes.size())};
   job.net = lower::build_model(job.spec.model, shape, errors, &pretrained);
   for (const lower::ModelError &e : errors) {
-    std::vector<Help> available;
+    std::vector<Note> available;
     for (const std::string &names : e.notes) available.push_back({NoteId::AvailableNames, {names}});
     diagnose(ctx, e.id, e.range, e.args, available);
   }

@@ -105,13 +105,14 @@ class RunContext {
   // An error that is not a diagnostic (data, files): kept for the run's
   // closing lines and the attempt's log.
   void fail(TaskContext &ctx, const std::string &error);
-  // A diagnostic from the catalogue, with help lines.
-  struct Help {
+  // A diagnostic from the catalogue, with note or help lines.
+  struct Note {
     NoteId id;
     std::vector<std::string> args;
+    bool help = true;  // "help:" (what to do) rather than "note:" (what was found)
   };
   void diagnose(TaskContext &ctx, DiagId id, SourceRange at, std::vector<std::string> args = {},
-                const std::vector<Help> &help = {});
+                const std::vector<Note> &notes = {});
 
   // A dataset in memory, loaded on first use (by its load task, or by a
   // task whose load was cached); null after reporting why it cannot be read.

@@ -108,6 +108,7 @@ printf 'not a png' >"$work/bad/1/broken.png"
 project baddata "workflow = { retries = 3, backoff = 1s }" "flip_horizontal()" "$work/bad"
 expect "bad data under on_error = fail" 1 "$edlc" run "$work/baddata/p.edl"
 contains "the bad file is named" err "broken.png"
+contains "as a diagnostic of the catalogue" err "error[E0810]"
 check "no retry of a user error" baddata "SELECT COUNT(*) FROM attempts" 1
 
 # --- SIGKILL during the data load, then resume

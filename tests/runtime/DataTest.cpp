@@ -68,6 +68,9 @@ void write_bytes(const fs::path &p, const std::vector<std::uint8_t> &b) {
   std::ofstream(p, std::ios::binary).write(reinterpret_cast<const char *>(b.data()), static_cast<std::streamsize>(b.size()));
 }
 
+// A data error's catalogue code, as diagnostics print it.
+std::string code(const DataError &e) { return std::string("[") + diagnostic_info(e.id).code + "]"; }
+
 bool skipped_with(const LoadedDataset &d, const std::string &file, const std::string &reason) {
   for (const Skipped &s : d.report.skipped)
     if (s.source.find(file) != std::string::npos && s.reason.find(reason) != std::string::npos) return true;
@@ -136,8 +139,9 @@ TEST_CASE("corrupt, truncated and unreadable images are skipped with a reason", 
   strict.fail_on_error = true;
   LoadedDataset f = load_dataset(strict, {false});
   REQUIRE(f.report.errors.size() == 1);
-  CHECK(f.report.errors[0].find("5/cut.jpg: truncated JPEG") != std::string::npos);
-  CHECK(f.report.errors[0].find("on_error = fail") != std::string::npos);
+  CHECK(code(f.report.errors[0]) == "[E0810]");
+  CHECK(f.report.errors[0].message().find("5/cut.jpg' cannot be used: truncated JPEG") != std::string::npos);
+  CHECK(f.report.errors[0].message().find("on_error = fail") != std::string::npos);
 }
 
 TEST_CASE("link loops and dangling links are skipped with their reason, at any level", "[data]") {
@@ -177,9 +181,10 @@ TEST_CASE("an image whose header declares too many pixels is refused before deco
   tight.max_pixels = 63;
   LoadedDataset none = load_dataset(tight, {false});
   REQUIRE(none.report.errors.size() == 1);
-  CHECK(none.report.errors[0] ==
-        "no usable sample: every one of its 7 file(s) was skipped; the most common reason (6 "
-        "file(s)): 8x8 is 64 pixels, more than image.max_pixels (63); not decoded");
+  CHECK(code(none.report.errors[0]) == "[E0819]");
+  REQUIRE(none.report.errors[0].notes.size() == 1);
+  CHECK(none.report.errors[0].notes[0].second ==
+        std::vector<std::string>{"7", "6", "8x8 is 64 pixels, more than image.max_pixels (63); not decoded"});
   // predict and serve decode with the same guard.
   std::vector<std::uint8_t> pixels;
   CHECK(decode_image(png, 1, 8, 8, pixels).find("more than image.max_pixels") != std::string::npos);
@@ -192,15 +197,23 @@ TEST_CASE("class folders: empty, missing, undeclared and single-sample classes",
   fs::create_directories(t.path / "2");
   LoadedDataset empty = load_dataset(image_spec(t.path, 8, 1));
   REQUIRE(empty.report.errors.size() == 1);
-  CHECK(empty.report.errors[0].find("class '2'") != std::string::npos);
-  CHECK(empty.report.errors[0].find("has no images") != std::string::npos);
+  CHECK(code(empty.report.errors[0]) == "[E0814]");
+  CHECK(empty.report.errors[0].args.at(0) == "2");
+  CHECK(empty.report.errors[0].message().find("has no images") != std::string::npos);
 
   fs::remove_all(t.path / "2");
   DatasetSpec declared = image_spec(t.path, 8, 1);
   declared.classes = {"1", "0", "7"};
   LoadedDataset missing = load_dataset(declared);
-  REQUIRE(!missing.report.ok());
-  CHECK(missing.report.errors[0].find("declared class '7' has no folder") != std::string::npos);
+  REQUIRE(missing.report.errors.size() == 1);
+  CHECK(code(missing.report.errors[0]) == "[E0812]");
+  CHECK(missing.report.errors[0].message().find("declared class '7' has no folder") != std::string::npos);
+
+  declared.classes = {"1"};
+  LoadedDataset extra = load_dataset(declared);
+  REQUIRE(extra.report.errors.size() == 1);
+  CHECK(code(extra.report.errors[0]) == "[E0811]");
+  CHECK(extra.report.errors[0].args.at(0) == "0");
 
   declared.classes = {"1", "0"};
   LoadedDataset ordered = load_dataset(declared);
@@ -217,7 +230,13 @@ TEST_CASE("class folders: empty, missing, undeclared and single-sample classes",
   CHECK(one.report.warnings[0].find("class '4' has a single sample") != std::string::npos);
 
   DatasetSpec nowhere = image_spec(t.path / "nope", 8, 1);
-  CHECK(load_dataset(nowhere).report.errors[0].find("does not exist") != std::string::npos);
+  CHECK(code(load_dataset(nowhere).report.errors.at(0)) == "[E0807]");
+
+  TempDir bare;
+  LoadedDataset no_classes = load_dataset(image_spec(bare.path, 8, 1));
+  REQUIRE(no_classes.report.errors.size() == 1);
+  CHECK(code(no_classes.report.errors[0]) == "[E0813]");
+  CHECK(no_classes.report.errors[0].message().find("put the images of each class") != std::string::npos);
 }
 
 TEST_CASE("the decode cache serves unchanged files and decodes changed ones", "[data]") {
@@ -341,7 +360,26 @@ TEST_CASE("csv reads quoted fields and skips broken rows with their row number",
   spec.label_column = "label";
   LoadedDataset wrong = load_dataset(spec);
   REQUIRE(!wrong.report.ok());
-  CHECK(wrong.report.errors[0].find("has no column 'label'; its columns: id, body, class") != std::string::npos);
+  CHECK(code(wrong.report.errors[0]) == "[E0817]");
+  CHECK(wrong.report.errors[0].message().find("has no column 'label'; its columns: id, body, class") !=
+        std::string::npos);
+
+  spec.label_column = "class";
+  spec.classes = {"spam", "ham", "phish"};
+  LoadedDataset unseen = load_dataset(spec);
+  REQUIRE(unseen.report.errors.size() == 1);
+  CHECK(code(unseen.report.errors[0]) == "[E0818]");
+  CHECK(unseen.report.errors[0].args.at(0) == "phish");
+
+  spec.classes.clear();
+  std::ofstream(t.path / "empty.csv").flush();
+  spec.path = (t.path / "empty.csv").string();
+  CHECK(code(load_dataset(spec).report.errors.at(0)) == "[E0816]");
+  std::ofstream(t.path / "header.csv") << "id,body,class\n4,missing label,\n";
+  spec.path = (t.path / "header.csv").string();
+  CHECK(code(load_dataset(spec).report.errors.at(0)) == "[E0819]");
+  spec.path = t.path.string();  // a folder is no CSV file
+  CHECK(code(load_dataset(spec).report.errors.at(0)) == "[E0815]");
 }
 
 TEST_CASE("audio_folder mixes down, resamples and pads; broken clips are skipped", "[data]") {

@@ -3,6 +3,7 @@
 #include "TestSupport.h"
 
 #include "stdlib/Catalogue.h"
+#include "stdlib/DefaultValue.h"
 #include "stdlib/Reference.h"
 
 #include <catch2/catch.hpp>
@@ -102,4 +103,15 @@ TEST_CASE("every image op checks clean with its required arguments filled", "[ca
 TEST_CASE("docs/reference.md is the catalogue's own output", "[catalogue]") {
   // Regenerate with: build/tools/edlc/edlc explain --reference > docs/reference.md
   CHECK(test::read_file(test::source_dir() + "/docs/reference.md") == reference_markdown());
+}
+
+TEST_CASE("catalogue defaults parse into typed values, records of numbers included", "[catalogue]") {
+  stdlib::DefaultValue split = stdlib::parse_default("{ train = 80%, val = 20% }");
+  REQUIRE(split.kind == stdlib::DefaultValue::Record);
+  CHECK(split.field("train", -1) == Approx(0.8));
+  CHECK(split.field("val", -1) == Approx(0.2));
+  CHECK(split.field("test", -1) == -1);
+  CHECK(stdlib::parse_default("{ train = most }").kind == stdlib::DefaultValue::Described);
+  CHECK(stdlib::parse_default("[0.9, 0.999]").numbers == std::vector<double>{0.9, 0.999});
+  CHECK(stdlib::parse_default("1_000s").number == 1000);
 }

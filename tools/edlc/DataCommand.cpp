@@ -30,7 +30,7 @@ const char *kind_word(const data::DatasetSpec &spec) {
   }
 }
 
-void print_text(const data::DatasetSpec &spec, const data::LoadedDataset &d) {
+void print_text(const data::DatasetSpec &spec, const data::LoadedDataset &d, const SourceManager &sm) {
   std::cout << "dataset '" << spec.name << "': ";
   if (!d.report.ok()) {
     std::cout << "cannot be loaded\n";
@@ -61,12 +61,18 @@ void print_text(const data::DatasetSpec &spec, const data::LoadedDataset &d) {
   if (d.report.ignored) std::cout << "  ignored " << d.report.ignored << " file(s) that are not samples\n";
   for (const std::string &line : data::skipped_summary(d.report, 5)) std::cout << "  " << line << "\n";
   for (const std::string &w : d.report.warnings) std::cout << "  warning: " << w << "\n";
-  for (const std::string &e : d.report.errors) report_error() << "dataset '" << spec.name << "': " << e;
+  DiagnosticEngine diags;
+  data::report_errors(d.report, spec.path_range, diags);
+  if (diags.error_count() > 0)
+    print_diagnostics(diags.diagnostics(), sm, OutputFormat::Text, ColorMode::Auto, diags.error_count(), 0);
 }
 
 nlohmann::json to_json(const data::DatasetSpec &spec, const data::LoadedDataset &d) {
   nlohmann::json skipped = nlohmann::json::array();
   for (const data::Skipped &s : d.report.skipped) skipped.push_back({{"source", s.source}, {"reason", s.reason}});
+  nlohmann::json errors = nlohmann::json::array();
+  for (const data::DataError &e : d.report.errors)
+    errors.push_back({{"code", diagnostic_info(e.id).code}, {"message", e.message()}});
   return {{"dataset", spec.name},
           {"ok", d.report.ok()},
           {"path", spec.path},
@@ -78,7 +84,7 @@ nlohmann::json to_json(const data::DatasetSpec &spec, const data::LoadedDataset 
           {"ignored", d.report.ignored},
           {"skipped", skipped},
           {"warnings", d.report.warnings},
-          {"errors", d.report.errors}};
+          {"errors", errors}};
 }
 
 }  // namespace
@@ -111,7 +117,7 @@ int run_data(const DataOptions &opts) {
       continue;
     }
     if (opts.format == OutputFormat::Json) all.push_back(to_json(spec, loaded));
-    else print_text(spec, loaded);
+    else print_text(spec, loaded, in->sm);
   }
   if (opts.format == OutputFormat::Json && opts.files.empty()) std::cout << json_text(all, 2) << "\n";
   return ok ? kOk : kUserError;

@@ -75,7 +75,10 @@ int run_preview(const PreviewOptions &opts) {
   }
   data::LoadedDataset data = data::load_dataset(spec);
   if (!data.report.ok() || data.size() == 0) {
-    for (const std::string &e : data.report.errors) report_error() << "dataset '" << spec.name << "': " << e;
+    DiagnosticEngine diags;
+    data::report_errors(data.report, spec.path_range, diags);
+    if (diags.error_count() > 0)
+      print_diagnostics(diags.diagnostics(), in->sm, OutputFormat::Text, ColorMode::Auto, diags.error_count(), 0);
     if (data.report.ok()) report_error() << "dataset '" << spec.name << "' has no images";
     return kUserError;
   }
