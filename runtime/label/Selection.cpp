@@ -1,0 +1,140 @@
+#include "runtime/label/Selection.h"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <numeric>
+#include <random>
+
+namespace edl::label {
+
+const char *to_string(Strategy s) {
+  switch (s) {
+    case Strategy::Uncertainty: return "uncertainty";
+    case Strategy::Margin: return "margin";
+    case Strategy::Entropy: return "entropy";
+    case Strategy::Coreset: return "coreset";
+    case Strategy::Random: return "random";
+  }
+  return "random";
+}
+
+bool strategy_named(const std::string &name, Strategy &out) {
+  for (Strategy s : {Strategy::Uncertainty, Strategy::Margin, Strategy::Entropy, Strategy::Coreset, Strategy::Random})
+    if (name == to_string(s)) {
+      out = s;
+      return true;
+    }
+  return false;
+}
+
+std::vector<double> least_confidence(const Table &p) {
+  std::vector<double> scores(p.rows);
+  for (std::size_t i = 0; i < p.rows; ++i) scores[i] = 1.0 - *std::max_element(p.row(i), p.row(i) + p.cols);
+  return scores;
+}
+
+std::vector<double> margin(const Table &p) {
+  std::vector<double> scores(p.rows);
+  for (std::size_t i = 0; i < p.rows; ++i) {
+    float first = -1, second = -1;
+    for (const float *v = p.row(i); v != p.row(i) + p.cols; ++v) {
+      if (*v > first) second = first, first = *v;
+      else if (*v > second) second = *v;
+    }
+    scores[i] = 1.0 - (first - std::max(second, 0.0f));
+  }
+  return scores;
+}
+
+std::vector<double> entropy(const Table &p) {
+  std::vector<double> scores(p.rows);
+  for (std::size_t i = 0; i < p.rows; ++i) {
+    double h = 0;
+    for (const float *v = p.row(i); v != p.row(i) + p.cols; ++v)
+      if (*v > 0) h -= *v * std::log(static_cast<double>(*v));
+    scores[i] = h;
+  }
+  return scores;
+}
+
+std::vector<std::size_t> top_k(const std::vector<double> &scores, const std::vector<std::size_t> &candidates,
+                               std::size_t k) {
+  std::vector<std::size_t> order = candidates;
+  k = std::min(k, order.size());
+  auto higher = [&](std::size_t a, std::size_t b) { return scores[a] != scores[b] ? scores[a] > scores[b] : a < b; };
+  std::partial_sort(order.begin(), order.begin() + static_cast<std::ptrdiff_t>(k), order.end(), higher);
+  order.resize(k);
+  return order;
+}
+
+namespace {
+
+double squared_distance(const float *a, const float *b, std::size_t n) {
+  double d = 0;
+  for (std::size_t i = 0; i < n; ++i) {
+    const double x = static_cast<double>(a[i]) - b[i];
+    d += x * x;
+  }
+  return d;
+}
+
+}  // namespace
+
+std::vector<std::size_t> k_center_greedy(const Table &f, const std::vector<std::size_t> &labeled,
+                                         const std::vector<std::size_t> &candidates, std::size_t k) {
+  k = std::min(k, candidates.size());
+  std::vector<std::size_t> picks;
+  if (k == 0) return picks;
+  // Distance of each candidate to its nearest center so far.
+  std::vector<double> nearest(candidates.size(), std::numeric_limits<double>::infinity());
+  auto add_center = [&](const float *center) {
+    for (std::size_t c = 0; c < candidates.size(); ++c)
+      nearest[c] = std::min(nearest[c], squared_distance(f.row(candidates[c]), center, f.cols));
+  };
+  if (labeled.empty()) {
+    std::vector<float> mean(f.cols, 0.0f);
+    for (std::size_t c : candidates)
+      for (std::size_t j = 0; j < f.cols; ++j) mean[j] += f.row(c)[j] / static_cast<float>(candidates.size());
+    add_center(mean.data());
+  } else {
+    for (std::size_t l : labeled) add_center(f.row(l));
+  }
+  std::vector<bool> taken(candidates.size(), false);
+  while (picks.size() < k) {
+    std::size_t best = candidates.size();
+    for (std::size_t c = 0; c < candidates.size(); ++c)
+      if (!taken[c] && (best == candidates.size() || nearest[c] > nearest[best])) best = c;
+    taken[best] = true;
+    picks.push_back(candidates[best]);
+    add_center(f.row(candidates[best]));
+  }
+  return picks;
+}
+
+std::vector<std::size_t> random_pick(const std::vector<std::size_t> &candidates, std::size_t k, std::uint64_t seed) {
+  std::vector<std::size_t> order = candidates;
+  std::mt19937_64 rng(seed);
+  k = std::min(k, order.size());
+  for (std::size_t i = 0; i < k; ++i) {  // a partial Fisher-Yates shuffle
+    std::uniform_int_distribution<std::size_t> pick(i, order.size() - 1);
+    std::swap(order[i], order[pick(rng)]);
+  }
+  order.resize(k);
+  return order;
+}
+
+std::vector<std::size_t> select(Strategy strategy, const Table &probabilities, const Table &features,
+                                const std::vector<std::size_t> &labeled, const std::vector<std::size_t> &unlabeled,
+                                std::size_t k, std::uint64_t seed) {
+  switch (strategy) {
+    case Strategy::Uncertainty: return top_k(least_confidence(probabilities), unlabeled, k);
+    case Strategy::Margin: return top_k(margin(probabilities), unlabeled, k);
+    case Strategy::Entropy: return top_k(entropy(probabilities), unlabeled, k);
+    case Strategy::Coreset: return k_center_greedy(features, labeled, unlabeled, k);
+    case Strategy::Random: return random_pick(unlabeled, k, seed);
+  }
+  return {};
+}
+
+}  // namespace edl::label
