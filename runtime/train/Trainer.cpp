@@ -116,6 +116,33 @@ EpochMetrics evaluate(lower::Network &net, const data::LoadedDataset &data, cons
   return m;
 }
 
+Predictions predict(lower::Network &net, const data::LoadedDataset &data, const std::vector<std::size_t> &indices,
+                    const Normalizer &norm, bool with_features, int batch) {
+  Predictions out;
+  out.classes = static_cast<std::size_t>(classes_of(data));
+  if (indices.empty()) return out;
+  torch::NoGradGuard no_grad;
+  net->eval();
+  EpochPlan plan{&data, indices, batch, false, nullptr, 0, 0, norm, classes_of(data)};
+  Prefetcher batches(plan);
+  auto append = [](std::vector<float> &to, const torch::Tensor &t) {
+    torch::Tensor c = t.contiguous().to(torch::kFloat32);
+    to.insert(to.end(), c.data_ptr<float>(), c.data_ptr<float>() + c.numel());
+  };
+  while (auto b = batches.next()) {
+    torch::Tensor x = input_of(*b, data.channels, data.height, data.width);
+    if (with_features) {
+      torch::Tensor f = net->features(x);
+      out.dims = static_cast<std::size_t>(f.size(1));
+      append(out.features, f);
+      append(out.probabilities, torch::softmax(net->head->forward(f), 1));
+    } else {
+      append(out.probabilities, torch::softmax(net->forward(x), 1));
+    }
+  }
+  return out;
+}
+
 BatchSource normalised_batches(const data::LoadedDataset &data, const std::vector<std::size_t> &indices,
                                const Normalizer &norm, int batch) {
   auto batches = std::make_shared<Prefetcher>(EpochPlan{&data, indices, batch, false, nullptr, 0, 0, norm, classes_of(data)});

@@ -76,6 +76,16 @@ TrainResult train_model(lower::Network &net, const TrainJob &job, const TrainCal
 EpochMetrics evaluate(lower::Network &net, const data::LoadedDataset &data, const std::vector<std::size_t> &indices,
                       const Normalizer &norm, const LossSpec &loss, int batch = 256);
 
+// The class probabilities (softmax) of samples `indices`, in order, one row
+// of `classes` each; with `with_features`, also the backbone's output
+// before the head, one row of `dims` each (what coreset measures distance on).
+struct Predictions {
+  std::vector<float> probabilities, features;
+  std::size_t classes = 0, dims = 0;
+};
+Predictions predict(lower::Network &net, const data::LoadedDataset &data, const std::vector<std::size_t> &indices,
+                    const Normalizer &norm, bool with_features, int batch = 256);
+
 // Samples `indices` in order, normalised as for evaluation (no
 // augmentation), `batch` at a time: each call fills the next batch's
 // N x C x H x W tensor and labels; false at the end.
