@@ -32,8 +32,11 @@ std::size_t utf8_length(const unsigned char *p, std::size_t left) {
 
 // Replaces bytes that are not valid UTF-8 (and NUL) with spaces, keeping
 // every byte offset, and reports each. ANTLR's decoder throws on them.
+// A leading byte-order mark becomes spaces too: ANTLR's input stream would
+// drop it silently and shift every position after it by one.
 std::string sanitize_utf8(const std::string &text, FileId file, DiagnosticEngine &diags) {
   std::string out = text;
+  if (out.rfind("\xEF\xBB\xBF", 0) == 0) out.replace(0, 3, "   ");
   const auto *bytes = reinterpret_cast<const unsigned char *>(out.data());
   std::size_t i = 0;
   while (i < out.size()) {

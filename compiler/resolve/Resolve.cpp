@@ -16,8 +16,9 @@ namespace edl {
 namespace resolve {
 namespace {
 
-[[noreturn]] void broken(const std::string &what, std::source_location at = std::source_location::current()) {
-  internal_error("resolve: " + what, at);
+[[noreturn]] void broken(const std::string &what, const char *file = __builtin_FILE(), unsigned line = __builtin_LINE(),
+                         const char *function = __builtin_FUNCTION()) {
+  internal_error("resolve: " + what, file, line, function);
 }
 
 const stdlib::DefaultValue &typed_default(const stdlib::Field &f, stdlib::DefaultValue::Kind k) {

@@ -4,7 +4,6 @@
 // of carrying on with a made-up default.
 #pragma once
 
-#include <source_location>
 #include <stdexcept>
 #include <string>
 
@@ -12,9 +11,9 @@ namespace edl {
 
 class InternalError : public std::logic_error {
  public:
-  InternalError(const std::string &what, std::source_location at)
-      : std::logic_error(what), where_(std::string(at.file_name()) + ":" + std::to_string(at.line()) + " (" +
-                                      at.function_name() + ")") {}
+  InternalError(const std::string &what, const char *file, unsigned line, const char *function)
+      : std::logic_error(what),
+        where_(std::string(file) + ":" + std::to_string(line) + " (" + function + ")") {}
   // file:line (function) of the check that failed.
   const std::string &where() const { return where_; }
 
@@ -22,9 +21,12 @@ class InternalError : public std::logic_error {
   std::string where_;
 };
 
-[[noreturn]] inline void internal_error(const std::string &what,
-                                        std::source_location at = std::source_location::current()) {
-  throw InternalError(what, at);
+// The default arguments name the caller. (GCC and clang both have these
+// builtins; clang 14 with libstdc++ 12 has no std::source_location.)
+[[noreturn]] inline void internal_error(const std::string &what, const char *file = __builtin_FILE(),
+                                        unsigned line = __builtin_LINE(),
+                                        const char *function = __builtin_FUNCTION()) {
+  throw InternalError(what, file, line, function);
 }
 
 }  // namespace edl

@@ -194,3 +194,13 @@ TEST_CASE("a syntax error leaves a partial tree: holes are empty names, what is 
   CHECK(hole->range.begin == text.find("epochs = ") + 8);
   CHECK(hole->range.end == text.rfind('}'));
 }
+
+TEST_CASE("a byte-order mark keeps every position after it", "[parser]") {
+  const std::string text = "\xEF\xBB\xBFproject \"p\" { seed = 1 }\n// note\n";
+  auto p = parse_text(text);
+  REQUIRE(p->result.file);
+  CHECK(p->result.file->decls.at(0).range.begin == 3);  // after the mark's three bytes
+  CHECK(value_of(*p->result.file, 0, "seed").range.begin == text.find('1'));
+  REQUIRE(p->result.comments.size() == 1);
+  CHECK(p->result.comments[0].range.begin == text.find("//"));
+}
