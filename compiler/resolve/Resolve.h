@@ -15,8 +15,4 @@ spec::Specs resolve_project(const CheckedProject &project, const SourceManager &
 // A checked formula (a schedule's, an op's body) as a spec formula.
 spec::Formula resolve_formula(const ast::Expr &e);
 
-// The trivialaugment baseline a search that tunes augmentation is compared
-// with: trivialaugment over every image op, applied to every image.
-spec::Augment trivialaugment_baseline();
-
 }  // namespace edl

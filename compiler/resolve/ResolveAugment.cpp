@@ -329,23 +329,15 @@ spec::Augment Resolver::augment(const ast::Decl &d, bool square) {
   return prog;
 }
 
-}  // namespace edl::resolve
-
-namespace edl {
-
-spec::Augment trivialaugment_baseline() {
-  CheckedProject none;
-  DiagnosticEngine unused;
-  SourceManager sm;
-  resolve::Resolver r(none, sm, unused);
+spec::Augment Resolver::trivialaugment_baseline() const {
   spec::Augment prog;
   prog.name = "trivialaugment_baseline";
-  std::vector<resolve::Problem> problems;
-  resolve::Builder b(r, none, prog, problems, true);
+  std::vector<Problem> problems;
+  Builder b(*this, project_, prog, problems, true);
   std::vector<std::pair<std::string, SourceRange>> names;
-  for (const std::string &n : resolve::Builder::policy_ops()) names.push_back({n, SourceRange{}});
+  for (const std::string &n : Builder::policy_ops()) names.push_back({n, SourceRange{}});
   prog.root = b.policy("trivialaugment", 0, 1, names, spec::Value::constant(1));
   return prog;
 }
 
-}  // namespace edl
+}  // namespace edl::resolve

@@ -53,6 +53,9 @@ class Resolver {
   // Reports E0701-E0703 (once per place); `square`: the dataset's images
   // are square (or of no declared size), so rotate90 keeps their shape.
   spec::Augment augment(const ast::Decl &d, bool square);
+  // The baseline a search that tunes augmentation is compared with:
+  // trivialaugment over every image op, applied to every image.
+  spec::Augment trivialaugment_baseline() const;
 
  private:
   const CheckedProject &project_;
