@@ -3,6 +3,7 @@
 #include "TestSupport.h"
 
 #include "runtime/label/RoundData.h"
+#include "runtime/label/Rounds.h"
 #include "runtime/label/Selection.h"
 #include "runtime/train/Trainer.h"
 
@@ -83,4 +84,52 @@ TEST_CASE("a labeling round on digits trains on its labels, scores the pool and 
 
   std::vector<std::size_t> spread = label::select(label::Strategy::Coreset, probabilities, features, {}, rows, 30, 1);
   CHECK(std::set<std::size_t>(spread.begin(), spread.end()).size() == 30);
+}
+
+TEST_CASE("labeling rounds grow the labels by the batch, never ask twice and repeat exactly", "[label]") {
+  data::DatasetSpec spec;
+  spec.name = "digits";
+  spec.path = test::source_dir() + "/data/digits";
+  spec.width = spec.height = 16;
+  spec.channels = 1;
+  const data::LoadedDataset digits = data::load_dataset(spec, {false});
+  train::TrainSpec ts;
+  ts.model.backbone = "cnn";
+  ts.model.channels = {8, 16};
+  ts.optimizer.kind = "adam";
+  ts.optimizer.lr = 3e-3;
+  ts.epochs = 6;
+  ts.batch = 16;
+  ts.metrics = {"loss", "accuracy"};
+  int asked_of_oracle = 0;
+  label::Oracle oracle = [&](std::size_t i) {
+    ++asked_of_oracle;
+    return digits.labels[i];
+  };
+  for (label::Strategy strategy : {label::Strategy::Margin, label::Strategy::Coreset, label::Strategy::Random}) {
+    INFO(label::to_string(strategy));
+    label::RoundsConfig config{strategy, 20, 40, 3, 9, false};
+    asked_of_oracle = 0;
+    std::vector<label::Round> rounds =
+        label::run_rounds(digits, digits.split.train, digits.split.val, ts, config, oracle);
+    REQUIRE(rounds.size() == 3);
+    CHECK(rounds[0].labels == 20);
+    CHECK(rounds[1].labels == 60);
+    CHECK(rounds[2].labels == 100);
+    CHECK(rounds[2].asked.empty());  // the last round only trains and measures
+    CHECK(asked_of_oracle == 100);
+    CHECK(rounds[2].fraction == Approx(100.0 / static_cast<double>(digits.split.train.size())));
+    std::set<std::size_t> asked, pool(digits.split.train.begin(), digits.split.train.end());
+    for (const label::Round &r : rounds)
+      for (std::size_t i : r.asked) {
+        CHECK(asked.insert(i).second);  // nothing asked twice
+        CHECK(pool.count(i));           // only the pool is asked about
+      }
+    CHECK(rounds[2].accuracy > 0.3);
+    CHECK(label::curve_area(rounds) > 0);
+    std::vector<label::Round> again =
+        label::run_rounds(digits, digits.split.train, digits.split.val, ts, config, oracle);
+    CHECK(again[1].asked == rounds[1].asked);
+    CHECK(again[2].accuracy == rounds[2].accuracy);
+  }
 }

@@ -1,0 +1,90 @@
+#include "runtime/label/Rounds.h"
+
+#include "runtime/label/RoundData.h"
+
+#include <chrono>
+#include <set>
+
+namespace edl::label {
+
+std::vector<Round> run_rounds(const data::LoadedDataset &data, const std::vector<std::size_t> &pool,
+                              const std::vector<std::size_t> &held_out, const train::TrainSpec &recipe,
+                              const RoundsConfig &config, const Oracle &oracle,
+                              const std::function<void(const Round &)> &on_round) {
+  std::vector<Round> rounds;
+  std::vector<std::size_t> labeled = random_pick(pool, config.seed_labels, config.seed ^ 0x1abe1ULL);
+  std::vector<int> labels;
+  for (std::size_t i : labeled) labels.push_back(oracle(i));
+  lower::Network previous{nullptr};
+  const lower::InputShape shape{data.channels, data.height, data.width, static_cast<int>(data.classes.size())};
+  for (int number = 1; number <= config.rounds && !labeled.empty(); ++number) {
+    Round r;
+    r.number = number;
+    r.labels = labeled.size();
+    r.fraction = static_cast<double>(labeled.size()) / static_cast<double>(pool.size());
+    const data::LoadedDataset round = round_data(data, labeled, labels, data, held_out);
+    torch::manual_seed(config.seed);
+    std::vector<lower::ModelError> errors;
+    lower::Network net = lower::build_model(recipe.model, shape, errors);
+    if (!net) break;
+    if (config.warm_start && previous) {
+      torch::NoGradGuard no_grad;
+      auto from = previous->named_parameters(), to = net->named_parameters();
+      for (auto &p : to) p.value().copy_(from[p.key()]);
+    }
+    train::TrainJob job;
+    job.spec = &recipe;
+    job.data = &round;
+    job.norm = train::make_normalizer(data::DatasetSpec{}, round);
+    job.seed = config.seed;
+    train::TrainResult trained = train::train_model(net, job);
+    // After the last epoch: choosing the best epoch on the held-out samples would flatter the curve.
+    if (!trained.epochs.empty()) r.accuracy = trained.epochs.back().val.confusion.accuracy();
+
+    if (number < config.rounds) {
+      const auto started = std::chrono::steady_clock::now();
+      std::set<std::size_t> asked_before(labeled.begin(), labeled.end());
+      std::vector<std::size_t> unlabeled;
+      for (std::size_t i : pool)
+        if (!asked_before.count(i)) unlabeled.push_back(i);
+      std::vector<std::size_t> rows(unlabeled.size());
+      for (std::size_t k = 0; k < rows.size(); ++k) rows[k] = k;
+      std::vector<std::size_t> labeled_rows;
+      Table probabilities, features;
+      if (config.strategy != Strategy::Random) {
+        // Coreset measures distances to the labeled samples too: score them with the pool.
+        std::vector<std::size_t> scored = unlabeled;
+        if (config.strategy == Strategy::Coreset) {
+          for (std::size_t k = 0; k < labeled.size(); ++k) labeled_rows.push_back(unlabeled.size() + k);
+          scored.insert(scored.end(), labeled.begin(), labeled.end());
+        }
+        train::Predictions p = train::predict(net, data, scored, job.norm, config.strategy == Strategy::Coreset);
+        probabilities = {std::move(p.probabilities), scored.size(), p.classes};
+        features = {std::move(p.features), p.dims ? scored.size() : 0, p.dims};
+      }
+      for (std::size_t row :
+           select(config.strategy, probabilities, features, labeled_rows, rows, config.batch,
+                  config.seed + static_cast<std::uint64_t>(number)))
+        r.asked.push_back(unlabeled[row]);
+      r.select_seconds =
+          std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+      for (std::size_t i : r.asked) {
+        labeled.push_back(i);
+        labels.push_back(oracle(i));
+      }
+    }
+    if (config.warm_start) previous = net;
+    rounds.push_back(r);
+    if (on_round) on_round(r);
+  }
+  return rounds;
+}
+
+double curve_area(const std::vector<Round> &rounds) {
+  double area = 0;
+  for (std::size_t k = 1; k < rounds.size(); ++k)
+    area += (rounds[k].fraction - rounds[k - 1].fraction) * (rounds[k].accuracy + rounds[k - 1].accuracy) / 2;
+  return area;
+}
+
+}  // namespace edl::label
