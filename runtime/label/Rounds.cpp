@@ -2,10 +2,38 @@
 
 #include "runtime/label/RoundData.h"
 
+#include <ATen/CPUGeneratorImpl.h>
+
 #include <chrono>
+#include <cmath>
 #include <set>
 
 namespace edl::label {
+namespace {
+
+// Coreset's distances are taken in at most this many dimensions: a plain
+// cnn's flattened features have thousands, and k-center greedy's cost is
+// candidates x centers x dimensions.
+constexpr std::size_t kCoresetDims = 128;
+
+// A seeded Gaussian random projection to kCoresetDims dimensions, which keeps
+// distances within a small factor (Johnson-Lindenstrauss).
+Table projected(const Table &features, std::uint64_t seed) {
+  torch::Generator generator = at::detail::createCPUGenerator(seed);
+  torch::Tensor from = torch::from_blob(const_cast<float *>(features.values.data()),
+                                        {static_cast<std::int64_t>(features.rows), static_cast<std::int64_t>(features.cols)});
+  torch::Tensor projection = torch::randn({static_cast<std::int64_t>(features.cols), static_cast<std::int64_t>(kCoresetDims)},
+                                          generator) /
+                             std::sqrt(static_cast<double>(kCoresetDims));
+  torch::Tensor to = torch::matmul(from, projection).contiguous();
+  Table out;
+  out.rows = features.rows;
+  out.cols = kCoresetDims;
+  out.values.assign(to.data_ptr<float>(), to.data_ptr<float>() + to.numel());
+  return out;
+}
+
+}  // namespace
 
 std::vector<Round> run_rounds(const data::LoadedDataset &data, const std::vector<std::size_t> &pool,
                               const std::vector<std::size_t> &held_out, const train::TrainSpec &recipe,
@@ -61,6 +89,7 @@ std::vector<Round> run_rounds(const data::LoadedDataset &data, const std::vector
         train::Predictions p = train::predict(net, data, scored, job.norm, config.strategy == Strategy::Coreset);
         probabilities = {std::move(p.probabilities), scored.size(), p.classes};
         features = {std::move(p.features), p.dims ? scored.size() : 0, p.dims};
+        if (features.cols > kCoresetDims) features = projected(features, config.seed);
       }
       for (std::size_t row :
            select(config.strategy, probabilities, features, labeled_rows, rows, config.batch,

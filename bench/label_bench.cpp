@@ -1,0 +1,129 @@
+// Smart labeling against its two references, measured in one run on real
+// Fashion-MNIST (issue 17): for each strategy, the share of a pool that must
+// be labeled to come within one point of training on the whole pool, and
+// the area under its learning curve as a ratio to random selection at the
+// same labels; median over seeds. Also the time to score and choose over a
+// 60,000-image pool. The model is a small cnn trained from scratch every
+// round (what the literature uses for honest curves).
+// Usage: edl_label_bench [DATA_DIR] [POOL] [TEST] [SEEDS] [EPOCHS] [BATCH] [MAX_SHARE]
+#include "runtime/label/RoundData.h"
+#include "runtime/label/Rounds.h"
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <map>
+#include <string>
+
+using namespace edl;
+
+namespace {
+
+double median(std::vector<double> v) {
+  std::sort(v.begin(), v.end());
+  return v.empty() ? 0 : v.size() % 2 ? v[v.size() / 2] : (v[v.size() / 2 - 1] + v[v.size() / 2]) / 2;
+}
+
+bool starts(const std::string &path, const std::string &prefix) {
+  return path.substr(path.find_last_of('/') + 1).rfind(prefix, 0) == 0;
+}
+
+}  // namespace
+
+int main(int argc, char **argv) {
+  const std::string dir = argc > 1 ? argv[1] : "data/fashion";
+  const std::size_t pool_size = argc > 2 ? std::stoul(argv[2]) : 10000, test_size = argc > 3 ? std::stoul(argv[3]) : 2000;
+  const int seeds = argc > 4 ? std::stoi(argv[4]) : 3, epochs = argc > 5 ? std::stoi(argv[5]) : 8;
+  const std::size_t batch = argc > 6 ? std::stoul(argv[6]) : 200;
+  const double max_share = argc > 7 ? std::stod(argv[7]) : 0.4;
+
+  data::DatasetSpec spec;
+  spec.name = "fashion";
+  spec.path = dir;
+  spec.width = spec.height = 28;
+  spec.channels = 1;
+  spec.cache_dir = "bench/out/label-cache";
+  const data::LoadedDataset all = data::load_dataset(spec);
+  if (!all.report.ok() || all.size() == 0) {
+    std::fprintf(stderr, "cannot load %s: run scripts/fetch-data.sh\n", dir.c_str());
+    return 1;
+  }
+  std::vector<std::size_t> train_all, test_all;
+  for (std::size_t i = 0; i < all.size(); ++i) (starts(all.sources[i], "t10k_") ? test_all : train_all).push_back(i);
+
+  train::TrainSpec recipe;
+  recipe.model.backbone = "cnn";
+  recipe.model.channels = {16, 32};
+  recipe.model.head_hidden = {64};
+  recipe.optimizer.kind = "adam";
+  recipe.optimizer.lr = 2e-3;
+  recipe.epochs = epochs;
+  recipe.batch = 32;
+  recipe.metrics = {"loss", "accuracy"};
+  const label::Oracle oracle = [&](std::size_t i) { return all.labels[i]; };
+  const std::vector<label::Strategy> strategies = {label::Strategy::Uncertainty, label::Strategy::Margin,
+                                                   label::Strategy::Entropy, label::Strategy::Coreset,
+                                                   label::Strategy::Random};
+  std::map<label::Strategy, std::vector<double>> needed, area_ratio;
+  std::vector<double> full_accuracy;
+  for (int seed = 1; seed <= seeds; ++seed) {
+    const std::vector<std::size_t> pool = label::random_pick(train_all, pool_size, 100 + seed);
+    const std::vector<std::size_t> test = label::random_pick(test_all, test_size, 200 + seed);
+    // The full-label reference: the whole pool, labeled.
+    std::vector<int> pool_labels;
+    for (std::size_t i : pool) pool_labels.push_back(all.labels[i]);
+    const data::LoadedDataset full = label::round_data(all, pool, pool_labels, all, test);
+    torch::manual_seed(seed);
+    std::vector<lower::ModelError> errors;
+    lower::Network net = lower::build_model(recipe.model, {1, 28, 28, 10}, errors);
+    train::TrainJob job;
+    job.spec = &recipe;
+    job.data = &full;
+    job.norm = train::make_normalizer(data::DatasetSpec{}, full);
+    job.seed = seed;
+    const double reference = train::train_model(net, job).epochs.back().val.confusion.accuracy();
+    full_accuracy.push_back(reference);
+    std::printf("seed %d: full-label accuracy %.4f on %zu test images (%zu pool labels)\n", seed, reference,
+                test.size(), pool.size());
+
+    const int rounds = static_cast<int>((max_share * pool_size - batch) / batch) + 1;
+    std::map<label::Strategy, std::vector<label::Round>> curves;
+    for (label::Strategy s : strategies) {
+      label::RoundsConfig config{s, batch, batch, rounds, static_cast<std::uint64_t>(seed), false};
+      curves[s] = label::run_rounds(all, pool, test, recipe, config, oracle);
+      double reached = -1;
+      for (const label::Round &r : curves[s])
+        if (reached < 0 && r.accuracy >= reference - 0.01) reached = r.fraction;
+      needed[s].push_back(reached < 0 ? 2.0 : reached);  // 2.0: not reached within max_share
+      std::printf("  %-12s", label::to_string(s));
+      for (const label::Round &r : curves[s]) std::printf(" %.3f", r.accuracy);
+      std::printf("  -> %s\n", reached < 0 ? "not reached" : (std::to_string(reached * 100) + "%").c_str());
+    }
+    for (label::Strategy s : strategies)
+      area_ratio[s].push_back(label::curve_area(curves[s]) / label::curve_area(curves[label::Strategy::Random]));
+  }
+
+  // Scoring and choosing over a 60,000-image pool with a model of 1,000 labels.
+  std::vector<std::size_t> big = train_all;
+  big.resize(std::min<std::size_t>(big.size(), 60000));
+  std::map<label::Strategy, double> select_seconds;
+  for (label::Strategy s : strategies) {
+    label::RoundsConfig config{s, 1000, batch, 2, 1, false};
+    std::vector<label::Round> r = label::run_rounds(all, big, test_all, recipe, config, oracle);
+    select_seconds[s] = r.empty() ? 0 : r[0].select_seconds;
+  }
+
+  std::printf("\nFashion-MNIST, pool %zu, test %zu, cnn [16, 32] + [64], %d epochs a round, batch %zu a round, "
+              "median of %d seed(s); full-label accuracy %.4f\n",
+              pool_size, test_size, epochs, batch, seeds, median(full_accuracy));
+  std::printf("%-12s %28s %22s %24s\n", "strategy", "labels for full - 1 point", "curve area / random",
+              "select over 60k (s)");
+  for (label::Strategy s : strategies) {
+    const double share = median(needed[s]);
+    char reached[32];
+    if (share > 1.0) std::snprintf(reached, sizeof reached, "> %.0f%%", max_share * 100);
+    else std::snprintf(reached, sizeof reached, "%.1f%%", share * 100);
+    std::printf("%-12s %28s %22.3f %24.2f\n", label::to_string(s), reached, median(area_ratio[s]), select_seconds[s]);
+  }
+  return 0;
+}
