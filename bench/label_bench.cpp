@@ -31,6 +31,7 @@ bool starts(const std::string &path, const std::string &prefix) {
 }  // namespace
 
 int main(int argc, char **argv) {
+  std::setvbuf(stdout, nullptr, _IOLBF, 0);  // rounds show as they end, also into a file
   const std::string dir = argc > 1 ? argv[1] : "data/fashion";
   const std::size_t pool_size = argc > 2 ? std::stoul(argv[2]) : 10000, test_size = argc > 3 ? std::stoul(argv[3]) : 2000;
   const int seeds = argc > 4 ? std::stoi(argv[4]) : 3, epochs = argc > 5 ? std::stoi(argv[5]) : 8;
