@@ -15,14 +15,38 @@
 
 using namespace edl;
 
+namespace {
+
+// Real digits at 16x16, gray: the pool is the training split, the held-out samples the validation split.
+const data::LoadedDataset &digits16() {
+  static const data::LoadedDataset d = [] {
+    data::DatasetSpec spec;
+    spec.name = "digits";
+    spec.path = test::source_dir() + "/data/digits";
+    if (!std::filesystem::exists(spec.path + "/.complete")) FAIL("data/digits is missing: run scripts/fetch-data.sh");
+    spec.width = spec.height = 16;
+    spec.channels = 1;
+    return data::load_dataset(spec, {false});
+  }();
+  return d;
+}
+
+train::TrainSpec small_cnn(std::vector<spec::Scalar> channels, int epochs, int batch) {
+  train::TrainSpec ts;
+  ts.model.backbone = "cnn";
+  ts.model.channels = std::move(channels);
+  ts.optimizer.kind = "adam";
+  ts.optimizer.lr = 3e-3;
+  ts.epochs = epochs;
+  ts.batch = batch;
+  ts.metrics = {"loss", "accuracy"};
+  return ts;
+}
+
+}  // namespace
+
 TEST_CASE("a labeling round on digits trains on its labels, scores the pool and asks about its doubts", "[label]") {
-  data::DatasetSpec spec;
-  spec.name = "digits";
-  spec.path = test::source_dir() + "/data/digits";
-  if (!std::filesystem::exists(spec.path + "/.complete")) FAIL("data/digits is missing: run scripts/fetch-data.sh");
-  spec.width = spec.height = 16;
-  spec.channels = 1;
-  const data::LoadedDataset digits = data::load_dataset(spec, {false});
+  const data::LoadedDataset &digits = digits16();
   const std::vector<std::size_t> &pool = digits.split.train;
 
   // 40 seed labels drawn at random; the oracle (a simulation) reveals the pool's own labels.
@@ -34,14 +58,7 @@ TEST_CASE("a labeling round on digits trains on its labels, scores the pool and 
   REQUIRE(round.split.val.size() == digits.split.val.size());
   CHECK(round.labels[0] == digits.labels[labeled[0]]);
 
-  train::TrainSpec ts;
-  ts.model.backbone = "cnn";
-  ts.model.channels = {16, 32};
-  ts.optimizer.kind = "adam";
-  ts.optimizer.lr = 3e-3;
-  ts.epochs = 15;
-  ts.batch = 8;
-  ts.metrics = {"loss", "accuracy"};
+  const train::TrainSpec ts = small_cnn({16, 32}, 15, 8);
   torch::manual_seed(5);
   std::vector<lower::ModelError> errors;
   lower::Network net = lower::build_model(ts.model, {1, 16, 16, 10}, errors);
@@ -87,20 +104,8 @@ TEST_CASE("a labeling round on digits trains on its labels, scores the pool and 
 }
 
 TEST_CASE("labeling rounds grow the labels by the batch, never ask twice and repeat exactly", "[label]") {
-  data::DatasetSpec spec;
-  spec.name = "digits";
-  spec.path = test::source_dir() + "/data/digits";
-  spec.width = spec.height = 16;
-  spec.channels = 1;
-  const data::LoadedDataset digits = data::load_dataset(spec, {false});
-  train::TrainSpec ts;
-  ts.model.backbone = "cnn";
-  ts.model.channels = {8, 16};
-  ts.optimizer.kind = "adam";
-  ts.optimizer.lr = 3e-3;
-  ts.epochs = 6;
-  ts.batch = 16;
-  ts.metrics = {"loss", "accuracy"};
+  const data::LoadedDataset &digits = digits16();
+  const train::TrainSpec ts = small_cnn({8, 16}, 6, 16);
   int asked_of_oracle = 0;
   label::Oracle oracle = [&](std::size_t i) {
     ++asked_of_oracle;
