@@ -5,7 +5,9 @@
 // same labels; median over seeds. Also the time to score and choose over a
 // 60,000-image pool. The model is a small cnn trained from scratch every
 // round (what the literature uses for honest curves).
-// Usage: edl_label_bench [DATA_DIR] [POOL] [TEST] [SEEDS] [EPOCHS] [BATCH] [MAX_SHARE]
+// Usage: edl_label_bench [DATA_DIR] [POOL] [TEST] [SEEDS] [EPOCHS] [BATCH] [MAX_SHARE] [STEPS]
+// EPOCHS trains the full-label reference; with STEPS > 0 every round trains
+// about that many optimizer steps instead of EPOCHS epochs.
 #include "runtime/label/RoundData.h"
 #include "runtime/label/Rounds.h"
 
@@ -37,6 +39,7 @@ int main(int argc, char **argv) {
   const int seeds = argc > 4 ? std::stoi(argv[4]) : 3, epochs = argc > 5 ? std::stoi(argv[5]) : 8;
   const std::size_t batch = argc > 6 ? std::stoul(argv[6]) : 200;
   const double max_share = argc > 7 ? std::stod(argv[7]) : 0.4;
+  const int steps = argc > 8 ? std::stoi(argv[8]) : 0;
 
   data::DatasetSpec spec;
   spec.name = "fashion";
@@ -90,7 +93,7 @@ int main(int argc, char **argv) {
     const int rounds = static_cast<int>((max_share * pool_size - batch) / batch) + 1;
     std::map<label::Strategy, std::vector<label::Round>> curves;
     for (label::Strategy s : strategies) {
-      label::RoundsConfig config{s, batch, batch, rounds, static_cast<std::uint64_t>(seed), false};
+      label::RoundsConfig config{s, batch, batch, rounds, static_cast<std::uint64_t>(seed), false, steps};
       curves[s] = label::run_rounds(all, pool, test, recipe, config, oracle);
       double reached = -1;
       for (const label::Round &r : curves[s])
@@ -109,14 +112,16 @@ int main(int argc, char **argv) {
   big.resize(std::min<std::size_t>(big.size(), 60000));
   std::map<label::Strategy, double> select_seconds;
   for (label::Strategy s : strategies) {
-    label::RoundsConfig config{s, 1000, batch, 2, 1, false};
+    label::RoundsConfig config{s, 1000, batch, 2, 1, false, steps};
     std::vector<label::Round> r = label::run_rounds(all, big, test_all, recipe, config, oracle);
     select_seconds[s] = r.empty() ? 0 : r[0].select_seconds;
   }
 
-  std::printf("\nFashion-MNIST, pool %zu, test %zu, cnn [16, 32] + [64], %d epochs a round, batch %zu a round, "
-              "median of %d seed(s); full-label accuracy %.4f\n",
-              pool_size, test_size, epochs, batch, seeds, median(full_accuracy));
+  std::printf("\nFashion-MNIST, pool %zu, test %zu, cnn [16, 32] + [64], %s a round, batch %zu a round, "
+              "median of %d seed(s); full-label accuracy %.4f (%d epochs)\n",
+              pool_size, test_size,
+              steps > 0 ? (std::to_string(steps) + " steps").c_str() : (std::to_string(epochs) + " epochs").c_str(), batch,
+              seeds, median(full_accuracy), epochs);
   std::printf("%-12s %28s %22s %24s\n", "strategy", "labels for full - 1 point", "curve area / random",
               "select over 60k (s)");
   for (label::Strategy s : strategies) {

@@ -4,6 +4,7 @@
 
 #include <ATen/CPUGeneratorImpl.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <set>
@@ -60,8 +61,13 @@ std::vector<Round> run_rounds(const data::LoadedDataset &data, const std::vector
       auto from = previous->named_parameters(), to = net->named_parameters();
       for (auto &p : to) p.value().copy_(from[p.key()]);
     }
+    train::TrainSpec spec = recipe;
+    if (config.train_steps > 0) {
+      const double per_epoch = std::ceil(static_cast<double>(labeled.size()) / std::max(1.0, static_cast<double>(recipe.batch)));
+      spec.epochs = std::clamp(static_cast<int>(std::ceil(config.train_steps / per_epoch)), 1, 1000);
+    }
     train::TrainJob job;
-    job.spec = &recipe;
+    job.spec = &spec;
     job.data = &round;
     job.norm = train::make_normalizer(data::DatasetSpec{}, round);
     job.seed = config.seed;

@@ -22,6 +22,10 @@ struct RoundsConfig {
   int rounds = 5;
   std::uint64_t seed = 0;       // seed labels, random picks and model initialisation
   bool warm_start = false;      // continue from the last round's weights
+  // When > 0, each round trains for about this many optimizer steps (its
+  // epochs follow from its label count and the recipe's batch): a round of
+  // 100 labels otherwise gets a handful of steps and a round of 2,000 many.
+  int train_steps = 0;
 };
 
 // One round: trained on `labels` samples, then `asked` chosen for the next.

@@ -113,7 +113,7 @@ TEST_CASE("labeling rounds grow the labels by the batch, never ask twice and rep
   };
   for (label::Strategy strategy : {label::Strategy::Margin, label::Strategy::Coreset, label::Strategy::Random}) {
     INFO(label::to_string(strategy));
-    label::RoundsConfig config{strategy, 20, 40, 3, 9, false};
+    label::RoundsConfig config{strategy, 20, 40, 3, 9, false, 0};
     asked_of_oracle = 0;
     std::vector<label::Round> rounds =
         label::run_rounds(digits, digits.split.train, digits.split.val, ts, config, oracle);
