@@ -103,7 +103,8 @@ int main(int argc, char **argv) {
       needed[s].push_back(reached < 0 ? 2.0 : reached);  // 2.0: not reached within max_share
       std::printf("  %-12s", label::to_string(s));
       for (const label::Round &r : curves[s]) std::printf(" %.3f", r.accuracy);
-      std::printf("  -> %s\n", reached < 0 ? "not reached" : (std::to_string(reached * 100) + "%").c_str());
+      if (reached < 0) std::printf("  -> not reached\n");
+      else std::printf("  -> %.1f%% of the pool\n", reached * 100);
     }
     for (label::Strategy s : strategies)
       area_ratio[s].push_back(label::curve_area(curves[s]) / label::curve_area(curves[label::Strategy::Random]));
