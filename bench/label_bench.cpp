@@ -6,7 +6,10 @@
 // 60,000-image pool. The model is a small cnn trained from scratch every
 // round (what the literature uses for honest curves), Adam with a cosine
 // schedule.
-// Usage: edl_label_bench [DATA_DIR] [POOL] [TEST] [SEEDS] [EPOCHS] [BATCH] [MAX_SHARE] [STEPS]
+// Usage: edl_label_bench [DATA_DIR] [POOL] [TEST] [SEEDS] [EPOCHS] [BATCH] [MAX_SHARE] [STEPS] [SIZE]
+// Fashion-MNIST's t10k_ images are the test side; a folder without them
+// (scikit-learn's digits) has its test images drawn from the rest. SIZE: the
+// side images are resized to (28; 16 suits the 8x8 digits).
 // EPOCHS trains the full-label reference; with STEPS > 0 every round trains
 // about that many optimizer steps instead of EPOCHS epochs.
 #include "runtime/label/RoundData.h"
@@ -16,6 +19,7 @@
 #include <chrono>
 #include <cstdio>
 #include <map>
+#include <set>
 #include <string>
 
 using namespace edl;
@@ -41,11 +45,12 @@ int main(int argc, char **argv) {
   const std::size_t batch = argc > 6 ? std::stoul(argv[6]) : 200;
   const double max_share = argc > 7 ? std::stod(argv[7]) : 0.4;
   const int steps = argc > 8 ? std::stoi(argv[8]) : 0;
+  const int size = argc > 9 ? std::stoi(argv[9]) : 28;
 
   data::DatasetSpec spec;
   spec.name = "fashion";
   spec.path = dir;
-  spec.width = spec.height = 28;
+  spec.width = spec.height = size;
   spec.channels = 1;
   spec.cache_dir = "bench/out/label-cache";
   const data::LoadedDataset all = data::load_dataset(spec);
@@ -55,6 +60,19 @@ int main(int argc, char **argv) {
   }
   std::vector<std::size_t> train_all, test_all;
   for (std::size_t i = 0; i < all.size(); ++i) (starts(all.sources[i], "t10k_") ? test_all : train_all).push_back(i);
+  if (test_all.empty()) {  // no test side of its own: hold out a fixed draw
+    test_all = label::random_pick(train_all, test_size, 7);
+    std::set<std::size_t> held(test_all.begin(), test_all.end());
+    std::vector<std::size_t> rest;
+    for (std::size_t i : train_all)
+      if (!held.count(i)) rest.push_back(i);
+    train_all = rest;
+  }
+  if (train_all.size() < pool_size || test_all.size() < test_size) {
+    std::fprintf(stderr, "%s has %zu training and %zu test images: fewer than the pool %zu and test %zu asked\n",
+                 dir.c_str(), train_all.size(), test_all.size(), pool_size, test_size);
+    return 1;
+  }
 
   train::TrainSpec recipe;
   recipe.model.backbone = "cnn";
@@ -81,7 +99,7 @@ int main(int argc, char **argv) {
     const data::LoadedDataset full = label::round_data(all, pool, pool_labels, all, test);
     torch::manual_seed(seed);
     std::vector<lower::ModelError> errors;
-    lower::Network net = lower::build_model(recipe.model, {1, 28, 28, 10}, errors);
+    lower::Network net = lower::build_model(recipe.model, {1, size, size, static_cast<int>(all.classes.size())}, errors);
     train::TrainJob job;
     job.spec = &recipe;
     job.data = &full;
@@ -120,13 +138,14 @@ int main(int argc, char **argv) {
     select_seconds[s] = r.empty() ? 0 : r[0].select_seconds;
   }
 
-  std::printf("\nFashion-MNIST, pool %zu, test %zu, cnn [16, 32] + [64], adam + cosine, %s a round, batch %zu a round, "
+  std::printf("\n%s, pool %zu, test %zu, cnn [16, 32] + [64], adam + cosine, %s a round, batch %zu a round, "
               "median of %d seed(s); full-label accuracy %.4f (%d epochs)\n",
-              pool_size, test_size,
+              dir.c_str(), pool_size, test_size,
               steps > 0 ? (std::to_string(steps) + " steps").c_str() : (std::to_string(epochs) + " epochs").c_str(), batch,
               seeds, median(full_accuracy), epochs);
+  const std::string select_column = "select over " + std::to_string(big.size()) + " (s)";
   std::printf("%-12s %28s %22s %24s\n", "strategy", "labels for full - 1 point", "curve area / random",
-              "select over 60k (s)");
+              select_column.c_str());
   for (label::Strategy s : strategies) {
     const double share = median(needed[s]);
     char reached[32];
