@@ -54,7 +54,10 @@ ast::File Transformer::transform(EDLParser::FileContext *ctx) {
     if (auto *imp = dynamic_cast<EDLParser::ImportDeclContext *>(child)) {
       if (imp->STRING()) file.imports.push_back({string_value(imp->STRING()->getSymbol()), range(imp->STRING()), range(imp)});
     } else if (auto *decl = dynamic_cast<EDLParser::DeclarationContext *>(child)) {
-      file.decls.push_back(declaration(decl));
+      // Recovery may leave a declaration whose kind it never decided: it has nothing to keep.
+      if (dynamic_cast<EDLParser::ProjectDeclContext *>(decl) || dynamic_cast<EDLParser::BlockDeclContext *>(decl) ||
+          dynamic_cast<EDLParser::AugmentDeclContext *>(decl) || dynamic_cast<EDLParser::OpDeclContext *>(decl))
+        file.decls.push_back(declaration(decl));
     }
   }
   return file;
