@@ -101,9 +101,10 @@ Finish TrainRunner::run(TaskContext &ctx) {
   o.seconds = result.seconds;
   for (const train::EpochReport &r : result.epochs)
     o.images_per_second += r.images_per_second / static_cast<double>(result.epochs.size());
-  // The network ends at its last epoch; what evaluate and package use is the best one.
+  // A training ends at its last epoch; what evaluate and package use is the
+  // best one (a reused trial's network holds it already).
   std::string error;
-  if (!result.model_path.empty() && lower::load_weights(*job->net, result.model_path, error) == 0) {
+  if (!reused_trial && !result.model_path.empty() && lower::load_weights(*job->net, result.model_path, error) == 0) {
     run_.fail(ctx, "train '" + t.block + "': cannot read back its best weights " + result.model_path + ": " + error);
     return Finish::UserError;
   }
