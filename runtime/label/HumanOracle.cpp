@@ -1,5 +1,6 @@
 #include "runtime/label/HumanOracle.h"
 
+#include "compiler/support/AtomicWrite.h"
 #include "runtime/data/Dataset.h"
 
 #include <opencv2/imgcodecs.hpp>
@@ -23,18 +24,6 @@ std::string csv_field(const std::string &s) {
   std::string out = "\"";
   for (char c : s) out += c == '"' ? std::string("\"\"") : std::string(1, c);
   return out + "\"";
-}
-
-// Writes `text` to `path` through a temporary file, so a crash never leaves half a file.
-bool write_whole(const std::string &path, const std::string &text) {
-  const std::string tmp = path + ".tmp";
-  {
-    std::ofstream out(tmp, std::ios::binary);
-    if (!(out << text)) return false;
-  }
-  std::error_code ec;
-  fs::rename(tmp, path, ec);
-  return !ec;
 }
 
 // Thumbnails in rows of ten, each with its CSV row number, at most 96 pixels a side.
@@ -86,7 +75,7 @@ bool write_questions(const std::string &dir, int round, const std::vector<Questi
     error = "cannot write the contact sheet " + contact_sheet(dir, round);
     return false;
   }
-  if (!write_whole(csv, text)) {
+  if (!write_atomically(csv, text)) {
     error = "cannot write " + csv;
     return false;
   }

@@ -3,43 +3,18 @@
 #include "Report.h"
 
 #include "compiler/ast/Dump.h"
+#include "compiler/support/AtomicWrite.h"
 #include "compiler/format/Formatter.h"
 #include "compiler/format/UnifiedDiff.h"
 
 #include <algorithm>
 #include <filesystem>
-#include <fstream>
 #include <iostream>
 
 namespace edl::cli {
 namespace {
 
 namespace fs = std::filesystem;
-
-// Writes through a temporary file beside the real one, then renames: a
-// crash never leaves half a file. A link is followed (the target is
-// rewritten, the link stays) and the file keeps its permissions.
-bool write_atomically(const std::string &path, const std::string &text) {
-  std::error_code ec;
-  fs::path target = fs::canonical(path, ec);
-  if (ec) return false;
-  fs::perms mode = fs::status(target, ec).permissions();
-  if (ec) return false;
-  fs::path tmp = target;
-  tmp += ".edlfmt.tmp";
-  {
-    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-    out << text;
-    if (!out.flush()) {
-      fs::remove(tmp, ec);
-      return false;
-    }
-  }
-  fs::permissions(tmp, mode, fs::perm_options::replace, ec);
-  if (!ec) fs::rename(tmp, target, ec);
-  if (ec) fs::remove(tmp, ec);
-  return !ec;
-}
 
 // The files named, with a folder standing for every .edl file under it; a
 // folder without one is an error, not a silent success.
