@@ -1,6 +1,6 @@
 // One labeling round on real digits, from the pieces the label runner
 // joins: train on the labels so far, score the pool, choose what to ask.
-#include "TestSupport.h"
+#include "Digits.h"
 
 #include "runtime/label/RoundData.h"
 #include "runtime/label/Rounds.h"
@@ -9,27 +9,12 @@
 
 #include <catch2/catch.hpp>
 
-#include <filesystem>
 #include <numeric>
 #include <set>
 
 using namespace edl;
 
 namespace {
-
-// Real digits at 16x16, gray: the pool is the training split, the held-out samples the validation split.
-const data::LoadedDataset &digits16() {
-  static const data::LoadedDataset d = [] {
-    data::DatasetSpec spec;
-    spec.name = "digits";
-    spec.path = test::source_dir() + "/data/digits";
-    if (!std::filesystem::exists(spec.path + "/.complete")) FAIL("data/digits is missing: run scripts/fetch-data.sh");
-    spec.width = spec.height = 16;
-    spec.channels = 1;
-    return data::load_dataset(spec, {false});
-  }();
-  return d;
-}
 
 train::TrainSpec small_cnn(std::vector<spec::Scalar> channels, int epochs, int batch) {
   train::TrainSpec ts;
@@ -46,7 +31,7 @@ train::TrainSpec small_cnn(std::vector<spec::Scalar> channels, int epochs, int b
 }  // namespace
 
 TEST_CASE("a labeling round on digits trains on its labels, scores the pool and asks about its doubts", "[label]") {
-  const data::LoadedDataset &digits = digits16();
+  const data::LoadedDataset &digits = test::digits16();
   const std::vector<std::size_t> &pool = digits.split.train;
 
   // 40 seed labels drawn at random; the oracle (a simulation) reveals the pool's own labels.
@@ -104,7 +89,7 @@ TEST_CASE("a labeling round on digits trains on its labels, scores the pool and 
 }
 
 TEST_CASE("labeling rounds grow the labels by the batch, never ask twice and repeat exactly", "[label]") {
-  const data::LoadedDataset &digits = digits16();
+  const data::LoadedDataset &digits = test::digits16();
   const train::TrainSpec ts = small_cnn({8, 16}, 6, 16);
   int asked_of_oracle = 0;
   label::Oracle oracle = [&](std::size_t i) {

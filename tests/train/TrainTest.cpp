@@ -1,6 +1,6 @@
 // The training loop on real digits: it can overfit a small slice, batches
 // are reproducible, mixed labels follow mixup, metrics match hand counts.
-#include "TestSupport.h"
+#include "Digits.h"
 
 #include "compiler/lower/halide/LowerAugment.h"
 #include "runtime/train/Trainer.h"
@@ -13,19 +13,6 @@
 using namespace edl;
 
 namespace {
-
-const data::LoadedDataset &digits() {
-  static data::LoadedDataset d = [] {
-    data::DatasetSpec spec;
-    spec.name = "digits";
-    spec.path = test::source_dir() + "/data/digits";
-    if (!std::filesystem::exists(spec.path + "/.complete")) FAIL("data/digits is missing: run scripts/fetch-data.sh");
-    spec.width = spec.height = 16;
-    spec.channels = 1;
-    return data::load_dataset(spec, {false});
-  }();
-  return d;
-}
 
 // A training of `spec` on `d`, unaugmented, with its normalisation.
 train::TrainJob job_for(const train::TrainSpec &spec, const data::LoadedDataset &d) {
@@ -52,7 +39,7 @@ TEST_CASE("confusion-matrix metrics match hand counts", "[metrics]") {
 }
 
 TEST_CASE("a small cnn overfits 64 digits", "[train]") {
-  data::LoadedDataset d = digits();
+  data::LoadedDataset d = test::digits16();
   d.split.train.assign(d.split.train.begin(), d.split.train.begin() + 64);
   d.split.val = d.split.train;
   train::TrainSpec spec;
@@ -77,7 +64,7 @@ TEST_CASE("a small cnn overfits 64 digits", "[train]") {
 }
 
 TEST_CASE("batches are reproducible and mixup mixes the labels it mixes the pixels of", "[train]") {
-  const data::LoadedDataset &d = digits();
+  const data::LoadedDataset &d = test::digits16();
   auto checked = test::check_text("project \"t\" { seed = 1 }\naugment a {\n  rotate(degrees = uniform(-10, 10))\n"
                                   "  mixup(alpha = 0.4)\n}\n");
   std::vector<lower::LoweringError> errors;
@@ -125,7 +112,7 @@ TEST_CASE("label smoothing and focal loss follow their formulas", "[train]") {
 }
 
 TEST_CASE("early stopping ends training after `patience` epochs without improvement", "[train]") {
-  const data::LoadedDataset &d = digits();
+  const data::LoadedDataset &d = test::digits16();
   train::TrainSpec spec;
   spec.model.backbone = "mlp";  // no batch norm: with lr = 0 nothing changes between epochs
   spec.model.hidden = {16};
