@@ -373,9 +373,15 @@ void blocks(Builder &b) {
            opt("batch", integer(1, 1000000), "100", "samples labeled per round"),
            opt("rounds", integer(1, 10000), "5", "labeling rounds"),
            opt("seed_labels", one_of({integer(0, 1000000000), number(0, 1)}), "0",
-               "samples labeled before the first round: a count, or a share of the pool (10%)"),
+               "samples labeled at random before the first round: a count, or a share of the pool (10%); "
+               "0: one batch"),
            req("oracle", call(C::Oracle), "who answers"),
-           opt("stop", condition(), "none", "stop early when this holds")});
+           opt("stop", condition(), "none", "stop early when this holds (val.X: the held-out split)"),
+           opt("steps", one_of({none(), integer(1, 10000000)}), "none",
+               "optimizer steps per round (its epochs follow from the labels); none: the recipe's epochs"),
+           opt("warm_start", boolean(), "false", "continue from the last round's weights instead of retraining"),
+           opt("baseline", boolean(), "true", "also run random selection at the same budget (folder oracle)"),
+           opt("reference", boolean(), "true", "also train on every pool label (folder oracle)")});
   b.block(DeclKind::Deploy, "what is shipped",
           {req("from", ref({DeclKind::Train}), "train job"), req("targets", list(call(C::Target), 1), "targets"),
            opt("package", path(PathRole::Output, "package"), "\"dist/<name>.tar.gz\"", "output tarball")});
@@ -395,7 +401,6 @@ void not_yet_built(Catalogue &c) {
       {C::Neck, {"fpn"}},
       {C::Head, {"faster_rcnn", "retinanet", "yolo", "fcn", "unet"}},
       {C::Compress, {"dgc", "powersgd"}},
-      {C::Oracle, {"folder", "human"}},
   };
   for (const auto &[category, names] : kFunctions)
     for (const std::string &name : names)
@@ -410,8 +415,6 @@ void not_yet_built(Catalogue &c) {
         runs += (runs.empty() ? "" : ", ") + g.name;
     f.not_yet = runs.empty() ? std::string("no ") + plural(f.category) : runs;
   }
-  for (BlockSchema &block : c.blocks_)
-    if (block.kind == DeclKind::Label) block.not_yet = "train and deploy blocks";
   c.metrics_not_yet_ = kMetricsNotYet;
 }
 

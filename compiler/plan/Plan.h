@@ -18,9 +18,14 @@ namespace edl {
 enum class TaskKind { Load, Search, Trial, Train, Evaluate, LabelRound, Package };
 const char *to_string(TaskKind k);
 
+// Which series of a label block a round belongs to: the chosen strategy's,
+// the random baseline's at the same budget, or the one full-label reference.
+enum class LabelArm { Strategy, Baseline, Reference };
+const char *to_string(LabelArm a);
+
 struct Task {
   std::string id;          // "load:digits", "trial:main", ...
-  TaskKind kind;
+  TaskKind kind = TaskKind::Load;
   std::string block;       // the declaration it comes from
   std::vector<std::string> deps;
   std::string hash;        // identity of the resolved inputs, 32 hex digits
@@ -33,6 +38,11 @@ struct Task {
   std::shared_ptr<const spec::Dataset> dataset;
   std::shared_ptr<const spec::Train> train;
   std::shared_ptr<const spec::Deploy> deploy;
+  // A label round's block (its `train` is the recipe each round trains),
+  // series and number (from 1; 0 for the reference).
+  std::shared_ptr<const spec::Label> label;
+  LabelArm arm = LabelArm::Strategy;
+  int round = 0;
   // Filled by `edlc plan` from the project's store, when there is one:
   // the run whose finished work this task would reuse, or 0 (it will run).
   bool store_known = false;

@@ -9,6 +9,16 @@
 namespace edl {
 namespace {
 
+Task new_task(std::string id, TaskKind kind, std::string block, std::vector<std::string> deps, int priority) {
+  Task t;
+  t.id = std::move(id);
+  t.kind = kind;
+  t.block = std::move(block);
+  t.deps = std::move(deps);
+  t.priority = priority;
+  return t;
+}
+
 std::string scalar_text(const spec::Scalar &s) {
   return s.searched ? spec::to_text(*s.searched) : std::to_string(static_cast<long long>(s.value));
 }
@@ -28,7 +38,19 @@ const char *to_string(TaskKind k) {
   return "?";
 }
 
+const char *to_string(LabelArm a) {
+  switch (a) {
+    case LabelArm::Strategy: return "strategy";
+    case LabelArm::Baseline: return "random";
+    case LabelArm::Reference: return "full";
+  }
+  return "?";
+}
+
 nlohmann::json task_spec_json(const Task &t) {
+  if (t.label)  // what a round trains is the recipe's: it is part of the round's identity
+    return {{"label", spec::to_json(*t.label)}, {"recipe", spec::to_json(*t.train)},
+            {"arm", to_string(t.arm)}, {"round", t.round}};
   if (t.dataset) return spec::to_json(*t.dataset);
   if (t.train) return spec::to_json(*t.train);
   if (t.deploy) return spec::to_json(*t.deploy);
@@ -56,7 +78,7 @@ Plan build_plan(const spec::Specs &specs) {
   auto load = [&](const spec::Dataset &d) {
     auto it = loads.find(d.name);
     if (it != loads.end()) return it->second;
-    Task t{"load:" + d.name, TaskKind::Load, d.name, {}, "", 1, 1, 0, "", {}, {}, {}};
+    Task t = new_task("load:" + d.name, TaskKind::Load, d.name, {}, 0);
     t.dataset = std::make_shared<spec::Dataset>(d);
     t.summary = "read and split dataset '" + d.name + "' from " + spec::to_string(d.source) + "(\"" +
                 d.path_as_written + "\")";
@@ -64,12 +86,13 @@ Plan build_plan(const spec::Specs &specs) {
   };
 
   std::map<std::string, std::string> finals;  // train name -> evaluate task id
+  std::map<std::string, std::string> first_round, last_round;  // label name -> task id
   for (const spec::Train &job : specs.trains) {
     auto shared = std::make_shared<spec::Train>(job);
     std::vector<std::string> deps;
     if (const spec::Dataset *d = specs.dataset(job.dataset)) deps.push_back(load(*d));
     auto task = [&](TaskKind kind, const char *prefix) {
-      Task t{prefix + job.name, kind, job.name, deps, "", 1, 1, job.priority, "", {}, {}, {}};
+      Task t = new_task(prefix + job.name, kind, job.name, deps, job.priority);
       t.train = shared;
       return t;
     };
@@ -98,10 +121,59 @@ Plan build_plan(const spec::Specs &specs) {
     finals[job.name] = add(std::move(e));
   }
 
+  for (const spec::Label &l : specs.labels) {
+    const spec::Train *recipe = specs.train(l.model);
+    const spec::Dataset *pool = specs.dataset(l.pool);
+    const spec::Dataset *held_out = recipe ? specs.dataset(recipe->dataset) : nullptr;
+    if (!recipe || !pool || !held_out) continue;  // VerifySpecs has refused such specs
+    auto label = std::make_shared<spec::Label>(l);
+    auto shared_recipe = std::make_shared<spec::Train>(*recipe);
+    std::vector<std::string> loads_needed = {load(*pool)};
+    if (held_out->name != pool->name) loads_needed.push_back(load(*held_out));
+    auto round = [&](LabelArm arm, int number, std::vector<std::string> deps) {
+      std::string id = "label:" + l.name + "/" + (arm == LabelArm::Reference ? "full"
+                                                  : arm == LabelArm::Baseline ? "random/" + std::to_string(number)
+                                                                              : std::to_string(number));
+      Task t = new_task(id, TaskKind::LabelRound, l.name, std::move(deps), recipe->priority);
+      t.train = shared_recipe;
+      t.label = label;
+      t.arm = arm;
+      t.round = number;
+      return t;
+    };
+    const std::string oracle = std::string(spec::to_string(l.oracle)) + " oracle";
+    std::string previous;
+    for (int k = 1; k <= l.rounds; ++k) {
+      Task t = round(LabelArm::Strategy, k, previous.empty() ? loads_needed : std::vector<std::string>{previous});
+      t.summary = k == 1 ? "label round 1: seed labels from the " + oracle + ", train '" + l.model + "', measure, choose " +
+                               std::to_string(l.batch) + " by " + l.strategy
+                         : "label round " + std::to_string(k) + ": " + std::to_string(l.batch) + " answers from the " +
+                               oracle + ", train, measure" + (k < l.rounds ? ", choose the next" : "");
+      std::string id = add(std::move(t));
+      if (k == 1) first_round[l.name] = id;
+      previous = id;
+    }
+    last_round[l.name] = previous;
+    // The baseline starts from the strategy's first round (the same seed labels and model).
+    std::string baseline = first_round[l.name];
+    for (int k = 2; l.baseline && k <= l.rounds; ++k) {
+      Task t = round(LabelArm::Baseline, k, {baseline});
+      t.summary = "random baseline round " + std::to_string(k) + ": " + std::to_string(l.batch) +
+                  " chosen at random, train, measure";
+      baseline = add(std::move(t));
+    }
+    if (l.reference) {
+      Task t = round(LabelArm::Reference, 0, loads_needed);
+      t.summary = "full-label reference: train '" + l.model + "' on every pool label";
+      add(std::move(t));
+    }
+  }
+
   for (const spec::Deploy &d : specs.deploys) {
     std::vector<std::string> deps;
     if (finals.count(d.from)) deps.push_back(finals[d.from]);
-    Task t{"package:" + d.name, TaskKind::Package, d.name, deps, "", 1, 1, 0, "", {}, {}, {}};
+    if (last_round.count(d.from)) deps.push_back(last_round[d.from]);
+    Task t = new_task("package:" + d.name, TaskKind::Package, d.name, deps, 0);
     t.deploy = std::make_shared<spec::Deploy>(d);
     std::string targets;
     for (const spec::Target &target : d.targets) targets += (targets.empty() ? "" : ", ") + target.kind;

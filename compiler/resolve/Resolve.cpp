@@ -170,6 +170,8 @@ spec::Specs Resolver::run() {
       specs.augments.push_back(quiet.augment(*d, true));
     }
   }
+  for (const auto &[name, d] : project_.decls[static_cast<int>(ast::DeclKind::Label)])
+    specs.labels.push_back(label(*d, specs));
   for (const auto &[name, d] : project_.decls[static_cast<int>(ast::DeclKind::Deploy)])
     specs.deploys.push_back(deploy(*d, specs.project));
   return specs;

@@ -50,6 +50,8 @@ class Resolver {
   spec::Train train(const TrainFacts &facts) const;
   spec::Search search(const TrainFacts &facts, const spec::Train &job) const;
   spec::Deploy deploy(const ast::Decl &d, const spec::Project &p) const;
+  // An inline pool source is added to `specs` as a dataset of its own.
+  spec::Label label(const ast::Decl &d, spec::Specs &specs) const;
   // Reports E0701-E0703 (once per place); `square`: the dataset's images
   // are square (or of no declared size), so rotate90 keeps their shape.
   spec::Augment augment(const ast::Decl &d, bool square);

@@ -22,6 +22,8 @@ const char *to_string(SourceKind k) {
   return "?";
 }
 
+const char *to_string(Label::Oracle o) { return o == Label::Oracle::Human ? "human" : "folder"; }
+
 const char *to_string(Dimension::Kind k) {
   switch (k) {
     case Dimension::Uniform: return "uniform";
@@ -140,6 +142,7 @@ bool searched(const Control &c) {
 const Dataset *Specs::dataset(const std::string &name) const { return named(datasets, name); }
 const Augment *Specs::augment(const std::string &name) const { return named(augments, name); }
 const Train *Specs::train(const std::string &name) const { return named(trains, name); }
+const Label *Specs::label(const std::string &name) const { return named(labels, name); }
 const Deploy *Specs::deploy(const std::string &name) const { return named(deploys, name); }
 
 Augment bind(const Augment &augment, const SpaceValues &values, const SpaceValues &defaults) {

@@ -159,6 +159,30 @@ struct Train {
   SpaceValues space;                 // once bound: the searched values this run uses
 };
 
+// A `label` block: rounds of active learning. The pool is a dataset's
+// training split (its labels hidden; only the oracle's answers reach the
+// learner); accuracy is measured on the model's dataset's validation split.
+struct Label {
+  std::string name;
+  std::string pool;                  // the dataset block (an inline source becomes "NAME.pool")
+  SourceRange pool_range;
+  std::string model;                 // the train job whose recipe trains each round
+  std::string strategy = "uncertainty";  // uncertainty margin entropy coreset random
+  std::uint64_t batch = 100;         // asked per round
+  int rounds = 5;
+  std::uint64_t seed_count = 0;      // seed_labels as a count (0 with no share: one batch)
+  double seed_share = 0;             // seed_labels as a share of the pool
+  enum class Oracle { Folder, Human } oracle = Oracle::Folder;
+  std::string oracle_path;           // the labelled folder, or the human's queue folder; absolute
+  SourceRange oracle_range;
+  std::shared_ptr<const Formula> stop;  // over "val.X" and "train.X"; null: never stops early
+  int steps = 0;                     // optimizer steps per round; 0: the recipe's epochs
+  bool warm_start = false;
+  bool baseline = true;              // random selection at the same budget (folder oracle only)
+  bool reference = true;             // trained on every pool label (folder oracle only)
+};
+const char *to_string(Label::Oracle o);
+
 struct Target {
   std::string kind;          // torchscript, server, sdk, edge
   nlohmann::json options;    // its arguments, defaults filled
@@ -177,11 +201,13 @@ struct Specs {
   std::vector<Dataset> datasets;
   std::vector<Augment> augments;  // every augment block (for preview); trains hold theirs
   std::vector<Train> trains;
+  std::vector<Label> labels;
   std::vector<Deploy> deploys;
 
   const Dataset *dataset(const std::string &name) const;
   const Augment *augment(const std::string &name) const;
   const Train *train(const std::string &name) const;
+  const Label *label(const std::string &name) const;
   const Deploy *deploy(const std::string &name) const;
 };
 

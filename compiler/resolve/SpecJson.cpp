@@ -178,6 +178,26 @@ json to_json(const Train &t) {
   return out;
 }
 
+// "dataset" and "from" name the pool and the train job, as in train and
+// deploy specs; a round's identity covers them through its load task and
+// the recipe its task carries.
+json to_json(const Label &l) {
+  json seed = l.seed_share > 0 ? json{{"share", l.seed_share}} : json{{"count", l.seed_count}};
+  return {{"name", l.name},
+          {"dataset", l.pool},
+          {"from", l.model},
+          {"strategy", l.strategy},
+          {"batch", l.batch},
+          {"rounds", l.rounds},
+          {"seed_labels", seed},
+          {"oracle", {{"kind", to_string(l.oracle)}, {"path", l.oracle_path}}},
+          {"stop", l.stop ? json(to_text(*l.stop)) : json(nullptr)},
+          {"steps", l.steps},
+          {"warm_start", l.warm_start},
+          {"baseline", l.baseline},
+          {"reference", l.reference}};
+}
+
 json to_json(const Deploy &d) {
   json targets = json::array();
   for (const Target &t : d.targets) targets.push_back({{"target", t.kind}, {"options", t.options}});

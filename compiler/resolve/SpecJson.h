@@ -16,6 +16,7 @@ namespace edl::spec {
 nlohmann::json to_json(const Project &p);
 nlohmann::json to_json(const Dataset &d);
 nlohmann::json to_json(const Train &t);
+nlohmann::json to_json(const Label &l);
 nlohmann::json to_json(const Deploy &d);
 nlohmann::json to_json(const Augment &a);
 nlohmann::json to_json(const Scalar &s);

@@ -23,6 +23,10 @@ class Verifier {
       unique(names, "train", t.name);
       train(t);
     }
+    for (const Label &l : specs_.labels) {
+      unique(names, "label", l.name);
+      label(l);
+    }
     for (const Deploy &d : specs_.deploys) {
       unique(names, "deploy", d.name);
       deploy(d);
@@ -97,6 +101,20 @@ class Verifier {
       if (d.kind == Dimension::Choice) expect(!d.options.empty(), where, "choice '" + d.name + "' has no options");
       else if (d.kind != Dimension::Normal) expect(d.low <= d.high, where, "dimension '" + d.name + "' has low > high");
     }
+  }
+
+  void label(const Label &l) {
+    const std::string where = "label '" + l.name + "'";
+    expect(specs_.dataset(l.pool) != nullptr, where, "its pool '" + l.pool + "' is not a declared dataset");
+    expect(specs_.train(l.model) != nullptr, where, "its train job '" + l.model + "' is not declared");
+    const std::set<std::string> strategies = {"uncertainty", "margin", "entropy", "coreset", "random"};
+    expect(strategies.count(l.strategy) == 1, where, "unknown strategy '" + l.strategy + "'");
+    expect(l.batch >= 1 && l.rounds >= 1, where, "asks nothing: no batch or no round");
+    expect(l.seed_share >= 0 && l.seed_share <= 1, where, "seed labels share outside [0, 1]");
+    expect(absolute(l.oracle_path), where, "its oracle's folder '" + l.oracle_path + "' is not absolute");
+    expect(l.oracle == Label::Oracle::Folder || (!l.baseline && !l.reference), where,
+           "a human oracle with a random baseline or a full-label reference");
+    expect(l.steps >= 0, where, "negative steps");
   }
 
   void deploy(const Deploy &d) {

@@ -36,12 +36,48 @@ Table projected(const Table &features, std::uint64_t seed) {
 
 }  // namespace
 
+Choice choose(lower::Network &net, const data::LoadedDataset &data, const train::Normalizer &norm,
+              const std::vector<std::size_t> &unlabeled, const std::vector<std::size_t> &labeled, Strategy strategy,
+              std::size_t batch, std::uint64_t seed) {
+  const auto started = std::chrono::steady_clock::now();
+  Choice c;
+  std::vector<std::size_t> rows(unlabeled.size());
+  for (std::size_t k = 0; k < rows.size(); ++k) rows[k] = k;
+  std::vector<std::size_t> labeled_rows;
+  Table probabilities, features;
+  if (strategy != Strategy::Random) {
+    // Coreset measures distances to the labeled samples too: score them with the pool.
+    std::vector<std::size_t> scored = unlabeled;
+    if (strategy == Strategy::Coreset) {
+      for (std::size_t k = 0; k < labeled.size(); ++k) labeled_rows.push_back(unlabeled.size() + k);
+      scored.insert(scored.end(), labeled.begin(), labeled.end());
+    }
+    train::Predictions p = train::predict(net, data, scored, norm, strategy == Strategy::Coreset);
+    probabilities = {std::move(p.probabilities), scored.size(), p.classes};
+    features = {std::move(p.features), p.dims ? scored.size() : 0, p.dims};
+    if (features.cols > kCoresetDims) features = projected(features, seed);
+  }
+  std::vector<std::size_t> picked = select(strategy, probabilities, features, labeled_rows, rows, batch, seed);
+  for (std::size_t row : picked) c.asked.push_back(unlabeled[row]);
+  c.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  // The model's guess for each item asked (a person sees it as a suggestion).
+  if (c.asked.empty()) return c;
+  const train::Predictions guesses = train::predict(net, data, c.asked, norm, false);
+  for (std::size_t k = 0; k < c.asked.size(); ++k) {
+    const float *row = guesses.probabilities.data() + k * guesses.classes;
+    const auto best = std::max_element(row, row + guesses.classes) - row;
+    c.suggested.push_back(static_cast<int>(best));
+    c.confidence.push_back(row[best]);
+  }
+  return c;
+}
+
 std::vector<Round> run_rounds(const data::LoadedDataset &data, const std::vector<std::size_t> &pool,
                               const std::vector<std::size_t> &held_out, const train::TrainSpec &recipe,
                               const RoundsConfig &config, const Oracle &oracle,
                               const std::function<void(const Round &)> &on_round) {
   std::vector<Round> rounds;
-  std::vector<std::size_t> labeled = random_pick(pool, config.seed_labels, config.seed ^ 0x1abe1ULL);
+  std::vector<std::size_t> labeled = random_pick(pool, config.seed_labels, config.seed ^ kSeedLabelsSalt);
   std::vector<int> labels;
   for (std::size_t i : labeled) labels.push_back(oracle(i));
   lower::Network previous{nullptr};
@@ -76,33 +112,14 @@ std::vector<Round> run_rounds(const data::LoadedDataset &data, const std::vector
     if (!trained.epochs.empty()) r.accuracy = trained.epochs.back().val.confusion.accuracy();
 
     if (number < config.rounds) {
-      const auto started = std::chrono::steady_clock::now();
       std::set<std::size_t> asked_before(labeled.begin(), labeled.end());
       std::vector<std::size_t> unlabeled;
       for (std::size_t i : pool)
         if (!asked_before.count(i)) unlabeled.push_back(i);
-      std::vector<std::size_t> rows(unlabeled.size());
-      for (std::size_t k = 0; k < rows.size(); ++k) rows[k] = k;
-      std::vector<std::size_t> labeled_rows;
-      Table probabilities, features;
-      if (config.strategy != Strategy::Random) {
-        // Coreset measures distances to the labeled samples too: score them with the pool.
-        std::vector<std::size_t> scored = unlabeled;
-        if (config.strategy == Strategy::Coreset) {
-          for (std::size_t k = 0; k < labeled.size(); ++k) labeled_rows.push_back(unlabeled.size() + k);
-          scored.insert(scored.end(), labeled.begin(), labeled.end());
-        }
-        train::Predictions p = train::predict(net, data, scored, job.norm, config.strategy == Strategy::Coreset);
-        probabilities = {std::move(p.probabilities), scored.size(), p.classes};
-        features = {std::move(p.features), p.dims ? scored.size() : 0, p.dims};
-        if (features.cols > kCoresetDims) features = projected(features, config.seed);
-      }
-      for (std::size_t row :
-           select(config.strategy, probabilities, features, labeled_rows, rows, config.batch,
-                  config.seed + static_cast<std::uint64_t>(number)))
-        r.asked.push_back(unlabeled[row]);
-      r.select_seconds =
-          std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+      Choice c = choose(net, data, job.norm, unlabeled, labeled, config.strategy, config.batch,
+                        config.seed + static_cast<std::uint64_t>(number));
+      r.asked = c.asked;
+      r.select_seconds = c.seconds;
       for (std::size_t i : r.asked) {
         labeled.push_back(i);
         labels.push_back(oracle(i));

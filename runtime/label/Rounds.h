@@ -38,6 +38,24 @@ struct Round {
   double select_seconds = 0;       // scoring the pool and choosing
 };
 
+// What a round asks about next, with the model's guess for each.
+struct Choice {
+  std::vector<std::size_t> asked;  // indices into the data
+  std::vector<int> suggested;      // the model's most likely class of each
+  std::vector<double> confidence;  // its probability
+  double seconds = 0;              // scoring the pool and choosing
+};
+
+// `batch` of `unlabeled` (indices into `data`) chosen by `strategy` from
+// `net`'s predictions; coreset measures distances to `labeled` too.
+Choice choose(lower::Network &net, const data::LoadedDataset &data, const train::Normalizer &norm,
+              const std::vector<std::size_t> &unlabeled, const std::vector<std::size_t> &labeled, Strategy strategy,
+              std::size_t batch, std::uint64_t seed);
+
+// Mixed into the seed that picks the seed labels, so that they are not the
+// first picks of every other random choice made with the same seed.
+constexpr std::uint64_t kSeedLabelsSalt = 0x1abe1;
+
 // The oracle: the label of pool sample `i`.
 using Oracle = std::function<int(std::size_t i)>;
 

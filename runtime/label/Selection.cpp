@@ -126,6 +126,23 @@ std::vector<std::size_t> random_pick(const std::vector<std::size_t> &candidates,
   return order;
 }
 
+std::vector<std::size_t> stratified_pick(const std::vector<std::size_t> &candidates, const std::vector<int> &classes,
+                                         std::size_t k, std::uint64_t seed) {
+  // Shuffled, then grouped by class with the shuffle kept inside each
+  // group: every (n/k)-th position takes each class's share of k.
+  std::vector<std::size_t> positions(candidates.size());
+  for (std::size_t i = 0; i < positions.size(); ++i) positions[i] = i;
+  positions = random_pick(positions, positions.size(), seed);
+  std::stable_sort(positions.begin(), positions.end(),
+                   [&](std::size_t a, std::size_t b) { return classes[a] < classes[b]; });
+  k = std::min(k, candidates.size());
+  std::vector<std::size_t> out;
+  const double step = k ? static_cast<double>(candidates.size()) / static_cast<double>(k) : 0;
+  for (std::size_t i = 0; i < k; ++i)
+    out.push_back(candidates[positions[static_cast<std::size_t>((static_cast<double>(i) + 0.5) * step)]]);
+  return out;
+}
+
 std::vector<std::size_t> select(Strategy strategy, const Table &probabilities, const Table &features,
                                 const std::vector<std::size_t> &labeled, const std::vector<std::size_t> &unlabeled,
                                 std::size_t k, std::uint64_t seed) {

@@ -49,6 +49,12 @@ std::vector<std::size_t> k_center_greedy(const Table &features, const std::vecto
 // `k` of `candidates` drawn uniformly without replacement by `seed`.
 std::vector<std::size_t> random_pick(const std::vector<std::size_t> &candidates, std::size_t k, std::uint64_t seed);
 
+// `k` of `candidates` in proportion to their classes (`classes[i]` is
+// candidate i's), each class's share drawn at random by `seed`: seed
+// labels that cover every class when the oracle can say which is which.
+std::vector<std::size_t> stratified_pick(const std::vector<std::size_t> &candidates, const std::vector<int> &classes,
+                                         std::size_t k, std::uint64_t seed);
+
 // One round's choice: `k` of `unlabeled` (fewer when fewer are left).
 // `probabilities` serve the three uncertainty strategies, `features`
 // coreset; `labeled` are the samples labeled so far.

@@ -252,7 +252,7 @@ void Store::remove_artifact(std::int64_t task, const std::string &path) {
 
 std::optional<std::int64_t> Store::unfinished_run(std::int64_t project, const std::string &source_hash) {
   std::lock_guard<std::recursive_mutex> lock(mu_);
-  Statement s(db_, "SELECT id FROM runs WHERE project_id = ? AND source_hash = ? AND status IN ('running', 'interrupted') "
+  Statement s(db_, "SELECT id FROM runs WHERE project_id = ? AND source_hash = ? AND status IN ('running', 'interrupted', 'waiting') "
                    "ORDER BY id DESC LIMIT 1");
   s.bind(1, project).bind(2, source_hash);
   if (s.step()) return s.integer(0);

@@ -104,8 +104,7 @@ Attempt PlanRun::attempt(const Task &t, int attempt, int running) {
 
 Attempt PlanRun::run(TaskContext &ctx) {
   auto runner = runners_.find(ctx.task.kind);
-  // `edlc check` rejects the kinds this edlc cannot run (label blocks,
-  // E0901), so no plan that reaches here holds one.
+  // Every kind of task a plan holds has its runner (make_runners).
   if (runner == runners_.end()) internal_error("this version of edlc has no runner for " + ctx.task.id);
   return {state_of(runner->second->run(ctx)), ""};
 }
@@ -156,6 +155,7 @@ std::map<TaskKind, std::unique_ptr<TaskRunner>> make_runners(RunContext &run) {
   runners[TaskKind::Trial] = make_trials_runner(run);
   runners[TaskKind::Train] = make_train_runner(run);
   runners[TaskKind::Evaluate] = make_evaluate_runner(run);
+  runners[TaskKind::LabelRound] = make_label_runner(run);
   runners[TaskKind::Package] = make_package_runner(run);
   return runners;
 }
@@ -234,6 +234,8 @@ RunOutcome execute_plan(const RunRequest &req, RunObserver &obs, DiagnosticEngin
         out.status = "failed";
       }
     }
+    // Rounds waiting for a person: the rest ran; the next `edlc run` resumes.
+    if (out.status == "interrupted" && run.state.waiting() && !run.interrupt_requested()) out.status = "waiting";
     store.finish_run(out.run_id, out.status);
   } catch (const store::StoreError &e) {
     out.status = "failed";

@@ -43,9 +43,10 @@ struct TrainOutcome {
 struct RunOutcome {
   std::int64_t run_id = 0;
   std::string store;
-  std::string status;  // done, failed, interrupted
+  std::string status;  // done, failed, interrupted, waiting (a label round waits for a person's answers)
   std::vector<TrainOutcome> trains;
   std::vector<std::string> packages;  // written or reused by this run
+  std::vector<std::string> waiting;   // what a person is asked to answer before the run can go on
   std::vector<std::string> errors;  // failures that are not diagnostics (data, store)
   std::vector<std::string> internal_errors;  // broken invariants (bugs in edlc), with where: exit 3
 };

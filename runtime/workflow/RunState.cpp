@@ -93,6 +93,16 @@ void RunState::mark_interrupted() {
   out_.status = "interrupted";
 }
 
+void RunState::mark_waiting(const std::string &what) {
+  Lock lock(mu_);
+  out_.waiting.push_back(what);
+}
+
+bool RunState::waiting() const {
+  Lock lock(mu_);
+  return !out_.waiting.empty();
+}
+
 bool RunState::interrupted() const {
   Lock lock(mu_);
   return out_.status == "interrupted";

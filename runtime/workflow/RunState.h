@@ -70,6 +70,10 @@ class RunState {
   void add_package(const std::string &path);
   std::int64_t run_id() const;
   void mark_interrupted();
+  // A label round stopped until a person answers: the run ends as waiting
+  // (resumed by the next `edlc run`); `what` says where the questions are.
+  void mark_waiting(const std::string &what);
+  bool waiting() const;
   bool interrupted() const;
 
   void set_last_error(const std::string &task, const std::string &error);

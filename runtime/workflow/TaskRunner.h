@@ -26,10 +26,10 @@ std::unique_ptr<TaskRunner> make_search_runner(RunContext &run);
 std::unique_ptr<TaskRunner> make_trials_runner(RunContext &run);
 std::unique_ptr<TaskRunner> make_train_runner(RunContext &run);
 std::unique_ptr<TaskRunner> make_evaluate_runner(RunContext &run);
+std::unique_ptr<TaskRunner> make_label_runner(RunContext &run);
 std::unique_ptr<TaskRunner> make_package_runner(RunContext &run);
 
-// The runner of each kind this edlc runs; a kind without one (label
-// rounds, which `edlc check` rejects) never reaches a plan that runs.
+// The runner of each kind of task.
 std::map<TaskKind, std::unique_ptr<TaskRunner>> make_runners(RunContext &run);
 
 }  // namespace edl::workflow

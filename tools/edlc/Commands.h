@@ -7,7 +7,8 @@
 
 namespace edl::cli {
 
-enum ExitCode { kOk = 0, kUserError = 1, kUsage = 2, kInternal = 3 };
+// kWaiting: a label round waits for a person's answers (docs/cli.md).
+enum ExitCode { kOk = 0, kUserError = 1, kUsage = 2, kInternal = 3, kWaiting = 4 };
 
 enum class OutputFormat { Text, Json };
 enum class ColorMode { Auto, Always, Never };

@@ -88,7 +88,7 @@ nlohmann::json outcome_json(const workflow::RunOutcome &o) {
     trains.push_back(train);
   }
   return {{"run", o.run_id},   {"status", o.status},     {"store", o.store},
-          {"trains", trains},  {"packages", o.packages}, {"errors", o.errors}};
+          {"trains", trains},  {"packages", o.packages}, {"errors", o.errors}, {"waiting", o.waiting}};
 }
 
 }  // namespace
@@ -126,6 +126,12 @@ int run_run(const RunOptions &opts) {
     std::cerr << "edlc: interrupted; run " << out.run_id << " is recorded as interrupted. Run 'edlc run "
               << opts.file << "' again to resume it where it stopped (--fresh starts over).\n";
     return 128 + (g_signal ? static_cast<int>(g_signal) : SIGINT);
+  }
+  if (out.status == "waiting") {
+    for (const std::string &w : out.waiting) std::cerr << "edlc: waiting: " << w << "\n";
+    std::cerr << "edlc: run " << out.run_id << " waits for answers; 'edlc label status " << opts.file
+              << "' shows where they stand, and 'edlc run " << opts.file << "' continues once they are in.\n";
+    return kWaiting;
   }
   if (out.status != "done") return kUserError;
   if (!opts.quiet && !opts.json) {

@@ -1,0 +1,350 @@
+// label:NAME/K: one round of smart labeling. A round takes the labels its
+// predecessor recorded, gets the oracle's answers for the items asked after
+// it (the seed labels in round 1; a random draw in the baseline's rounds;
+// every pool item for the full-label reference), trains the recipe of the
+// block's train job on them, measures it on the job's validation split,
+// and (in the strategy's series) chooses what the next round asks. All of
+// it is the round's recorded outputs, so a finished round is never asked
+// or trained again, and a killed one continues from its checkpoints.
+// A human oracle that has not answered yet ends the run as waiting.
+#include "compiler/support/JsonText.h"
+#include "runtime/label/FolderOracle.h"
+#include "runtime/label/HumanOracle.h"
+#include "runtime/label/RoundData.h"
+#include "runtime/label/Rounds.h"
+#include "runtime/workflow/TaskRunner.h"
+
+#include <algorithm>
+#include <cmath>
+#include <filesystem>
+#include <set>
+
+namespace edl::workflow {
+namespace {
+
+namespace fs = std::filesystem;
+
+// Where the baseline's random draws come from: the project's seed mixed
+// with the round, apart from every other draw made with that seed.
+constexpr std::uint64_t kBaselineSalt = 0xba5e11e;
+
+// One round's inputs and outputs while it runs.
+struct RoundWork {
+  const spec::Label *block = nullptr;
+  const data::LoadedDataset *pool = nullptr;
+  std::vector<std::size_t> pool_items;          // indices into *pool
+  std::map<std::string, std::size_t> by_file;   // pool file -> index into *pool
+  std::vector<std::size_t> labeled;             // indices into *pool, in the order labeled
+  std::vector<int> labels;                      // the oracle's class of each
+  std::vector<std::size_t> to_ask;              // items whose answers this round needs
+  json suggestions = json::array();             // the predecessor's guesses for `to_ask`
+};
+
+class LabelRunner : public TaskRunner {
+ public:
+  explicit LabelRunner(RunContext &run) : run_(run) {}
+  Finish run(TaskContext &ctx) override;
+
+ private:
+  // The outputs its predecessor (the task it depends on) recorded.
+  json predecessor_outputs(const Task &t) const;
+  // Fills work.labeled/labels and to_ask from the predecessor; false when
+  // a recorded file is no longer in the pool.
+  bool take_over(TaskContext &ctx, const json &before, RoundWork &work);
+  // The oracle's answers for work.to_ask appended to the labels: Done, or
+  // UserError/Interrupted (problems, or a person has not answered yet).
+  std::optional<Finish> ask(TaskContext &ctx, RoundWork &work);
+
+  RunContext &run_;
+  std::mutex oracle_mu_;
+  std::map<std::string, std::shared_ptr<label::FolderOracle>> folders_;  // scanned once per run
+};
+
+json LabelRunner::predecessor_outputs(const Task &t) const {
+  for (const std::string &dep : t.deps)
+    for (const Task &d : run_.plan.tasks)
+      if (d.id == dep && d.kind == TaskKind::LabelRound)
+        if (auto row = run_.store.completed_task(run_.identity(d))) return json::parse(row->outputs, nullptr, false);
+  return nullptr;
+}
+
+bool LabelRunner::take_over(TaskContext &ctx, const json &before, RoundWork &work) {
+  auto index_of = [&](const std::string &file, std::size_t &i) {
+    auto it = work.by_file.find(file);
+    if (it == work.by_file.end()) {
+      run_.fail(ctx, "label '" + work.block->name + "': '" + file +
+                         "', labeled in an earlier round, is no longer in the pool; run again with --fresh");
+      return false;
+    }
+    i = it->second;
+    return true;
+  };
+  for (const json &item : before.value("labeled", json::array())) {
+    std::size_t i = 0;
+    if (!index_of(item.at(0).get<std::string>(), i)) return false;
+    const auto &classes = work.pool->classes;
+    auto c = std::find(classes.begin(), classes.end(), item.at(1).get<std::string>());
+    if (c == classes.end()) return false;
+    work.labeled.push_back(i);
+    work.labels.push_back(static_cast<int>(c - classes.begin()));
+  }
+  for (const json &q : before.value("asked", json::array())) {
+    std::size_t i = 0;
+    if (!index_of(q.value("file", ""), i)) return false;
+    work.to_ask.push_back(i);
+    work.suggestions.push_back(q);
+  }
+  return true;
+}
+
+std::optional<Finish> LabelRunner::ask(TaskContext &ctx, RoundWork &work) {
+  const spec::Label &block = *work.block;
+  const std::vector<std::string> &classes = work.pool->classes;
+  if (block.oracle == spec::Label::Oracle::Folder) {
+    std::shared_ptr<label::FolderOracle> oracle;
+    std::string error;
+    {
+      std::lock_guard<std::mutex> lock(oracle_mu_);
+      auto &slot = folders_[block.oracle_path];
+      if (!slot) slot = std::make_shared<label::FolderOracle>(block.oracle_path, error);
+      oracle = slot;
+      if (!error.empty()) slot.reset();
+    }
+    for (std::size_t i : work.to_ask) {
+      const int c = error.empty() ? oracle->answer(work.pool->sources[i], classes, error) : -1;
+      if (c < 0) {
+        run_.fail(ctx, "label '" + block.name + "': " + error);
+        return Finish::UserError;
+      }
+      work.labeled.push_back(i);
+      work.labels.push_back(c);
+    }
+    return std::nullopt;
+  }
+  // A person answers through DIR/round-K.csv.
+  const int round = ctx.task.round;
+  std::vector<std::string> files;
+  for (std::size_t i : work.to_ask) files.push_back(work.pool->sources[i]);
+  label::Answers answers = label::read_answers(block.oracle_path, round, files, classes);
+  if (answers.complete()) {
+    for (std::size_t k = 0; k < files.size(); ++k) {
+      work.labeled.push_back(work.to_ask[k]);
+      work.labels.push_back(answers.labels[k]);
+    }
+    ctx.say("label " + block.name + " round " + std::to_string(round) + ": " + std::to_string(files.size()) +
+            " answers read from " + label::questions_csv(block.oracle_path, round));
+    return std::nullopt;
+  }
+  const std::string csv = label::questions_csv(block.oracle_path, round);
+  if (!fs::exists(csv)) {
+    std::vector<label::Question> questions;
+    for (std::size_t k = 0; k < files.size(); ++k) {
+      const json &s = k < work.suggestions.size() ? work.suggestions[k] : json::object();
+      questions.push_back({files[k], s.value("suggested", std::string()), s.value("confidence", 0.0)});
+    }
+    std::string error;
+    if (!label::write_questions(block.oracle_path, round, questions, error)) {
+      run_.fail(ctx, "label '" + block.name + "': " + error);
+      return Finish::UserError;
+    }
+  }
+  // Only a file that has an answer row problem counts as a user error: a
+  // blank (not yet answered) row, or a missing one, is a question still open.
+  bool wrong = false;
+  for (const label::AnswerProblem &p : answers.problems) {
+    if (p.kind == label::AnswerProblem::Missing) continue;
+    wrong = true;
+    run_.fail(ctx, "label '" + block.name + "': " + csv + ":" + std::to_string(p.row) + ": " + p.message(classes));
+  }
+  if (wrong) return Finish::UserError;
+  run_.state.mark_waiting("label '" + block.name + "' round " + std::to_string(round) + ": " +
+                          std::to_string(answers.answered) + " of " + std::to_string(files.size()) +
+                          " answered; fill in the 'label' column of " + csv + " (the pictures are in " +
+                          label::contact_sheet(block.oracle_path, round) + ") and run again");
+  run_.store.finish_task(ctx.row, "interrupted", "waiting for answers in " + csv);
+  return Finish::Interrupted;
+}
+
+Finish LabelRunner::run(TaskContext &ctx) {
+  const Task &t = ctx.task;
+  const spec::Label &block = *t.label;
+  const std::string series = t.arm == LabelArm::Reference ? "full-label reference"
+                             : t.arm == LabelArm::Baseline ? "random baseline round " + std::to_string(t.round)
+                                                           : "round " + std::to_string(t.round);
+  RoundWork work;
+  work.block = &block;
+  if (!(work.pool = run_.dataset(ctx, block.pool))) return run_.stopped();
+  const data::LoadedDataset &pool = *work.pool;
+  // The pool is the dataset's training split when the model learns from
+  // the same dataset (its validation split measures); else all of it.
+  if (block.pool == t.train->dataset) {
+    work.pool_items = pool.split.train;
+  } else {
+    for (std::size_t i = 0; i < pool.size(); ++i) work.pool_items.push_back(i);
+  }
+  for (std::size_t i = 0; i < pool.size(); ++i) work.by_file[pool.sources[i]] = i;
+
+  const json before = predecessor_outputs(t);
+  if (before.is_object() && before.value("stopped", false)) {
+    ctx.say("label " + block.name + " " + series + ": not needed, the stop condition held after round " +
+            std::to_string(before.value("stopped_at", 0)));
+    run_.store.finish_task(ctx.row, "done", "",
+                           json_text(json{{"round", t.round}, {"arm", to_string(t.arm)}, {"skipped", true},
+                                          {"stopped", true}, {"stopped_at", before.value("stopped_at", 0)}}));
+    return Finish::Done;
+  }
+  if (before.is_object() && !take_over(ctx, before, work)) return Finish::UserError;
+
+  std::set<std::size_t> known(work.labeled.begin(), work.labeled.end());
+  std::vector<std::size_t> unlabeled;
+  for (std::size_t i : work.pool_items)
+    if (!known.count(i)) unlabeled.push_back(i);
+  const std::uint64_t seed = run_.settings.seed;
+  if (t.arm == LabelArm::Reference) {
+    work.to_ask = work.pool_items;
+  } else if (t.arm == LabelArm::Baseline) {
+    work.to_ask = label::random_pick(unlabeled, block.batch, (seed + static_cast<std::uint64_t>(t.round)) ^ kBaselineSalt);
+  } else if (t.round == 1) {
+    std::size_t n = block.seed_share > 0 ? static_cast<std::size_t>(std::llround(block.seed_share * work.pool_items.size()))
+                                         : static_cast<std::size_t>(block.seed_count);
+    if (n == 0) n = block.batch;
+    // Stratified when the oracle can say which is which without a person.
+    if (block.oracle == spec::Label::Oracle::Folder) {
+      std::vector<int> classes;
+      std::string error;
+      label::FolderOracle oracle(block.oracle_path, error);
+      for (std::size_t i : work.pool_items)
+        classes.push_back(error.empty() ? std::max(0, oracle.answer(pool.sources[i], pool.classes, error)) : 0);
+      work.to_ask = error.empty() ? label::stratified_pick(work.pool_items, classes, n, seed ^ label::kSeedLabelsSalt)
+                                  : label::random_pick(work.pool_items, n, seed ^ label::kSeedLabelsSalt);
+    } else {
+      work.to_ask = label::random_pick(work.pool_items, n, seed ^ label::kSeedLabelsSalt);
+    }
+  }
+  if (std::optional<Finish> stopped = ask(ctx, work)) return *stopped;
+  if (work.labeled.empty()) {
+    run_.fail(ctx, "label '" + block.name + "': the pool '" + block.pool + "' has no items to label");
+    return Finish::UserError;
+  }
+
+  // The recipe, on the labels so far, measured on the model's validation split.
+  auto job = std::make_shared<Trained>();
+  std::unique_ptr<lower::CompiledAugment> augment;
+  if (!run_.prepare(ctx, *t.train, {}, *job, augment, t.round == 1 && t.arm == LabelArm::Strategy))
+    return run_.stopped();
+  const data::LoadedDataset &held_out = *job->data;
+  if (held_out.classes != pool.classes) {
+    run_.fail(ctx, "label '" + block.name + "': the pool '" + block.pool + "' and train '" + block.model +
+                       "''s dataset have different classes");
+    return Finish::UserError;
+  }
+  if (held_out.split.val.empty()) {
+    run_.fail(ctx, "label '" + block.name + "': train '" + block.model + "''s dataset '" + t.train->dataset +
+                       "' has no validation split to measure the rounds on; give it one (split = { val = 20% })");
+    return Finish::UserError;
+  }
+  const data::LoadedDataset round = label::round_data(pool, work.labeled, work.labels, held_out, held_out.split.val);
+  job->data = &round;
+  job->norm = train::make_normalizer(*run_.plan.specs.dataset(t.train->dataset), round);
+  if (block.steps > 0 && t.arm != LabelArm::Reference) {
+    const double per_epoch = std::ceil(static_cast<double>(work.labeled.size()) / std::max(1.0, static_cast<double>(job->spec.batch)));
+    job->spec.epochs = std::clamp(static_cast<int>(std::ceil(block.steps / per_epoch)), 1, 100000);
+  }
+  if (block.warm_start && t.arm != LabelArm::Reference && before.is_object()) {
+    std::string error;
+    lower::load_weights(*job->net, before.value("model", std::string()), error);
+    if (!error.empty()) ctx.say("label " + block.name + " " + series + ": starts from scratch (" + error + ")");
+  }
+  const std::string dir = "label/" + block.name + "/" +
+                          (t.arm == LabelArm::Reference ? "full"
+                           : t.arm == LabelArm::Baseline ? "random-" + std::to_string(t.round)
+                                                         : "round-" + std::to_string(t.round));
+  FitRequest fit;
+  fit.block = block.name;
+  fit.dir = dir;
+  if (ctx.reopened) fit.resume = run_.resume_point(ctx.row, std::nullopt, job->spec);
+  const train::TrainResult trained = run_.fit(ctx, *job, augment.get(), fit);
+  if (trained.interrupted) {
+    run_.store.finish_task(ctx.row, "interrupted");
+    run_.state.mark_interrupted();
+    return Finish::Interrupted;
+  }
+  // The last epoch's model, not the best on the held-out split: choosing
+  // by it would flatter the curve.
+  const train::EpochMetrics measured = train::evaluate(job->net, round, round.split.val, job->norm, job->spec.loss);
+  json metrics = json::object();
+  spec::Variables variables;
+  for (const std::string &m : job->spec.metrics) {
+    metrics[m] = measured.value(m);
+    variables["val." + m] = measured.value(m);
+    if (!trained.epochs.empty()) variables["train." + m] = trained.epochs.back().train.value(m);
+  }
+  const fs::path model = run_.checkpoint_dir(dir) / "round-model.pt";
+  std::error_code ec;
+  fs::create_directories(model.parent_path(), ec);
+  lower::save_weights(*job->net, model.string());
+  run_.store.add_artifact(ctx.row, std::nullopt, "model", model.string(), job->spec.epochs,
+                          json_text(json{{"classes", pool.classes}, {"backbone", job->spec.model.backbone}}));
+
+  bool stopped = false;
+  if (block.stop && t.arm == LabelArm::Strategy) {
+    try {
+      stopped = spec::evaluate(*block.stop, variables) != 0;
+    } catch (const std::invalid_argument &e) {
+      run_.fail(ctx, "label '" + block.name + "': its stop condition reads what a round does not measure (" +
+                         e.what() + "); rounds measure val.X on the held-out split and train.X");
+      return Finish::UserError;
+    }
+  }
+  json asked = json::array();
+  double select_seconds = 0;
+  if (t.arm == LabelArm::Strategy && t.round < block.rounds && !stopped) {
+    label::Strategy strategy = label::Strategy::Uncertainty;
+    label::strategy_named(block.strategy, strategy);
+    std::set<std::size_t> now_known(work.labeled.begin(), work.labeled.end());
+    std::vector<std::size_t> rest;
+    for (std::size_t i : work.pool_items)
+      if (!now_known.count(i)) rest.push_back(i);
+    const label::Choice choice = label::choose(job->net, pool, job->norm, rest, work.labeled, strategy, block.batch,
+                                               seed + static_cast<std::uint64_t>(t.round));
+    for (std::size_t k = 0; k < choice.asked.size(); ++k)
+      asked.push_back({{"file", pool.sources[choice.asked[k]]},
+                       {"suggested", pool.classes[static_cast<std::size_t>(choice.suggested[k])]},
+                       {"confidence", choice.confidence[k]}});
+    select_seconds = choice.seconds;
+  }
+  json labeled = json::array();
+  for (std::size_t k = 0; k < work.labeled.size(); ++k)
+    labeled.push_back({pool.sources[work.labeled[k]], pool.classes[static_cast<std::size_t>(work.labels[k])]});
+  const double fraction = static_cast<double>(work.labeled.size()) / static_cast<double>(work.pool_items.size());
+  const double accuracy = measured.value("accuracy");
+  char line[200];
+  std::snprintf(line, sizeof line, ": %zu labels (%.1f%% of the pool), held-out accuracy %.4f", work.labeled.size(),
+                100 * fraction, accuracy);
+  ctx.say("label " + block.name + " " + series + line +
+          (asked.empty() ? std::string(stopped ? "; the stop condition holds" : "")
+                         : "; chose " + std::to_string(asked.size()) + " by " + block.strategy + " in " +
+                               fixed4(select_seconds) + " s"));
+  json outputs = {{"round", t.round},
+                                        {"arm", to_string(t.arm)},
+                                        {"labels", work.labeled.size()},
+                                        {"pool", work.pool_items.size()},
+                                        {"fraction", fraction},
+                                        {"metric", accuracy},
+                                        {"metrics", metrics},
+                                        {"epochs", static_cast<double>(job->spec.epochs)},
+                                        {"model", model.string()},
+                                        {"stopped", stopped},
+                                        {"stopped_at", stopped ? t.round : 0},
+                                        {"select_seconds", select_seconds},
+                                        {"asked", asked},
+                                        {"labeled", labeled}};
+  run_.store.finish_task(ctx.row, "done", "", json_text(outputs));
+  return Finish::Done;
+}
+
+}  // namespace
+
+std::unique_ptr<TaskRunner> make_label_runner(RunContext &run) { return std::make_unique<LabelRunner>(run); }
+
+}  // namespace edl::workflow
