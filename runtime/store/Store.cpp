@@ -79,11 +79,14 @@ CREATE TABLE IF NOT EXISTS attempts (
   log TEXT NOT NULL DEFAULT '',
   started REAL NOT NULL,
   finished REAL NOT NULL);
--- Version 3: earlier versions recorded label rounds as done without running
--- them; such rows must never be reused as finished work.
+)sql";
+
+// Versions before 4 recorded label rounds as done without running them;
+// such rows must never be reused as finished work. Applied once, when a
+// store older than version 4 is opened: from 4 on, label rounds run.
+const char *kUpgradeTo4 = R"sql(
 UPDATE tasks SET status = 'not run', error = 'recorded as done by an edlc that did not run labeling rounds'
   WHERE kind = 'label' AND status = 'done';
-PRAGMA user_version = 3;
 )sql";
 
 TaskRow task_row(const Statement &s) {
@@ -137,7 +140,14 @@ Store::Store(const std::string &path) : path_(path) {
         exec("PRAGMA journal_mode = WAL");
         exec("PRAGMA synchronous = NORMAL");
         exec("PRAGMA foreign_keys = ON");
-        transaction([&] { exec(kSchema); });
+        transaction([&] {
+          exec(kSchema);
+          Statement version(db_, "PRAGMA user_version");
+          const std::int64_t was = version.step() ? version.integer(0) : 0;
+          version.reset();
+          if (was < 4) exec(kUpgradeTo4);
+          exec("PRAGMA user_version = 4");
+        });
         break;
       } catch (const StoreError &) {
         const int code = sqlite3_errcode(db_) & 0xff;

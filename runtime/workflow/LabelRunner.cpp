@@ -8,6 +8,7 @@
 // or trained again, and a killed one continues from its checkpoints.
 // A human oracle that has not answered yet ends the run as waiting.
 #include "compiler/support/JsonText.h"
+#include "runtime/label/Curve.h"
 #include "runtime/label/FolderOracle.h"
 #include "runtime/label/HumanOracle.h"
 #include "runtime/label/RoundData.h"
@@ -44,8 +45,11 @@ class LabelRunner : public TaskRunner {
  public:
   explicit LabelRunner(RunContext &run) : run_(run) {}
   Finish run(TaskContext &ctx) override;
+  void reuse(const Task &t, const store::TaskRow &) override { draw_curve(t); }
 
  private:
+  // Redraws the block's learning curve from every round recorded so far.
+  void draw_curve(const Task &t);
   // The outputs its predecessor (the task it depends on) recorded.
   json predecessor_outputs(const Task &t) const;
   // Fills work.labeled/labels and to_ask from the predecessor; false when
@@ -59,6 +63,20 @@ class LabelRunner : public TaskRunner {
   std::mutex oracle_mu_;
   std::map<std::string, std::shared_ptr<label::FolderOracle>> folders_;  // scanned once per run
 };
+
+void LabelRunner::draw_curve(const Task &t) {
+  std::vector<std::pair<std::string, json>> rounds;
+  for (const store::TaskRow &row : run_.store.tasks(run_.state.run_id()))
+    if (row.status == "done" || row.status == "cached") rounds.emplace_back(row.name, json::parse(row.outputs, nullptr, false));
+  for (const label::Curve &curve : label::learning_curves(rounds)) {
+    if (curve.label != t.block) continue;
+    const fs::path png = run_.checkpoint_dir("label/" + t.block) / "curve.png";
+    std::error_code ec;
+    fs::create_directories(png.parent_path(), ec);
+    std::string error;
+    if (!label::draw_curve(curve, png.string(), error)) run_.observer.message("label " + t.block + ": " + error);
+  }
+}
 
 json LabelRunner::predecessor_outputs(const Task &t) const {
   for (const std::string &dep : t.deps)
@@ -327,6 +345,7 @@ Finish LabelRunner::run(TaskContext &ctx) {
                                fixed4(select_seconds) + " s"));
   json outputs = {{"round", t.round},
                                         {"arm", to_string(t.arm)},
+                                        {"strategy", t.arm == LabelArm::Strategy ? block.strategy : "random"},
                                         {"labels", work.labeled.size()},
                                         {"pool", work.pool_items.size()},
                                         {"fraction", fraction},
@@ -340,6 +359,7 @@ Finish LabelRunner::run(TaskContext &ctx) {
                                         {"asked", asked},
                                         {"labeled", labeled}};
   run_.store.finish_task(ctx.row, "done", "", json_text(outputs));
+  draw_curve(t);
   return Finish::Done;
 }
 

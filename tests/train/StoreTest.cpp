@@ -3,6 +3,7 @@
 #include "runtime/store/Store.h"
 
 #include <catch2/catch.hpp>
+#include <sqlite3.h>
 
 #include <sys/wait.h>
 #include <unistd.h>
@@ -91,13 +92,19 @@ TEST_CASE("label rounds an older edlc recorded as done without running them are 
   std::string path = fresh_store("label-rows.db");
   std::int64_t label = 0, train = 0;
   {
-    store::Store old(path);  // as versions before 3 left it
+    store::Store old(path);
     auto run = old.begin_run(old.project("p", "/x/p.edl"), "abc", "edlc run p.edl");
     label = old.begin_task(run, "label:rounds", "label", "label-hash");
     old.finish_task(label, "done");
     train = old.begin_task(run, "train:main", "train", "train-hash");
     old.finish_task(train, "done");
     REQUIRE(old.completed_task("label-hash"));
+  }
+  {  // as an edlc before version 4 left the store
+    sqlite3 *db = nullptr;
+    REQUIRE(sqlite3_open(path.c_str(), &db) == SQLITE_OK);
+    REQUIRE(sqlite3_exec(db, "PRAGMA user_version = 3", nullptr, nullptr, nullptr) == SQLITE_OK);
+    sqlite3_close(db);
   }
   store::Store reopened(path);
   CHECK_FALSE(reopened.completed_task("label-hash"));
@@ -107,6 +114,11 @@ TEST_CASE("label rounds an older edlc recorded as done without running them are 
   REQUIRE(rows.size() == 2);
   CHECK(rows[0].status == "not run");
   CHECK(rows[0].error.find("did not run labeling rounds") != std::string::npos);
+  // Rounds this edlc ran stay finished work across reopenings.
+  auto run = reopened.begin_run(reopened.project("p", "/x/p.edl"), "def", "edlc run p.edl");
+  reopened.finish_task(reopened.begin_task(run, "label:rounds/1", "label", "round-hash"), "done");
+  store::Store again(path);
+  CHECK(again.completed_task("round-hash"));
 }
 
 TEST_CASE("two processes write to one store at once without 'database is locked'", "[store]") {

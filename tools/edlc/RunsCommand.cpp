@@ -6,6 +6,7 @@
 
 #include "compiler/sema/ProjectSettings.h"
 #include "compiler/support/JsonText.h"
+#include "runtime/label/Curve.h"
 #include "runtime/store/Store.h"
 
 #include <nlohmann/json.hpp>
@@ -202,6 +203,13 @@ std::string mebibytes(std::uintmax_t bytes) {
   return buf;
 }
 
+std::vector<label::Curve> curves_of(const std::vector<store::TaskRow> &tasks) {
+  std::vector<std::pair<std::string, json>> rounds;
+  for (const store::TaskRow &t : tasks)
+    if (t.status == "done" || t.status == "cached") rounds.emplace_back(t.name, parse_or_empty(t.outputs));
+  return label::learning_curves(rounds);
+}
+
 int show_run(store::Store &store, const RunsOptions &opts) {
   auto run = store.run(opts.id);
   if (!run) {
@@ -232,7 +240,7 @@ int show_run(store::Store &store, const RunsOptions &opts) {
     std::cout << json_text(json{{"id", run->id}, {"project", run->project}, {"file", run->file},
                                 {"status", run->status}, {"command", run->command}, {"started", run->started},
                                 {"finished", run->finished}, {"artifacts", {{"folder", dir}, {"bytes", bytes}}},
-                                {"tasks", jt}},
+                                {"tasks", jt}, {"label_rounds", label::label_rounds_json(curves_of(tasks))}},
                            2)
               << "\n";
     return kOk;
@@ -261,6 +269,11 @@ int show_run(store::Store &store, const RunsOptions &opts) {
       std::cout << "\n";
       if (o.contains("confusion")) print_confusion(o);
     }
+  }
+  for (const label::Curve &c : curves_of(tasks)) {
+    std::cout << "\n  label " << c.label << ": held-out accuracy by labels used (curve: "
+              << (std::filesystem::path(dir) / "label" / c.label / "curve.png").string() << ")\n";
+    for (const std::string &line : label::curve_table(c)) std::cout << "    " << line << "\n";
   }
   return kOk;
 }
