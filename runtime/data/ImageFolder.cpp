@@ -79,11 +79,15 @@ std::string decode_image(const std::vector<std::uint8_t> &bytes, int channels, i
   return "";
 }
 
+const std::vector<std::string> &image_extensions() {
+  static const std::vector<std::string> extensions = {".png", ".jpg",  ".jpeg", ".bmp",  ".pgm",
+                                                      ".ppm", ".pbm", ".tif",  ".tiff", ".webp"};
+  return extensions;
+}
+
 void load_images(const DatasetSpec &spec, DecodeCache *cache, LoadedDataset &out) {
   ClassFiles cf;
-  if (!scan_class_folders(spec, {".png", ".jpg", ".jpeg", ".bmp", ".pgm", ".ppm", ".pbm", ".tif", ".tiff", ".webp"},
-                          "images", cf, out.report))
-    return;
+  if (!scan_class_folders(spec, image_extensions(), "images", cf, out.report)) return;
   out.classes = cf.classes;
   out.channels = spec.channels;
   out.width = spec.width;

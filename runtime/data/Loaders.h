@@ -18,6 +18,8 @@ struct ClassFiles {
 };
 bool scan_class_folders(const DatasetSpec &spec, const std::vector<std::string> &extensions, const char *what,
                         ClassFiles &out, DataReport &report);
+// The file extensions image_folder reads.
+const std::vector<std::string> &image_extensions();
 
 bool read_bytes(const std::string &path, std::vector<std::uint8_t> &bytes);
 

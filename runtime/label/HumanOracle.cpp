@@ -11,6 +11,7 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <set>
 #include <sstream>
 
 namespace edl::label {
@@ -24,6 +25,13 @@ std::string csv_field(const std::string &s) {
   std::string out = "\"";
   for (char c : s) out += c == '"' ? std::string("\"\"") : std::string(1, c);
   return out + "\"";
+}
+
+std::string file_text(const std::string &path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream buffer;
+  buffer << in.rdbuf();
+  return buffer.str();
 }
 
 // Thumbnails in rows of ten, each with its CSV row number, at most 96 pixels a side.
@@ -67,8 +75,8 @@ bool write_questions(const std::string &dir, int round, const std::vector<Questi
   if (fs::exists(csv, ec)) return true;  // being answered: keep every answer in it
   std::string text = "file,suggested,confidence,label\n";
   for (const Question &q : questions) {
-    char confidence[32];
-    std::snprintf(confidence, sizeof confidence, "%.3f", q.confidence);
+    char confidence[32] = "";  // blank without a suggestion (the seed labels: no model yet)
+    if (!q.suggested.empty()) std::snprintf(confidence, sizeof confidence, "%.3f", q.confidence);
     text += csv_field(q.file) + "," + csv_field(q.suggested) + "," + confidence + ",\n";
   }
   if (!cv::imwrite(contact_sheet(dir, round), sheet_of(questions))) {
@@ -98,6 +106,16 @@ std::string AnswerProblem::message(const std::vector<std::string> &classes) cons
   return at;
 }
 
+std::vector<std::string> files_in(const std::string &dir, int round) {
+  const std::string text = file_text(questions_csv(dir, round));
+  std::vector<std::string> files, fields;
+  std::set<std::string> seen;  // a row written twice is one question (read_answers names the duplicate)
+  std::size_t pos = 0, row = 0;
+  while (data::next_csv_record(text, pos, fields))
+    if (++row > 1 && !fields.empty() && !fields[0].empty() && seen.insert(fields[0]).second) files.push_back(fields[0]);
+  return files;
+}
+
 Answers read_answers(const std::string &dir, int round, const std::vector<std::string> &asked,
                      const std::vector<std::string> &classes) {
   Answers out;
@@ -107,10 +125,7 @@ Answers read_answers(const std::string &dir, int round, const std::vector<std::s
   std::map<std::string, int> class_index;
   for (std::size_t c = 0; c < classes.size(); ++c) class_index[classes[c]] = static_cast<int>(c);
 
-  std::ifstream in(questions_csv(dir, round), std::ios::binary);
-  std::stringstream buffer;
-  buffer << in.rdbuf();
-  const std::string text = buffer.str();
+  const std::string text = file_text(questions_csv(dir, round));
   std::size_t pos = 0, row = 0;
   std::vector<std::string> fields;
   std::vector<bool> seen(asked.size(), false);

@@ -46,6 +46,10 @@ struct Answers {
   bool complete() const { return problems.empty() && answered == labels.size(); }
 };
 
+// The files DIR/round-K.csv lists, in its order (for `edlc label status`,
+// which has no store to say what was asked); empty without the file.
+std::vector<std::string> files_in(const std::string &dir, int round);
+
 // Reads DIR/round-K.csv against the files `asked` and the `classes`.
 // Without the CSV every item is Missing.
 Answers read_answers(const std::string &dir, int round, const std::vector<std::string> &asked,

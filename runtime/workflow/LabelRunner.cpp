@@ -154,7 +154,8 @@ std::optional<Finish> LabelRunner::ask(TaskContext &ctx, RoundWork &work) {
     return std::nullopt;
   }
   const std::string csv = label::questions_csv(block.oracle_path, round);
-  if (!fs::exists(csv)) {
+  const bool asked_before = fs::exists(csv);
+  if (!asked_before) {
     std::vector<label::Question> questions;
     for (std::size_t k = 0; k < files.size(); ++k) {
       const json &s = k < work.suggestions.size() ? work.suggestions[k] : json::object();
@@ -166,13 +167,14 @@ std::optional<Finish> LabelRunner::ask(TaskContext &ctx, RoundWork &work) {
       return Finish::UserError;
     }
   }
-  // Only a file that has an answer row problem counts as a user error: a
-  // blank (not yet answered) row, or a missing one, is a question still open.
+  // A blank label is a question still open; anything else wrong in the
+  // file (a row deleted, an unknown class, a duplicate) is named. The file
+  // is kept as it is: nothing answered is lost.
   bool wrong = false;
   for (const label::AnswerProblem &p : answers.problems) {
-    if (p.kind == label::AnswerProblem::Missing) continue;
+    if (p.kind == label::AnswerProblem::Missing && !asked_before) continue;
     wrong = true;
-    run_.fail(ctx, "label '" + block.name + "': " + csv + ":" + std::to_string(p.row) + ": " + p.message(classes));
+    run_.fail(ctx, "label '" + block.name + "': " + csv + ": " + p.message(classes));
   }
   if (wrong) return Finish::UserError;
   run_.state.mark_waiting("label '" + block.name + "' round " + std::to_string(round) + ": " +

@@ -187,7 +187,8 @@ bool RunContext::prepare(TaskContext &ctx, const spec::Train &unbound, const Spa
     ctx.say("train " + job.spec.name + ": " + job.spec.model.backbone + " + " + job.spec.model.head + ", " +
             std::to_string(parameters) + " parameters, " + std::to_string(data.width) + "x" +
             std::to_string(data.height) + "x" + std::to_string(data.channels) + ", batch " +
-            std::to_string(job.spec.batch) + ", " + std::to_string(job.spec.epochs) + " epochs, " +
+            std::to_string(static_cast<int>(job.spec.batch)) + ", " + std::to_string(static_cast<int>(job.spec.epochs)) +
+            " epochs, " +
             std::to_string(torch::get_num_threads()) + " threads" +
             (pretrained.empty() ? "" : "; pretrained: " + pretrained));
   }

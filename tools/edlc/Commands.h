@@ -64,11 +64,17 @@ struct RunsOptions {
   OutputFormat format = OutputFormat::Text;
 };
 
+struct LabelOptions {
+  std::string file;
+  OutputFormat format = OutputFormat::Text;
+};
+
 int run_check(const CheckOptions &opts);
 // `edlc data`, `preview`, `run` and `runs` run in edlc-runtime, beside edlc.
 int run_runtime_command(int argc, char **argv);
 int run_preview(const PreviewOptions &opts);
 int run_data(const DataOptions &opts);
+int run_label_status(const LabelOptions &opts);
 struct PredictOptions {
   std::string package;
   std::vector<std::string> images;

@@ -66,6 +66,14 @@ int main(int argc, char **argv) {
   show_cmd->add_option("--format", runs.format, "Output format: text or json")
       ->transform(CLI::CheckedTransformer(formats, CLI::ignore_case));
 
+  LabelOptions label;
+  auto *label_cmd = app.add_subcommand("label", "Smart labeling: where a person's rounds stand");
+  label_cmd->require_subcommand(1);
+  auto *label_status = label_cmd->add_subcommand("status", "Each human-answered round: answered, waiting, problems");
+  label_status->add_option("file", label.file, "Root .edl file of the project")->required();
+  label_status->add_option("--format", label.format, "Output format: text or json")
+      ->transform(CLI::CheckedTransformer(formats, CLI::ignore_case));
+
   PredictOptions predict;
   auto *predict_cmd = app.add_subcommand("predict", "Classify image files with a deploy package");
   predict_cmd->add_option("package", predict.package, "The package (.tar.gz from 'edlc build', or its folder)")
@@ -96,6 +104,7 @@ int main(int argc, char **argv) {
       return run_runs(runs);
     }
     if (*data_cmd) return run_data(data);
+    if (*label_status) return run_label_status(label);
     if (*preview_cmd) return run_preview(preview);
     return kUsage;
   });
