@@ -269,6 +269,10 @@ Finish LabelRunner::run(TaskContext &ctx) {
   if (block.steps > 0 && t.arm != LabelArm::Reference) {
     const double per_epoch = std::ceil(static_cast<double>(work.labeled.size()) / std::max(1.0, static_cast<double>(job->spec.batch)));
     job->spec.epochs = std::clamp(static_cast<int>(std::ceil(block.steps / per_epoch)), 1, 100000);
+    // A few labels make epochs of a batch or two: a checkpoint after each
+    // would cost more than the round. About ten a round keep a kill cheap.
+    job->spec.checkpoint_every = std::max(static_cast<double>(job->spec.checkpoint_every),
+                                          std::floor(static_cast<double>(job->spec.epochs) / 10));
   }
   if (block.warm_start && t.arm != LabelArm::Reference && before.is_object()) {
     std::string error;
@@ -282,7 +286,11 @@ Finish LabelRunner::run(TaskContext &ctx) {
   FitRequest fit;
   fit.block = block.name;
   fit.dir = dir;
-  if (ctx.reopened) fit.resume = run_.resume_point(ctx.row, std::nullopt, job->spec);
+  if (ctx.reopened) {
+    fit.resume = run_.resume_point(ctx.row, std::nullopt, job->spec);
+    if (fit.resume.epoch > 0)
+      ctx.say("label " + block.name + " " + series + ": continues after epoch " + std::to_string(fit.resume.epoch));
+  }
   const train::TrainResult trained = run_.fit(ctx, *job, augment.get(), fit);
   if (trained.interrupted) {
     run_.store.finish_task(ctx.row, "interrupted");
