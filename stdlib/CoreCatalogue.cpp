@@ -383,7 +383,8 @@ void blocks(Builder &b) {
            opt("baseline", boolean(), "true", "also run random selection at the same budget (folder oracle)"),
            opt("reference", boolean(), "true", "also train on every pool label (folder oracle)")});
   b.block(DeclKind::Deploy, "what is shipped",
-          {req("from", ref({DeclKind::Train}), "train job"), req("targets", list(call(C::Target), 1), "targets"),
+          {req("from", ref({DeclKind::Train, DeclKind::Label}), "train job, or label block (its last round's model)"),
+           req("targets", list(call(C::Target), 1), "targets"),
            opt("package", path(PathRole::Output, "package"), "\"dist/<name>.tar.gz\"", "output tarball")});
 }
 

@@ -190,7 +190,7 @@ struct Target {
 
 struct Deploy {
   std::string name;
-  std::string from;          // the train job
+  std::string from;          // the train job, or a label block (its last round's model)
   std::vector<Target> targets;
   std::string package;       // the .tar.gz to write, absolute
 };

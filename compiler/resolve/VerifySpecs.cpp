@@ -119,7 +119,8 @@ class Verifier {
 
   void deploy(const Deploy &d) {
     const std::string where = "deploy '" + d.name + "'";
-    expect(specs_.train(d.from) != nullptr, where, "its train job '" + d.from + "' is not declared");
+    expect(specs_.train(d.from) != nullptr || specs_.label(d.from) != nullptr, where,
+           "its train job or label block '" + d.from + "' is not declared");
     expect(!d.targets.empty(), where, "has no target");
     expect(absolute(d.package), where, "its package path '" + d.package + "' is not absolute");
   }

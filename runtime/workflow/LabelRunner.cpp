@@ -86,33 +86,48 @@ json LabelRunner::predecessor_outputs(const Task &t) const {
   return nullptr;
 }
 
-bool LabelRunner::take_over(TaskContext &ctx, const json &before, RoundWork &work) {
-  auto index_of = [&](const std::string &file, std::size_t &i) {
-    auto it = work.by_file.find(file);
-    if (it == work.by_file.end()) {
-      run_.fail(ctx, "label '" + work.block->name + "': '" + file +
-                         "', labeled in an earlier round, is no longer in the pool; run again with --fresh");
+// A round's recorded [file, class] pairs as pool indices and class
+// indices; false with `missing` naming what the pool no longer holds.
+bool read_labeled(const json &items, const data::LoadedDataset &pool, const std::map<std::string, std::size_t> &by_file,
+                  std::vector<std::size_t> &labeled, std::vector<int> &labels, std::string &missing) {
+  for (const json &item : items) {
+    const std::string file = item.at(0).get<std::string>(), name = item.at(1).get<std::string>();
+    auto at = by_file.find(file);
+    auto c = std::find(pool.classes.begin(), pool.classes.end(), name);
+    if (at == by_file.end() || c == pool.classes.end()) {
+      missing = at == by_file.end() ? "'" + file + "'" : "class '" + name + "'";
       return false;
     }
-    i = it->second;
-    return true;
-  };
-  for (const json &item : before.value("labeled", json::array())) {
-    std::size_t i = 0;
-    if (!index_of(item.at(0).get<std::string>(), i)) return false;
-    const auto &classes = work.pool->classes;
-    auto c = std::find(classes.begin(), classes.end(), item.at(1).get<std::string>());
-    if (c == classes.end()) return false;
-    work.labeled.push_back(i);
-    work.labels.push_back(static_cast<int>(c - classes.begin()));
-  }
-  for (const json &q : before.value("asked", json::array())) {
-    std::size_t i = 0;
-    if (!index_of(q.value("file", ""), i)) return false;
-    work.to_ask.push_back(i);
-    work.suggestions.push_back(q);
+    labeled.push_back(at->second);
+    labels.push_back(static_cast<int>(c - pool.classes.begin()));
   }
   return true;
+}
+
+std::map<std::string, std::size_t> files_of(const data::LoadedDataset &pool) {
+  std::map<std::string, std::size_t> by_file;
+  for (std::size_t i = 0; i < pool.size(); ++i) by_file[pool.sources[i]] = i;
+  return by_file;
+}
+
+bool LabelRunner::take_over(TaskContext &ctx, const json &before, RoundWork &work) {
+  std::string missing;
+  bool ok = read_labeled(before.value("labeled", json::array()), *work.pool, work.by_file, work.labeled, work.labels,
+                         missing);
+  for (const json &q : before.value("asked", json::array())) {
+    auto at = work.by_file.find(q.value("file", ""));
+    if (at == work.by_file.end()) {
+      ok = false;
+      missing = "'" + q.value("file", "") + "'";
+      break;
+    }
+    work.to_ask.push_back(at->second);
+    work.suggestions.push_back(q);
+  }
+  if (!ok)
+    run_.fail(ctx, "label '" + work.block->name + "': " + missing +
+                       ", labeled in an earlier round, is no longer in the pool; run again with --fresh");
+  return ok;
 }
 
 std::optional<Finish> LabelRunner::ask(TaskContext &ctx, RoundWork &work) {
@@ -202,7 +217,7 @@ Finish LabelRunner::run(TaskContext &ctx) {
   } else {
     for (std::size_t i = 0; i < pool.size(); ++i) work.pool_items.push_back(i);
   }
-  for (std::size_t i = 0; i < pool.size(); ++i) work.by_file[pool.sources[i]] = i;
+  work.by_file = files_of(pool);
 
   const json before = predecessor_outputs(t);
   if (before.is_object() && before.value("stopped", false)) {
@@ -376,5 +391,51 @@ Finish LabelRunner::run(TaskContext &ctx) {
 }  // namespace
 
 std::unique_ptr<TaskRunner> make_label_runner(RunContext &run) { return std::make_unique<LabelRunner>(run); }
+
+std::shared_ptr<const Trained> label_model(RunContext &run, TaskContext &ctx, const spec::Label &block,
+                                           json &evaluation) {
+  const Task *last_task = nullptr;
+  json last;
+  for (const Task &t : run.plan.tasks) {
+    if (t.kind != TaskKind::LabelRound || t.block != block.name || t.arm != LabelArm::Strategy) continue;
+    auto row = run.store.completed_task(run.identity(t));
+    json o = row ? json::parse(row->outputs, nullptr, false) : json();
+    if (o.is_object() && o.contains("model") && (!last_task || t.round > last_task->round)) last_task = &t, last = o;
+  }
+  if (!last_task) {
+    run.fail(ctx, "label '" + block.name + "' has no finished round whose model could be deployed");
+    return nullptr;
+  }
+  auto job = std::make_shared<Trained>();
+  std::unique_ptr<lower::CompiledAugment> unused;
+  const data::LoadedDataset *pool = run.dataset(ctx, block.pool);
+  if (!pool || !run.prepare(ctx, *last_task->train, {}, *job, unused, false)) return nullptr;
+  // The round's own data: what its normalisation was measured on.
+  std::vector<std::size_t> labeled;
+  std::vector<int> labels;
+  std::string missing;
+  if (!read_labeled(last.value("labeled", json::array()), *pool, files_of(*pool), labeled, labels, missing)) {
+    run.fail(ctx, "label '" + block.name + "': " + missing + ", labeled in round " + std::to_string(last_task->round) +
+                      ", is no longer in the pool");
+    return nullptr;
+  }
+  const data::LoadedDataset &held_out = *job->data;
+  job->data = run.state.add_dataset(
+      last_task->id + " data",
+      std::make_unique<data::LoadedDataset>(label::round_data(*pool, labeled, labels, held_out, held_out.split.val)));
+  job->norm = train::make_normalizer(*run.plan.specs.dataset(last_task->train->dataset), *job->data);
+  std::string error;
+  job->model_path = last.value("model", std::string());
+  if (lower::load_weights(*job->net, job->model_path, error) == 0 || !error.empty()) {
+    run.fail(ctx, "label '" + block.name + "': cannot read round " + std::to_string(last_task->round) + "'s model " +
+                      job->model_path + (error.empty() ? "" : ": " + error));
+    return nullptr;
+  }
+  job->best_epoch = last.value("epochs", 0);
+  evaluation = {{"metrics", last.value("metrics", json::object())}, {"split", "val"}};
+  ctx.say("package: label " + block.name + "'s round " + std::to_string(last_task->round) + " model (" +
+          std::to_string(labeled.size()) + " labels)");
+  return job;
+}
 
 }  // namespace edl::workflow

@@ -45,14 +45,19 @@ class PackageRunner : public TaskRunner {
 bool PackageRunner::package(TaskContext &ctx) {
   const Task &t = ctx.task;
   const spec::Deploy &deploy = *t.deploy;
-  if (!run_.plan.specs.train(deploy.from)) {
-    run_.fail(ctx, "deploy '" + t.block + "': 'from' names no train job");
+  const std::string job_name = deploy.from;
+  const spec::Label *label = run_.plan.specs.label(job_name);
+  if (!run_.plan.specs.train(job_name) && !label) {
+    run_.fail(ctx, "deploy '" + t.block + "': 'from' names no train job or label block");
     return false;
   }
-  const std::string job_name = deploy.from;
-  std::shared_ptr<const Trained> trained = run_.trained_job(ctx, job_name);
+  // What the deployed run measured: its evaluation task (from this run or
+  // the one it was cached from), or a label round's held-out metrics.
+  json evaluation = json::object();
+  std::shared_ptr<const Trained> trained =
+      label ? label_model(run_, ctx, *label, evaluation) : run_.trained_job(ctx, job_name);
   if (!trained) {
-    run_.fail(ctx, "deploy '" + t.block + "': train job '" + job_name + "' has no trained model");
+    if (!label) run_.fail(ctx, "deploy '" + t.block + "': train job '" + job_name + "' has no trained model");
     return false;
   }
   const Trained &job = *trained;
@@ -70,8 +75,6 @@ bool PackageRunner::package(TaskContext &ctx) {
                   ("package-" + t.block))
                      .string();
 
-  // What the deployed run measured: its evaluation task, from this run or the one it was cached from.
-  json evaluation = json::object();
   for (const Task &other : run_.plan.tasks)
     if (other.kind == TaskKind::Evaluate && other.block == job_name)
       if (auto row = run_.store.completed_task(run_.identity(other))) evaluation = json::parse(row->outputs, nullptr, false);
@@ -85,8 +88,9 @@ bool PackageRunner::package(TaskContext &ctx) {
       {"created", utc_now()},
       {"source", {{"file", run_.settings.main_file}, {"hash", run_.settings.source_hash}}},
       {"plan_identity", run_.identity(t)},
-      {"train", {{"name", job_name}, {"backbone", job.spec.model.backbone}, {"head", job.spec.model.head},
+      {"train", {{"name", label ? job.spec.name : job_name}, {"backbone", job.spec.model.backbone}, {"head", job.spec.model.head},
                  {"best_epoch", job.best_epoch}}},
+      {"label", label ? json(label->name) : json()},  // deployed from a label block's last round
       {"classes", data.classes},
       {"input", {{"width", data.width}, {"height", data.height}, {"channels", data.channels}, {"layout", "NCHW float32"}}},
       {"preprocessing",

@@ -29,6 +29,12 @@ std::unique_ptr<TaskRunner> make_evaluate_runner(RunContext &run);
 std::unique_ptr<TaskRunner> make_label_runner(RunContext &run);
 std::unique_ptr<TaskRunner> make_package_runner(RunContext &run);
 
+// The model of a label block's last round that trained (what `deploy from
+// = LABEL` packages), with its recipe, its round's data and normalisation;
+// `evaluation` gets the round's held-out metrics. Null after reporting why.
+std::shared_ptr<const Trained> label_model(RunContext &run, TaskContext &ctx, const spec::Label &block,
+                                           json &evaluation);
+
 // The runner of each kind of task.
 std::map<TaskKind, std::unique_ptr<TaskRunner>> make_runners(RunContext &run);
 

@@ -80,6 +80,13 @@ PY
 # --- a folder oracle ---------------------------------------------------------
 mkdir -p "$work/folder"
 project "folder(\"$src/data/digits\")" 150 >"$work/folder/p.edl"
+cat >>"$work/folder/p.edl" <<EDL
+deploy labeled {
+  from    = smart
+  targets = [torchscript()]
+  package = "dist/labeled.tar.gz"
+}
+EDL
 db="$work/folder/runs/store.db"
 expect "folder-oracle run" 0 "$edlc" run "$work/folder/p.edl"
 cp "$work/out" "$work/folder-run.out"
@@ -92,6 +99,14 @@ got=$(rounds_consistent "$db" 1)
 if [ "$got" = ok ]; then pass=$((pass + 1)); else echo "FAIL folder rounds: $got"; failures=$((failures + 1)); fi
 [ -s "$work/folder/runs/artifacts/run-1/label/smart/curve.png" ] && pass=$((pass + 1)) ||
   { echo "FAIL no learning curve PNG"; failures=$((failures + 1)); }
+
+# deploy from = LABEL packages the last round's model.
+contains "the last round is packaged" folder-run.out "package: label smart's round 4 model (80 labels)"
+manifest=$(tar xzf "$work/folder/dist/labeled.tar.gz" -O ./manifest.json | /usr/bin/python3 -c \
+  "import json,sys; m=json.load(sys.stdin); print(m['label'], m['metrics_split'], '%.4f' % m['metrics']['accuracy'])")
+round4=$(sql "$db" "SELECT printf('%.4f', json_extract(outputs, '\$.metric')) FROM tasks WHERE name = 'label:smart/4'")
+if [ "$manifest" = "smart val $round4" ]; then pass=$((pass + 1)); else echo "FAIL manifest: '$manifest' (round 4: $round4)"; failures=$((failures + 1)); fi
+expect "the package predicts" 0 "$edlc" predict "$work/folder/dist/labeled.tar.gz" "$src/data/digits/3/3_0001.png"
 
 expect "runs show" 0 "$edlc" runs show 1 "$work/folder/p.edl"
 contains "curve table" out "round    labels     pool     margin     random       full"
