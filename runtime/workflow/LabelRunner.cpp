@@ -211,11 +211,17 @@ Finish LabelRunner::run(TaskContext &ctx) {
   if (!(work.pool = run_.dataset(ctx, block.pool))) return run_.stopped();
   const data::LoadedDataset &pool = *work.pool;
   // The pool is the dataset's training split when the model learns from
-  // the same dataset (its validation split measures); else all of it.
+  // the same dataset (its validation split measures); else all of it but
+  // the files the validation split holds: a measured item is never labeled.
   if (block.pool == t.train->dataset) {
     work.pool_items = pool.split.train;
   } else {
-    for (std::size_t i = 0; i < pool.size(); ++i) work.pool_items.push_back(i);
+    const data::LoadedDataset *held_out = run_.dataset(ctx, t.train->dataset);
+    if (!held_out) return run_.stopped();
+    std::set<std::string> measured;
+    for (std::size_t i : held_out->split.val) measured.insert(held_out->sources[i]);
+    for (std::size_t i = 0; i < pool.size(); ++i)
+      if (!measured.count(pool.sources[i])) work.pool_items.push_back(i);
   }
   work.by_file = files_of(pool);
 

@@ -134,6 +134,13 @@ PY
 )
 if [ "$same" = ok ]; then pass=$((pass + 1)); else echo "FAIL label_rounds: $same"; failures=$((failures + 1)); fi
 
+# --- an inline pool: the held-out files are never in it ----------------------
+mkdir -p "$work/inline"
+project "folder(\"$src/data/digits\")" 20 | sed -e "s#pool        = digits#pool        = image_folder(\"$src/data/digits\")#" \
+  -e 's/rounds      = 4/rounds      = 2/' -e 's/^  steps /  baseline = false\n  steps /' >"$work/inline/p.edl"
+expect "inline pool" 0 "$edlc" run "$work/inline/p.edl"
+contains "the pool is every file but the validation split's" out "full-label reference: 1438 labels (100.0% of the pool)"
+
 # --- SIGKILL in a round's training, then resume ------------------------------
 mkdir -p "$work/kill"
 project "folder(\"$src/data/digits\")" 600 | sed 's/^  steps /  baseline = false\n  reference = false\n  steps /' >"$work/kill/p.edl"
