@@ -98,3 +98,24 @@ TEST_CASE("select dispatches by strategy and names round-trip", "[label]") {
   Strategy unused;
   CHECK_FALSE(strategy_named("badge", unused));
 }
+
+TEST_CASE("stratified seed labels take each class's share of the pick", "[label]") {
+  // 60 of class 0, 30 of class 1, 10 of class 2, interleaved.
+  std::vector<std::size_t> candidates;
+  std::vector<int> classes;
+  for (std::size_t i = 0; i < 100; ++i) {
+    candidates.push_back(1000 + i);
+    classes.push_back(i % 10 < 6 ? 0 : i % 10 < 9 ? 1 : 2);
+  }
+  const std::vector<std::size_t> picked = stratified_pick(candidates, classes, 20, 11);
+  REQUIRE(picked.size() == 20);
+  CHECK(std::set<std::size_t>(picked.begin(), picked.end()).size() == 20);
+  int per_class[3] = {0, 0, 0};
+  for (std::size_t p : picked) ++per_class[classes[p - 1000]];
+  CHECK(per_class[0] == 12);
+  CHECK(per_class[1] == 6);
+  CHECK(per_class[2] == 2);
+  CHECK(stratified_pick(candidates, classes, 20, 11) == picked);  // seeded
+  CHECK(stratified_pick(candidates, classes, 20, 12) != picked);
+  CHECK(stratified_pick(candidates, classes, 500, 11).size() == 100);  // never more than there are
+}
