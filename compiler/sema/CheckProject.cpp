@@ -35,6 +35,32 @@ void Checker::check_dataset_rules(const ast::Decl &d) {
 
 namespace {
 
+// Every split.metric a condition reads (and/or/not of comparisons).
+void metrics_read(const ast::Expr &e, std::vector<const ast::Member *> &out) {
+  if (const auto *m = e.as<ast::Member>()) out.push_back(m);
+  if (const auto *u = e.as<ast::Unary>()) metrics_read(*u->operand, out);
+  if (const auto *b = e.as<ast::Binary>()) {
+    metrics_read(*b->lhs, out);
+    metrics_read(*b->rhs, out);
+  }
+}
+
+}  // namespace
+
+void Checker::check_label_rules(const ast::Decl &d) {
+  const ast::Property *stop = property(d, "stop");
+  if (!stop) return;
+  std::vector<const ast::Member *> read;
+  metrics_read(*stop->value, read);
+  for (const ast::Member *m : read) {
+    const auto *split = m->object->as<ast::Name>();
+    if (split && split->name != "val" && split->name != "train")
+      diags_.report(DiagId::LabelStopUnmeasured, m->range, {d.name, split->name + "." + m->member});
+  }
+}
+
+namespace {
+
 std::string head_task(const ast::Decl *model) {
   if (!model) return "";
   const ast::Property *head = ast::find_property(model->properties, "head");

@@ -87,6 +87,7 @@ void Checker::check_decl(const ast::Decl &d) {
   }
   check_fields(d.properties, schema->properties, ast::to_string(d.kind), d.name, d.name_range, ctx);
   if (d.kind == DeclKind::Dataset) check_dataset_rules(d);
+  if (d.kind == DeclKind::Label) check_label_rules(d);
 }
 
 void Checker::check_fields(const std::vector<ast::Property> &props, const std::vector<Field> &schema,

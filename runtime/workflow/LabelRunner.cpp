@@ -323,10 +323,15 @@ Finish LabelRunner::run(TaskContext &ctx) {
   const train::EpochMetrics measured = train::evaluate(job->net, round, round.split.val, job->norm, job->spec.loss);
   json metrics = json::object();
   spec::Variables variables;
-  for (const std::string &m : job->spec.metrics) {
-    metrics[m] = measured.value(m);
-    variables["val." + m] = measured.value(m);
-    if (!trained.epochs.empty()) variables["train." + m] = trained.epochs.back().train.value(m);
+  for (const std::string &m : job->spec.metrics) metrics[m] = measured.value(m);
+  // `stop` may read any metric, not only those the recipe lists; a round
+  // whose every epoch ran before a restart has its training split measured.
+  const train::EpochMetrics on_train = trained.epochs.empty()
+                                           ? train::evaluate(job->net, round, round.split.train, job->norm, job->spec.loss)
+                                           : trained.epochs.back().train;
+  for (const char *m : {"loss", "accuracy", "top5", "f1", "precision", "recall"}) {
+    variables[std::string("val.") + m] = measured.value(m);
+    variables[std::string("train.") + m] = on_train.value(m);
   }
   const fs::path model = run_.checkpoint_dir(dir) / "round-model.pt";
   std::error_code ec;
