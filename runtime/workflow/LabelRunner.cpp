@@ -58,6 +58,9 @@ class LabelRunner : public TaskRunner {
   // The oracle's answers for work.to_ask appended to the labels: Done, or
   // UserError/Interrupted (problems, or a person has not answered yet).
   std::optional<Finish> ask(TaskContext &ctx, RoundWork &work);
+  // What this round asks the oracle: the seed labels (round 1), what the
+  // round before chose, a random draw (the baseline) or the whole pool.
+  std::vector<std::size_t> questions(const Task &t, const RoundWork &work) const;
 
   RunContext &run_;
   std::mutex oracle_mu_;
@@ -200,6 +203,36 @@ std::optional<Finish> LabelRunner::ask(TaskContext &ctx, RoundWork &work) {
   return Finish::Interrupted;
 }
 
+std::vector<std::size_t> LabelRunner::questions(const Task &t, const RoundWork &work) const {
+  const spec::Label &block = *t.label;
+  const std::uint64_t seed = run_.settings.seed;
+  if (t.arm == LabelArm::Reference) return work.pool_items;
+  if (t.arm == LabelArm::Baseline) {
+    std::set<std::size_t> known(work.labeled.begin(), work.labeled.end());
+    std::vector<std::size_t> unlabeled;
+    for (std::size_t i : work.pool_items)
+      if (!known.count(i)) unlabeled.push_back(i);
+    return label::random_pick(unlabeled, block.batch, (seed + static_cast<std::uint64_t>(t.round)) ^ kBaselineSalt);
+  }
+  if (t.round > 1) return work.to_ask;  // what the round before asked
+  std::size_t n = block.seed_share > 0 ? static_cast<std::size_t>(std::llround(block.seed_share * work.pool_items.size()))
+                                       : static_cast<std::size_t>(block.seed_count);
+  if (n == 0) n = block.batch;
+  // Stratified when the oracle can say which is which without a person.
+  if (block.oracle == spec::Label::Oracle::Folder) {
+    std::string error;
+    label::FolderOracle oracle(block.oracle_path, error);
+    std::vector<int> classes;
+    for (std::size_t i : work.pool_items) {
+      if (!error.empty()) break;
+      classes.push_back(oracle.answer(work.pool->sources[i], work.pool->classes, error));
+    }
+    if (error.empty()) return label::stratified_pick(work.pool_items, classes, n, seed ^ label::kSeedLabelsSalt);
+    // The oracle cannot label every item: asking names the ones it cannot.
+  }
+  return label::random_pick(work.pool_items, n, seed ^ label::kSeedLabelsSalt);
+}
+
 Finish LabelRunner::run(TaskContext &ctx) {
   const Task &t = ctx.task;
   const spec::Label &block = *t.label;
@@ -210,14 +243,25 @@ Finish LabelRunner::run(TaskContext &ctx) {
   work.block = &block;
   if (!(work.pool = run_.dataset(ctx, block.pool))) return run_.stopped();
   const data::LoadedDataset &pool = *work.pool;
+  const data::LoadedDataset *held_out = run_.dataset(ctx, t.train->dataset);
+  if (!held_out) return run_.stopped();
+  // Before anyone is asked anything: the rounds must be measurable.
+  if (held_out->classes != pool.classes) {
+    run_.fail(ctx, "label '" + block.name + "': the pool '" + block.pool + "' and train '" + block.model +
+                       "''s dataset have different classes");
+    return Finish::UserError;
+  }
+  if (held_out->split.val.empty()) {
+    run_.fail(ctx, "label '" + block.name + "': train '" + block.model + "''s dataset '" + t.train->dataset +
+                       "' has no validation split to measure the rounds on; give it one (split = { val = 20% })");
+    return Finish::UserError;
+  }
   // The pool is the dataset's training split when the model learns from
   // the same dataset (its validation split measures); else all of it but
   // the files the validation split holds: a measured item is never labeled.
   if (block.pool == t.train->dataset) {
     work.pool_items = pool.split.train;
   } else {
-    const data::LoadedDataset *held_out = run_.dataset(ctx, t.train->dataset);
-    if (!held_out) return run_.stopped();
     std::set<std::string> measured;
     for (std::size_t i : held_out->split.val) measured.insert(held_out->sources[i]);
     for (std::size_t i = 0; i < pool.size(); ++i)
@@ -236,32 +280,7 @@ Finish LabelRunner::run(TaskContext &ctx) {
   }
   if (before.is_object() && !take_over(ctx, before, work)) return Finish::UserError;
 
-  std::set<std::size_t> known(work.labeled.begin(), work.labeled.end());
-  std::vector<std::size_t> unlabeled;
-  for (std::size_t i : work.pool_items)
-    if (!known.count(i)) unlabeled.push_back(i);
-  const std::uint64_t seed = run_.settings.seed;
-  if (t.arm == LabelArm::Reference) {
-    work.to_ask = work.pool_items;
-  } else if (t.arm == LabelArm::Baseline) {
-    work.to_ask = label::random_pick(unlabeled, block.batch, (seed + static_cast<std::uint64_t>(t.round)) ^ kBaselineSalt);
-  } else if (t.round == 1) {
-    std::size_t n = block.seed_share > 0 ? static_cast<std::size_t>(std::llround(block.seed_share * work.pool_items.size()))
-                                         : static_cast<std::size_t>(block.seed_count);
-    if (n == 0) n = block.batch;
-    // Stratified when the oracle can say which is which without a person.
-    if (block.oracle == spec::Label::Oracle::Folder) {
-      std::vector<int> classes;
-      std::string error;
-      label::FolderOracle oracle(block.oracle_path, error);
-      for (std::size_t i : work.pool_items)
-        classes.push_back(error.empty() ? std::max(0, oracle.answer(pool.sources[i], pool.classes, error)) : 0);
-      work.to_ask = error.empty() ? label::stratified_pick(work.pool_items, classes, n, seed ^ label::kSeedLabelsSalt)
-                                  : label::random_pick(work.pool_items, n, seed ^ label::kSeedLabelsSalt);
-    } else {
-      work.to_ask = label::random_pick(work.pool_items, n, seed ^ label::kSeedLabelsSalt);
-    }
-  }
+  work.to_ask = questions(t, work);
   if (std::optional<Finish> stopped = ask(ctx, work)) return *stopped;
   if (work.labeled.empty()) {
     run_.fail(ctx, "label '" + block.name + "': the pool '" + block.pool + "' has no items to label");
@@ -273,18 +292,7 @@ Finish LabelRunner::run(TaskContext &ctx) {
   std::unique_ptr<lower::CompiledAugment> augment;
   if (!run_.prepare(ctx, *t.train, {}, *job, augment, t.round == 1 && t.arm == LabelArm::Strategy))
     return run_.stopped();
-  const data::LoadedDataset &held_out = *job->data;
-  if (held_out.classes != pool.classes) {
-    run_.fail(ctx, "label '" + block.name + "': the pool '" + block.pool + "' and train '" + block.model +
-                       "''s dataset have different classes");
-    return Finish::UserError;
-  }
-  if (held_out.split.val.empty()) {
-    run_.fail(ctx, "label '" + block.name + "': train '" + block.model + "''s dataset '" + t.train->dataset +
-                       "' has no validation split to measure the rounds on; give it one (split = { val = 20% })");
-    return Finish::UserError;
-  }
-  const data::LoadedDataset round = label::round_data(pool, work.labeled, work.labels, held_out, held_out.split.val);
+  const data::LoadedDataset round = label::round_data(pool, work.labeled, work.labels, *held_out, held_out->split.val);
   job->data = &round;
   job->norm = train::make_normalizer(*run_.plan.specs.dataset(t.train->dataset), round);
   if (block.steps > 0 && t.arm != LabelArm::Reference) {
@@ -360,7 +368,7 @@ Finish LabelRunner::run(TaskContext &ctx) {
     for (std::size_t i : work.pool_items)
       if (!now_known.count(i)) rest.push_back(i);
     const label::Choice choice = label::choose(job->net, pool, job->norm, rest, work.labeled, strategy, block.batch,
-                                               seed + static_cast<std::uint64_t>(t.round));
+                                               run_.settings.seed + static_cast<std::uint64_t>(t.round));
     for (std::size_t k = 0; k < choice.asked.size(); ++k)
       asked.push_back({{"file", pool.sources[choice.asked[k]]},
                        {"suggested", pool.classes[static_cast<std::size_t>(choice.suggested[k])]},
