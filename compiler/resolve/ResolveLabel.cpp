@@ -34,7 +34,8 @@ spec::Label Resolver::label(const ast::Decl &d, spec::Specs &specs) const {
   if (const auto *n = pool ? pool->as<ast::Name>() : nullptr) {
     s.pool = n->name;
   } else if (const auto *call = pool ? pool->as<ast::Call>() : nullptr) {
-    // An inline source: decoded like the model's data, all of it the pool.
+    // An inline source: decoded like the model's data, all of it the pool,
+    // its images unlabeled.
     const spec::Train *job = specs.train(s.model);
     const spec::Dataset *model_data = job ? specs.dataset(job->dataset) : nullptr;
     spec::Dataset inline_pool = model_data ? *model_data : spec::Dataset{};
@@ -45,6 +46,9 @@ spec::Label Resolver::label(const ast::Decl &d, spec::Specs &specs) const {
     inline_pool.path = resolve_path(sm_, call->range, inline_pool.path_as_written);
     inline_pool.path_range = path ? path->range : call->range;
     inline_pool.train = 1, inline_pool.val = 0, inline_pool.test = 0;
+    inline_pool.unlabeled = true;  // a folder of images, in class folders or not: labels come from the oracle
+    inline_pool.stratify = false;
+    inline_pool.classes.clear();
     s.pool = inline_pool.name;
     specs.datasets.push_back(std::move(inline_pool));
   }

@@ -57,9 +57,15 @@ struct Dataset {
   double duration = 1.0;                  // seconds
   std::vector<std::string> classes;       // declared order; empty: sorted folder or label names
   bool fail_on_error = false;             // on_error = fail
+  // Images with no labels (a label block's inline pool): every image under
+  // the folder, class folders or not, in one class named kUnlabeled.
+  bool unlabeled = false;
   std::uint64_t seed = 0;                 // the project's seed
   std::string cache_dir;                  // where decoded tensors are kept
 };
+
+// The one class of an unlabeled dataset.
+inline constexpr const char *kUnlabeled = "(unlabeled)";
 
 struct Model {
   std::string name;

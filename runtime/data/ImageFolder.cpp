@@ -7,9 +7,14 @@
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
 
+#include <algorithm>
+#include <cctype>
 #include <cstring>
+#include <filesystem>
 
 namespace edl::data {
+
+namespace fs = std::filesystem;
 namespace {
 
 // A structurally incomplete file decodes to a partly grey image in some
@@ -85,9 +90,32 @@ const std::vector<std::string> &image_extensions() {
   return extensions;
 }
 
+namespace {
+
+// Every image file under the folder, sorted, as one class.
+ClassFiles unlabeled_images(const DatasetSpec &spec) {
+  ClassFiles cf;
+  cf.classes = {spec::kUnlabeled};
+  cf.files.emplace_back();
+  std::error_code ec;
+  for (auto it = fs::recursive_directory_iterator(spec.path, fs::directory_options::skip_permission_denied, ec);
+       !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
+    if (!it->is_regular_file(ec)) continue;
+    std::string ext = it->path().extension().string();
+    std::transform(ext.begin(), ext.end(), ext.begin(), [](unsigned char c) { return std::tolower(c); });
+    const auto &known = image_extensions();
+    if (std::find(known.begin(), known.end(), ext) != known.end()) cf.files[0].push_back(it->path().string());
+  }
+  std::sort(cf.files[0].begin(), cf.files[0].end());
+  return cf;
+}
+
+}  // namespace
+
 void load_images(const DatasetSpec &spec, DecodeCache *cache, LoadedDataset &out) {
   ClassFiles cf;
-  if (!scan_class_folders(spec, image_extensions(), "images", cf, out.report)) return;
+  if (spec.unlabeled) cf = unlabeled_images(spec);
+  else if (!scan_class_folders(spec, image_extensions(), "images", cf, out.report)) return;
   out.classes = cf.classes;
   out.channels = spec.channels;
   out.width = spec.width;

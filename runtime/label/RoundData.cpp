@@ -10,10 +10,10 @@ data::LoadedDataset round_data(const data::LoadedDataset &pool, const std::vecto
                                const std::vector<int> &labels, const data::LoadedDataset &held_out,
                                const std::vector<std::size_t> &held_out_indices) {
   if (labeled.size() != labels.size() || pool.width != held_out.width || pool.height != held_out.height ||
-      pool.channels != held_out.channels || pool.classes != held_out.classes)
+      pool.channels != held_out.channels)
     internal_error("a labeling round's pool and held-out samples do not match");
   data::LoadedDataset out;
-  out.classes = pool.classes;
+  out.classes = held_out.classes;
   out.width = pool.width, out.height = pool.height, out.channels = pool.channels;
   const std::size_t image = static_cast<std::size_t>(pool.width) * pool.height * pool.channels;
   out.pixels.reserve(image * (labeled.size() + held_out_indices.size()));

@@ -12,8 +12,8 @@
 namespace edl::label {
 
 // `pool[labeled[i]]` labeled `labels[i]`, then every sample of `held_out`'s
-// `held_out_indices`. Both must be images of the same size and channels and
-// share the class list.
+// `held_out_indices`. Both must be images of the same size and channels;
+// `labels` index the held-out samples' classes (an unlabeled pool has none).
 data::LoadedDataset round_data(const data::LoadedDataset &pool, const std::vector<std::size_t> &labeled,
                                const std::vector<int> &labels, const data::LoadedDataset &held_out,
                                const std::vector<std::size_t> &held_out_indices);

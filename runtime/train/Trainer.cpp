@@ -131,14 +131,18 @@ Predictions predict(lower::Network &net, const data::LoadedDataset &data, const 
   };
   while (auto b = batches.next()) {
     torch::Tensor x = input_of(*b, data.channels, data.height, data.width);
+    torch::Tensor p;
     if (with_features) {
       torch::Tensor f = net->features(x);
       out.dims = static_cast<std::size_t>(f.size(1));
       append(out.features, f);
-      append(out.probabilities, torch::softmax(net->head->forward(f), 1));
+      p = torch::softmax(net->head->forward(f), 1);
     } else {
-      append(out.probabilities, torch::softmax(net->forward(x), 1));
+      p = torch::softmax(net->forward(x), 1);
     }
+    // The network's classes, not the data's: an unlabeled pool has none of its own.
+    out.classes = static_cast<std::size_t>(p.size(1));
+    append(out.probabilities, p);
   }
   return out;
 }

@@ -19,6 +19,7 @@
 #include <cmath>
 #include <filesystem>
 #include <set>
+#include <string_view>
 
 namespace edl::workflow {
 namespace {
@@ -33,6 +34,7 @@ constexpr std::uint64_t kBaselineSalt = 0xba5e11e;
 struct RoundWork {
   const spec::Label *block = nullptr;
   const data::LoadedDataset *pool = nullptr;
+  const std::vector<std::string> *classes = nullptr;  // the model's: what labels are given in
   std::vector<std::size_t> pool_items;          // indices into *pool
   std::map<std::string, std::size_t> by_file;   // pool file -> index into *pool
   std::vector<std::size_t> labeled;             // indices into *pool, in the order labeled
@@ -89,20 +91,21 @@ json LabelRunner::predecessor_outputs(const Task &t) const {
   return nullptr;
 }
 
-// A round's recorded [file, class] pairs as pool indices and class
-// indices; false with `missing` naming what the pool no longer holds.
-bool read_labeled(const json &items, const data::LoadedDataset &pool, const std::map<std::string, std::size_t> &by_file,
-                  std::vector<std::size_t> &labeled, std::vector<int> &labels, std::string &missing) {
+// A round's recorded [file, class] pairs as pool indices and indices into
+// `classes`; false with `missing` naming what the pool no longer holds.
+bool read_labeled(const json &items, const std::vector<std::string> &classes,
+                  const std::map<std::string, std::size_t> &by_file, std::vector<std::size_t> &labeled,
+                  std::vector<int> &labels, std::string &missing) {
   for (const json &item : items) {
     const std::string file = item.at(0).get<std::string>(), name = item.at(1).get<std::string>();
     auto at = by_file.find(file);
-    auto c = std::find(pool.classes.begin(), pool.classes.end(), name);
-    if (at == by_file.end() || c == pool.classes.end()) {
+    auto c = std::find(classes.begin(), classes.end(), name);
+    if (at == by_file.end() || c == classes.end()) {
       missing = at == by_file.end() ? "'" + file + "'" : "class '" + name + "'";
       return false;
     }
     labeled.push_back(at->second);
-    labels.push_back(static_cast<int>(c - pool.classes.begin()));
+    labels.push_back(static_cast<int>(c - classes.begin()));
   }
   return true;
 }
@@ -115,8 +118,8 @@ std::map<std::string, std::size_t> files_of(const data::LoadedDataset &pool) {
 
 bool LabelRunner::take_over(TaskContext &ctx, const json &before, RoundWork &work) {
   std::string missing;
-  bool ok = read_labeled(before.value("labeled", json::array()), *work.pool, work.by_file, work.labeled, work.labels,
-                         missing);
+  bool ok = read_labeled(before.value("labeled", json::array()), *work.classes, work.by_file, work.labeled,
+                         work.labels, missing);
   for (const json &q : before.value("asked", json::array())) {
     auto at = work.by_file.find(q.value("file", ""));
     if (at == work.by_file.end()) {
@@ -135,7 +138,7 @@ bool LabelRunner::take_over(TaskContext &ctx, const json &before, RoundWork &wor
 
 std::optional<Finish> LabelRunner::ask(TaskContext &ctx, RoundWork &work) {
   const spec::Label &block = *work.block;
-  const std::vector<std::string> &classes = work.pool->classes;
+  const std::vector<std::string> &classes = *work.classes;
   if (block.oracle == spec::Label::Oracle::Folder) {
     std::shared_ptr<label::FolderOracle> oracle;
     std::string error;
@@ -225,7 +228,7 @@ std::vector<std::size_t> LabelRunner::questions(const Task &t, const RoundWork &
     std::vector<int> classes;
     for (std::size_t i : work.pool_items) {
       if (!error.empty()) break;
-      classes.push_back(oracle.answer(work.pool->sources[i], work.pool->classes, error));
+      classes.push_back(oracle.answer(work.pool->sources[i], *work.classes, error));
     }
     if (error.empty()) return label::stratified_pick(work.pool_items, classes, n, seed ^ label::kSeedLabelsSalt);
     // The oracle cannot label every item: asking names the ones it cannot.
@@ -246,7 +249,8 @@ Finish LabelRunner::run(TaskContext &ctx) {
   const data::LoadedDataset *held_out = run_.dataset(ctx, t.train->dataset);
   if (!held_out) return run_.stopped();
   // Before anyone is asked anything: the rounds must be measurable.
-  if (held_out->classes != pool.classes) {
+  work.classes = &held_out->classes;  // what the oracle answers in; an unlabeled pool has none of its own
+  if (!run_.plan.specs.dataset(block.pool)->unlabeled && held_out->classes != pool.classes) {
     run_.fail(ctx, "label '" + block.name + "': the pool '" + block.pool + "' and train '" + block.model +
                        "''s dataset have different classes");
     return Finish::UserError;
@@ -258,14 +262,20 @@ Finish LabelRunner::run(TaskContext &ctx) {
   }
   // The pool is the dataset's training split when the model learns from
   // the same dataset (its validation split measures); else all of it but
-  // the files the validation split holds: a measured item is never labeled.
+  // the images the validation split holds (by their decoded pixels, so a
+  // copy elsewhere counts): a measured image is never labeled.
   if (block.pool == t.train->dataset) {
     work.pool_items = pool.split.train;
   } else {
-    std::set<std::string> measured;
-    for (std::size_t i : held_out->split.val) measured.insert(held_out->sources[i]);
+    const std::size_t bytes = static_cast<std::size_t>(pool.width) * pool.height * pool.channels;
+    auto image = [bytes](const data::LoadedDataset &d, std::size_t i) {
+      return std::string_view(reinterpret_cast<const char *>(d.pixels.data()) + i * bytes, bytes);
+    };
+    std::set<std::string_view> measured;
+    if (held_out->width == pool.width && held_out->height == pool.height && held_out->channels == pool.channels)
+      for (std::size_t i : held_out->split.val) measured.insert(image(*held_out, i));
     for (std::size_t i = 0; i < pool.size(); ++i)
-      if (!measured.count(pool.sources[i])) work.pool_items.push_back(i);
+      if (!measured.count(image(pool, i))) work.pool_items.push_back(i);
   }
   work.by_file = files_of(pool);
 
@@ -346,7 +356,7 @@ Finish LabelRunner::run(TaskContext &ctx) {
   fs::create_directories(model.parent_path(), ec);
   lower::save_weights(*job->net, model.string());
   run_.store.add_artifact(ctx.row, std::nullopt, "model", model.string(), job->spec.epochs,
-                          json_text(json{{"classes", pool.classes}, {"backbone", job->spec.model.backbone}}));
+                          json_text(json{{"classes", held_out->classes}, {"backbone", job->spec.model.backbone}}));
 
   bool stopped = false;
   if (block.stop && t.arm == LabelArm::Strategy) {
@@ -371,13 +381,13 @@ Finish LabelRunner::run(TaskContext &ctx) {
                                                run_.settings.seed + static_cast<std::uint64_t>(t.round));
     for (std::size_t k = 0; k < choice.asked.size(); ++k)
       asked.push_back({{"file", pool.sources[choice.asked[k]]},
-                       {"suggested", pool.classes[static_cast<std::size_t>(choice.suggested[k])]},
+                       {"suggested", held_out->classes[static_cast<std::size_t>(choice.suggested[k])]},
                        {"confidence", choice.confidence[k]}});
     select_seconds = choice.seconds;
   }
   json labeled = json::array();
   for (std::size_t k = 0; k < work.labeled.size(); ++k)
-    labeled.push_back({pool.sources[work.labeled[k]], pool.classes[static_cast<std::size_t>(work.labels[k])]});
+    labeled.push_back({pool.sources[work.labeled[k]], held_out->classes[static_cast<std::size_t>(work.labels[k])]});
   const double fraction = static_cast<double>(work.labeled.size()) / static_cast<double>(work.pool_items.size());
   const double accuracy = measured.value("accuracy");
   char line[200];
@@ -433,7 +443,8 @@ std::shared_ptr<const Trained> label_model(RunContext &run, TaskContext &ctx, co
   std::vector<std::size_t> labeled;
   std::vector<int> labels;
   std::string missing;
-  if (!read_labeled(last.value("labeled", json::array()), *pool, files_of(*pool), labeled, labels, missing)) {
+  if (!read_labeled(last.value("labeled", json::array()), job->data->classes, files_of(*pool), labeled, labels,
+                    missing)) {
     run.fail(ctx, "label '" + block.name + "': " + missing + ", labeled in round " + std::to_string(last_task->round) +
                       ", is no longer in the pool");
     return nullptr;

@@ -18,13 +18,13 @@ namespace {
 
 using nlohmann::json;
 
-// The classes a round's answers are checked against: the pool dataset's
+// The classes a round's answers are checked against: the dataset's
 // declared ones, else its class folders, as image_folder reads them.
-std::vector<std::string> classes_of(const spec::Dataset &pool) {
-  if (!pool.classes.empty()) return pool.classes;
+std::vector<std::string> classes_of(const spec::Dataset &dataset) {
+  if (!dataset.classes.empty()) return dataset.classes;
   data::ClassFiles files;
   data::DataReport report;
-  data::scan_class_folders(pool, data::image_extensions(), "images", files, report);
+  data::scan_class_folders(dataset, data::image_extensions(), "images", files, report);
   return files.classes;
 }
 
@@ -32,8 +32,10 @@ json status_of(const spec::Label &block, const spec::Specs &specs) {
   json out = {{"label", block.name}, {"oracle", spec::to_string(block.oracle)}, {"folder", block.oracle_path}};
   json rounds = json::array();
   if (block.oracle != spec::Label::Oracle::Human) return out;
-  const spec::Dataset *pool = specs.dataset(block.pool);
-  const std::vector<std::string> classes = pool ? classes_of(*pool) : std::vector<std::string>{};
+  // Answers name the model's classes (an unlabeled pool has none of its own).
+  const spec::Train *recipe = specs.train(block.model);
+  const spec::Dataset *data = recipe ? specs.dataset(recipe->dataset) : nullptr;
+  const std::vector<std::string> classes = data ? classes_of(*data) : std::vector<std::string>{};
   for (int round = 1; round <= block.rounds && std::filesystem::exists(label::questions_csv(block.oracle_path, round));
        ++round) {
     const std::vector<std::string> asked = label::files_in(block.oracle_path, round);
