@@ -133,10 +133,10 @@ Predictions predict(lower::Network &net, const data::LoadedDataset &data, const 
     torch::Tensor x = input_of(*b, data.channels, data.height, data.width);
     torch::Tensor p;
     if (with_features) {
-      torch::Tensor f = net->features(x);
+      torch::Tensor f = net->embedding(net->features(x));
       out.dims = static_cast<std::size_t>(f.size(1));
       append(out.features, f);
-      p = torch::softmax(net->head->forward(f), 1);
+      p = torch::softmax(net->scores(f), 1);
     } else {
       p = torch::softmax(net->forward(x), 1);
     }

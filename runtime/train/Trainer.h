@@ -77,8 +77,9 @@ EpochMetrics evaluate(lower::Network &net, const data::LoadedDataset &data, cons
                       const Normalizer &norm, const LossSpec &loss, int batch = 256);
 
 // The class probabilities (softmax) of samples `indices`, in order, one row
-// of `classes` each; with `with_features`, also the backbone's output
-// before the head, one row of `dims` each (what coreset measures distance on).
+// of `classes` each; with `with_features`, also the penultimate layer's
+// output (NetworkImpl::embedding), one row of `dims` each (what coreset
+// measures distance on).
 struct Predictions {
   std::vector<float> probabilities, features;
   std::size_t classes = 0, dims = 0;

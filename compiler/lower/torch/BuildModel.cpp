@@ -161,6 +161,14 @@ torch::Tensor NetworkImpl::features(torch::Tensor x) {
 
 torch::Tensor NetworkImpl::forward(torch::Tensor x) { return head->forward(features(x)); }
 
+torch::Tensor NetworkImpl::embedding(torch::Tensor x) {
+  auto layer = head->begin();
+  for (std::size_t i = 0; i + 1 < head->size(); ++i, ++layer) x = layer->forward(x);
+  return x;
+}
+
+torch::Tensor NetworkImpl::scores(torch::Tensor x) { return (head->end() - 1)->forward(x); }
+
 void NetworkImpl::train(bool on) {
   torch::nn::Module::train(on);
   if (!on || frozen.empty()) return;

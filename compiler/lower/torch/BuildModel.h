@@ -22,6 +22,12 @@ class NetworkImpl : public torch::nn::Module {
   torch::Tensor forward(torch::Tensor x);
   // The backbone's output before the head, as N x features.
   torch::Tensor features(torch::Tensor x);
+  // The penultimate layer: `features` through every head layer but the
+  // last (the class scores); the features themselves when the head is one
+  // linear layer. What coreset measures distances on.
+  torch::Tensor embedding(torch::Tensor features);
+  // The class scores of an embedding.
+  torch::Tensor scores(torch::Tensor embedding);
   std::vector<std::string> block_names() const;
   // Training mode for everything but the frozen blocks, which stay in
   // evaluation mode: their batch-norm statistics do not move either.
