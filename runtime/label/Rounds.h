@@ -1,9 +1,9 @@
 // The rounds of smart labeling, as one loop over plain data: train the
 // recipe on the labels so far (from scratch each round unless warm-started),
 // measure it on the fixed held-out samples, score the unlabeled pool, and
-// ask the oracle about the strategy's choice. The label runner runs it per
-// round as tasks; the label benchmark runs it whole to draw learning curves.
-// Uses torch.
+// ask the oracle about the strategy's choice. The label benchmark runs it
+// whole to draw learning curves; the label runner (one task per round,
+// runtime/workflow/LabelRunner.cpp) shares its choice, `choose`. Uses torch.
 #pragma once
 
 #include "runtime/label/Selection.h"
