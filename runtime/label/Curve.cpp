@@ -70,6 +70,14 @@ std::vector<Curve> learning_curves(const std::vector<std::pair<std::string, nloh
   return out;
 }
 
+std::vector<Curve> learning_curves(const std::vector<store::TaskRow> &rows) {
+  std::vector<std::pair<std::string, nlohmann::json>> tasks;
+  for (const store::TaskRow &row : rows)
+    if (row.status == "done" || row.status == "cached")
+      tasks.emplace_back(row.name, nlohmann::json::parse(row.outputs, nullptr, false));
+  return learning_curves(tasks);
+}
+
 nlohmann::json label_rounds_json(const std::vector<Curve> &curves) {
   nlohmann::json rows = nlohmann::json::array();
   for (const Curve &c : curves)

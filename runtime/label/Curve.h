@@ -6,6 +6,8 @@
 // No torch.
 #pragma once
 
+#include "runtime/store/Store.h"
+
 #include <nlohmann/json.hpp>
 
 #include <optional>
@@ -33,6 +35,8 @@ struct Curve {
 
 // From a run's tasks as (name, outputs): every task named label:NAME/...
 std::vector<Curve> learning_curves(const std::vector<std::pair<std::string, nlohmann::json>> &tasks);
+// The same from a run's rows in the store: those done or reused.
+std::vector<Curve> learning_curves(const std::vector<store::TaskRow> &rows);
 
 // [{label, round, labels, fraction, metric, baseline_metric}], one per strategy round.
 nlohmann::json label_rounds_json(const std::vector<Curve> &curves);

@@ -62,18 +62,18 @@ class LabelRunner : public TaskRunner {
   std::optional<Finish> ask(TaskContext &ctx, RoundWork &work);
   // What this round asks the oracle: the seed labels (round 1), what the
   // round before chose, a random draw (the baseline) or the whole pool.
-  std::vector<std::size_t> questions(const Task &t, const RoundWork &work) const;
+  std::vector<std::size_t> questions(const Task &t, const RoundWork &work);
+  // The folder oracle of `dir`, scanned once per run (shared by rounds and
+  // their seed-label draw); with `error` when it cannot be used.
+  std::shared_ptr<const label::FolderOracle> folder_oracle(const std::string &dir, std::string &error);
 
   RunContext &run_;
   std::mutex oracle_mu_;
-  std::map<std::string, std::shared_ptr<label::FolderOracle>> folders_;  // scanned once per run
+  std::map<std::string, std::shared_ptr<const label::FolderOracle>> folders_;  // by folder
 };
 
 void LabelRunner::draw_curve(const Task &t) {
-  std::vector<std::pair<std::string, json>> rounds;
-  for (const store::TaskRow &row : run_.store.tasks(run_.state.run_id()))
-    if (row.status == "done" || row.status == "cached") rounds.emplace_back(row.name, json::parse(row.outputs, nullptr, false));
-  for (const label::Curve &curve : label::learning_curves(rounds)) {
+  for (const label::Curve &curve : label::learning_curves(run_.store.tasks(run_.state.run_id()))) {
     if (curve.label != t.block) continue;
     const fs::path png = run_.checkpoint_dir("label/" + t.block) / "curve.png";
     std::error_code ec;
@@ -140,15 +140,8 @@ std::optional<Finish> LabelRunner::ask(TaskContext &ctx, RoundWork &work) {
   const spec::Label &block = *work.block;
   const std::vector<std::string> &classes = *work.classes;
   if (block.oracle == spec::Label::Oracle::Folder) {
-    std::shared_ptr<label::FolderOracle> oracle;
     std::string error;
-    {
-      std::lock_guard<std::mutex> lock(oracle_mu_);
-      auto &slot = folders_[block.oracle_path];
-      if (!slot) slot = std::make_shared<label::FolderOracle>(block.oracle_path, error);
-      oracle = slot;
-      if (!error.empty()) slot.reset();
-    }
+    const std::shared_ptr<const label::FolderOracle> oracle = folder_oracle(block.oracle_path, error);
     for (std::size_t i : work.to_ask) {
       const int c = error.empty() ? oracle->answer(work.pool->sources[i], classes, error) : -1;
       if (c < 0) {
@@ -206,7 +199,16 @@ std::optional<Finish> LabelRunner::ask(TaskContext &ctx, RoundWork &work) {
   return Finish::Interrupted;
 }
 
-std::vector<std::size_t> LabelRunner::questions(const Task &t, const RoundWork &work) const {
+std::shared_ptr<const label::FolderOracle> LabelRunner::folder_oracle(const std::string &dir, std::string &error) {
+  std::lock_guard<std::mutex> lock(oracle_mu_);
+  auto &slot = folders_[dir];
+  if (!slot) slot = std::make_shared<label::FolderOracle>(dir, error);
+  std::shared_ptr<const label::FolderOracle> oracle = slot;
+  if (!error.empty()) slot.reset();  // scanned again next time: the folder may be fixed meanwhile
+  return oracle;
+}
+
+std::vector<std::size_t> LabelRunner::questions(const Task &t, const RoundWork &work) {
   const spec::Label &block = *t.label;
   const std::uint64_t seed = run_.settings.seed;
   if (t.arm == LabelArm::Reference) return work.pool_items;
@@ -224,11 +226,11 @@ std::vector<std::size_t> LabelRunner::questions(const Task &t, const RoundWork &
   // Stratified when the oracle can say which is which without a person.
   if (block.oracle == spec::Label::Oracle::Folder) {
     std::string error;
-    label::FolderOracle oracle(block.oracle_path, error);
+    const std::shared_ptr<const label::FolderOracle> oracle = folder_oracle(block.oracle_path, error);
     std::vector<int> classes;
     for (std::size_t i : work.pool_items) {
       if (!error.empty()) break;
-      classes.push_back(oracle.answer(work.pool->sources[i], *work.classes, error));
+      classes.push_back(oracle->answer(work.pool->sources[i], *work.classes, error));
     }
     if (error.empty()) return label::stratified_pick(work.pool_items, classes, n, seed ^ label::kSeedLabelsSalt);
     // The oracle cannot label every item: asking names the ones it cannot.

@@ -203,13 +203,6 @@ std::string mebibytes(std::uintmax_t bytes) {
   return buf;
 }
 
-std::vector<label::Curve> curves_of(const std::vector<store::TaskRow> &tasks) {
-  std::vector<std::pair<std::string, json>> rounds;
-  for (const store::TaskRow &t : tasks)
-    if (t.status == "done" || t.status == "cached") rounds.emplace_back(t.name, parse_or_empty(t.outputs));
-  return label::learning_curves(rounds);
-}
-
 int show_run(store::Store &store, const RunsOptions &opts) {
   auto run = store.run(opts.id);
   if (!run) {
@@ -240,7 +233,7 @@ int show_run(store::Store &store, const RunsOptions &opts) {
     std::cout << json_text(json{{"id", run->id}, {"project", run->project}, {"file", run->file},
                                 {"status", run->status}, {"command", run->command}, {"started", run->started},
                                 {"finished", run->finished}, {"artifacts", {{"folder", dir}, {"bytes", bytes}}},
-                                {"tasks", jt}, {"label_rounds", label::label_rounds_json(curves_of(tasks))}},
+                                {"tasks", jt}, {"label_rounds", label::label_rounds_json(label::learning_curves(tasks))}},
                            2)
               << "\n";
     return kOk;
@@ -270,7 +263,7 @@ int show_run(store::Store &store, const RunsOptions &opts) {
       if (o.contains("confusion")) print_confusion(o);
     }
   }
-  for (const label::Curve &c : curves_of(tasks)) {
+  for (const label::Curve &c : label::learning_curves(tasks)) {
     std::cout << "\n  label " << c.label << ": held-out accuracy by labels used (curve: "
               << (std::filesystem::path(dir) / "label" / c.label / "curve.png").string() << ")\n";
     for (const std::string &line : label::curve_table(c)) std::cout << "    " << line << "\n";
