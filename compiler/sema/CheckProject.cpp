@@ -48,6 +48,15 @@ void metrics_read(const ast::Expr &e, std::vector<const ast::Member *> &out) {
 }  // namespace
 
 void Checker::check_label_rules(const ast::Decl &d) {
+  // The baseline and the reference ask the oracle about every item they
+  // use: a person is never asked for them (the resolve stage leaves them out).
+  const ast::Property *oracle = property(d, "oracle");
+  const auto *call = oracle ? oracle->value->as<ast::Call>() : nullptr;
+  if (call && call->callee == "human")
+    for (const char *comparison : {"baseline", "reference"})
+      if (const ast::Property *p = property(d, comparison))
+        if (const auto *l = p->value->as<ast::Literal>(); l && l->literal == ast::LiteralKind::Bool && l->boolean)
+          diags_.report(DiagId::LabelComparisonByHand, p->value->range, {d.name, comparison});
   const ast::Property *stop = property(d, "stop");
   if (!stop) return;
   std::vector<const ast::Member *> read;

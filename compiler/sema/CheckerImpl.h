@@ -76,7 +76,8 @@ class Checker {
   // CheckProject.cpp
   void check_trains();
   void check_dataset_rules(const ast::Decl &d);
-  // A label block's stop condition reads only what a round measures.
+  // A label block's stop condition reads only what a round measures; with a
+  // human oracle it asks for no baseline or reference.
   void check_label_rules(const ast::Decl &d);
 
   const ast::Decl *lookup(ast::DeclKind k, const std::string &name) const { return result_.find(k, name); }
