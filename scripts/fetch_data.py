@@ -7,9 +7,12 @@ images, one subfolder per class (what `image_folder(path)` reads).
   fashion  Fashion-MNIST (dataset-fashion-mnist): 70,000 images, 28x28,
            10 classes, written as t-shirt, trouser, ..., ankle-boot (a
            dataset's `classes` property can restore the label order)
+  scenes   3,000 detection scenes, 128x128, of Fashion-MNIST items on
+           scikit-image's photographs (python3-skimage), with COCO boxes
+           and label-map masks (see make_scenes.py)
 
-Usage: fetch_data.py OUT_DIR [digits] [fashion]
-Nothing is downloaded: both come from installed packages. A set already
+Usage: fetch_data.py OUT_DIR [digits] [fashion] [scenes]
+Nothing is downloaded: all come from installed packages. A set already
 written (its .complete marker exists) is left alone.
 """
 import csv
@@ -19,7 +22,10 @@ import os
 import struct
 import sys
 
+import numpy as np
 from PIL import Image
+
+from make_scenes import make_scenes
 
 SKLEARN_DIGITS = "/usr/lib/python3/dist-packages/sklearn/datasets/data/digits.csv.gz"
 FASHION_DIR = "/usr/share/datasets/fashion-mnist"
@@ -85,14 +91,28 @@ def fashion(out):
     finish(path, total)
 
 
+def scenes(out):
+    path = os.path.join(out, "scenes")
+    if done(path):
+        print(f"fetch-data: {path}: already there")
+        return
+    # Items from Fashion-MNIST's training side only.
+    images, size = read_idx("train-images-idx3-ubyte.gz")
+    labels = read_idx("train-labels-idx1-ubyte.gz")
+    items = [np.frombuffer(p, np.uint8).reshape(size[1], size[0]) for p in images]
+    count, boxes = make_scenes(path, items, labels, FASHION_CLASSES, 3000)
+    print(f"fetch-data: {path}: {boxes} boxes")
+    finish(path, count)
+
+
 def main():
     if len(sys.argv) < 2:
         print(__doc__)
         sys.exit(2)
     out = sys.argv[1]
-    wanted = sys.argv[2:] or ["digits", "fashion"]
+    wanted = sys.argv[2:] or ["digits", "fashion", "scenes"]
     for name in wanted:
-        {"digits": digits, "fashion": fashion}[name](out)
+        {"digits": digits, "fashion": fashion, "scenes": scenes}[name](out)
 
 
 main()

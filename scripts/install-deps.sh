@@ -19,7 +19,7 @@ packages=(
   # data loading: audio resampling
   libsamplerate0-dev
   # real data sets built by scripts/fetch-data.sh
-  python3 python3-pil python3-sklearn dataset-fashion-mnist
+  python3 python3-pil python3-sklearn python3-skimage dataset-fashion-mnist
   # the Python peers of the benchmarks and of the TorchScript test
   python3-torch python3-torchvision python3-optuna
   # the editor tests (vim; Node below)
