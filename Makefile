@@ -20,7 +20,7 @@ fuzz:
 
 bench:
 	scripts/build.sh
-	/usr/bin/python3 scripts/fetch_data.py data digits fashion
+	/usr/bin/python3 scripts/fetch_data.py data digits fashion scenes
 	bench/check_time.sh
 	build/bench/edl_augment_bench data/fashion
 	bench/train_bench.sh

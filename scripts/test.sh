@@ -6,8 +6,8 @@ cd "$(dirname "$0")/.."
 scripts/install-deps.sh
 scripts/build.sh
 # The runtime tests decode slices of real digits; the training tests also
-# use Fashion-MNIST slices.
-/usr/bin/python3 scripts/fetch_data.py data digits fashion
+# use Fashion-MNIST slices; the detection tests, the generated scenes.
+/usr/bin/python3 scripts/fetch_data.py data digits fashion scenes
 ctest --test-dir build --output-on-failure --parallel "$(nproc)"
 
 # With clang present, also fuzz parse + check + plan + format under

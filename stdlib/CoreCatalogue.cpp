@@ -303,7 +303,7 @@ void blocks(Builder &b) {
                "{}", "task scheduling")});
   b.block(DeclKind::Dataset, "where data comes from and how it is read",
           {req("source", call(C::Source), "the data source"),
-           opt("task", enumeration({"classification", "detection", "segmentation"}, false, {"detection", "segmentation"}),
+           opt("task", enumeration({"classification", "detection", "segmentation"}, false, {"segmentation"}),
                "classification", "the task"),
            opt("split",
                record({opt("train", fraction(), "", "training share"), opt("val", fraction(), "", "validation share"),
@@ -394,7 +394,7 @@ void blocks(Builder &b) {
 void not_yet_built(Catalogue &c) {
   const std::pair<Category, std::vector<std::string>> kFunctions[] = {
       {C::AugmentOp, {"time_shift", "gain", "time_mask", "freq_mask", "token_dropout", "token_swap"}},
-      {C::Source, {"csv", "audio_folder", "coco", "mask_folder"}},
+      {C::Source, {"csv", "audio_folder", "mask_folder"}},
       {C::Features, {"log_mel"}},
       {C::Tokenizer, {"word", "char", "bpe"}},
       {C::Backbone, {"text_cnn", "lstm", "audio_cnn", "nas"}},

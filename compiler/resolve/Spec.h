@@ -43,6 +43,9 @@ struct Dataset {
   std::string path_as_written;            // for messages
   SourceRange path_range;
   std::string text_column, label_column;  // csv
+  std::string annotations;                // coco: the COCO JSON file, absolute (path is its images folder)
+  std::string annotations_as_written;
+  SourceRange annotations_range;
   double train = 0.8, val = 0.2, test = 0.0;
   bool stratify = true;
   int width = 0, height = 0;  // image.size; 0 keeps each image's own size (they must agree)

@@ -9,7 +9,29 @@ namespace edl::sema {
 
 using ast::DeclKind;
 
+namespace {
+
+// The task a source's data serves: boxes come only from COCO files, label
+// maps only from mask folders.
+std::string source_task(const std::string &source) {
+  if (source == "coco") return "detection";
+  if (source == "mask_folder") return "segmentation";
+  return "classification";
+}
+
+}  // namespace
+
 void Checker::check_dataset_rules(const ast::Decl &d) {
+  if (const ast::Property *source = property(d, "source"))
+    if (const auto *call = source->value->as<ast::Call>()) {
+      const ast::Property *task = property(d, "task");
+      const auto *written = task ? task->value->as<ast::Name>() : nullptr;
+      const std::string declared = written ? written->name : "classification", gives = source_task(call->callee);
+      if (declared != gives && (written || !task))
+        diags_.report(DiagId::SourceTaskMismatch, task ? task->value->range : source->value->range,
+                      {call->callee, gives, d.name, declared})
+            .help(NoteId::SetTask, {gives});
+    }
   // Decoders give 1 (gray), 3 (colour) or 4 (with alpha) channels; 2 is no image format.
   if (const ast::Property *image = property(d, "image"))
     if (const auto *r = image->value->as<ast::Record>())

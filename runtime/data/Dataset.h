@@ -42,6 +42,15 @@ struct Split {
   std::vector<std::size_t> train, val, test;  // sample indices
 };
 
+// One annotated object of a detection image, in the decoded image's pixels
+// (x0, y0 inclusive corner, x1, y1 exclusive: a box of one pixel is 1 wide).
+struct Object {
+  float x0 = 0, y0 = 0, x1 = 0, y1 = 0;
+  int label = 0;       // class index
+  float area = 0;      // as COCO counts it: the annotation's area, in the original image's pixels
+  bool crowd = false;  // iscrowd: a region of many objects, neither a target nor a miss
+};
+
 struct LoadedDataset {
   std::vector<std::string> classes;
   std::vector<int> labels;          // one per sample
@@ -49,6 +58,10 @@ struct LoadedDataset {
   // Images: N x height x width x channels, uint8.
   int width = 0, height = 0, channels = 0;
   std::vector<std::uint8_t> pixels;
+  // Detection (coco): each image's objects, one list per sample, and the
+  // size of the image as stored (boxes are scaled from it to width x height).
+  std::vector<std::vector<Object>> objects;
+  std::vector<std::pair<int, int>> original_sizes;
   // Text rows.
   std::vector<std::string> texts;
   // Audio: N x samples_per_clip, mono float in [-1, 1].

@@ -112,6 +112,51 @@ ClassFiles unlabeled_images(const DatasetSpec &spec) {
 
 }  // namespace
 
+std::string load_one_image(const DatasetSpec &spec, DecodeCache *cache, const std::vector<std::uint8_t> &bytes,
+                           const std::string &key, LoadedDataset &out, std::pair<int, int> &stored) {
+  std::vector<std::uint8_t> sample;
+  int w = 0, h = 0;
+  // Before the cache: a cached decode must not outlive a lower limit.
+  if (std::string why = refused(bytes, spec.max_pixels); !why.empty()) return why;
+  const auto header = image_header_size(bytes);
+  stored = header ? std::pair<int, int>{static_cast<int>(header->width), static_cast<int>(header->height)}
+                  : std::pair<int, int>{0, 0};
+  if (const auto *hit = cache ? cache->find(key) : nullptr; hit && hit->size() >= 8) {
+    // A cached entry is width and height (two uint32) and the pixels.
+    std::uint32_t dims[2];
+    std::memcpy(dims, hit->data(), 8);
+    w = static_cast<int>(dims[0]);
+    h = static_cast<int>(dims[1]);
+    sample.assign(hit->begin() + 8, hit->end());
+    ++out.report.from_cache;
+  } else {
+    cv::Mat img = decode(bytes, spec.channels, out.width, out.height);
+    if (img.empty()) return "cannot decode: not an image, or corrupt";
+    cv::Mat continuous = img.isContinuous() ? img : img.clone();
+    w = continuous.cols;
+    h = continuous.rows;
+    sample.assign(continuous.data, continuous.data + continuous.total() * continuous.elemSize());
+    ++out.report.decoded;
+    if (cache) {
+      std::vector<std::uint8_t> entry(8);
+      std::uint32_t dims[2] = {static_cast<std::uint32_t>(w), static_cast<std::uint32_t>(h)};
+      std::memcpy(entry.data(), dims, 8);
+      entry.insert(entry.end(), sample.begin(), sample.end());
+      cache->put(key, std::move(entry));
+    }
+  }
+  if (out.width == 0) {  // no image.size: the first image sets it
+    out.width = w;
+    out.height = h;
+  }
+  if (w != out.width || h != out.height ||
+      sample.size() != static_cast<std::size_t>(w) * static_cast<std::size_t>(h) * out.channels)
+    return "size " + std::to_string(w) + "x" + std::to_string(h) + " differs from " + std::to_string(out.width) + "x" +
+           std::to_string(out.height) + " (set image.size to resize every image)";
+  out.pixels.insert(out.pixels.end(), sample.begin(), sample.end());
+  return "";
+}
+
 void load_images(const DatasetSpec &spec, DecodeCache *cache, LoadedDataset &out) {
   ClassFiles cf;
   if (spec.unlabeled) cf = unlabeled_images(spec);
@@ -123,47 +168,9 @@ void load_images(const DatasetSpec &spec, DecodeCache *cache, LoadedDataset &out
   for_each_file(
       spec, cf, out.report,
       [&](std::size_t c, const std::string &file, const std::vector<std::uint8_t> &bytes, const std::string &key) {
-        std::vector<std::uint8_t> sample;
-        int w = 0, h = 0;
-        // Before the cache: a cached decode must not outlive a lower limit.
-        if (std::string why = refused(bytes, spec.max_pixels); !why.empty())
+        std::pair<int, int> stored;
+        if (std::string why = load_one_image(spec, cache, bytes, key, out, stored); !why.empty())
           return bad_sample(spec, out.report, file, why);
-        if (const auto *hit = cache ? cache->find(key) : nullptr; hit && hit->size() >= 8) {
-          // A cached entry is width and height (two uint32) and the pixels.
-          std::uint32_t dims[2];
-          std::memcpy(dims, hit->data(), 8);
-          w = static_cast<int>(dims[0]);
-          h = static_cast<int>(dims[1]);
-          sample.assign(hit->begin() + 8, hit->end());
-          ++out.report.from_cache;
-        } else {
-          cv::Mat img = decode(bytes, spec.channels, out.width, out.height);
-          if (img.empty()) return bad_sample(spec, out.report, file, "cannot decode: not an image, or corrupt");
-          cv::Mat continuous = img.isContinuous() ? img : img.clone();
-          w = continuous.cols;
-          h = continuous.rows;
-          sample.assign(continuous.data, continuous.data + continuous.total() * continuous.elemSize());
-          ++out.report.decoded;
-          if (cache) {
-            std::vector<std::uint8_t> entry(8);
-            std::uint32_t dims[2] = {static_cast<std::uint32_t>(w), static_cast<std::uint32_t>(h)};
-            std::memcpy(entry.data(), dims, 8);
-            entry.insert(entry.end(), sample.begin(), sample.end());
-            cache->put(key, std::move(entry));
-          }
-        }
-        if (out.width == 0) {  // no image.size: the first image sets it
-          out.width = w;
-          out.height = h;
-        }
-        if (w != out.width || h != out.height ||
-            sample.size() != static_cast<std::size_t>(w) * static_cast<std::size_t>(h) * out.channels) {
-          std::string size = std::to_string(w) + "x" + std::to_string(h);
-          return bad_sample(spec, out.report, file,
-                            "size " + size + " differs from " + std::to_string(out.width) + "x" +
-                                std::to_string(out.height) + " (set image.size to resize every image)");
-        }
-        out.pixels.insert(out.pixels.end(), sample.begin(), sample.end());
         out.labels.push_back(static_cast<int>(c));
         out.sources.push_back(file);
         return true;

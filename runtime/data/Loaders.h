@@ -33,6 +33,13 @@ void for_each_file(const DatasetSpec &spec, const ClassFiles &files, DataReport 
 void load_images(const DatasetSpec &spec, DecodeCache *cache, LoadedDataset &out);
 void load_audio(const DatasetSpec &spec, DecodeCache *cache, LoadedDataset &out);
 void load_csv(const DatasetSpec &spec, LoadedDataset &out);
+void load_coco(const DatasetSpec &spec, DecodeCache *cache, LoadedDataset &out);
+
+// One image file decoded as image_folder decodes it (through the cache when
+// there is one), its pixels appended to out.pixels; `stored` receives the
+// image's own size. Returns why it cannot be used, or "".
+std::string load_one_image(const DatasetSpec &spec, DecodeCache *cache, const std::vector<std::uint8_t> &bytes,
+                           const std::string &key, LoadedDataset &out, std::pair<int, int> &stored);
 
 // Records a bad sample: skipped, or with on_error = fail the error that
 // ends the load. Returns whether loading goes on.

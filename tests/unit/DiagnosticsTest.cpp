@@ -96,7 +96,8 @@ TEST_CASE("every diagnostic code has an explanation and a test file", "[diagnost
   // Codes the data loaders find are pinned by the data tests.
   std::string tests = read_file(source_dir() + "/tests/cli/cli_contract.sh") +
                       read_file(source_dir() + "/tests/cli/run_contract.sh") +
-                      read_file(source_dir() + "/tests/runtime/DataTest.cpp");
+                      read_file(source_dir() + "/tests/runtime/DataTest.cpp") +
+                      read_file(source_dir() + "/tests/runtime/CocoTest.cpp");
   for (const std::string &f : edl_files("tests/diagnostics")) tests += read_file(f);
   std::set<std::string> codes;
   for (DiagId id : all_diagnostics()) {

@@ -30,6 +30,50 @@ const char *kind_word(const data::DatasetSpec &spec) {
   }
 }
 
+// Detection data: objects per class in each split, and by size as COCO
+// counts them (area below 32x32 small, below 96x96 medium, else large, in
+// the stored image's pixels); crowd regions apart.
+struct ObjectCounts {
+  std::array<std::size_t, 3> split{};  // train, val, test
+  std::array<std::size_t, 3> size{};   // small, medium, large
+  std::size_t crowd = 0;
+};
+
+std::vector<ObjectCounts> object_counts(const data::LoadedDataset &d) {
+  std::vector<ObjectCounts> per(d.classes.size());
+  const std::vector<std::size_t> *splits[3] = {&d.split.train, &d.split.val, &d.split.test};
+  for (int s = 0; s < 3; ++s)
+    for (std::size_t i : *splits[s])
+      for (const data::Object &o : d.objects[i]) {
+        ObjectCounts &c = per[static_cast<std::size_t>(o.label)];
+        if (o.crowd) {
+          ++c.crowd;
+          continue;
+        }
+        ++c.split[static_cast<std::size_t>(s)];
+        ++c.size[o.area < 32 * 32 ? 0 : o.area < 96 * 96 ? 1 : 2];
+      }
+  return per;
+}
+
+void print_objects(const data::LoadedDataset &d, std::size_t width) {
+  const std::vector<ObjectCounts> per = object_counts(d);
+  std::size_t total = 0, crowd = 0;
+  for (const ObjectCounts &c : per) {
+    total += c.split[0] + c.split[1] + c.split[2];
+    crowd += c.crowd;
+  }
+  std::printf("  %s objects (%.1f an image)%s\n", count(total).c_str(),
+              d.size() ? static_cast<double>(total) / static_cast<double>(d.size()) : 0.0,
+              crowd ? (", " + count(crowd) + " crowd regions").c_str() : "");
+  std::printf("  %-*s %8s %8s %8s %8s %8s %8s\n", static_cast<int>(width), "objects", "train", "val", "test", "small",
+              "medium", "large");
+  for (std::size_t c = 0; c < d.classes.size(); ++c)
+    std::printf("  %-*s %8zu %8zu %8zu %8zu %8zu %8zu\n", static_cast<int>(width), d.classes[c].c_str(),
+                per[c].split[0], per[c].split[1], per[c].split[2], per[c].size[0], per[c].size[1], per[c].size[2]);
+  std::fflush(stdout);
+}
+
 void print_text(const data::DatasetSpec &spec, const data::LoadedDataset &d, const SourceManager &sm) {
   std::cout << "dataset '" << spec.name << "': ";
   if (!d.report.ok()) {
@@ -37,7 +81,7 @@ void print_text(const data::DatasetSpec &spec, const data::LoadedDataset &d, con
   } else {
     std::cout << count(d.size()) << " " << kind_word(spec) << " in " << d.classes.size() << " classes from "
               << spec.path;
-    if (spec.source == data::SourceKind::ImageFolder)
+    if (spec.source == data::SourceKind::ImageFolder || spec.source == data::SourceKind::Coco)
       std::cout << " (" << d.width << "x" << d.height << ", " << d.channels << " channel(s))";
     if (spec.source == data::SourceKind::AudioFolder)
       std::cout << " (" << spec.sample_rate << " Hz, " << d.samples_per_clip << " samples a clip)";
@@ -48,13 +92,17 @@ void print_text(const data::DatasetSpec &spec, const data::LoadedDataset &d, con
     for (std::size_t i : d.split.train) ++per[static_cast<std::size_t>(d.labels[i])][0];
     for (std::size_t i : d.split.val) ++per[static_cast<std::size_t>(d.labels[i])][1];
     for (std::size_t i : d.split.test) ++per[static_cast<std::size_t>(d.labels[i])][2];
-    std::size_t width = 5;
+    std::size_t width = 7;
     for (const std::string &c : d.classes) width = std::max(width, c.size());
-    std::printf("  %-*s %8s %8s %8s\n", static_cast<int>(width), "class", "train", "val", "test");
-    std::fflush(stdout);
-    for (std::size_t c = 0; c < d.classes.size(); ++c)
-      std::printf("  %-*s %8zu %8zu %8zu\n", static_cast<int>(width), d.classes[c].c_str(), per[c][0], per[c][1], per[c][2]);
-    std::fflush(stdout);
+    if (spec.source == data::SourceKind::Coco) {
+      print_objects(d, width);
+    } else {
+      std::printf("  %-*s %8s %8s %8s\n", static_cast<int>(width), "class", "train", "val", "test");
+      std::fflush(stdout);
+      for (std::size_t c = 0; c < d.classes.size(); ++c)
+        std::printf("  %-*s %8zu %8zu %8zu\n", static_cast<int>(width), d.classes[c].c_str(), per[c][0], per[c][1], per[c][2]);
+      std::fflush(stdout);
+    }
     if (spec.source != data::SourceKind::Csv)
       std::cout << "  decoded " << count(d.report.decoded) << ", from the cache " << count(d.report.from_cache) << "\n";
   }
@@ -73,7 +121,7 @@ nlohmann::json to_json(const data::DatasetSpec &spec, const data::LoadedDataset 
   nlohmann::json errors = nlohmann::json::array();
   for (const data::DataError &e : d.report.errors)
     errors.push_back({{"code", diagnostic_info(e.id).code}, {"message", e.message()}});
-  return {{"dataset", spec.name},
+  nlohmann::json out = {{"dataset", spec.name},
           {"ok", d.report.ok()},
           {"path", spec.path},
           {"samples", d.size()},
@@ -85,6 +133,16 @@ nlohmann::json to_json(const data::DatasetSpec &spec, const data::LoadedDataset 
           {"skipped", skipped},
           {"warnings", d.report.warnings},
           {"errors", errors}};
+  if (spec.source == data::SourceKind::Coco && d.report.ok()) {
+    nlohmann::json objects = nlohmann::json::object();
+    const std::vector<ObjectCounts> per = object_counts(d);
+    for (std::size_t c = 0; c < d.classes.size(); ++c)
+      objects[d.classes[c]] = {{"train", per[c].split[0]}, {"val", per[c].split[1]}, {"test", per[c].split[2]},
+                               {"small", per[c].size[0]}, {"medium", per[c].size[1]}, {"large", per[c].size[2]},
+                               {"crowd", per[c].crowd}};
+    out["objects"] = objects;
+  }
+  return out;
 }
 
 }  // namespace
