@@ -79,6 +79,13 @@ void Checker::check_label_rules(const ast::Decl &d) {
       if (const ast::Property *p = property(d, comparison))
         if (const auto *l = p->value->as<ast::Literal>(); l && l->literal == ast::LiteralKind::Bool && l->boolean)
           diags_.report(DiagId::LabelComparisonByHand, p->value->range, {d.name, comparison});
+  // Rounds ask for one class per image: a pool of boxes or masks has no such answer.
+  if (const ast::Property *pool = property(d, "pool"))
+    if (const auto *n = pool->value->as<ast::Name>())
+      if (const ast::Decl *dataset = lookup(DeclKind::Dataset, n->name))
+        if (const ast::Property *task = ast::find_property(dataset->properties, "task"))
+          if (const auto *t = task->value->as<ast::Name>(); t && t->name != "classification")
+            diags_.report(DiagId::LabelPoolNotClasses, pool->value->range, {d.name, n->name, t->name});
   const ast::Property *stop = property(d, "stop");
   if (!stop) return;
   std::vector<const ast::Member *> read;
