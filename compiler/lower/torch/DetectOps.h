@@ -1,0 +1,50 @@
+// The box operations of detection: IoU, box coding against anchors, greedy
+// non-maximum suppression (per class), and anchor grids. They are written
+// once, in TorchScript (DetectOps.cpp), so a deployed model decodes and
+// suppresses exactly as training's evaluation did, in any libtorch or
+// Python torch that loads the package. Boxes are N x 4, x0 y0 x1 y1.
+// Include only from files that use torch.
+#pragma once
+
+#include <torch/torch.h>
+
+#include <array>
+#include <string>
+#include <vector>
+
+namespace edl::lower {
+
+// The TorchScript source of the operations, as methods (each takes self
+// first), for a module that defines them with Module::define.
+const std::string &detect_ops_source();
+
+// N x M IoU of every box of `a` with every box of `b`.
+torch::Tensor box_iou(const torch::Tensor &a, const torch::Tensor &b);
+
+// Indices of the boxes kept, best score first: a box is dropped when it
+// overlaps a better-scored kept box by IoU > threshold (torchvision's nms).
+torch::Tensor nms(const torch::Tensor &boxes, const torch::Tensor &scores, double iou_threshold);
+// The same, but boxes of different labels never suppress each other.
+torch::Tensor batched_nms(const torch::Tensor &boxes, const torch::Tensor &scores, const torch::Tensor &labels,
+                          double iou_threshold);
+
+// Box coding relative to anchors (R-CNN's): centre offsets in anchor widths
+// and log size ratios, each multiplied by its weight.
+using BoxWeights = std::array<double, 4>;
+torch::Tensor encode_boxes(const torch::Tensor &boxes, const torch::Tensor &anchors, const BoxWeights &weights);
+// Deltas (... x 4, with anchors broadcast) back to boxes; log ratios are
+// capped at log(1000/16) so an untrained head cannot overflow exp.
+torch::Tensor decode_boxes(const torch::Tensor &deltas, const torch::Tensor &anchors, const BoxWeights &weights);
+
+// Anchors of one feature level: for each cell of a height x width grid
+// (row-major), centred on the cell, one box per ratio and scale, ratio
+// by ratio (ratio = height / width; area (size x scale)^2).
+struct AnchorLevel {
+  int height = 0, width = 0;  // the feature map
+  double stride = 1;          // input pixels per feature cell
+  double size = 32;           // the side of the ratio-1, scale-1 anchor
+};
+torch::Tensor make_anchors(const std::vector<AnchorLevel> &levels, const std::vector<double> &ratios,
+                           const std::vector<double> &scales);
+
+}  // namespace edl::lower
