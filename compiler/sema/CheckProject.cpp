@@ -3,6 +3,7 @@
 #include "compiler/sema/CheckerImpl.h"
 
 #include <cmath>
+#include <functional>
 #include <sstream>
 
 namespace edl::sema {
@@ -159,6 +160,20 @@ void Checker::check_trains() {
       diags_.report(DiagId::IncompatibleHead, property(*decl, "model")->value->range,
                     {head_name, head, facts.dataset->name, task})
           .label(at, NoteId::DeclaredHere, {head_name});
+    }
+    // Boxes and masks follow the warp, but not a blend of two images.
+    if (facts.augment && task != "classification") {
+      const std::function<const ast::Step *(const std::vector<ast::Step> &)> blending =
+          [&](const std::vector<ast::Step> &steps) -> const ast::Step * {
+        for (const ast::Step &step : steps) {
+          if (step.name == "mixup" || step.name == "cutmix") return &step;
+          if (const ast::Step *inner = blending(step.body)) return inner;
+        }
+        return nullptr;
+      };
+      if (const ast::Step *step = blending(facts.augment->steps))
+        diags_.report(DiagId::OpWithoutBoxes, step->name_range, {step->name, facts.augment->name, facts.dataset->name, task})
+            .label(property(*decl, "augment")->value->range, NoteId::UsedHere, {facts.augment->name});
     }
     result_.trains.push_back(std::move(facts));
   }

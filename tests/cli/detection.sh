@@ -4,7 +4,9 @@
 #  - `edlc data` counts every object of the COCO file per class, split and
 #    COCO size, in text and JSON, equal to a count made here from the file;
 #  - bad annotations are skipped with their reasons, a file that is not COCO
-#    stops with E0820, a classification task on COCO data is E0513.
+#    stops with E0820, a classification task on COCO data is E0513;
+#  - `edlc preview` draws the boxes through an augment block's warp and
+#    refuses a block that blends images.
 # Usage: detection.sh EDLC SOURCE_DIR
 set -uo pipefail
 source "$(dirname "$0")/contract_lib.sh"
@@ -74,6 +76,21 @@ contains "the missing list named" err "no 'annotations' list"
 project "$scenes/annotations.json" "$scenes/images" classification > wrong.edl
 expect "classification on COCO" 1 "$edlc" check wrong.edl
 contains "E0513" err "[E0513]"
+
+cat scenes.edl - > preview.edl <<'EDL'
+augment geo {
+  flip_horizontal(p = 0.5)
+  rotate(degrees = uniform(-15, 15))
+  random_resized_crop(size = 128x128, scale = [0.5, 1.0])
+}
+augment blend { mixup(alpha = 0.2) }
+EDL
+expect "preview with boxes" 0 "$edlc" preview preview.edl --augment geo --dataset scenes --count 3 --variants 2 --out grid.png
+contains "preview wrote" out "wrote grid.png: 3 images of dataset 'scenes'"
+/usr/bin/python3 -c "from PIL import Image; im = Image.open('grid.png'); print('size', im.size)" > size 2>&1
+contains "a 3 x 3 grid of 256-pixel cells" size "size (784, 784)"
+expect "preview refuses mixup on boxes" 1 "$edlc" preview preview.edl --augment blend --dataset scenes --out blend.png
+contains "mixup named" err "uses 'mixup', which blends two images and cannot carry the boxes"
 
 echo "detection: $pass checks passed, $failures failed"
 [ "$failures" -eq 0 ]

@@ -1,11 +1,13 @@
 // `edlc preview FILE --augment NAME`: compiles an augment block, runs it on
 // real images of the dataset it is used with, and writes a grid: each row
-// an original and augmented variants of it.
+// an original and augmented variants of it; detection data with its boxes,
+// carried through each variant's warp.
 #include "Commands.h"
 #include "tools/edlc/Errors.h"
 #include "Report.h"
 
 #include "compiler/lower/halide/LowerAugment.h"
+#include "compiler/lower/halide/WarpBoxes.h"
 #include "runtime/data/Dataset.h"
 
 #include <opencv2/imgcodecs.hpp>
@@ -36,6 +38,20 @@ cv::Mat cell(const std::uint8_t *pixels, int w, int h, int channels, int scale) 
   else cv::cvtColor(img, bgr, cv::COLOR_RGBA2BGR);
   cv::resize(bgr, bgr, cv::Size(w * scale, h * scale), 0, 0, cv::INTER_NEAREST);
   return bgr;
+}
+
+// Detection data: each box drawn in its class's colour, named at its corner.
+void draw_boxes(cv::Mat &image, const std::vector<lower::BoxCorners> &boxes, const std::vector<int> &labels,
+                const std::vector<std::string> &classes, int scale) {
+  for (std::size_t b = 0; b < boxes.size(); ++b) {
+    const int label = labels[b];
+    const cv::Scalar colour((label * 97) % 256, (label * 57 + 128) % 256, 255 - (label * 131) % 256);
+    const cv::Point p0(static_cast<int>(boxes[b][0] * scale), static_cast<int>(boxes[b][1] * scale));
+    const cv::Point p1(static_cast<int>(boxes[b][2] * scale) - 1, static_cast<int>(boxes[b][3] * scale) - 1);
+    cv::rectangle(image, p0, p1, colour, 1);
+    cv::putText(image, classes[static_cast<std::size_t>(label)], p0 + cv::Point(1, 9), cv::FONT_HERSHEY_PLAIN, 0.7,
+                colour, 1);
+  }
 }
 
 }  // namespace
@@ -69,8 +85,15 @@ int run_preview(const PreviewOptions &opts) {
     }
 
   const data::DatasetSpec &spec = *dataset;
-  if (spec.source != data::SourceKind::ImageFolder) {
-    report_error() << "dataset '" << spec.name << "' is not a folder of images; preview shows images";
+  const bool detection = spec.source == data::SourceKind::Coco;
+  if (spec.source != data::SourceKind::ImageFolder && !detection) {
+    report_error() << "dataset '" << spec.name << "' is not a folder of images or COCO data; preview shows images";
+    return kUserError;
+  }
+  if (const lower::AugmentOp *op = detection ? lower::op_without_boxes(*augment) : nullptr) {
+    report_error() << "augment '" << augment->name << "' uses '" << op->name
+                   << "', which blends two images and cannot carry the boxes of dataset '" << spec.name
+                   << "' (see edlc explain E0515)";
     return kUserError;
   }
   data::LoadedDataset data = data::load_dataset(spec);
@@ -120,21 +143,44 @@ int run_preview(const PreviewOptions &opts) {
   for (std::size_t k = 0; k < picks.size(); ++k)
     std::copy_n(data.pixels.begin() + static_cast<long>(picks[k] * in_size), in_size, batch.begin() + static_cast<long>(k * in_size));
 
-  int scale = std::max(1, 96 / std::max(data.width, data.height));
+  // Preview cells are at least 96 pixels; detection cells at least 256, so box labels stay legible.
+  int scale = std::max(1, (detection ? 256 : 96) / std::max(data.width, data.height));
+  auto boxes_of = [&](std::size_t i) {
+    std::vector<lower::BoxCorners> boxes;
+    std::vector<int> labels;
+    for (const data::Object &o : data.objects[i]) {
+      boxes.push_back({o.x0, o.y0, o.x1, o.y1});
+      labels.push_back(o.label);
+    }
+    return std::pair{boxes, labels};
+  };
   std::vector<cv::Mat> rows;
   std::vector<std::uint8_t> out(out_size * picks.size());
   std::vector<std::vector<cv::Mat>> cells(picks.size());
-  for (std::size_t k = 0; k < picks.size(); ++k) cells[k].push_back(cell(&batch[k * in_size], data.width, data.height, data.channels, scale));
+  for (std::size_t k = 0; k < picks.size(); ++k) {
+    cells[k].push_back(cell(&batch[k * in_size], data.width, data.height, data.channels, scale));
+    if (detection) {
+      const auto [boxes, labels] = boxes_of(picks[k]);
+      draw_boxes(cells[k].back(), boxes, labels, data.classes, scale);
+    }
+  }
   for (int variant = 0; variant < opts.variants; ++variant) {
     // Each variant is another epoch: the image's index moves by the dataset size.
+    std::vector<std::vector<float>> rows;
     std::vector<float> params;
     for (std::size_t k = 0; k < picks.size(); ++k) {
-      std::vector<float> row = program.sample(seed, picks[k] + static_cast<std::uint64_t>(variant) * data.size());
-      params.insert(params.end(), row.begin(), row.end());
+      rows.push_back(program.sample(seed, picks[k] + static_cast<std::uint64_t>(variant) * data.size()));
+      params.insert(params.end(), rows.back().begin(), rows.back().end());
     }
     compiled->run(batch.data(), n, params.data(), out.data());
-    for (std::size_t k = 0; k < picks.size(); ++k)
+    for (std::size_t k = 0; k < picks.size(); ++k) {
       cells[k].push_back(cell(&out[k * out_size], program.out_w, program.out_h, data.channels, scale));
+      if (!detection) continue;
+      auto [boxes, labels] = boxes_of(picks[k]);
+      std::vector<int> kept_labels;
+      for (std::size_t b : lower::warp_boxes(program, rows[k], boxes)) kept_labels.push_back(labels[b]);
+      draw_boxes(cells[k].back(), boxes, kept_labels, data.classes, scale);
+    }
   }
   const int gap = 4;
   int cell_w = std::max(data.width, program.out_w) * scale, cell_h = std::max(data.height, program.out_h) * scale;
