@@ -162,7 +162,7 @@ void Checker::check_trains() {
           .label(at, NoteId::DeclaredHere, {head_name});
     }
     // Boxes and masks follow the warp, but not a blend of two images.
-    if (facts.augment && task != "classification") {
+    if (facts.augment && facts.dataset && task != "classification") {
       const std::function<const ast::Step *(const std::vector<ast::Step> &)> blending =
           [&](const std::vector<ast::Step> &steps) -> const ast::Step * {
         for (const ast::Step &step : steps) {
