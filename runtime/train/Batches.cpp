@@ -105,6 +105,17 @@ Batch Prefetcher::make(int b) const {
   const std::uint8_t *pixels = gathered.data();
   int W = d.width, H = d.height;
   std::vector<std::uint8_t> augmented;
+  const bool detection = !d.objects.empty();
+  if (detection) {
+    out.boxes.resize(n);
+    out.box_labels.resize(n);
+    for (int i = 0; i < n; ++i)
+      for (const data::Object &o : d.objects[out.samples[i]])
+        if (!o.crowd) {
+          out.boxes[i].push_back({o.x0, o.y0, o.x1, o.y1});
+          out.box_labels[i].push_back(o.label);
+        }
+  }
   if (plan_.augment) {
     const lower::AugmentProgram &prog = plan_.augment->program();
     // Each image's random parameters come from the seed, the epoch and the
@@ -121,6 +132,14 @@ Batch Prefetcher::make(int b) const {
     augmented.resize(static_cast<std::size_t>(W) * H * C * n);
     plan_.augment->run(pixels, n, params.data(), augmented.data());
     pixels = augmented.data();
+    // Boxes through the same warp as their image.
+    for (int i = 0; detection && i < n; ++i) {
+      const std::vector<float> row(params.begin() + static_cast<std::ptrdiff_t>(i) * prog.slots,
+                                   params.begin() + static_cast<std::ptrdiff_t>(i + 1) * prog.slots);
+      std::vector<int> labels;
+      for (std::size_t k : lower::warp_boxes(prog, row, out.boxes[i])) labels.push_back(out.box_labels[i][k]);
+      out.box_labels[i] = std::move(labels);
+    }
     for (const lower::AugmentOp &op : prog.ops) {
       if (op.kind != lower::OpKind::Mixup && op.kind != lower::OpKind::Cutmix) continue;
       // The kernel blended each image with a partner; blend the labels alike.

@@ -5,6 +5,7 @@
 #pragma once
 
 #include "compiler/lower/halide/LowerAugment.h"
+#include "compiler/lower/halide/WarpBoxes.h"
 #include "runtime/data/Dataset.h"
 
 #include <condition_variable>
@@ -23,6 +24,10 @@ struct Batch {
   std::vector<std::int64_t> labels;  // n
   std::vector<float> targets;        // n x classes when a batch op mixed labels, else empty
   std::vector<std::size_t> samples;  // dataset indices, in batch order
+  // Detection data: each image's boxes after its augmentation (crowd
+  // regions left out) and their class labels.
+  std::vector<std::vector<lower::BoxCorners>> boxes;
+  std::vector<std::vector<int>> box_labels;
 };
 
 // Per-channel normalisation: (pixel / 255 - mean) / std.

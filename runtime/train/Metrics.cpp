@@ -50,6 +50,7 @@ double ConfusionMatrix::f1() const {
 
 double EpochMetrics::value(const std::string &metric) const {
   if (metric == "loss") return loss;
+  if (auto it = values.find(metric); it != values.end()) return it->second;
   if (metric == "accuracy") return confusion.accuracy();
   if (metric == "precision") return confusion.precision();
   if (metric == "recall") return confusion.recall();

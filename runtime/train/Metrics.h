@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -32,7 +33,10 @@ struct EpochMetrics {
   double loss = 0;
   ConfusionMatrix confusion;
   std::int64_t top5_hits = 0;
-  // The value of a metric named as in the catalogue (loss accuracy top5 f1 precision recall).
+  // Metrics a confusion matrix does not give, by name (detection: map,
+  // map50, map75, map_small, map_medium, map_large).
+  std::map<std::string, double> values;
+  // The value of a metric named as in the catalogue (loss accuracy top5 f1 precision recall map map50).
   double value(const std::string &metric) const;
 };
 

@@ -171,9 +171,28 @@ torch::Tensor normalised_inputs(const data::LoadedDataset &data, const std::vect
 }
 
 TrainResult train_model(lower::Network &net, const TrainJob &job, const TrainCallbacks &cb) {
+  const data::LoadedDataset &data = *job.data;
+  const int classes = classes_of(data);
+  TrainTask task;
+  task.module = net.get();
+  task.loss = [&](const Batch &b, const torch::Tensor &inputs, EpochMetrics &running) {
+    torch::Tensor logits = net->forward(inputs);
+    torch::Tensor loss = batch_loss(logits, targets_of(b, classes), job.spec->loss);
+    score(running, logits.detach(), b.labels);
+    return loss;
+  };
+  task.evaluate = [&](const std::vector<std::size_t> &indices) {
+    return evaluate(net, data, indices, job.norm, job.spec->loss);
+  };
+  task.fresh.confusion = ConfusionMatrix(classes);
+  return train_task(task, job, cb);
+}
+
+TrainResult train_task(const TrainTask &task, const TrainJob &job, const TrainCallbacks &cb) {
   const TrainSpec &spec = *job.spec;
   const data::LoadedDataset &data = *job.data;
   const int classes = classes_of(data);
+  torch::nn::Module &net = *task.module;
   TrainResult result;
   auto started = Clock::now();
 
@@ -189,20 +208,20 @@ TrainResult train_model(lower::Network &net, const TrainJob &job, const TrainCal
   const std::int64_t steps_per_epoch = (static_cast<std::int64_t>(train_indices.size()) + spec.batch - 1) / spec.batch;
 
   std::vector<torch::Tensor> params;
-  for (torch::Tensor &p : net->parameters())
+  for (torch::Tensor &p : net.parameters())
     if (p.requires_grad()) params.push_back(p);
   auto optimizer = make_optimizer(spec.optimizer, params);
   LrSchedule schedule(spec.schedule, spec.optimizer.lr, spec.epochs, steps_per_epoch);
   if (!job.checkpoint_dir.empty()) std::filesystem::create_directories(job.checkpoint_dir);
 
-  const std::string watched = spec.early_stop.enabled ? spec.early_stop.metric : "accuracy";
+  const std::string watched = spec.early_stop.enabled ? spec.early_stop.metric : task.watched;
   const bool watched_on_train = spec.early_stop.enabled && spec.early_stop.split == "train";
   const bool maximize = spec.early_stop.enabled ? spec.early_stop.maximize : true;
   double best = maximize ? -1e300 : 1e300;
   int since_best = 0;
   if (job.resume.epoch > 0) {
     std::string error;
-    if (lower::load_weights(*net, job.resume.weights, error) == 0 || !error.empty())
+    if (lower::load_weights(net, job.resume.weights, error) == 0 || !error.empty())
       throw std::runtime_error("cannot resume from '" + job.resume.weights + "': " + error);
     const std::string optim = optimizer_path(job.resume.weights);
     if (std::filesystem::exists(optim)) torch::load(*optimizer, optim);
@@ -219,8 +238,8 @@ TrainResult train_model(lower::Network &net, const TrainJob &job, const TrainCal
     auto epoch_start = Clock::now();
     EpochReport report;
     report.epoch = epoch + 1;
-    report.train.confusion = ConfusionMatrix(classes);
-    net->train();
+    report.train = task.fresh;
+    net.train();
     EpochPlan plan{&data, train_indices, static_cast<int>(spec.batch), true, job.augment, job.seed, epoch, job.norm, classes};
     Prefetcher batches(plan);
     double loss_sum = 0;
@@ -239,21 +258,20 @@ TrainResult train_model(lower::Network &net, const TrainJob &job, const TrainCal
       for (auto &group : optimizer->param_groups()) group.options().set_lr(lr);
       report.lr = lr;
       optimizer->zero_grad();
-      torch::Tensor logits = net->forward(input_of(*b, data.channels, H, W));
-      torch::Tensor loss = batch_loss(logits, targets_of(*b, classes), spec.loss);
+      torch::Tensor loss = task.loss(*b, input_of(*b, data.channels, H, W), report.train);
       loss.backward();
       optimizer->step();
       loss_sum += loss.item<double>() * b->n;
       seen += b->n;
-      score(report.train, logits.detach(), b->labels);
       if (cb.on_batch)
-        cb.on_batch(epoch + 1, ++index, batches.batches(), loss_sum / seen, report.train.confusion.accuracy(),
+        cb.on_batch(epoch + 1, ++index, batches.batches(), loss_sum / seen,
+                    report.train.confusion.classes() ? report.train.confusion.accuracy() : -1.0,  // -1: none kept
                     seen / since(epoch_start));
     }
     if (result.interrupted) break;
     report.train.loss = seen ? loss_sum / static_cast<double>(seen) : 0;
     report.images_per_second = seen / since(epoch_start);
-    report.val = evaluate(net, data, data.split.val, job.norm, spec.loss);
+    report.val = task.evaluate(data.split.val);
     report.seconds = since(epoch_start);
 
     const double value = (watched_on_train || data.split.val.empty() ? report.train : report.val).value(watched);
@@ -270,14 +288,14 @@ TrainResult train_model(lower::Network &net, const TrainJob &job, const TrainCal
       const bool last = epoch + 1 == last_epoch;
       if (report.epoch % std::max(1, static_cast<int>(spec.checkpoint_every)) == 0 || last) {
         report.checkpoint = job.checkpoint_dir + "/epoch-" + std::to_string(report.epoch) + ".pt";
-        lower::save_weights(*net, report.checkpoint);
+        lower::save_weights(net, report.checkpoint);
         torch::save(*optimizer, optimizer_path(report.checkpoint));
         report.checkpointed = true;
         if (spec.checkpoint_keep > 0) report.removed = remove_old_checkpoints(job.checkpoint_dir, spec.checkpoint_keep);
       }
       if (better) {
         result.model_path = job.checkpoint_dir + "/model.pt";
-        lower::save_weights(*net, result.model_path);
+        lower::save_weights(net, result.model_path);
       }
     }
     result.epochs.push_back(report);

@@ -28,7 +28,7 @@ struct EpochReport {
 
 struct TrainCallbacks {
   // After every batch: epoch, batch (1-based), batches, running loss, running
-  // accuracy, images/s so far.
+  // accuracy (-1 for a task that keeps none), images/s so far.
   std::function<void(int, int, int, double, double, double)> on_batch;
   std::function<void(const EpochReport &)> on_epoch;
   std::function<bool()> interrupted;  // polled between batches (Ctrl-C)
@@ -69,7 +69,20 @@ struct TrainResult {
   double seconds = 0;
 };
 
+// What a kind of task brings to the loop: its module, the loss of one
+// augmented batch (adding to the epoch's training metrics), the metrics of
+// a held-out split, and the metric watched when early_stop names none.
+struct TrainTask {
+  torch::nn::Module *module = nullptr;
+  std::function<torch::Tensor(const Batch &, const torch::Tensor &inputs, EpochMetrics &running)> loss;
+  std::function<EpochMetrics(const std::vector<std::size_t> &indices)> evaluate;
+  EpochMetrics fresh;            // a training epoch's metrics before its first batch
+  std::string watched = "accuracy";
+};
+
 // Throws std::runtime_error when a resume point's files cannot be read.
+TrainResult train_task(const TrainTask &task, const TrainJob &job, const TrainCallbacks &callbacks = {});
+// Classification: cross-entropy (or focal) over the network's class scores.
 TrainResult train_model(lower::Network &net, const TrainJob &job, const TrainCallbacks &callbacks = {});
 
 // Loss and metrics of `net` over samples `indices`, without augmentation.

@@ -3,6 +3,7 @@
 #include "compiler/lower/torch/BuildModel.h"
 
 #include "compiler/lower/torch/Blocks.h"
+#include "compiler/lower/torch/Detector.h"
 
 #include <torch/serialize.h>
 
@@ -188,6 +189,58 @@ std::vector<int> ints(const std::vector<spec::Scalar> &list) {
   return out;
 }
 
+namespace {
+
+// The backbone the spec names, for C x H x W inputs; null for one this
+// version does not build.
+nn::Sequential backbone_of(const ModelSpec &spec, int C, int H, int W) {
+  if (spec.backbone == "mlp") return mlp(ints(spec.hidden), C * H * W);
+  if (spec.backbone == "cnn") return cnn(C, ints(spec.channels), static_cast<int>(spec.kernel));
+  if (spec.backbone == "resnet18" || spec.backbone == "resnet34" || spec.backbone == "resnet50")
+    return resnet(C, spec.backbone == "resnet18" ? std::vector<int>{2, 2, 2, 2} : std::vector<int>{3, 4, 6, 3},
+                  spec.backbone == "resnet50");
+  if (spec.backbone == "mobilenet_v2") return mobilenet_v2(C, spec.width);
+  return nullptr;
+}
+
+// `pretrained` weights into `whole`, then `freeze` up to a backbone block
+// (its blocks' names go to `frozen`). False with errors when either fails.
+bool pretrained_and_frozen(const ModelSpec &spec, nn::Module &whole, nn::Sequential &backbone,
+                           std::vector<std::string> &frozen, std::vector<ModelError> &errors,
+                           std::string *pretrained_report) {
+  if (!spec.pretrained.empty()) {
+    std::string error;
+    std::size_t skipped = 0;
+    std::size_t loaded = load_weights(whole, spec.pretrained, error, &skipped);
+    if (!error.empty() || loaded == 0) {
+      errors.push_back({spec.pretrained_range, DiagId::PretrainedUnreadable,
+                        {spec.pretrained, error.empty() ? "no tensor in it fits this model" : error}, {}});
+      return false;
+    }
+    if (pretrained_report)
+      *pretrained_report = std::to_string(loaded) + " tensors loaded, " + std::to_string(skipped) +
+                           " kept new (other name or shape)";
+  }
+  if (!spec.freeze.empty()) {
+    std::vector<std::string> names;
+    for (const auto &child : backbone->named_children()) names.push_back(child.key());
+    auto at = std::find(names.begin(), names.end(), spec.freeze);
+    if (at == names.end()) {
+      std::string all;
+      for (const std::string &n : names) all += (all.empty() ? "" : ", ") + n;
+      errors.push_back({spec.freeze_range, DiagId::UnknownFreezeBlock, {spec.backbone, spec.freeze}, {all}});
+      return false;
+    }
+    for (auto it = names.begin(); it <= at; ++it) {
+      for (torch::Tensor &p : backbone->named_children()[*it]->parameters()) p.set_requires_grad(false);
+      frozen.push_back(*it);
+    }
+  }
+  return true;
+}
+
+}  // namespace
+
 Network build_model(const ModelSpec &spec, const InputShape &input, std::vector<ModelError> &errors,
                     std::string *pretrained_report) {
   const int C = input.channels, H = input.height, W = input.width;
@@ -204,16 +257,10 @@ Network build_model(const ModelSpec &spec, const InputShape &input, std::vector<
     errors.push_back({spec.head_range, DiagId::NotSupportedYet, {"head", spec.head}, {}});
     return nullptr;
   }
-  nn::Sequential backbone{nullptr};
   Network net{nullptr};
   try {
-    if (spec.backbone == "mlp") backbone = mlp(ints(spec.hidden), C * H * W);
-    else if (spec.backbone == "cnn") backbone = cnn(C, ints(spec.channels), static_cast<int>(spec.kernel));
-    else if (spec.backbone == "resnet18" || spec.backbone == "resnet34" || spec.backbone == "resnet50")
-      backbone = resnet(C, spec.backbone == "resnet18" ? std::vector<int>{2, 2, 2, 2} : std::vector<int>{3, 4, 6, 3},
-                        spec.backbone == "resnet50");
-    else if (spec.backbone == "mobilenet_v2") backbone = mobilenet_v2(C, spec.width);
-    else {
+    nn::Sequential backbone = backbone_of(spec, C, H, W);
+    if (!backbone) {
       errors.push_back({spec.backbone_range, DiagId::NotSupportedYet, {"backbone", spec.backbone}, {}});
       return nullptr;
     }
@@ -229,35 +276,52 @@ Network build_model(const ModelSpec &spec, const InputShape &input, std::vector<
     errors.push_back({spec.backbone_range, DiagId::ModelShape, {first_line(e.what_without_backtrace())}, {}});
     return nullptr;
   }
+  if (!pretrained_and_frozen(spec, *net, net->backbone, net->frozen, errors, pretrained_report)) return nullptr;
+  net->train(net->is_training());
+  return net;
+}
 
-  if (!spec.pretrained.empty()) {
-    std::string error;
-    std::size_t skipped = 0;
-    std::size_t loaded = load_weights(*net, spec.pretrained, error, &skipped);
-    if (!error.empty() || loaded == 0) {
-      errors.push_back({spec.pretrained_range, DiagId::PretrainedUnreadable,
-                        {spec.pretrained, error.empty() ? "no tensor in it fits this model" : error}, {}});
+Detector build_detector(const ModelSpec &spec, const InputShape &input, std::vector<ModelError> &errors,
+                        std::string *pretrained_report) {
+  if (!spec.detects()) {
+    errors.push_back({spec.head_range, DiagId::NotSupportedYet, {"head", spec.head}, {}});
+    return nullptr;
+  }
+  DetectorShape shape;
+  auto doubles = [](const std::vector<spec::Scalar> &list) {
+    std::vector<double> out;
+    for (const spec::Scalar &s : list) out.push_back(s.value);
+    return out;
+  };
+  shape.sizes = doubles(spec.anchor_sizes);
+  shape.ratios = doubles(spec.anchor_ratios);
+  shape.scales = doubles(spec.anchor_scales);
+  shape.fpn = spec.neck == "fpn";
+  shape.fpn_channels = static_cast<int>(std::lround(spec.neck_channels.value));
+  shape.depth = static_cast<int>(std::lround(spec.head_depth.value));
+  shape.channels = static_cast<int>(std::lround(spec.head_channels.value));
+  shape.settings.classes = input.classes;
+  shape.settings.score_threshold = spec.score_threshold;
+  shape.settings.nms_threshold = spec.nms_threshold;
+  shape.settings.detections = static_cast<std::int64_t>(std::lround(spec.detections.value));
+  Detector net{nullptr};
+  try {
+    nn::Sequential backbone = spec.backbone == "mlp" ? nullptr : backbone_of(spec, input.channels, input.height, input.width);
+    if (!backbone) {
+      errors.push_back({spec.backbone_range, DiagId::ModelShape,
+                        {"a detector needs a convolutional backbone (cnn, resnet18/34/50, mobilenet_v2), not " + spec.backbone}, {}});
       return nullptr;
     }
-    if (pretrained_report)
-      *pretrained_report = std::to_string(loaded) + " tensors loaded, " + std::to_string(skipped) +
-                           " kept new (other name or shape)";
+    net = Detector(make_detector(backbone, shape, input));
+  } catch (const c10::Error &e) {
+    errors.push_back({spec.backbone_range, DiagId::ModelShape, {first_line(e.what_without_backtrace())}, {}});
+    return nullptr;
+  } catch (const std::exception &e) {
+    errors.push_back({spec.backbone_range, DiagId::ModelShape, {e.what()}, {}});
+    return nullptr;
   }
-  if (!spec.freeze.empty()) {
-    std::vector<std::string> names = net->block_names();
-    auto at = std::find(names.begin(), names.end(), spec.freeze);
-    if (at == names.end()) {
-      std::string all;
-      for (const std::string &n : names) all += (all.empty() ? "" : ", ") + n;
-      errors.push_back({spec.freeze_range, DiagId::UnknownFreezeBlock, {spec.backbone, spec.freeze}, {all}});
-      return nullptr;
-    }
-    for (auto it = names.begin(); it <= at; ++it) {
-      for (torch::Tensor &p : net->backbone->named_children()[*it]->parameters()) p.set_requires_grad(false);
-      net->frozen.push_back(*it);
-    }
-    net->train(net->is_training());
-  }
+  if (!pretrained_and_frozen(spec, *net, net->backbone, net->frozen, errors, pretrained_report)) return nullptr;
+  net->train(net->is_training());
   return net;
 }
 

@@ -63,6 +63,22 @@ def decode_boxes(self, deltas: Tensor, anchors: Tensor, weights: List[float]) ->
     w = torch.exp((deltas[..., 2] / weights[2]).clamp(max=limit)) * aw
     h = torch.exp((deltas[..., 3] / weights[3]).clamp(max=limit)) * ah
     return torch.stack([x - 0.5 * w, y - 0.5 * h, x + 0.5 * w, y + 0.5 * h], dim=-1)
+
+def detect(self, raw: Tensor, anchors: Tensor, weights: List[float], classes: int, score_threshold: float,
+           nms_threshold: float, detections: int, candidates: int, width: float, height: float) -> Tensor:
+    scores = torch.sigmoid(raw[:, :classes]).flatten()
+    index = torch.nonzero(scores > score_threshold).flatten()
+    score = scores[index]
+    if index.numel() > candidates:
+        score, order = score.topk(candidates)
+        index = index[order]
+    anchor = torch.div(index, classes, rounding_mode="floor")
+    label = index - anchor * classes
+    boxes = self.decode_boxes(raw[anchor, classes:], anchors[anchor], weights)
+    boxes = torch.stack([boxes[:, 0].clamp(0.0, width), boxes[:, 1].clamp(0.0, height),
+                         boxes[:, 2].clamp(0.0, width), boxes[:, 3].clamp(0.0, height)], dim=1)
+    kept = self.batched_nms(boxes, score, label, nms_threshold)[:detections]
+    return torch.cat([boxes[kept], score[kept][:, None], label[kept][:, None].to(boxes.dtype)], dim=1)
 )TS";
 
 torch::jit::Module &ops() {
@@ -102,6 +118,15 @@ torch::Tensor encode_boxes(const torch::Tensor &boxes, const torch::Tensor &anch
 
 torch::Tensor decode_boxes(const torch::Tensor &deltas, const torch::Tensor &anchors, const BoxWeights &weights) {
   return ops().get_method("decode_boxes")({deltas, anchors, weight_list(weights)}).toTensor();
+}
+
+torch::Tensor detect(const torch::Tensor &raw, const torch::Tensor &anchors, const BoxWeights &weights,
+                     const DetectSettings &settings, int width, int height) {
+  return ops()
+      .get_method("detect")({raw, anchors, weight_list(weights), settings.classes, settings.score_threshold,
+                             settings.nms_threshold, settings.detections, settings.candidates,
+                             static_cast<double>(width), static_cast<double>(height)})
+      .toTensor();
 }
 
 torch::Tensor make_anchors(const std::vector<AnchorLevel> &levels, const std::vector<double> &ratios,

@@ -36,6 +36,19 @@ torch::Tensor encode_boxes(const torch::Tensor &boxes, const torch::Tensor &anch
 // capped at log(1000/16) so an untrained head cannot overflow exp.
 torch::Tensor decode_boxes(const torch::Tensor &deltas, const torch::Tensor &anchors, const BoxWeights &weights);
 
+// One image's detections from a one-stage head's raw output (anchors x
+// (classes + 4): class logits, then box deltas): sigmoid scores above the
+// threshold, the best `candidates` of them decoded, clipped to the image,
+// suppressed per class, the best `detections` kept. Rows of x0 y0 x1 y1
+// score label, best first.
+struct DetectSettings {
+  std::int64_t classes = 0;
+  double score_threshold = 0.05, nms_threshold = 0.5;
+  std::int64_t detections = 100, candidates = 1000;
+};
+torch::Tensor detect(const torch::Tensor &raw, const torch::Tensor &anchors, const BoxWeights &weights,
+                     const DetectSettings &settings, int width, int height);
+
 // Anchors of one feature level: for each cell of a height x width grid
 // (row-major), centred on the cell, one box per ratio and scale, ratio
 // by ratio (ratio = height / width; area (size x scale)^2).

@@ -1,0 +1,94 @@
+#include "runtime/train/DetectionTrainer.h"
+
+#include "runtime/train/CocoMap.h"
+#include "runtime/train/DetectionLoss.h"
+
+namespace edl::train {
+namespace {
+
+std::vector<ImageTargets> targets_of(const Batch &b) {
+  std::vector<ImageTargets> out;
+  for (int i = 0; i < b.n; ++i) {
+    std::vector<float> flat;
+    for (const lower::BoxCorners &c : b.boxes[static_cast<std::size_t>(i)]) flat.insert(flat.end(), c.begin(), c.end());
+    std::vector<std::int64_t> labels(b.box_labels[static_cast<std::size_t>(i)].begin(),
+                                     b.box_labels[static_cast<std::size_t>(i)].end());
+    out.push_back({torch::tensor(flat, torch::kFloat32).view({-1, 4}), torch::tensor(labels, torch::kLong)});
+  }
+  return out;
+}
+
+}  // namespace
+
+EpochMetrics evaluate_detector(lower::Detector &net, const data::LoadedDataset &data,
+                               const std::vector<std::size_t> &indices, const Normalizer &norm, int batch) {
+  EpochMetrics m;
+  if (indices.empty()) return m;
+  torch::NoGradGuard no_grad;
+  net->eval();
+  const int classes = static_cast<int>(data.classes.size());
+  std::vector<std::vector<GroundTruth>> truths;
+  std::vector<std::vector<Detection>> found;
+  double loss = 0;
+  BatchSource next = normalised_batches(data, indices, norm, batch);
+  torch::Tensor x;
+  std::vector<std::int64_t> labels;
+  std::size_t at = 0;
+  while (next(x, labels)) {
+    const torch::Tensor raw = net->forward(x);
+    Batch b;
+    b.n = static_cast<int>(x.size(0));
+    for (int i = 0; i < b.n; ++i) {
+      const std::size_t sample = indices[at + static_cast<std::size_t>(i)];
+      std::vector<lower::BoxCorners> boxes;
+      std::vector<int> box_labels;
+      std::vector<GroundTruth> image_truths;
+      for (const data::Object &o : data.objects[sample]) {
+        image_truths.push_back({{o.x0, o.y0, o.x1, o.y1}, o.label, o.area, o.crowd});
+        if (o.crowd) continue;
+        boxes.push_back({o.x0, o.y0, o.x1, o.y1});
+        box_labels.push_back(o.label);
+      }
+      b.boxes.push_back(boxes);
+      b.box_labels.push_back(box_labels);
+      truths.push_back(std::move(image_truths));
+      // A detection's area in the stored image's pixels, as the annotations measure.
+      const auto [stored_w, stored_h] = data.original_sizes[sample];
+      const double to_stored = static_cast<double>(stored_w) * stored_h / (static_cast<double>(data.width) * data.height);
+      const torch::Tensor rows = net->detections(raw[i]).contiguous();
+      std::vector<Detection> image_found;
+      const float *r = rows.data_ptr<float>();
+      for (std::int64_t k = 0; k < rows.size(0); ++k, r += 6) {
+        Detection d{{r[0], r[1], r[2], r[3]}, static_cast<int>(r[5]), r[4], 0};
+        d.area = static_cast<float>(d.box.area() * to_stored);
+        image_found.push_back(d);
+      }
+      found.push_back(std::move(image_found));
+    }
+    loss += detection_loss(raw, net->anchors, targets_of(b), classes).total().item<double>() * b.n;
+    at += static_cast<std::size_t>(b.n);
+  }
+  m.loss = loss / static_cast<double>(indices.size());
+  const CocoMap coco = coco_map(truths, found, classes);
+  m.values = {{"map", coco.map},           {"map50", coco.map50},           {"map75", coco.map75},
+              {"map_small", coco.map_small}, {"map_medium", coco.map_medium}, {"map_large", coco.map_large}};
+  for (std::size_t k = 0; k < coco.per_class.size(); ++k) m.values["map_class_" + std::to_string(k)] = coco.per_class[k];
+  return m;
+}
+
+TrainResult train_detector(lower::Detector &net, const TrainJob &job, const TrainCallbacks &callbacks) {
+  const int classes = static_cast<int>(job.data->classes.size());
+  TrainTask task;
+  task.module = net.get();
+  task.watched = "map";
+  task.loss = [&](const Batch &b, const torch::Tensor &inputs, EpochMetrics &) {
+    const double gamma = job.spec->loss.kind == "focal" ? job.spec->loss.gamma.value : 2.0;
+    return detection_loss(net->forward(inputs), net->anchors, targets_of(b), classes, gamma).total();
+  };
+  task.evaluate = [&](const std::vector<std::size_t> &indices) {
+    return evaluate_detector(net, *job.data, indices, job.norm);
+  };
+  return train_task(task, job, callbacks);
+}
+
+}  // namespace edl::train

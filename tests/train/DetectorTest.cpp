@@ -1,0 +1,99 @@
+// Detectors: the network's outputs line up with its anchors for each
+// backbone, with and without the pyramid; anchors are matched to objects as
+// RetinaNet matches them; the loss falls to where it should on a fitted case.
+#include "compiler/lower/torch/Detector.h"
+#include "runtime/train/DetectionLoss.h"
+
+#include <catch2/catch.hpp>
+
+using namespace edl;
+using namespace edl::lower;
+
+namespace {
+
+spec::Model retinanet(const std::string &backbone, bool fpn) {
+  spec::Model m;
+  m.backbone = backbone;
+  m.channels = {16, 32, 64, 64};
+  m.kernel = 3;
+  m.width = 0.5;
+  m.head = "retinanet";
+  if (fpn) m.neck = "fpn";
+  m.neck_channels = 32;
+  m.anchor_sizes = {16, 32, 64};
+  m.anchor_ratios = {0.5, 1.0, 2.0};
+  m.anchor_scales = {1.0, 1.5};
+  m.head_depth = 1;
+  m.head_channels = 32;
+  m.score_threshold = 0.05;
+  m.nms_threshold = 0.5;
+  m.detections = 100;
+  return m;
+}
+
+}  // namespace
+
+TEST_CASE("detector: outputs line up with anchors for every backbone, with and without fpn", "[detect]") {
+  for (const char *backbone : {"cnn", "resnet18", "mobilenet_v2"})
+    for (bool fpn : {false, true}) {
+      INFO(backbone << (fpn ? " + fpn" : ""));
+      std::vector<ModelError> errors;
+      Detector net = build_detector(retinanet(backbone, fpn), {3, 128, 128, 5}, errors);
+      REQUIRE(net);
+      const torch::Tensor raw = net->forward(torch::zeros({2, 3, 128, 128}));
+      CHECK(raw.size(0) == 2);
+      CHECK(raw.size(1) == net->anchors.size(0));
+      CHECK(raw.size(2) == 5 + 4);
+      if (fpn) {
+        // Three sizes, three levels: strides 8, 16 and 32 (a P6 where the backbone stops at 16).
+        CHECK(net->anchors.size(0) == (16 * 16 + 8 * 8 + 4 * 4) * 6);
+      } else {
+        CHECK(net->taps.size() == 1);
+      }
+      // Untrained, the prior keeps every score near 0.01: nothing passes 0.05.
+      net->eval();
+      CHECK(net->detect(torch::rand({1, 3, 128, 128}))[0].size(0) == 0);
+    }
+  std::vector<ModelError> errors;
+  spec::Model flat = retinanet("mlp", false);
+  flat.hidden = {16};
+  CHECK_FALSE(build_detector(flat, {3, 32, 32, 5}, errors));
+  REQUIRE(errors.size() == 1);
+  CHECK(errors[0].args[0].find("convolutional backbone") != std::string::npos);
+}
+
+TEST_CASE("detection loss: anchors match by IoU, every object keeps its best anchor", "[detect]") {
+  const torch::Tensor anchors = torch::tensor({0.f, 0.f, 10.f, 10.f,     // IoU 1 with object 0
+                                               0.f, 0.f, 10.f, 14.f,     // IoU 0.71: object 0
+                                               0.f, 0.f, 10.f, 22.f,     // IoU 0.45: ignored
+                                               50.f, 50.f, 60.f, 60.f,   // nothing: background
+                                               100.f, 100.f, 140.f, 140.f})  // the best, if poor, for object 1
+                                    .view({-1, 4});
+  const torch::Tensor boxes = torch::tensor({0.f, 0.f, 10.f, 10.f, 100.f, 100.f, 110.f, 110.f}).view({-1, 4});
+  const train::AnchorMatch m = train::match_anchors(anchors, boxes);
+  CHECK(m.object[0].item<std::int64_t>() == 0);
+  CHECK(m.object[1].item<std::int64_t>() == 0);
+  CHECK(m.object[2].item<std::int64_t>() == -2);
+  CHECK(m.object[3].item<std::int64_t>() == -1);
+  CHECK(m.object[4].item<std::int64_t>() == 1);  // IoU 1/16, but object 1's best
+  CHECK((train::match_anchors(anchors, torch::zeros({0, 4})).object == -1).all().item<bool>());
+
+  // Outputs that predict the objects exactly cost almost nothing; the
+  // prior's outputs cost what the focal loss says.
+  const int classes = 3;
+  std::vector<train::ImageTargets> targets = {{boxes, torch::tensor({2, 1}, torch::kLong)}};
+  torch::Tensor perfect = torch::full({1, 5, classes + 4}, -12.0);
+  const torch::Tensor deltas = encode_boxes(boxes.index({torch::tensor({0, 0, 0, 0, 1})}), anchors, {1, 1, 1, 1});
+  perfect.slice(2, classes, classes + 4).copy_(deltas.unsqueeze(0));
+  perfect[0][0][2] = perfect[0][1][2] = 12.0;
+  perfect[0][4][1] = 12.0;
+  const train::DetectionLoss fitted = train::detection_loss(perfect, anchors, targets, classes);
+  CHECK(fitted.classification.item<double>() < 1e-6);
+  CHECK(fitted.box.item<double>() < 1e-5);
+  // All at logit 0 (p = 0.5): each counted anchor-class pair costs alpha_t * log 2 * 0.5^2,
+  // over 3 matched anchors; the ignored anchor costs nothing.
+  const train::DetectionLoss even = train::detection_loss(torch::zeros({1, 5, classes + 4}), anchors, targets, classes);
+  const double per = std::log(2.0) * 0.25;
+  const double positives = 3 * (0.25 * per + 2 * 0.75 * per), negatives = 1 * 3 * 0.75 * per;
+  CHECK(even.classification.item<double>() == Approx((positives + negatives) / 3));
+}
