@@ -35,8 +35,8 @@ TypePtr pair_of(TypePtr element) { return list(std::move(element), 0, 2); }
 
 // Metrics, written SPLIT.METRIC or listed in a train block's `metrics`.
 const std::vector<std::string> kMetrics = {"loss", "accuracy", "top5", "f1", "precision", "recall", "map", "map50", "miou"};
-// Detection and segmentation metrics: no task computes them yet.
-const std::vector<std::string> kMetricsNotYet = {"map", "map50", "miou"};
+// Segmentation's metric: no task computes it yet.
+const std::vector<std::string> kMetricsNotYet = {"miou"};
 
 // edge() builds for the machine edlc runs on; cross-building is not built.
 #if defined(__aarch64__)
@@ -182,8 +182,10 @@ void models(Builder &b) {
 
   auto anchors = [] {
     return opt("anchors",
-               record({opt("sizes", list(integer(1, 4096), 1), "[32, 64, 128, 256, 512]", "anchor sizes in pixels"),
-                       opt("ratios", list(positive(), 1), "[0.5, 1.0, 2.0]", "aspect ratios")}),
+               record({opt("sizes", list(integer(1, 4096), 1), "[32, 64, 128, 256, 512]",
+                           "anchor sizes in pixels, one per pyramid level (all on one level without a neck)"),
+                       opt("ratios", list(positive(), 1), "[0.5, 1.0, 2.0]", "aspect ratios (height / width)"),
+                       opt("scales", list(positive(), 1), "[1.0, 1.26, 1.587]", "multiples of each size")}),
                "{}", "anchor boxes");
   };
   b.fn(C::Head, "classifier", "pooled features to class scores",
@@ -191,7 +193,13 @@ void models(Builder &b) {
         opt("dropout", number(0, 1, false, true), "0", "dropout before each layer")})
       .task = "classification";
   b.fn(C::Head, "faster_rcnn", "two-stage detector", {anchors()}).task = "detection";
-  b.fn(C::Head, "retinanet", "one-stage detector with focal loss", {anchors()}).task = "detection";
+  b.fn(C::Head, "retinanet", "one-stage detector with focal loss",
+       {anchors(), opt("depth", integer(0, 16), "4", "convolutions in each tower (classes, boxes)"),
+        opt("channels", integer(1, 4096), "256", "width of the towers"),
+        opt("score_threshold", number(0, 1), "0.05", "lowest class score a detection keeps"),
+        opt("nms_threshold", number(0, 1), "0.5", "IoU above which a lower-scored box of its class is suppressed"),
+        opt("detections", integer(1, 10000), "100", "detections kept per image")})
+      .task = "detection";
   b.fn(C::Head, "yolo", "one-stage grid detector", {anchors()}).task = "detection";
   b.fn(C::Head, "fcn", "fully convolutional segmentation").task = "segmentation";
   b.fn(C::Head, "unet", "encoder-decoder segmentation with skips").task = "segmentation";
@@ -399,8 +407,7 @@ void not_yet_built(Catalogue &c) {
       {C::Tokenizer, {"word", "char", "bpe"}},
       {C::Backbone, {"text_cnn", "lstm", "audio_cnn", "nas"}},
       {C::Controller, {"reinforce"}},
-      {C::Neck, {"fpn"}},
-      {C::Head, {"faster_rcnn", "retinanet", "yolo", "fcn", "unet"}},
+      {C::Head, {"faster_rcnn", "yolo", "fcn", "unet"}},
       {C::Compress, {"dgc", "powersgd"}},
   };
   for (const auto &[category, names] : kFunctions)

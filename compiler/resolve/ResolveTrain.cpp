@@ -69,10 +69,43 @@ spec::Model Resolver::model(const ast::Decl &d) const {
     if (const auto *call = h->as<ast::Call>()) {
       m.head = call->callee;
       m.head_range = call->range;
-      m.head_hidden = integers(argument(*call, Category::Head, "hidden"));
-      m.dropout = number_arg(*call, Category::Head, "dropout");
+      if (m.head == "classifier") {
+        m.head_hidden = integers(argument(*call, Category::Head, "hidden"));
+        m.dropout = number_arg(*call, Category::Head, "dropout");
+      }
+      if (m.detects()) detection_head(*call, m);
+    }
+  if (const ast::Expr *n = property_value(d.properties, "neck"))
+    if (const auto *call = n->as<ast::Call>()) {
+      m.neck = call->callee;
+      m.neck_channels = number_arg(*call, Category::Neck, "channels", true);
     }
   return m;
+}
+
+void Resolver::detection_head(const ast::Call &call, spec::Model &m) const {
+  const stdlib::Field &anchors = param(Category::Head, m.head, "anchors");
+  const auto *written = argument(call, Category::Head, "anchors") ? argument(call, Category::Head, "anchors")->as<ast::Record>()
+                                                                  : nullptr;
+  auto list = [&](const char *key, std::vector<spec::Scalar> &out, bool integral) {
+    if (const ast::Expr *e = written ? property_value(written->fields, key) : nullptr) {
+      if (const auto *l = e->as<ast::List>())
+        for (const auto &item : l->items) out.push_back(scalar(*item, integral));
+      return;
+    }
+    for (double v : default_numbers(field(anchors, key))) {
+      out.emplace_back(v);
+      out.back().integral = integral;
+    }
+  };
+  list("sizes", m.anchor_sizes, true);
+  list("ratios", m.anchor_ratios, false);
+  list("scales", m.anchor_scales, false);
+  m.head_depth = number_arg(call, Category::Head, "depth", true);
+  m.head_channels = number_arg(call, Category::Head, "channels", true);
+  m.score_threshold = number_arg(call, Category::Head, "score_threshold");
+  m.nms_threshold = number_arg(call, Category::Head, "nms_threshold");
+  m.detections = number_arg(call, Category::Head, "detections", true);
 }
 
 spec::Train Resolver::train(const TrainFacts &facts) const {
@@ -143,7 +176,8 @@ spec::Train Resolver::train(const TrainFacts &facts) const {
                                   : spec::Scalar(default_number(param(Category::Loss, "cross_entropy", "label_smoothing")));
   if (t.loss.kind == "focal") t.loss.gamma = number_arg(*loss, Category::Loss, "gamma");
 
-  t.metrics = {"loss", "accuracy"};
+  // Always recorded: the loss, and the task's headline metric.
+  t.metrics = {"loss", t.model.detects() ? "map" : "accuracy"};
   if (const auto *list = property_value(d.properties, "metrics") ? property_value(d.properties, "metrics")->as<ast::List>()
                                                                  : nullptr)
     for (const auto &item : list->items)

@@ -47,6 +47,8 @@ class Resolver {
   spec::Project project_spec() const;
   spec::Dataset dataset(const ast::Decl &d, const spec::Project &p) const;
   spec::Model model(const ast::Decl &d) const;
+  // A detection head's anchors, towers and thresholds into `m`.
+  void detection_head(const ast::Call &call, spec::Model &m) const;
   spec::Train train(const TrainFacts &facts) const;
   spec::Search search(const TrainFacts &facts, const spec::Train &job) const;
   spec::Deploy deploy(const ast::Decl &d, const spec::Project &p) const;

@@ -160,11 +160,13 @@ Train bind(const Train &train, const SpaceValues &values, const SpaceValues &def
   for (Scalar *s : {&t.model.kernel, &t.model.width, &t.model.dropout, &t.optimizer.lr, &t.optimizer.momentum,
                     &t.optimizer.weight_decay, &t.optimizer.beta1, &t.optimizer.beta2, &t.schedule.every,
                     &t.schedule.gamma, &t.schedule.warmup, &t.schedule.max_lr, &t.loss.label_smoothing, &t.loss.gamma,
-                    &t.epochs, &t.batch, &t.early_stop.patience, &t.checkpoint_every, &t.checkpoint_keep})
+                    &t.epochs, &t.batch, &t.early_stop.patience, &t.checkpoint_every, &t.checkpoint_keep,
+                    &t.model.neck_channels, &t.model.head_depth, &t.model.head_channels, &t.model.score_threshold,
+                    &t.model.nms_threshold, &t.model.detections})
     b(*s);
-  b(t.model.hidden);
-  b(t.model.channels);
-  b(t.model.head_hidden);
+  for (std::vector<Scalar> *list : {&t.model.hidden, &t.model.channels, &t.model.head_hidden, &t.model.anchor_sizes,
+                                    &t.model.anchor_ratios, &t.model.anchor_scales})
+    b(*list);
   if (t.augment) t.augment = std::make_shared<Augment>(bind(*t.augment, values, defaults));
   t.space = b.values;
   return t;

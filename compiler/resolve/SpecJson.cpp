@@ -54,6 +54,15 @@ json to_json(const Model &m) {
   out["head_hidden"] = scalars(m.head_hidden);
   out["pretrained"] = m.pretrained.empty() ? json(nullptr) : json(m.pretrained);
   out["freeze"] = m.freeze.empty() ? json(nullptr) : json(m.freeze);
+  // Only for detectors: every other model's identity stays as it was.
+  if (m.detects()) {
+    out["neck"] = m.neck.empty() ? json(nullptr) : json({{"kind", m.neck}, {"channels", to_json(m.neck_channels)}});
+    out["anchors"] = {{"sizes", scalars(m.anchor_sizes)}, {"ratios", scalars(m.anchor_ratios)},
+                      {"scales", scalars(m.anchor_scales)}};
+    out["towers"] = {{"depth", to_json(m.head_depth)}, {"channels", to_json(m.head_channels)}};
+    out["keep"] = {{"score_threshold", to_json(m.score_threshold)}, {"nms_threshold", to_json(m.nms_threshold)},
+                   {"detections", to_json(m.detections)}};
+  }
   return out;
 }
 

@@ -83,9 +83,10 @@ class Verifier {
     expect(t.optimizer.kind == "sgd" || t.optimizer.kind == "adam" || t.optimizer.kind == "adamw", where,
            "unknown optimizer '" + t.optimizer.kind + "'");
     expect(t.epochs >= 1 && t.batch >= 1, where, "fewer than one epoch or sample per batch");
-    bool loss = false, accuracy = false;
-    for (const std::string &m : t.metrics) loss = loss || m == "loss", accuracy = accuracy || m == "accuracy";
-    expect(loss && accuracy, where, "its metrics lack loss or accuracy");
+    bool loss = false, headline = false;
+    const char *const wanted = t.model.detects() ? "map" : "accuracy";
+    for (const std::string &m : t.metrics) loss = loss || m == "loss", headline = headline || m == wanted;
+    expect(loss && headline, where, std::string("its metrics lack loss or ") + wanted);
     expect(t.schedule.kind != "custom" || t.schedule.formula, where, "a custom schedule without its formula");
     if (t.search) search(where, *t.search);
   }

@@ -86,7 +86,7 @@ void Checker::check_label_rules(const ast::Decl &d) {
       if (const ast::Decl *dataset = lookup(DeclKind::Dataset, n->name))
         if (const ast::Property *task = ast::find_property(dataset->properties, "task"))
           if (const auto *t = task->value->as<ast::Name>(); t && t->name != "classification")
-            diags_.report(DiagId::LabelPoolNotClasses, pool->value->range, {d.name, n->name, t->name});
+            diags_.report(DiagId::LabelPoolNotClasses, pool->value->range, {d.name, "its pool '" + n->name + "'", t->name});
   const ast::Property *stop = property(d, "stop");
   if (!stop) return;
   std::vector<const ast::Member *> read;
@@ -161,6 +161,8 @@ void Checker::check_trains() {
                     {head_name, head, facts.dataset->name, task})
           .label(at, NoteId::DeclaredHere, {head_name});
     }
+    // Each task measures its own metrics: no accuracy of a detector, no map of a classifier.
+    if (!head.empty() && (head == task || task.empty())) check_metrics_of(*decl, head);
     // Boxes and masks follow the warp, but not a blend of two images.
     if (facts.augment && facts.dataset && task != "classification") {
       const std::function<const ast::Step *(const std::vector<ast::Step> &)> blending =
@@ -176,6 +178,88 @@ void Checker::check_trains() {
             .label(property(*decl, "augment")->value->range, NoteId::UsedHere, {facts.augment->name});
     }
     result_.trains.push_back(std::move(facts));
+  }
+}
+
+namespace {
+
+// split.metric members and the bare names of a `metrics` list, anywhere in e.
+void metric_uses(const ast::Expr &e, bool in_metrics_list, std::vector<std::pair<std::string, SourceRange>> &out) {
+  if (const auto *m = e.as<ast::Member>()) {
+    if (const auto *split = m->object->as<ast::Name>();
+        split && (split->name == "train" || split->name == "val" || split->name == "test"))
+      out.push_back({m->member, m->member_range});
+  } else if (const auto *n = e.as<ast::Name>()) {
+    if (in_metrics_list) out.push_back({n->name, n->range});
+  } else if (const auto *l = e.as<ast::List>()) {
+    for (const auto &item : l->items) metric_uses(*item, in_metrics_list, out);
+  } else if (const auto *r = e.as<ast::Record>()) {
+    for (const ast::Property &f : r->fields) metric_uses(*f.value, false, out);
+  } else if (const auto *c = e.as<ast::Call>()) {
+    for (const ast::Argument &a : c->args) metric_uses(*a.value, false, out);
+  }
+}
+
+// What each task measures.
+const std::vector<std::string> &metrics_of_task(const std::string &task) {
+  static const std::vector<std::string> classification = {"loss", "accuracy", "top5", "f1", "precision", "recall"};
+  static const std::vector<std::string> detection = {"loss", "map", "map50"};
+  static const std::vector<std::string> segmentation = {"loss", "miou"};
+  return task == "detection" ? detection : task == "segmentation" ? segmentation : classification;
+}
+
+}  // namespace
+
+void Checker::check_metrics_of(const ast::Decl &train, const std::string &task) {
+  std::vector<std::pair<std::string, SourceRange>> used;
+  for (const ast::Property &p : train.properties) metric_uses(*p.value, p.key == "metrics", used);
+  const std::vector<std::string> &measured = metrics_of_task(task);
+  std::string list;
+  for (const std::string &m : measured) list += (list.empty() ? "" : ", ") + m;
+  const stdlib::Catalogue &c = stdlib::catalogue();
+  const std::vector<std::string> &known = c.metric_names();
+  for (const auto &[metric, range] : used)  // unknown and not-yet metrics are reported already
+    if (std::find(measured.begin(), measured.end(), metric) == measured.end() &&
+        std::find(known.begin(), known.end(), metric) != known.end() && c.metric_runs(metric))
+      diags_.report(DiagId::MetricNotOfTask, range, {metric, train.name, task, list});
+}
+
+void Checker::check_model_rules(const ast::Decl &d) {
+  // A pyramid serves a detector's levels; a classifier would drop it.
+  const ast::Property *neck = property(d, "neck");
+  const std::string task = head_task(&d);
+  if (neck && !task.empty() && task != "detection") {
+    const auto *call = neck->value->as<ast::Call>();
+    diags_.report(DiagId::NeckWithoutDetector, neck->value->range, {call ? call->callee : "neck", d.name, task});
+  }
+}
+
+void Checker::check_task_users() {
+  auto train_of = [&](const ast::Decl &d, const char *key) -> const ast::Decl * {
+    const ast::Property *p = property(d, key);
+    const auto *n = p ? p->value->as<ast::Name>() : nullptr;
+    return n ? lookup(DeclKind::Train, n->name) : nullptr;
+  };
+  auto ref = [&](const ast::Decl *train, const char *key, DeclKind kind) -> const ast::Decl * {
+    const ast::Property *p = train ? property(*train, key) : nullptr;
+    const auto *n = p ? p->value->as<ast::Name>() : nullptr;
+    return n ? lookup(kind, n->name) : nullptr;
+  };
+  // A label block trains its model's recipe on answers of one class per image.
+  for (const auto &[name, decl] : result_.decls[static_cast<int>(DeclKind::Label)]) {
+    const ast::Decl *train = train_of(*decl, "model");
+    const std::string task = dataset_task(ref(train, "data", DeclKind::Dataset));
+    if (!task.empty() && task != "classification")
+      diags_.report(DiagId::LabelPoolNotClasses, property(*decl, "model")->value->range,
+                    {name, "the data of its model '" + train->name + "'", task});
+  }
+  // Packages hold classifiers only, so far.
+  for (const auto &[name, decl] : result_.decls[static_cast<int>(DeclKind::Deploy)]) {
+    const ast::Decl *train = train_of(*decl, "from");
+    const std::string task = head_task(ref(train, "model", DeclKind::Model));
+    if (!task.empty() && task != "classification")
+      diags_.report(DiagId::NotSupportedYet, property(*decl, "from")->value->range,
+                    {"deploying the " + task + " model of train", train->name});
   }
 }
 

@@ -22,6 +22,7 @@ CheckedProject Checker::run() {
     if (f.ast)
       for (const ast::Decl &d : f.ast->decls) check_decl(d);
   check_trains();
+  check_task_users();
   report_unused();
   return std::move(result_);
 }
@@ -87,6 +88,7 @@ void Checker::check_decl(const ast::Decl &d) {
   }
   check_fields(d.properties, schema->properties, ast::to_string(d.kind), d.name, d.name_range, ctx);
   if (d.kind == DeclKind::Dataset) check_dataset_rules(d);
+  if (d.kind == DeclKind::Model) check_model_rules(d);
   if (d.kind == DeclKind::Label) check_label_rules(d);
 }
 

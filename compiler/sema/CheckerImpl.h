@@ -76,6 +76,11 @@ class Checker {
   // CheckProject.cpp
   void check_trains();
   void check_dataset_rules(const ast::Decl &d);
+  // Metrics a train job reads (metrics, early_stop, the objective) against what its task measures.
+  void check_metrics_of(const ast::Decl &train, const std::string &task);
+  void check_model_rules(const ast::Decl &d);
+  // Label blocks and deploys against the task of the train job they use.
+  void check_task_users();
   // A label block's stop condition reads only what a round measures; with a
   // human oracle it asks for no baseline or reference.
   void check_label_rules(const ast::Decl &d);

@@ -1,5 +1,6 @@
-// evaluate:JOB: the trained model's metrics and confusion matrix on the
-// held-out split (test when the dataset has one, else validation).
+// evaluate:JOB: the trained model's metrics and confusion matrix (a
+// detector's: COCO's summary and per-class AP) on the held-out split (test
+// when the dataset has one, else validation).
 #include "compiler/support/JsonText.h"
 #include "runtime/workflow/TaskRunner.h"
 
@@ -38,20 +39,29 @@ class EvaluateRunner : public TaskRunner {
     const data::LoadedDataset &data = *job->data;
     const bool test = !data.split.test.empty();
     if (ctx.reopened) run_.store.forget_after(ctx.row, std::nullopt, -1);  // what a killed attempt recorded
-    lower::Network net = job->net;
-    train::EpochMetrics m =
-        train::evaluate(net, data, test ? data.split.test : data.split.val, job->norm, job->spec.loss);
+    const std::vector<std::size_t> &indices = test ? data.split.test : data.split.val;
+    const train::EpochMetrics m = job->measure(indices);
     const std::string split = test ? "test" : "val";
     std::vector<std::pair<std::string, double>> values;
     for (const std::string &n : job->spec.metrics) values.emplace_back(split + "." + n, m.value(n));
     run_.store.add_metrics(ctx.row, std::nullopt, job->best_epoch, 0, values);
     json outputs = {{"split", split},
-                    {"samples", m.confusion.total()},
+                    {"samples", indices.size()},
                     {"metrics", metrics_json(m, job->spec.metrics)},
-                    {"classes", data.classes},
-                    {"confusion", confusion_json(m.confusion)}};
+                    {"classes", data.classes}};
+    if (job->detector) {
+      // COCO's whole summary, and the AP of each class (-1: no object of it held out).
+      json per_class = json::array();
+      for (std::size_t k = 0; k < data.classes.size(); ++k) per_class.push_back(m.value("map_class_" + std::to_string(k)));
+      outputs["coco"] = {{"map", m.value("map")},       {"map50", m.value("map50")},
+                         {"map75", m.value("map75")},   {"map_small", m.value("map_small")},
+                         {"map_medium", m.value("map_medium")}, {"map_large", m.value("map_large")},
+                         {"per_class", per_class}};
+    } else {
+      outputs["confusion"] = confusion_json(m.confusion);
+    }
     run_.store.finish_task(ctx.row, "done", "", json_text(outputs));
-    std::string line = "evaluate " + block + " on " + split + " (" + std::to_string(m.confusion.total()) + " samples):";
+    std::string line = "evaluate " + block + " on " + split + " (" + std::to_string(indices.size()) + " samples):";
     for (const std::string &n : job->spec.metrics) {
       char buf[64];
       std::snprintf(buf, sizeof buf, " %s %.4f", n.c_str(), m.value(n));

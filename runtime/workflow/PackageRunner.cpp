@@ -118,6 +118,10 @@ bool PackageRunner::package(TaskContext &ctx) {
         train::normalised_batches(data, data.split.test.empty() ? data.split.val : data.split.test, job.norm);
   }
   json written;
+  if (!trained->net) {  // edlc check rejects deploying a detector (E0901); a plan built in code gets this
+    run_.fail(ctx, "deploy '" + t.block + "': packaging a detection model is not supported by this version of edlc");
+    return false;
+  }
   lower::Network net = trained->net;
   if (!deploy::write_package(net, spec, written, error)) {
     run_.fail(ctx, "deploy '" + t.block + "': " + error);

@@ -1,5 +1,6 @@
 #include "runtime/workflow/RunContext.h"
 
+#include "runtime/train/DetectionTrainer.h"
 #include "runtime/train/Schedule.h"
 
 #include <thread>
@@ -35,9 +36,13 @@ void TaskContext::say(const std::string &line) {
 
 void TaskContext::say_epoch(const std::string &train, int epochs, const train::EpochReport &report) {
   char line[160];
-  std::snprintf(line, sizeof line, "epoch %d/%d: train loss %.4f accuracy %.4f, val loss %.4f accuracy %.4f",
-                report.epoch, epochs, report.train.loss, report.train.value("accuracy"), report.val.loss,
-                report.val.value("accuracy"));
+  if (report.val.values.count("map"))  // a detector
+    std::snprintf(line, sizeof line, "epoch %d/%d: train loss %.4f, val loss %.4f map %.4f map50 %.4f", report.epoch,
+                  epochs, report.train.loss, report.val.loss, report.val.value("map"), report.val.value("map50"));
+  else
+    std::snprintf(line, sizeof line, "epoch %d/%d: train loss %.4f accuracy %.4f, val loss %.4f accuracy %.4f",
+                  report.epoch, epochs, report.train.loss, report.train.value("accuracy"), report.val.loss,
+                  report.val.value("accuracy"));
   {
     Lock lock(mu_);
     text_ += std::string(line) + "\n";
@@ -174,16 +179,17 @@ bool RunContext::prepare(TaskContext &ctx, const spec::Train &unbound, const Spa
   std::vector<lower::ModelError> errors;
   std::string pretrained;
   lower::InputShape shape{data.channels, data.height, data.width, static_cast<int>(data.classes.size())};
-  job.net = lower::build_model(job.spec.model, shape, errors, &pretrained);
+  if (job.spec.model.detects()) job.detector = lower::build_detector(job.spec.model, shape, errors, &pretrained);
+  else job.net = lower::build_model(job.spec.model, shape, errors, &pretrained);
   for (const lower::ModelError &e : errors) {
     std::vector<Note> available;
     for (const std::string &names : e.notes) available.push_back({NoteId::AvailableNames, {names}});
     diagnose(ctx, e.id, e.range, e.args, available);
   }
-  if (!job.net) return false;
+  if (!job.net && !job.detector) return false;
   if (verbose) {
     std::int64_t parameters = 0;
-    for (const torch::Tensor &p : job.net->parameters()) parameters += p.numel();
+    for (const torch::Tensor &p : job.module().parameters()) parameters += p.numel();
     ctx.say("train " + job.spec.name + ": " + job.spec.model.backbone + " + " + job.spec.model.head + ", " +
             std::to_string(parameters) + " parameters, " + std::to_string(data.width) + "x" +
             std::to_string(data.height) + "x" + std::to_string(data.channels) + ", batch " +
@@ -233,7 +239,8 @@ train::TrainResult RunContext::fit(TaskContext &ctx, Trained &job, const lower::
     std::vector<std::pair<std::string, double>> values = {{"lr", r.lr}, {"images_per_second", r.images_per_second},
                                                              {"data_wait_seconds", r.data_wait}};
     for (const std::string &m : job.spec.metrics) {
-      values.emplace_back("train." + m, r.train.value(m));
+      // A detector's training epochs keep only the loss: mAP is measured on held-out images.
+      if (!job.detector || m == "loss") values.emplace_back("train." + m, r.train.value(m));
       values.emplace_back("val." + m, r.val.value(m));
     }
     store.add_metrics(ctx.row, request.trial, r.epoch, r.epoch * steps, values);
@@ -243,7 +250,7 @@ train::TrainResult RunContext::fit(TaskContext &ctx, Trained &job, const lower::
   };
   cb.interrupted = [this] { return interrupt_requested(); };
   cb.prune = request.prune;
-  return train::train_model(job.net, tj, cb);
+  return job.detector ? train::train_detector(job.detector, tj, cb) : train::train_model(job.net, tj, cb);
 }
 
 train::ResumePoint RunContext::resume_point(std::int64_t task, std::optional<std::int64_t> trial,
@@ -255,7 +262,8 @@ train::ResumePoint RunContext::resume_point(std::int64_t task, std::optional<std
   store.forget_after(task, trial, point.epoch);
   const bool on_train = spec.early_stop.enabled && spec.early_stop.split == "train";
   const std::string watched =
-      (on_train ? "train." : "val.") + (spec.early_stop.enabled ? spec.early_stop.metric : std::string("accuracy"));
+      (on_train ? "train." : "val.") +
+      (spec.early_stop.enabled ? spec.early_stop.metric : std::string(spec.model.detects() ? "map" : "accuracy"));
   const bool maximize = spec.early_stop.enabled ? spec.early_stop.maximize : true;
   for (const store::MetricRow &m : store.metrics(task))
     if (m.trial_id == trial && m.name == watched && m.epoch <= point.epoch &&
@@ -311,7 +319,7 @@ std::shared_ptr<const Trained> RunContext::trained_job(TaskContext &ctx, const s
   rebuilt->model_path = outputs.value("model", "");
   rebuilt->best_epoch = outputs.value("best_epoch", 0);
   std::string error;
-  if (!rebuilt->model_path.empty() && lower::load_weights(*rebuilt->net, rebuilt->model_path, error) == 0) {
+  if (!rebuilt->model_path.empty() && lower::load_weights(rebuilt->module(), rebuilt->model_path, error) == 0) {
     fail(ctx, "train job '" + job + "': cannot read the trained weights " + rebuilt->model_path + ": " + error);
     return nullptr;
   }

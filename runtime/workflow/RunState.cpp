@@ -1,6 +1,17 @@
 #include "runtime/workflow/RunState.h"
 
+#include "runtime/train/DetectionTrainer.h"
+
 namespace edl::workflow {
+
+train::EpochMetrics Trained::measure(const std::vector<std::size_t> &indices) const {
+  if (detector) {
+    lower::Detector d = detector;
+    return train::evaluate_detector(d, *data, indices, norm);
+  }
+  lower::Network n = net;
+  return train::evaluate(n, *data, indices, norm, spec.loss);
+}
 
 using Lock = std::lock_guard<std::mutex>;
 

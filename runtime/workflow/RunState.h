@@ -7,6 +7,7 @@
 #pragma once
 
 #include "compiler/lower/torch/BuildModel.h"
+#include "compiler/lower/torch/Detector.h"
 #include "runtime/data/Dataset.h"
 #include "runtime/train/Trainer.h"
 #include "runtime/workflow/Executor.h"
@@ -29,6 +30,12 @@ using spec::SpaceValues;
 // readers never change it.
 struct Trained {
   lower::Network net{nullptr};
+  lower::Detector detector{nullptr};  // instead of net, when the model detects
+  torch::nn::Module &module() const {
+    return detector ? static_cast<torch::nn::Module &>(*detector.ptr()) : *net.ptr();
+  }
+  // Loss and metrics of the network over samples `indices`, without augmentation.
+  train::EpochMetrics measure(const std::vector<std::size_t> &indices) const;
   train::TrainSpec spec;
   const data::LoadedDataset *data = nullptr;
   train::Normalizer norm;

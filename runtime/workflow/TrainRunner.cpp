@@ -104,13 +104,13 @@ Finish TrainRunner::run(TaskContext &ctx) {
   // A training ends at its last epoch; what evaluate and package use is the
   // best one (a reused trial's network holds it already).
   std::string error;
-  if (!reused_trial && !result.model_path.empty() && lower::load_weights(*job->net, result.model_path, error) == 0) {
+  if (!reused_trial && !result.model_path.empty() && lower::load_weights(job->module(), result.model_path, error) == 0) {
     run_.fail(ctx, "train '" + t.block + "': cannot read back its best weights " + result.model_path + ": " + error);
     return Finish::UserError;
   }
   train::EpochMetrics best_val = result.best_val;
   if (result.best_epoch <= resume.epoch && !result.model_path.empty())  // the best epoch came before the restart
-    best_val = train::evaluate(job->net, data, data.split.val, job->norm, job->spec.loss);
+    best_val = job->measure(data.split.val);
   for (const std::string &m : job->spec.metrics) o.val[m] = best_val.value(m);
   o.model_path = job->model_path = result.model_path;
   job->best_epoch = result.best_epoch;
@@ -142,12 +142,12 @@ bool TrainRunner::weights_of_trial(const Task &t, Trained &job, const json &from
   std::error_code ec;
   fs::create_directories(target.parent_path(), ec);
   std::string error;
-  if (lower::load_weights(*job.net, source, error) == 0 || !error.empty()) return false;
+  if (lower::load_weights(job.module(), source, error) == 0 || !error.empty()) return false;
   fs::copy_file(source, target, fs::copy_options::overwrite_existing, ec);
   if (ec) return false;
   result.model_path = target.string();
   result.best_epoch = from_trial.value("best_epoch", 0);
-  result.best_val = train::evaluate(job.net, *job.data, job.data->split.val, job.norm, job.spec.loss);
+  result.best_val = job.measure(job.data->split.val);
   return true;
 }
 

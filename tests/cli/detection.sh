@@ -6,7 +6,11 @@
 #  - bad annotations are skipped with their reasons, a file that is not COCO
 #    stops with E0820, a classification task on COCO data is E0513;
 #  - `edlc preview` draws the boxes through an augment block's warp and
-#    refuses a block that blends images.
+#    refuses a block that blends images;
+#  - `edlc run` trains a RetinaNet (cnn + fpn) for real: the store's epoch
+#    metrics are COCO's, the evaluate task keeps COCO's summary and each
+#    class's AP equal to what the run printed, and the detector learned
+#    (held-out map50 above zero); a detector cannot be deployed yet (E0901).
 # Usage: detection.sh EDLC SOURCE_DIR
 set -uo pipefail
 source "$(dirname "$0")/contract_lib.sh"
@@ -91,6 +95,58 @@ contains "preview wrote" out "wrote grid.png: 3 images of dataset 'scenes'"
 contains "a 3 x 3 grid of 256-pixel cells" size "size (784, 784)"
 expect "preview refuses mixup on boxes" 1 "$edlc" preview preview.edl --augment blend --dataset scenes --out blend.png
 contains "mixup named" err "uses 'mixup', which blends two images and cannot carry the boxes"
+
+cat > train.edl <<EDL
+project "detection" { seed = 3 }
+dataset scenes {
+  source = coco("$scenes/annotations.json", "$scenes/images")
+  task   = detection
+  split  = { train = 30%, val = 10%, test = 60% }
+  image  = { size = 128x128 }
+}
+augment shelf { flip_horizontal(p = 0.5) }
+model detector {
+  backbone = cnn(channels = [32, 64, 128, 128])
+  neck     = fpn(channels = 64)
+  head     = retinanet(anchors = { sizes = [16, 32, 64] }, depth = 2, channels = 64)
+}
+train find {
+  data = scenes
+  augment = shelf
+  model = detector
+  optimizer = adam(lr = 0.001)
+  schedule = cosine()
+  epochs = 3
+  batch = 16
+  metrics = [loss, map, map50]
+}
+EDL
+expect "a detector trains" 0 "$edlc" run train.edl
+contains "epoch lines show map" out "map50"
+contains "evaluate names map" out "evaluate find on test (1800 samples): loss"
+db=.edl/store.db
+epochs=$(sql $db "SELECT COUNT(DISTINCT epoch) FROM metrics WHERE name = 'val.map50'")
+if [ "$epochs" = "3" ]; then pass=$((pass + 1)); else echo "FAIL val.map50 per epoch: '$epochs'"; failures=$((failures + 1)); fi
+outputs=$(sql $db "SELECT outputs FROM tasks WHERE name = 'evaluate:find' ORDER BY id DESC LIMIT 1")
+/usr/bin/python3 - "$outputs" "$work/out" > coco 2>&1 <<'PY'
+import json, re, sys
+o = json.loads(sys.argv[1])
+coco = o["coco"]
+assert len(coco["per_class"]) == 10, coco
+assert coco["map50"] >= coco["map"] > 0, coco
+line = [l for l in open(sys.argv[2]) if l.startswith("evaluate find")][0]
+printed = float(re.search(r"map50 ([0-9.]+)", line).group(1))
+assert abs(printed - o["metrics"]["map50"]) < 1e-4, (printed, o["metrics"])
+assert abs(o["metrics"]["map50"] - coco["map50"]) < 1e-9
+print("coco summary agrees, map50", coco["map50"])
+PY
+contains "the evaluate task's COCO summary" coco "coco summary agrees"
+
+cat train.edl - > ship.edl <<'EDL'
+deploy ship { from = find; targets = [torchscript()] }
+EDL
+expect "deploying a detector is refused" 1 "$edlc" check ship.edl
+contains "E0901 for the deploy" err "deploying the detection model of train 'find' is not supported"
 
 echo "detection: $pass checks passed, $failures failed"
 [ "$failures" -eq 0 ]

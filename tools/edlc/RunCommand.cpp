@@ -53,8 +53,10 @@ class Printer : public workflow::RunObserver {
     const int width = 24, filled = batches ? width * b / batches : width;
     std::string bar(static_cast<std::size_t>(filled), '#');
     bar.resize(width, '.');
-    std::fprintf(stderr, "\r  epoch %d/%d [%s] %d/%d  loss %.4f  acc %.4f  %.0f img/s ", epoch, epochs, bar.c_str(),
-                 b, batches, loss, accuracy, ips);
+    char acc[32] = "";  // a detector has no running accuracy (-1)
+    if (accuracy >= 0) std::snprintf(acc, sizeof acc, "  acc %.4f", accuracy);
+    std::fprintf(stderr, "\r  epoch %d/%d [%s] %d/%d  loss %.4f%s  %.0f img/s ", epoch, epochs, bar.c_str(), b,
+                 batches, loss, acc, ips);
     std::fflush(stderr);
     bar_shown_ = true;
   }
@@ -62,9 +64,13 @@ class Printer : public workflow::RunObserver {
   void epoch(const std::string &train, int epochs, const train::EpochReport &r) override {
     if (quiet_) return;
     clear_bar();
-    std::cout << "  epoch " << r.epoch << "/" << epochs << "  train loss " << fixed(r.train.loss, 4) << " acc "
-              << fixed(r.train.confusion.accuracy(), 4) << "  val loss " << fixed(r.val.loss, 4) << " acc "
-              << fixed(r.val.confusion.accuracy(), 4) << "  lr " << fixed(r.lr, 5) << "  "
+    const bool detection = r.val.values.count("map") > 0;
+    std::cout << "  epoch " << r.epoch << "/" << epochs << "  train loss " << fixed(r.train.loss, 4)
+              << (detection ? "" : " acc " + fixed(r.train.confusion.accuracy(), 4)) << "  val loss "
+              << fixed(r.val.loss, 4)
+              << (detection ? " map " + fixed(r.val.value("map"), 4) + " map50 " + fixed(r.val.value("map50"), 4)
+                            : " acc " + fixed(r.val.confusion.accuracy(), 4))
+              << "  lr " << fixed(r.lr, 5) << "  "
               << static_cast<long long>(r.images_per_second) << " img/s  " << fixed(r.seconds, 1) << " s" << std::endl;
   }
 
@@ -136,10 +142,11 @@ int run_run(const RunOptions &opts) {
   if (out.status != "done") return kUserError;
   if (!opts.quiet && !opts.json) {
     for (const workflow::TrainOutcome &t : out.trains) {
-      auto accuracy = t.val.find("accuracy");
+      auto accuracy = t.val.find("accuracy"), map = t.val.find("map");
       std::cout << "done: " << t.name << ", best epoch " << t.best_epoch << " of " << t.epochs_run
                 << (t.stopped_early ? " (stopped early)" : "")
                 << (accuracy == t.val.end() ? "" : ", val accuracy " + fixed(accuracy->second, 4))
+                << (map == t.val.end() ? "" : ", val map " + fixed(map->second, 4))
                 << (t.reused_from_run ? " (reused from run " + std::to_string(t.reused_from_run) + ")" : "")
                 << "; model " << t.model_path << "\n";
     }
