@@ -1,10 +1,17 @@
 // Detectors: the network's outputs line up with its anchors for each
 // backbone, with and without the pyramid; anchors are matched to objects as
-// RetinaNet matches them; the loss falls to where it should on a fitted case.
+// RetinaNet matches them; the loss falls to where it should on a fitted
+// case; the TorchScript export detects as the network does.
 #include "compiler/lower/torch/Detector.h"
+#include "compiler/lower/torch/ExportTorchScript.h"
 #include "runtime/train/DetectionLoss.h"
 
 #include <catch2/catch.hpp>
+#include <torch/script.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
 
 using namespace edl;
 using namespace edl::lower;
@@ -96,4 +103,53 @@ TEST_CASE("detection loss: anchors match by IoU, every object keeps its best anc
   const double per = std::log(2.0) * 0.25;
   const double positives = 3 * (0.25 * per + 2 * 0.75 * per), negatives = 1 * 3 * 0.75 * per;
   CHECK(even.classification.item<double>() == Approx((positives + negatives) / 3));
+}
+
+TEST_CASE("detector: the TorchScript export detects exactly as the network, in libtorch and in Python", "[detect]") {
+  std::vector<ModelError> errors;
+  Detector net = build_detector(retinanet("cnn", true), {3, 64, 64, 4}, errors);
+  REQUIRE(net);
+  {
+    // Scores well above the threshold, so there is much to decode and suppress.
+    torch::NoGradGuard no_grad;
+    auto out = net->class_tower->named_children()["out"];
+    out->named_parameters()["bias"].fill_(0.5);
+    for (auto &p : net->box_tower->parameters()) p.normal_(0, 0.05);
+  }
+  net->eval();
+  const torch::Tensor x = torch::rand({3, 3, 64, 64});
+  const std::vector<torch::Tensor> want = net->detect(x);
+  REQUIRE(want[0].size(0) == 100);  // capped at `detections`
+  const std::string dir = std::filesystem::temp_directory_path() / ("edl-detector-" + std::to_string(::getpid()));
+  std::filesystem::create_directories(dir);
+  std::string error;
+  REQUIRE(export_detector_torchscript(net, {3, 64, 64, 4}, dir + "/model.pt", error));
+  torch::jit::Module loaded = torch::jit::load(dir + "/model.pt");
+  const c10::List<c10::IValue> got = loaded.forward({x}).toList();
+  REQUIRE(got.size() == 3);
+  for (std::size_t i = 0; i < 3; ++i) CHECK(torch::allclose(got.get(i).toTensor(), want[i]));
+
+  // Python's torch loads the module and gets the same boxes.
+  c10::Dict<std::string, torch::Tensor> io;
+  io.insert("x", x);
+  for (std::size_t i = 0; i < 3; ++i) io.insert("want" + std::to_string(i), want[i]);
+  const std::vector<char> bytes = torch::pickle_save(c10::IValue(io));
+  std::ofstream(dir + "/io.pt", std::ios::binary).write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+  const std::string script =
+      "import sys, torch\n"
+      "m = torch.jit.load(sys.argv[1] + '/model.pt')\n"
+      "io = torch.load(sys.argv[1] + '/io.pt')\n"
+      "out = m(io['x'])\n"
+      "assert len(out) == 3\n"
+      "for i in range(3):\n"
+      "    assert torch.allclose(out[i], io['want%d' % i], atol=1e-5), i\n"
+      "print('python agrees')\n";
+  std::ofstream(dir + "/check.py") << script;
+  const int rc = std::system(("/usr/bin/python3 " + dir + "/check.py " + dir + " > " + dir + "/out.txt 2>&1").c_str());
+  std::ifstream in(dir + "/out.txt");
+  const std::string said((std::istreambuf_iterator<char>(in)), {});
+  INFO(said);
+  CHECK(rc == 0);
+  CHECK(said.find("python agrees") != std::string::npos);
+  std::filesystem::remove_all(dir);
 }

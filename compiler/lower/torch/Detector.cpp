@@ -38,10 +38,10 @@ nn::Sequential tower(int in, int channels, int depth, int out, double last_bias)
 }
 
 // One level's map (N x A*K x H x W) as N x (H*W*A) x K: cell by cell, the
-// cell's anchors in order, as make_anchors lays them out.
+// cell's anchors in order, as make_anchors lays them out. No size is read
+// from the tensor: the tracer would bake it into the exported module.
 torch::Tensor per_anchor(const torch::Tensor &map, int k) {
-  const auto n = map.size(0), h = map.size(2), w = map.size(3);
-  return map.view({n, -1, k, h, w}).permute({0, 3, 4, 1, 2}).reshape({n, -1, k});
+  return map.permute({0, 2, 3, 1}).flatten(1).unflatten(1, {-1, k});
 }
 
 }  // namespace

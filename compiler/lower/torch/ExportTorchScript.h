@@ -6,6 +6,7 @@
 #pragma once
 
 #include "compiler/lower/torch/BuildModel.h"
+#include "compiler/lower/torch/Detector.h"
 
 #include <string>
 
@@ -14,5 +15,11 @@ namespace edl::lower {
 // Traces `net` in eval mode on a batch of one input of `shape` and saves the
 // module to `path`. False with `error` when tracing or saving fails.
 bool export_torchscript(Network &net, const InputShape &shape, const std::string &path, std::string &error);
+
+// A detector likewise, with forward() returning each image's detections
+// (rows x0 y0 x1 y1 score label, as DetectorImpl::detect): the traced
+// network is the method raw(), and decoding and suppression are the same
+// TorchScript methods evaluation runs (DetectOps), thresholds built in.
+bool export_detector_torchscript(Detector &net, const InputShape &shape, const std::string &path, std::string &error);
 
 }  // namespace edl::lower
