@@ -10,7 +10,9 @@
 #  - `edlc run` trains a RetinaNet (cnn + fpn) for real: the store's epoch
 #    metrics are COCO's, the evaluate task keeps COCO's summary and each
 #    class's AP equal to what the run printed, and the detector learned
-#    (held-out map50 above zero); a detector cannot be deployed yet (E0901).
+#    (held-out map50 above zero); a detector cannot be deployed yet (E0901);
+#  - SIGKILL after a detector's first checkpoint: the next run continues the
+#    same training and ends with every epoch recorded once.
 # Usage: detection.sh EDLC SOURCE_DIR
 set -uo pipefail
 source "$(dirname "$0")/contract_lib.sh"
@@ -141,6 +143,26 @@ assert abs(o["metrics"]["map50"] - coco["map50"]) < 1e-9
 print("coco summary agrees, map50", coco["map50"])
 PY
 contains "the evaluate task's COCO summary" coco "coco summary agrees"
+
+# Killed after the first epoch's checkpoint; the next run continues it.
+mkdir -p resume
+sed 's/seed = 3/seed = 4/' train.edl > resume/train.edl
+resume_db=resume/.edl/store.db
+"$edlc" run resume/train.edl > killed.out 2>&1 &
+pid=$! waited=0
+until [ "$(sql $resume_db "SELECT EXISTS (SELECT 1 FROM artifacts WHERE kind = 'checkpoint' AND epoch >= 1)")" = "1" ]; do
+  kill -0 $pid 2>/dev/null || break
+  sleep 0.2
+  waited=$((waited + 1))
+  [ $waited -gt 1500 ] && break
+done
+kill -9 $pid 2>/dev/null
+wait $pid 2>/dev/null
+expect "the killed detector resumes" 0 "$edlc" run resume/train.edl
+contains "the training continues" out "train find: continues after epoch"
+expect_sql "one run" $resume_db "SELECT COUNT(*) FROM runs" 1
+expect_sql "3 epochs of val.map, once each" $resume_db "SELECT COUNT(DISTINCT epoch) || '/' || COUNT(*) FROM metrics m JOIN tasks t ON t.id = m.task_id WHERE t.name = 'train:find' AND m.name = 'val.map'" "3/3"
+expect_sql "evaluated once" $resume_db "SELECT COUNT(*) FROM tasks WHERE name = 'evaluate:find' AND status = 'done'" 1
 
 cat train.edl - > ship.edl <<'EDL'
 deploy ship { from = find; targets = [torchscript()] }
