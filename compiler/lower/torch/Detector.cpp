@@ -1,5 +1,6 @@
 #include "compiler/lower/torch/Detector.h"
 
+#include <algorithm>
 #include <cmath>
 #include <map>
 #include <stdexcept>
