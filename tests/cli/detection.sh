@@ -143,6 +143,9 @@ assert abs(o["metrics"]["map50"] - coco["map50"]) < 1e-9
 print("coco summary agrees, map50", coco["map50"])
 PY
 contains "the evaluate task's COCO summary" coco "coco summary agrees"
+expect "runs show" 0 "$edlc" runs show 1 train.edl
+contains "runs show prints COCO's summary" out "COCO: mAP@[.5:.95]"
+contains "and each class's AP" out "ankle-boot"
 
 # Killed after the first epoch's checkpoint; the next run continues it.
 mkdir -p resume

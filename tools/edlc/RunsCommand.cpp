@@ -1,5 +1,6 @@
 // `edlc runs [FILE]` lists the runs in a project's store; `edlc runs show
-// ID` prints one run: its tasks, per-epoch metrics and the confusion matrix.
+// ID` prints one run: its tasks, per-epoch metrics and the confusion matrix
+// (a detector's: COCO's summary and per-class AP).
 #include "Commands.h"
 #include "tools/edlc/Errors.h"
 #include "Report.h"
@@ -117,6 +118,30 @@ void print_confusion(const json &outputs) {
       std::printf(" %*lld", static_cast<int>(std::max<std::size_t>(4, classes[j].get<std::string>().size())),
                   rows[i][j].get<long long>());
     std::printf("\n");
+  }
+}
+
+// A detector's evaluation: COCO's summary, then each class's AP (-1: no
+// object of that class in the split).
+void print_coco(const json &outputs) {
+  const json &coco = outputs["coco"];
+  auto value = [&](const char *key) {
+    const double v = coco.value(key, -1.0);
+    char buf[16];
+    std::snprintf(buf, sizeof buf, v < 0 ? "-" : "%.4f", v);
+    return std::string(buf);
+  };
+  std::printf("    COCO: mAP@[.5:.95] %s  @.5 %s  @.75 %s  small %s  medium %s  large %s\n", value("map").c_str(),
+              value("map50").c_str(), value("map75").c_str(), value("map_small").c_str(), value("map_medium").c_str(),
+              value("map_large").c_str());
+  const json &classes = outputs["classes"], &per_class = coco["per_class"];
+  std::size_t w = 5;
+  for (const auto &c : classes) w = std::max(w, c.get<std::string>().size());
+  std::printf("    %-*s %8s\n", static_cast<int>(w), "class", "AP");
+  for (std::size_t k = 0; k < classes.size() && k < per_class.size(); ++k) {
+    const double ap = per_class[k].get<double>();
+    if (ap < 0) std::printf("    %-*s %8s\n", static_cast<int>(w), classes[k].get<std::string>().c_str(), "-");
+    else std::printf("    %-*s %8.4f\n", static_cast<int>(w), classes[k].get<std::string>().c_str(), ap);
   }
 }
 
@@ -261,6 +286,7 @@ int show_run(store::Store &store, const RunsOptions &opts) {
       for (const auto &[k, v] : o["metrics"].items()) std::printf(" %s %.4f", k.c_str(), v.get<double>());
       std::cout << "\n";
       if (o.contains("confusion")) print_confusion(o);
+      if (o.contains("coco")) print_coco(o);
     }
   }
   for (const label::Curve &c : label::learning_curves(tasks)) {
