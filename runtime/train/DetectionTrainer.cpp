@@ -30,27 +30,15 @@ EpochMetrics evaluate_detector(lower::Detector &net, const data::LoadedDataset &
   std::vector<std::vector<GroundTruth>> truths;
   std::vector<std::vector<Detection>> found;
   double loss = 0;
-  BatchSource next = normalised_batches(data, indices, norm, batch);
-  torch::Tensor x;
-  std::vector<std::int64_t> labels;
-  std::size_t at = 0;
-  while (next(x, labels)) {
-    const torch::Tensor raw = net->forward(x);
-    Batch b;
-    b.n = static_cast<int>(x.size(0));
-    for (int i = 0; i < b.n; ++i) {
-      const std::size_t sample = indices[at + static_cast<std::size_t>(i)];
-      std::vector<lower::BoxCorners> boxes;
-      std::vector<int> box_labels;
+  // The batches carry each image's boxes (crowd regions left out), as training's do.
+  Prefetcher batches(EpochPlan{&data, indices, batch, false, nullptr, 0, 0, norm, classes});
+  while (auto b = batches.next()) {
+    const torch::Tensor raw = net->forward(input_of(*b, data.channels, data.height, data.width));
+    for (int i = 0; i < b->n; ++i) {
+      const std::size_t sample = b->samples[static_cast<std::size_t>(i)];
       std::vector<GroundTruth> image_truths;
-      for (const data::Object &o : data.objects[sample]) {
+      for (const data::Object &o : data.objects[sample])
         image_truths.push_back({{o.x0, o.y0, o.x1, o.y1}, o.label, o.area, o.crowd});
-        if (o.crowd) continue;
-        boxes.push_back({o.x0, o.y0, o.x1, o.y1});
-        box_labels.push_back(o.label);
-      }
-      b.boxes.push_back(boxes);
-      b.box_labels.push_back(box_labels);
       truths.push_back(std::move(image_truths));
       // A detection's area in the stored image's pixels, as the annotations measure.
       const auto [stored_w, stored_h] = data.original_sizes[sample];
@@ -65,8 +53,7 @@ EpochMetrics evaluate_detector(lower::Detector &net, const data::LoadedDataset &
       }
       found.push_back(std::move(image_found));
     }
-    loss += detection_loss(raw, net->anchors, targets_of(b), classes).total().item<double>() * b.n;
-    at += static_cast<std::size_t>(b.n);
+    loss += detection_loss(raw, net->anchors, targets_of(*b), classes).total().item<double>() * b->n;
   }
   m.loss = loss / static_cast<double>(indices.size());
   const CocoMap coco = coco_map(truths, found, classes);

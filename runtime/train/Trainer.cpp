@@ -35,9 +35,6 @@ torch::Tensor targets_of(const Batch &b, int classes) {
   return torch::one_hot(labels, classes).to(torch::kFloat32);
 }
 
-torch::Tensor input_of(const Batch &b, int channels, int height, int width) {
-  return torch::from_blob(const_cast<float *>(b.x.data()), {b.n, channels, height, width}, torch::kFloat32);
-}
 
 void score(EpochMetrics &m, const torch::Tensor &logits, const std::vector<std::int64_t> &labels) {
   torch::Tensor predicted = logits.argmax(1).contiguous();
@@ -84,6 +81,10 @@ std::vector<std::string> remove_old_checkpoints(const std::string &dir, int keep
 }
 
 }  // namespace
+
+torch::Tensor input_of(const Batch &b, int channels, int height, int width) {
+  return torch::from_blob(const_cast<float *>(b.x.data()), {b.n, channels, height, width}, torch::kFloat32);
+}
 
 torch::Tensor batch_loss(const torch::Tensor &logits, const torch::Tensor &targets, const LossSpec &loss) {
   const double k = static_cast<double>(logits.size(1));
