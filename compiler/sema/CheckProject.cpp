@@ -80,13 +80,6 @@ void Checker::check_label_rules(const ast::Decl &d) {
       if (const ast::Property *p = property(d, comparison))
         if (const auto *l = p->value->as<ast::Literal>(); l && l->literal == ast::LiteralKind::Bool && l->boolean)
           diags_.report(DiagId::LabelComparisonByHand, p->value->range, {d.name, comparison});
-  // Rounds ask for one class per image: a pool of boxes or masks has no such answer.
-  if (const ast::Property *pool = property(d, "pool"))
-    if (const auto *n = pool->value->as<ast::Name>())
-      if (const ast::Decl *dataset = lookup(DeclKind::Dataset, n->name))
-        if (const ast::Property *task = ast::find_property(dataset->properties, "task"))
-          if (const auto *t = task->value->as<ast::Name>(); t && t->name != "classification")
-            diags_.report(DiagId::LabelPoolNotClasses, pool->value->range, {d.name, "its pool '" + n->name + "'", t->name});
   const ast::Property *stop = property(d, "stop");
   if (!stop) return;
   std::vector<const ast::Member *> read;
@@ -126,14 +119,9 @@ void Checker::check_trains() {
     const ast::Decl *decl = entry.second;
     TrainFacts facts;
     facts.decl = decl;
-    auto ref = [&](const char *key, DeclKind kind) -> const ast::Decl * {
-      const ast::Property *p = property(*decl, key);
-      const auto *n = p ? p->value->as<ast::Name>() : nullptr;
-      return n ? lookup(kind, n->name) : nullptr;
-    };
-    facts.dataset = ref("data", DeclKind::Dataset);
-    facts.augment = ref("augment", DeclKind::Augment);
-    facts.model = ref("model", DeclKind::Model);
+    facts.dataset = referenced(decl, "data", DeclKind::Dataset);
+    facts.augment = referenced(decl, "augment", DeclKind::Augment);
+    facts.model = referenced(decl, "model", DeclKind::Model);
     if (const ast::Property *s = property(*decl, "search")) facts.search = s->value->as<ast::Call>();
     for (const ast::Decl *d : {static_cast<const ast::Decl *>(decl), facts.dataset, facts.augment, facts.model}) {
       if (!d) continue;
@@ -234,29 +222,31 @@ void Checker::check_model_rules(const ast::Decl &d) {
   }
 }
 
+const ast::Decl *Checker::referenced(const ast::Decl *d, const char *key, DeclKind kind) const {
+  const ast::Property *p = d ? property(*d, key) : nullptr;
+  const auto *n = p ? p->value->as<ast::Name>() : nullptr;
+  return n ? lookup(kind, n->name) : nullptr;
+}
+
 void Checker::check_task_users() {
-  auto train_of = [&](const ast::Decl &d, const char *key) -> const ast::Decl * {
-    const ast::Property *p = property(d, key);
-    const auto *n = p ? p->value->as<ast::Name>() : nullptr;
-    return n ? lookup(DeclKind::Train, n->name) : nullptr;
-  };
-  auto ref = [&](const ast::Decl *train, const char *key, DeclKind kind) -> const ast::Decl * {
-    const ast::Property *p = train ? property(*train, key) : nullptr;
-    const auto *n = p ? p->value->as<ast::Name>() : nullptr;
-    return n ? lookup(kind, n->name) : nullptr;
-  };
-  // A label block trains its model's recipe on answers of one class per image.
+  // A label block asks for one class per image and trains its model's
+  // recipe on the answers: a pool, or model data, of boxes or masks has no such answer.
   for (const auto &[name, decl] : result_.decls[static_cast<int>(DeclKind::Label)]) {
-    const ast::Decl *train = train_of(*decl, "model");
-    const std::string task = dataset_task(ref(train, "data", DeclKind::Dataset));
+    const ast::Decl *pool = referenced(decl, "pool", DeclKind::Dataset);
+    const std::string pool_task = dataset_task(pool);
+    if (!pool_task.empty() && pool_task != "classification")
+      diags_.report(DiagId::LabelPoolNotClasses, property(*decl, "pool")->value->range,
+                    {name, "its pool '" + pool->name + "'", pool_task});
+    const ast::Decl *train = referenced(decl, "model", DeclKind::Train);
+    const std::string task = dataset_task(referenced(train, "data", DeclKind::Dataset));
     if (!task.empty() && task != "classification")
       diags_.report(DiagId::LabelPoolNotClasses, property(*decl, "model")->value->range,
                     {name, "the data of its model '" + train->name + "'", task});
   }
   // Packages hold classifiers only, so far.
   for (const auto &[name, decl] : result_.decls[static_cast<int>(DeclKind::Deploy)]) {
-    const ast::Decl *train = train_of(*decl, "from");
-    const std::string task = head_task(ref(train, "model", DeclKind::Model));
+    const ast::Decl *train = referenced(decl, "from", DeclKind::Train);
+    const std::string task = head_task(referenced(train, "model", DeclKind::Model));
     if (!task.empty() && task != "classification")
       diags_.report(DiagId::NotSupportedYet, property(*decl, "from")->value->range,
                     {"deploying the " + task + " model of train", train->name});

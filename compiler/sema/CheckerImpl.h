@@ -79,6 +79,8 @@ class Checker {
   // Metrics a train job reads (metrics, early_stop, the objective) against what its task measures.
   void check_metrics_of(const ast::Decl &train, const std::string &task);
   void check_model_rules(const ast::Decl &d);
+  // The declaration of `kind` that property `key` of `d` names, or null (d null too).
+  const ast::Decl *referenced(const ast::Decl *d, const char *key, ast::DeclKind kind) const;
   // Label blocks and deploys against the task of the train job they use.
   void check_task_users();
   // A label block's stop condition reads only what a round measures; with a
