@@ -17,9 +17,6 @@ std::string attribute_name(std::string name) {
   return "p_" + name;
 }
 
-}  // namespace
-
-namespace {
 
 // Traces `forward` of `net` (in eval mode, on a batch of one input of
 // `shape`) into a method `name` of a new module whose attributes are the
@@ -45,11 +42,10 @@ torch::jit::Module traced_module(torch::nn::Module &net, const InputShape &shape
   return module;
 }
 
-}  // namespace
-
-bool export_torchscript(Network &net, const InputShape &shape, const std::string &path, std::string &error) {
+// Builds the module and saves it in evaluation mode; false with `error` when either fails.
+bool save_built(const std::function<torch::jit::Module()> &build, const std::string &path, std::string &error) {
   try {
-    torch::jit::Module module = traced_module(*net, shape, "forward", [&](const torch::Tensor &x) { return net->forward(x); });
+    torch::jit::Module module = build();
     module.eval();
     module.save(path);
     return true;
@@ -59,31 +55,35 @@ bool export_torchscript(Network &net, const InputShape &shape, const std::string
   }
 }
 
+}  // namespace
+
+bool export_torchscript(Network &net, const InputShape &shape, const std::string &path, std::string &error) {
+  return save_built([&] { return traced_module(*net, shape, "forward", [&](const torch::Tensor &x) { return net->forward(x); }); },
+                    path, error);
+}
+
 bool export_detector_torchscript(Detector &net, const InputShape &shape, const std::string &path, std::string &error) {
-  try {
-    torch::jit::Module module = traced_module(*net, shape, "raw", [&](const torch::Tensor &x) { return net->forward(x); });
-    // Decoding and suppression: the very TorchScript source evaluation ran.
-    module.define(detect_ops_source());
-    const DetectSettings &s = net->shape.settings;
-    char call[512];
-    std::snprintf(call, sizeof call,
-                  "self.detect(raw[i], self.%s, [1.0, 1.0, 1.0, 1.0], %lld, %.17g, %.17g, %lld, %lld, %d.0, %d.0)",
-                  attribute_name("anchors").c_str(), static_cast<long long>(s.classes), s.score_threshold,
-                  s.nms_threshold, static_cast<long long>(s.detections), static_cast<long long>(s.candidates),
-                  net->width, net->height);
-    module.define(std::string("def forward(self, x: Tensor) -> List[Tensor]:\n") +
-                  "    raw = self.raw(x)\n"
-                  "    out: List[Tensor] = []\n"
-                  "    for i in range(raw.size(0)):\n"
-                  "        out.append(" + call + ")\n"
-                  "    return out\n");
-    module.eval();
-    module.save(path);
-    return true;
-  } catch (const std::exception &e) {
-    error = e.what();
-    return false;
-  }
+  return save_built(
+      [&] {
+        torch::jit::Module module = traced_module(*net, shape, "raw", [&](const torch::Tensor &x) { return net->forward(x); });
+        // Decoding and suppression: the very TorchScript source evaluation ran.
+        module.define(detect_ops_source());
+        const DetectSettings &s = net->shape.settings;
+        char call[512];
+        std::snprintf(call, sizeof call,
+                      "self.detect(raw[i], self.%s, [1.0, 1.0, 1.0, 1.0], %lld, %.17g, %.17g, %lld, %lld, %d.0, %d.0)",
+                      attribute_name("anchors").c_str(), static_cast<long long>(s.classes), s.score_threshold,
+                      s.nms_threshold, static_cast<long long>(s.detections), static_cast<long long>(s.candidates),
+                      net->width, net->height);
+        module.define(std::string("def forward(self, x: Tensor) -> List[Tensor]:\n") +
+                      "    raw = self.raw(x)\n"
+                      "    out: List[Tensor] = []\n"
+                      "    for i in range(raw.size(0)):\n"
+                      "        out.append(" + call + ")\n"
+                      "    return out\n");
+        return module;
+      },
+      path, error);
 }
 
 }  // namespace edl::lower
