@@ -25,6 +25,11 @@ constexpr double kOverhang = 1.0;
 
 bool is_number(const json &j, const char *key) { return j.is_object() && j.contains(key) && j[key].is_number(); }
 
+// How a skipped annotation is named: by its id, or whole when it has none.
+std::string annotation_entry(const std::string &where, const json &a) {
+  return where + ": annotation " + (is_number(a, "id") ? a["id"].dump() : a.dump());
+}
+
 // The three lists COCO requires, or why the file is not COCO.
 std::string check_shape(const json &root) {
   if (!root.is_object()) return "not a JSON object";
@@ -149,8 +154,7 @@ void load_coco(const DatasetSpec &spec, DecodeCache *cache, LoadedDataset &out) 
     order.push_back(id);
   }
   for (const json &a : root["annotations"]) {
-    const std::string entry =
-        where + ": annotation " + (is_number(a, "id") ? std::to_string(a["id"].get<long long>()) : a.dump());
+    const std::string entry = annotation_entry(where, a);
     if (!is_number(a, "image_id") || !images.count(a["image_id"].get<long long>())) {
       if (!bad_sample(spec, out.report, entry, "unknown image id")) return;
       continue;
@@ -197,7 +201,7 @@ void load_coco(const DatasetSpec &spec, DecodeCache *cache, LoadedDataset &out) 
     for (const json &a : image.annotations) {
       double box[4];
       if (std::string why = box_of(a, image, box); !why.empty()) {
-        if (!bad_sample(spec, out.report, where + ": annotation " + (is_number(a, "id") ? a["id"].dump() : a.dump()), why))
+        if (!bad_sample(spec, out.report, annotation_entry(where, a), why))
           return;
         continue;
       }

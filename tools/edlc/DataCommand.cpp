@@ -88,15 +88,16 @@ void print_text(const data::DatasetSpec &spec, const data::LoadedDataset &d, con
     std::cout << "\n  split (seed " << spec.seed << (spec.stratify ? ", stratified" : "") << "): train "
               << count(d.split.train.size()) << ", val " << count(d.split.val.size()) << ", test "
               << count(d.split.test.size()) << "\n";
-    std::vector<std::array<std::size_t, 3>> per(d.classes.size(), {0, 0, 0});
-    for (std::size_t i : d.split.train) ++per[static_cast<std::size_t>(d.labels[i])][0];
-    for (std::size_t i : d.split.val) ++per[static_cast<std::size_t>(d.labels[i])][1];
-    for (std::size_t i : d.split.test) ++per[static_cast<std::size_t>(d.labels[i])][2];
-    std::size_t width = 7;
+    const bool detection = spec.source == data::SourceKind::Coco;
+    std::size_t width = detection ? 7 : 5;  // the header's word: "objects", "class"
     for (const std::string &c : d.classes) width = std::max(width, c.size());
-    if (spec.source == data::SourceKind::Coco) {
+    if (detection) {
       print_objects(d, width);
     } else {
+      std::vector<std::array<std::size_t, 3>> per(d.classes.size(), {0, 0, 0});
+      for (std::size_t i : d.split.train) ++per[static_cast<std::size_t>(d.labels[i])][0];
+      for (std::size_t i : d.split.val) ++per[static_cast<std::size_t>(d.labels[i])][1];
+      for (std::size_t i : d.split.test) ++per[static_cast<std::size_t>(d.labels[i])][2];
       std::printf("  %-*s %8s %8s %8s\n", static_cast<int>(width), "class", "train", "val", "test");
       std::fflush(stdout);
       for (std::size_t c = 0; c < d.classes.size(); ++c)
