@@ -171,14 +171,20 @@ void Checker::check_trains() {
 
 namespace {
 
+struct MetricUse {
+  std::string split;  // "" for a name of the `metrics` list (recorded on every split)
+  std::string metric;
+  SourceRange range;
+};
+
 // split.metric members and the bare names of a `metrics` list, anywhere in e.
-void metric_uses(const ast::Expr &e, bool in_metrics_list, std::vector<std::pair<std::string, SourceRange>> &out) {
+void metric_uses(const ast::Expr &e, bool in_metrics_list, std::vector<MetricUse> &out) {
   if (const auto *m = e.as<ast::Member>()) {
     if (const auto *split = m->object->as<ast::Name>();
         split && (split->name == "train" || split->name == "val" || split->name == "test"))
-      out.push_back({m->member, m->member_range});
+      out.push_back({split->name, m->member, m->member_range});
   } else if (const auto *n = e.as<ast::Name>()) {
-    if (in_metrics_list) out.push_back({n->name, n->range});
+    if (in_metrics_list) out.push_back({"", n->name, n->range});
   } else if (const auto *l = e.as<ast::List>()) {
     for (const auto &item : l->items) metric_uses(*item, in_metrics_list, out);
   } else if (const auto *r = e.as<ast::Record>()) {
@@ -199,17 +205,22 @@ const std::vector<std::string> &metrics_of_task(const std::string &task) {
 }  // namespace
 
 void Checker::check_metrics_of(const ast::Decl &train, const std::string &task) {
-  std::vector<std::pair<std::string, SourceRange>> used;
+  std::vector<MetricUse> used;
   for (const ast::Property &p : train.properties) metric_uses(*p.value, p.key == "metrics", used);
   const std::vector<std::string> &measured = metrics_of_task(task);
   std::string list;
   for (const std::string &m : measured) list += (list.empty() ? "" : ", ") + m;
   const stdlib::Catalogue &c = stdlib::catalogue();
   const std::vector<std::string> &known = c.metric_names();
-  for (const auto &[metric, range] : used)  // unknown and not-yet metrics are reported already
+  for (const auto &[split, metric, range] : used) {  // unknown and not-yet metrics are reported already
     if (std::find(measured.begin(), measured.end(), metric) == measured.end() &&
         std::find(known.begin(), known.end(), metric) != known.end() && c.metric_runs(metric))
       diags_.report(DiagId::MetricNotOfTask, range, {metric, train.name, task, list});
+    // A detector's mAP is measured on held-out images only; its training epochs keep the loss.
+    else if (task == "detection" && split == "train" && metric != "loss")
+      diags_.report(DiagId::MetricNotOfTask, range,
+                    {"train." + metric, train.name, task, "loss on the training split; " + list + " on val and test"});
+  }
 }
 
 void Checker::check_model_rules(const ast::Decl &d) {
