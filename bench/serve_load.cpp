@@ -34,11 +34,11 @@ int main(int argc, char **argv) {
     std::fprintf(stderr, "%s\n", error.c_str());
     return 1;
   }
-  for (int i = 0; i < 50; ++i) predictor->classify({image}, 1);  // warm up
+  for (int i = 0; i < 50; ++i) predictor->predict({image}, 1);  // warm up
   long bare = 0;
   const auto bare_start = Clock::now();
   while (std::chrono::duration<double>(Clock::now() - bare_start).count() < seconds) {
-    predictor->classify({image}, 1);
+    predictor->predict({image}, 1);
     ++bare;
   }
   const double bare_rate = bare / std::chrono::duration<double>(Clock::now() - bare_start).count();

@@ -239,6 +239,23 @@ const ast::Decl *Checker::referenced(const ast::Decl *d, const char *key, DeclKi
   return n ? lookup(kind, n->name) : nullptr;
 }
 
+// edge(quantize = int8) among a detector's deploy targets: E0518.
+void Checker::check_edge_of_detector(const ast::Decl &deploy, const std::string &train) {
+  const ast::Property *targets = property(deploy, "targets");
+  const auto *list = targets ? targets->value->as<ast::List>() : nullptr;
+  if (!list) return;
+  for (const ast::ExprPtr &item : list->items) {
+    const auto *call = item->as<ast::Call>();
+    if (!call || call->callee != "edge") continue;
+    for (const ast::Argument &a : call->args) {
+      const auto *n = a.value->as<ast::Name>();
+      const auto *l = a.value->as<ast::Literal>();
+      if (a.name == "quantize" && ((n && n->name == "int8") || (l && l->spelling == "\"int8\"")))
+        diags_.report(DiagId::Int8Detector, a.range, {deploy.name, train});
+    }
+  }
+}
+
 void Checker::check_task_users() {
   // A label block asks for one class per image and trains its model's
   // recipe on the answers: a pool, or model data, of boxes or masks has no such answer.
@@ -254,13 +271,14 @@ void Checker::check_task_users() {
       diags_.report(DiagId::LabelPoolNotClasses, property(*decl, "model")->value->range,
                     {name, "the data of its model '" + train->name + "'", task});
   }
-  // Packages hold classifiers only, so far.
+  // Packages hold classifiers and detectors; int8 quantizes classifiers only.
   for (const auto &[name, decl] : result_.decls[static_cast<int>(DeclKind::Deploy)]) {
     const ast::Decl *train = referenced(decl, "from", DeclKind::Train);
     const std::string task = head_task(referenced(train, "model", DeclKind::Model));
-    if (!task.empty() && task != "classification")
+    if (!task.empty() && task != "classification" && task != "detection")
       diags_.report(DiagId::NotSupportedYet, property(*decl, "from")->value->range,
                     {"deploying the " + task + " model of train", train->name});
+    if (task == "detection") check_edge_of_detector(*decl, train->name);
   }
 }
 

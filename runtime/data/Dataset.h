@@ -5,6 +5,7 @@
 #pragma once
 
 #include "runtime/data/DatasetSpec.h"
+#include "runtime/data/ImageHeader.h"
 
 #include <cstdint>
 #include <string>
@@ -82,10 +83,12 @@ LoadedDataset load_dataset(const DatasetSpec &spec, const LoadOptions &options =
 // One image's bytes decoded exactly as image_folder decodes them: to
 // `channels` (1 gray, 3 RGB, 4 RGBA), resized to width x height (area to
 // shrink, linear to grow), height x width x channels bytes in `pixels`.
-// Returns why the bytes cannot be used (truncated, not an image, more
-// pixels than max_pixels), or "".
+// `original`, when given, receives the size before resizing (to map
+// detected boxes back onto the image). Returns why the bytes cannot be used
+// (truncated, not an image, more pixels than max_pixels), or "".
 std::string decode_image(const std::vector<std::uint8_t> &bytes, int channels, int width, int height,
-                         std::vector<std::uint8_t> &pixels, std::uint64_t max_pixels = kDefaultMaxPixels);
+                         std::vector<std::uint8_t> &pixels, std::uint64_t max_pixels = kDefaultMaxPixels,
+                         ImageSize *original = nullptr);
 
 // Each error of `report` as a diagnostic at `at` (the dataset's path).
 void report_errors(const DataReport &report, SourceRange at, DiagnosticEngine &diags);

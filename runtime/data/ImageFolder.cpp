@@ -45,7 +45,7 @@ std::string refused(const std::vector<std::uint8_t> &b, std::uint64_t max_pixels
 }
 
 // Decodes and converts to the dataset's channels and size; empty on failure.
-cv::Mat decode(const std::vector<std::uint8_t> &bytes, int channels, int width, int height) {
+cv::Mat decode(const std::vector<std::uint8_t> &bytes, int channels, int width, int height, ImageSize *original = nullptr) {
   if (bytes.empty()) return {};
   cv::Mat raw;
   try {
@@ -55,6 +55,7 @@ cv::Mat decode(const std::vector<std::uint8_t> &bytes, int channels, int width, 
     return {};  // a decoder that gives up by throwing: the same as a corrupt file
   }
   if (raw.empty()) return raw;
+  if (original) *original = {static_cast<std::uint64_t>(raw.cols), static_cast<std::uint64_t>(raw.rows)};
   if (raw.depth() != CV_8U) raw.convertTo(raw, CV_8U, raw.depth() == CV_16U ? 1.0 / 257 : 1.0);
   cv::Mat img;
   int ch = raw.channels();
@@ -74,10 +75,10 @@ cv::Mat decode(const std::vector<std::uint8_t> &bytes, int channels, int width, 
 }  // namespace
 
 std::string decode_image(const std::vector<std::uint8_t> &bytes, int channels, int width, int height,
-                         std::vector<std::uint8_t> &pixels, std::uint64_t max_pixels) {
+                         std::vector<std::uint8_t> &pixels, std::uint64_t max_pixels, ImageSize *original) {
   std::string why = refused(bytes, max_pixels);
   if (!why.empty()) return why;
-  cv::Mat img = decode(bytes, channels, width, height);
+  cv::Mat img = decode(bytes, channels, width, height, original);
   if (img.empty()) return "cannot decode: not an image, or corrupt";
   cv::Mat continuous = img.isContinuous() ? img : img.clone();
   pixels.assign(continuous.data, continuous.data + continuous.total() * continuous.elemSize());

@@ -85,7 +85,7 @@ bool int8_edge(lower::Network &net, const PackageSpec &spec, const std::string &
 // channel, activations per tensor, libtorch's quantized kernels). libtorch
 // 1.13 has no half-precision convolution or matrix kernels on CPU
 // ("slow_conv2d_cpu not implemented for 'Half'"), so fp16 says so.
-bool edge_target(lower::Network &net, const PackageSpec &spec, nlohmann::json &entry, std::string &error) {
+bool edge_target(const PackagedModel &model, const PackageSpec &spec, nlohmann::json &entry, std::string &error) {
   const nlohmann::json options = spec.target_options.value("edge", nlohmann::json::object());
   const std::string arch = options.value("arch", std::string(host_arch()));
   const std::string quantize = options.value("quantize", std::string("none"));
@@ -102,6 +102,11 @@ bool edge_target(lower::Network &net, const PackageSpec &spec, nlohmann::json &e
   fs::create_directories(fs::path(spec.staging) / "edge", ec);
   const std::string path = (fs::path(spec.staging) / "edge" / "model.pt").string();
   if (quantize == "int8") {
+    if (model.detector) {  // edlc check refuses it (E0518); a plan built in code gets this
+      error = "edge(quantize = int8): quantizing a detector is not supported; use quantize = none";
+      return false;
+    }
+    lower::Network net = model.net;
     if (!int8_edge(net, spec, path, entry, error)) return false;
   } else {
     fs::copy_file(staging_script(spec), path, fs::copy_options::overwrite_existing, ec);
@@ -142,7 +147,7 @@ bool wants_int8(const PackageSpec &spec) {
          spec.target_options.value("edge", nlohmann::json::object()).value("quantize", "") == "int8";
 }
 
-bool write_package(lower::Network &net, const PackageSpec &spec, nlohmann::json &manifest, std::string &error) {
+bool write_package(const PackagedModel &model, const PackageSpec &spec, nlohmann::json &manifest, std::string &error) {
   std::error_code ec;
   fs::remove_all(spec.staging, ec);
   fs::create_directories(fs::path(spec.staging) / "model", ec);
@@ -152,13 +157,17 @@ bool write_package(lower::Network &net, const PackageSpec &spec, nlohmann::json 
   }
   manifest = spec.manifest;
   nlohmann::json files = nlohmann::json::object();
-  lower::save_weights(*net, (fs::path(spec.staging) / "model" / "weights.pt").string());
+  torch::nn::Module &module = model.detector ? static_cast<torch::nn::Module &>(*model.detector.ptr()) : *model.net.ptr();
+  lower::save_weights(module, (fs::path(spec.staging) / "model" / "weights.pt").string());
   files["weights"] = "model/weights.pt";
 
   // The TorchScript module is always there: the predictor (edlc predict)
   // runs it, so a package needs nothing but libtorch.
   const std::string script = (fs::path(spec.staging) / "model" / "torchscript.pt").string();
-  if (!lower::export_torchscript(net, spec.shape, script, error)) {
+  lower::Network net = model.net;
+  lower::Detector detector = model.detector;
+  if (!(detector ? lower::export_detector_torchscript(detector, spec.shape, script, error)
+                 : lower::export_torchscript(net, spec.shape, script, error))) {
     error = "the TorchScript export failed: " + error;
     return false;
   }
@@ -180,9 +189,10 @@ bool write_package(lower::Network &net, const PackageSpec &spec, nlohmann::json 
         return false;
       }
       entry["folder"] = "sdk";
-      entry["build"] = "cmake -S sdk/example -B build && cmake --build build && build/classify . IMAGE";
+      entry["build"] = std::string("cmake -S sdk/example -B build && cmake --build build && build/") +
+                       sdk_example_program(manifest) + " . IMAGE";
     } else if (target == "edge") {
-      if (!edge_target(net, spec, entry, error)) return false;
+      if (!edge_target(model, spec, entry, error)) return false;
     } else if (target == "server") {
       entry["command"] = "edlc serve " + fs::path(spec.path).filename().string();
     } else {

@@ -6,6 +6,7 @@
 #pragma once
 
 #include "compiler/lower/torch/BuildModel.h"
+#include "compiler/lower/torch/Detector.h"
 
 #include <nlohmann/json.hpp>
 
@@ -35,10 +36,16 @@ struct PackageSpec {
 // package needs calibration and check images.)
 bool wants_int8(const PackageSpec &spec);
 
+// The trained model a package holds: a classifier (`net`) or a detector.
+struct PackagedModel {
+  lower::Network net{nullptr};
+  lower::Detector detector{nullptr};
+};
+
 // Writes the package and returns the manifest it holds in `manifest`;
 // false with `error` (a target that cannot be built, a file that cannot be
 // written, tar failing).
-bool write_package(lower::Network &net, const PackageSpec &spec, nlohmann::json &manifest, std::string &error);
+bool write_package(const PackagedModel &model, const PackageSpec &spec, nlohmann::json &manifest, std::string &error);
 
 // Runs a program (no shell, its stderr discarded) and waits; its exit
 // status, or -1 when it could not start.

@@ -37,6 +37,7 @@ struct Predictor::Impl {
   torch::jit::Module module;
   std::vector<std::string> classes;
   int width = 0, height = 0, channels = 0;
+  bool detects = false;
   std::vector<float> scale, shift;  // per channel: x * scale - shift
 };
 
@@ -56,6 +57,7 @@ std::unique_ptr<Predictor> Predictor::open(const std::string &package, std::stri
     impl->height = input.at("height");
     impl->channels = input.at("channels");
     impl->classes = impl->manifest.at("classes").get<std::vector<std::string>>();
+    impl->detects = impl->manifest.value("task", "classification") == "detection";
     const auto &norm = impl->manifest.at("preprocessing").at("normalize");
     const auto mean = norm.at("mean").get<std::vector<float>>(), sd = norm.at("std").get<std::vector<float>>();
     for (int c = 0; c < impl->channels; ++c) {
@@ -76,26 +78,50 @@ std::unique_ptr<Predictor> Predictor::open(const std::string &package, std::stri
 
 const nlohmann::json &Predictor::manifest() const { return impl_->manifest; }
 
-std::vector<Classified> Predictor::classify(const std::vector<std::vector<std::uint8_t>> &images, int k) const {
+bool Predictor::detects() const { return impl_->detects; }
+
+std::vector<Predicted> Predictor::predict(const std::vector<std::vector<std::uint8_t>> &images, int k) const {
   const Impl &m = *impl_;
-  std::vector<Classified> out(images.size());
+  std::vector<Predicted> out(images.size());
   std::vector<std::size_t> good;
+  std::vector<data::ImageSize> sizes;  // of the good images, as sent
   const int C = m.channels, H = m.height, W = m.width;
   torch::Tensor batch = torch::empty({static_cast<long>(images.size()), C, H, W});
   float *dst = batch.data_ptr<float>();
   std::vector<std::uint8_t> pixels;
   for (std::size_t i = 0; i < images.size(); ++i) {
-    out[i].error = data::decode_image(images[i], C, W, H, pixels);
+    data::ImageSize size;
+    out[i].error = data::decode_image(images[i], C, W, H, pixels, data::kDefaultMaxPixels, &size);
     if (!out[i].error.empty()) continue;
     float *img = dst + good.size() * static_cast<std::size_t>(C * H * W);
     for (int c = 0; c < C; ++c)
       for (int p = 0; p < H * W; ++p) img[c * H * W + p] = pixels[static_cast<std::size_t>(p * C + c)] * m.scale[c] - m.shift[c];
     good.push_back(i);
+    sizes.push_back(size);
   }
   if (good.empty()) return out;
   torch::NoGradGuard no_grad;
   torch::Tensor input = batch.narrow(0, 0, static_cast<long>(good.size()));
-  torch::Tensor probs = torch::softmax(const_cast<torch::jit::Module &>(m.module).forward({input}).toTensor(), 1);
+  torch::jit::Module &module = const_cast<torch::jit::Module &>(m.module);
+  if (m.detects) {
+    // Rows x0 y0 x1 y1 score label on the network's input, best first.
+    const auto per_image = module.forward({input}).toTensorList();
+    for (std::size_t j = 0; j < good.size(); ++j) {
+      const torch::Tensor rows = per_image.get(j).contiguous();
+      const double sx = static_cast<double>(sizes[j].width) / W, sy = static_cast<double>(sizes[j].height) / H;
+      const float *r = rows.data_ptr<float>();
+      for (long n = 0; n < rows.size(0); ++n, r += 6) {
+        Detection d;
+        d.index = static_cast<int>(r[5]);
+        d.label = m.classes.at(static_cast<std::size_t>(d.index));
+        d.score = r[4];
+        d.box[0] = r[0] * sx, d.box[1] = r[1] * sy, d.box[2] = r[2] * sx, d.box[3] = r[3] * sy;
+        out[good[j]].objects.push_back(std::move(d));
+      }
+    }
+    return out;
+  }
+  torch::Tensor probs = torch::softmax(module.forward({input}).toTensor(), 1);
   const int top = std::max(1, std::min<int>(k, static_cast<int>(m.classes.size())));
   auto [values, indices] = probs.topk(top, 1);
   for (std::size_t j = 0; j < good.size(); ++j)

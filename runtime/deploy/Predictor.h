@@ -1,6 +1,8 @@
-// Classifies images with a deploy package and nothing else: the
-// TorchScript module and the manifest's preprocessing (decode as the
-// training data was decoded, resize, normalise). Used by `edlc predict`.
+// Runs a deploy package on images with nothing else: the TorchScript
+// module and the manifest's preprocessing (decode as the training data was
+// decoded, resize, normalise). A classifier answers its best classes, a
+// detector (manifest task "detection") its boxes on the image as given.
+// Used by `edlc predict` and `edlc serve`.
 #pragma once
 
 #include <nlohmann/json.hpp>
@@ -18,9 +20,19 @@ struct Prediction {
   double score = 0;  // softmax probability
 };
 
-struct Classified {
-  std::vector<Prediction> top;  // best first; empty when `error` says why
-  std::string error;
+// One detected object: its class, score, and box in the pixels of the
+// image as sent (x0 y0 x1 y1, before any resizing).
+struct Detection {
+  int index = 0;
+  std::string label;
+  double score = 0;
+  double box[4] = {0, 0, 0, 0};
+};
+
+struct Predicted {
+  std::vector<Prediction> top;       // a classifier's classes, best first
+  std::vector<Detection> objects;    // a detector's objects, best first
+  std::string error;                 // why neither is there
 };
 
 class Predictor {
@@ -33,9 +45,12 @@ class Predictor {
   ~Predictor();
 
   const nlohmann::json &manifest() const;
-  // The `k` best classes of each image (encoded bytes: PNG, JPEG, ...), in
-  // one batch; an image that cannot be decoded gets an error, not the batch.
-  std::vector<Classified> classify(const std::vector<std::vector<std::uint8_t>> &images, int k) const;
+  bool detects() const;
+  // Each image (encoded bytes: PNG, JPEG, ...) in one batch: a classifier's
+  // `k` best classes, or a detector's objects (its own score threshold and
+  // limit; `k` unused). An image that cannot be decoded gets an error, not
+  // the batch.
+  std::vector<Predicted> predict(const std::vector<std::vector<std::uint8_t>> &images, int k) const;
 
  private:
   struct Impl;

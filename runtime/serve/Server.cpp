@@ -36,8 +36,8 @@ class Batcher {
     worker_.join();
   }
 
-  std::future<deploy::Classified> submit(std::vector<std::uint8_t> image) {
-    std::promise<deploy::Classified> promise;
+  std::future<deploy::Predicted> submit(std::vector<std::uint8_t> image) {
+    std::promise<deploy::Predicted> promise;
     auto future = promise.get_future();
     {
       std::lock_guard<std::mutex> lock(mu_);
@@ -53,7 +53,7 @@ class Batcher {
  private:
   struct Item {
     std::vector<std::uint8_t> image;
-    std::promise<deploy::Classified> promise;
+    std::promise<deploy::Predicted> promise;
   };
 
   void run() {
@@ -76,10 +76,12 @@ class Batcher {
       std::vector<std::vector<std::uint8_t>> images;
       for (Item &i : batch) images.push_back(std::move(i.image));
       try {
-        std::vector<deploy::Classified> results = predictor_.classify(images, kTop);
+        std::vector<deploy::Predicted> results = predictor_.predict(images, kTop);
         for (std::size_t i = 0; i < batch.size(); ++i) batch[i].promise.set_value(std::move(results[i]));
       } catch (const std::exception &e) {
-        for (Item &i : batch) i.promise.set_value({{}, std::string("the model failed: ") + e.what()});
+        deploy::Predicted failed;
+        failed.error = std::string("the model failed: ") + e.what();
+        for (Item &i : batch) i.promise.set_value(failed);
       }
       ++batches_;
       images_ += static_cast<long>(batch.size());
@@ -259,8 +261,15 @@ bool serve(const deploy::Predictor &predictor, const ServeOptions &options, cons
       if (req.is_multipart_form_data() && !has_image)
         return json_error(res, 400, "multipart request without an \"image\" field");
       if (body.empty()) return json_error(res, 400, "empty image");
-      deploy::Classified r = batcher.submit(std::vector<std::uint8_t>(body.begin(), body.end())).get();
+      deploy::Predicted r = batcher.submit(std::vector<std::uint8_t>(body.begin(), body.end())).get();
       if (!r.error.empty()) return json_error(res, 400, r.error);
+      if (predictor.detects()) {
+        json objects = json::array();
+        for (const deploy::Detection &d : r.objects)
+          objects.push_back({{"label", d.label}, {"index", d.index}, {"score", d.score},
+                             {"box", {d.box[0], d.box[1], d.box[2], d.box[3]}}});
+        return res.set_content(json_text(json{{"objects", objects}}), "application/json");
+      }
       json classes = json::array();
       for (std::size_t i = 0; i < r.top.size() && static_cast<int>(i) < top; ++i)
         classes.push_back({{"label", r.top[i].label}, {"index", r.top[i].index}, {"score", r.top[i].score}});

@@ -91,6 +91,7 @@ bool PackageRunner::package(TaskContext &ctx) {
       {"train", {{"name", label ? job.spec.name : job_name}, {"backbone", job.spec.model.backbone}, {"head", job.spec.model.head},
                  {"best_epoch", job.best_epoch}}},
       {"label", label ? json(label->name) : json()},  // deployed from a label block's last round
+      {"task", trained->detector ? "detection" : "classification"},
       {"classes", data.classes},
       {"input", {{"width", data.width}, {"height", data.height}, {"channels", data.channels}, {"layout", "NCHW float32"}}},
       {"preprocessing",
@@ -100,6 +101,14 @@ bool PackageRunner::package(TaskContext &ctx) {
       {"metrics", evaluation.is_object() ? evaluation.value("metrics", json::object()) : json::object()},
       {"metrics_split", evaluation.is_object() ? evaluation.value("split", std::string()) : std::string()}};
 
+  if (trained->detector) {
+    // What the module's forward() returns, and the settings built into it.
+    const lower::DetectSettings &d = trained->detector->shape.settings;
+    spec.manifest["detection"] = {{"output", "per image: rows x0 y0 x1 y1 score label, on the input's pixels"},
+                                  {"score_threshold", d.score_threshold},
+                                  {"nms_threshold", d.nms_threshold},
+                                  {"detections", d.detections}};
+  }
   if (deploy::wants_int8(spec)) {
     if (data.pixels.empty()) {
       run_.fail(ctx, "deploy '" + t.block + "': edge(quantize = int8) quantizes image models; '" + job_name +
@@ -118,12 +127,7 @@ bool PackageRunner::package(TaskContext &ctx) {
         train::normalised_batches(data, data.split.test.empty() ? data.split.val : data.split.test, job.norm);
   }
   json written;
-  if (!trained->net) {  // edlc check rejects deploying a detector (E0901); a plan built in code gets this
-    run_.fail(ctx, "deploy '" + t.block + "': packaging a detection model is not supported by this version of edlc");
-    return false;
-  }
-  lower::Network net = trained->net;
-  if (!deploy::write_package(net, spec, written, error)) {
+  if (!deploy::write_package({trained->net, trained->detector}, spec, written, error)) {
     run_.fail(ctx, "deploy '" + t.block + "': " + error);
     return false;
   }

@@ -10,7 +10,12 @@
 #  - `edlc run` trains a RetinaNet (cnn + fpn) for real: the store's epoch
 #    metrics are COCO's, the evaluate task keeps COCO's summary and each
 #    class's AP equal to what the run printed, and the detector learned
-#    (held-out map50 above zero); a detector cannot be deployed yet (E0901);
+#    (held-out map50 above zero);
+#  - the detector packaged: `edlc predict` prints the boxes the TorchScript
+#    module gives in Python on the same pixels, scaled onto an image of
+#    another size; `edlc serve` answers the same {label, score, box} JSON;
+#    the C++ SDK's detect example prints the same boxes; edge() runs the
+#    same module; edge(quantize = int8) is refused (E0518);
 #  - SIGKILL after a detector's first checkpoint: the next run continues the
 #    same training and ends with every epoch recorded once.
 # Usage: detection.sh EDLC SOURCE_DIR
@@ -168,10 +173,93 @@ expect_sql "3 epochs of val.map, once each" $resume_db "SELECT COUNT(DISTINCT ep
 expect_sql "evaluated once" $resume_db "SELECT COUNT(*) FROM tasks WHERE name = 'evaluate:find' AND status = 'done'" 1
 
 cat train.edl - > ship.edl <<'EDL'
-deploy ship { from = find; targets = [torchscript()] }
+deploy ship { from = find; targets = [torchscript(), server(), sdk(lang = "cpp"), edge(arch = x86_64)] }
 EDL
-expect "deploying a detector is refused" 1 "$edlc" check ship.edl
-contains "E0901 for the deploy" err "deploying the detection model of train 'find' is not supported"
+expect "the detector is packaged" 0 "$edlc" run ship.edl
+contains "the package written" out "package ship: $work/dist/ship.tar.gz (torchscript(), server(), sdk(), edge()"
+mkdir -p unpacked && tar -xzf dist/ship.tar.gz -C unpacked
+# Twelve held-out scenes, and the first of them twice as large (each pixel
+# repeated, which shrinking by area undoes exactly).
+/usr/bin/python3 - "$scenes/annotations.json" "$scenes/images" <<'PY' > files
+import json, sys
+coco = json.load(open(sys.argv[1]))
+for image in coco["images"][-12:]:
+    print(f"{sys.argv[2]}/{image['file_name']}")
+PY
+/usr/bin/python3 -c "from PIL import Image; im = Image.open('$(head -1 files)'); im.resize((256, 256), Image.NEAREST).save('big.png')"
+expect "predict finds objects" 0 "$edlc" predict dist/ship.tar.gz $(cat files) big.png --json
+cp out predicted.json
+/usr/bin/python3 - predicted.json unpacked files <<'PY' > agree 2>&1
+import json, sys
+import numpy as np, torch
+from PIL import Image
+predicted = json.load(open(sys.argv[1]))
+manifest = json.load(open(f"{sys.argv[2]}/manifest.json"))
+assert manifest["task"] == "detection" and manifest["detection"]["detections"] == 100, manifest
+norm = manifest["preprocessing"]["normalize"]
+module = torch.jit.load(f"{sys.argv[2]}/model/torchscript.pt")
+files = [l.strip() for l in open(sys.argv[3])]
+rows = 0
+for entry, file in zip(predicted, files):
+    pixels = np.asarray(Image.open(file).convert("RGB"), dtype=np.float32).transpose(2, 0, 1)
+    mean = np.array(norm["mean"], dtype=np.float32)[:, None, None]; std = np.array(norm["std"], dtype=np.float32)[:, None, None]
+    x = torch.from_numpy((pixels / 255 - mean) / std)[None]
+    want = module(x)[0]
+    got = entry["objects"]
+    assert len(got) == want.shape[0] > 0, (file, len(got), want.shape)
+    for o, w in zip(got, want.tolist()):
+        assert o["index"] == int(w[5]) and o["label"] == manifest["classes"][o["index"]], (o, w)
+        assert abs(o["score"] - w[4]) < 1e-3 and max(abs(a - b) for a, b in zip(o["box"], w[:4])) < 0.05, (o, w)
+        assert 0 <= o["box"][0] < o["box"][2] <= 128 and 0 <= o["box"][1] < o["box"][3] <= 128, o
+        rows += 1
+# The large copy: the same objects, in its own pixels.
+small, big = predicted[0]["objects"], predicted[-1]["objects"]
+assert [b["label"] for b in big] == [s["label"] for s in small], (small[:3], big[:3])
+assert all(abs(b - 2 * s) < 0.1 for o, p in zip(big, small) for b, s in zip(o["box"], p["box"])), (small[:3], big[:3])
+print(f"predict agrees with the module on {rows} objects")
+PY
+contains "predict = TorchScript in Python" agree "predict agrees with the module"
+expect "predict in text" 0 "$edlc" predict dist/ship.tar.gz "$(head -1 files)"
+contains "a line per object with its box" out "$(head -1 files)  $(/usr/bin/python3 -c "import json; print(json.load(open('predicted.json'))[0]['objects'][0]['label'])")"
+expect "predict with the edge model" 0 "$edlc" predict dist/ship.tar.gz $(cat files) big.png --json --edge
+if cmp -s out predicted.json; then pass=$((pass + 1)); else echo "FAIL the edge model answers differently"; failures=$((failures + 1)); fi
+
+port=$(/usr/bin/python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+"$edlc" serve dist/ship.tar.gz --port "$port" > serve.out 2>&1 &
+server=$!
+for _ in $(seq 1200); do grep -q "^serving " serve.out 2>/dev/null && break; kill -0 $server 2>/dev/null || break; sleep 0.1; done
+/usr/bin/python3 - "$port" "$(head -1 files)" predicted.json <<'PY' > served 2>&1
+import json, sys, urllib.request
+request = urllib.request.Request(f"http://127.0.0.1:{sys.argv[1]}/v1/predict", data=open(sys.argv[2], "rb").read(),
+                                 headers={"Content-Type": "image/jpeg"})
+answer = json.load(urllib.request.urlopen(request, timeout=60))
+want = json.load(open(sys.argv[3]))[0]["objects"]
+assert [o["label"] for o in answer["objects"]] == [o["label"] for o in want], answer
+assert all(abs(a - b) < 1e-4 for o, w in zip(answer["objects"], want) for a, b in zip(o["box"] + [o["score"]], w["box"] + [w["score"]]))
+print(f"served {len(answer['objects'])} objects as predict found them")
+PY
+kill -INT $server; wait $server 2>/dev/null
+contains "serve answers {label, score, box}" served "as predict found them"
+
+expect "the SDK configures" 0 cmake -S unpacked/sdk/example -B sdk-build -DCMAKE_BUILD_TYPE=Release
+expect "the SDK builds" 0 cmake --build sdk-build -j 2
+expect "the SDK detects" 0 sdk-build/detect unpacked $(head -3 files)
+/usr/bin/python3 - out predicted.json files <<'PY' > sdk 2>&1
+import json, sys
+lines = [l.split() for l in open(sys.argv[1])]
+files = [l.strip() for l in open(sys.argv[3])][:3]
+want = [(f, o) for f, e in zip(files, json.load(open(sys.argv[2]))) for o in e["objects"]]
+assert len(lines) == len(want), (len(lines), len(want))
+for (f, label, score, *box), (wf, o) in zip(lines, want):
+    assert f == wf and label == o["label"] and abs(float(score) - o["score"]) < 1e-3, (f, label, score, o)
+    assert max(abs(float(a) - b) for a, b in zip(box, o["box"])) < 0.05, (box, o)
+print(f"the SDK found the same {len(lines)} objects")
+PY
+contains "SDK = predict" sdk "the SDK found the same"
+
+sed 's/edge(arch = x86_64)/edge(arch = x86_64, quantize = int8)/' ship.edl > int8.edl
+expect "int8 edge of a detector is refused" 1 "$edlc" check int8.edl
+contains "E0518" err "[E0518]"
 
 echo "detection: $pass checks passed, $failures failed"
 [ "$failures" -eq 0 ]

@@ -1,5 +1,6 @@
-// `edlc predict PACKAGE IMAGE...`: classifies image files with a deploy
-// package alone (its TorchScript module and preprocessing).
+// `edlc predict PACKAGE IMAGE...`: classifies image files, or finds the
+// objects in them, with a deploy package alone (its TorchScript module and
+// preprocessing).
 #include "Commands.h"
 #include "tools/edlc/Errors.h"
 
@@ -12,6 +13,26 @@
 #include <iterator>
 
 namespace edl::cli {
+namespace {
+
+// A detector's answer: one line per object (box in the image's pixels,
+// x0 y0 x1 y1), or one JSON entry with all of them.
+void print_objects(const std::string &file, const deploy::Predicted &r, bool json, nlohmann::json &all) {
+  if (json) {
+    nlohmann::json objects = nlohmann::json::array();
+    for (const deploy::Detection &d : r.objects)
+      objects.push_back({{"label", d.label}, {"index", d.index}, {"score", d.score},
+                         {"box", {d.box[0], d.box[1], d.box[2], d.box[3]}}});
+    all.push_back({{"file", file}, {"objects", objects}});
+    return;
+  }
+  if (r.objects.empty()) std::printf("%s  no objects\n", file.c_str());
+  for (const deploy::Detection &d : r.objects)
+    std::printf("%s  %s %.4f  box %.1f %.1f %.1f %.1f\n", file.c_str(), d.label.c_str(), d.score, d.box[0], d.box[1],
+                d.box[2], d.box[3]);
+}
+
+}  // namespace
 
 int run_predict(const PredictOptions &opts) {
   std::string error;
@@ -21,8 +42,10 @@ int run_predict(const PredictOptions &opts) {
     return kUserError;
   }
   std::vector<std::vector<std::uint8_t>> images;
+  std::vector<bool> unreadable;
   for (const std::string &file : opts.images) {
     std::ifstream in(file, std::ios::binary);
+    unreadable.push_back(!in);
     images.emplace_back(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
   }
   // Batches of 64 keep memory flat however many files are named.
@@ -31,17 +54,20 @@ int run_predict(const PredictOptions &opts) {
   for (std::size_t start = 0; start < images.size(); start += 64) {
     std::vector<std::vector<std::uint8_t>> batch(images.begin() + static_cast<long>(start),
                                                  images.begin() + static_cast<long>(std::min(images.size(), start + 64)));
-    std::vector<deploy::Classified> results = predictor->classify(batch, opts.top);
+    std::vector<deploy::Predicted> results = predictor->predict(batch, opts.top);
     for (std::size_t i = 0; i < results.size(); ++i) {
       const std::string &file = opts.images[start + i];
-      const deploy::Classified &r = results[i];
+      deploy::Predicted &r = results[i];
+      if (unreadable[start + i]) r.error = "cannot be read (no such file, or no permission)";
       if (!r.error.empty()) {
         failed = true;
         report_error() << file << ": " << r.error;
         if (opts.json) all.push_back({{"file", file}, {"error", r.error}});
         continue;
       }
-      if (opts.json) {
+      if (predictor->detects()) {
+        print_objects(file, r, opts.json, all);
+      } else if (opts.json) {
         nlohmann::json top = nlohmann::json::array();
         for (const deploy::Prediction &p : r.top) top.push_back({{"label", p.label}, {"index", p.index}, {"score", p.score}});
         all.push_back({{"file", file}, {"top", top}});

@@ -75,7 +75,7 @@ int main(int argc, char **argv) {
       ->transform(CLI::CheckedTransformer(formats, CLI::ignore_case));
 
   PredictOptions predict;
-  auto *predict_cmd = app.add_subcommand("predict", "Classify image files with a deploy package");
+  auto *predict_cmd = app.add_subcommand("predict", "Classify image files, or find their objects, with a deploy package");
   predict_cmd->add_option("package", predict.package, "The package (.tar.gz from 'edlc build', or its folder)")
       ->required();
   predict_cmd->add_option("images", predict.images, "Image files")->required();
