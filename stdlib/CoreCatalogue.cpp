@@ -193,14 +193,18 @@ void models(Builder &b) {
         opt("dropout", number(0, 1, false, true), "0", "dropout before each layer")})
       .task = "classification";
   b.fn(C::Head, "faster_rcnn", "two-stage detector", {anchors()}).task = "detection";
-  b.fn(C::Head, "retinanet", "one-stage detector with focal loss",
-       {anchors(), opt("depth", integer(0, 16), "4", "convolutions in each tower (classes, boxes)"),
-        opt("channels", integer(1, 4096), "256", "width of the towers"),
-        opt("score_threshold", number(0, 1), "0.05", "lowest class score a detection keeps"),
-        opt("nms_threshold", number(0, 1), "0.5", "IoU above which a lower-scored box of its class is suppressed"),
-        opt("detections", integer(1, 10000), "100", "detections kept per image")})
-      .task = "detection";
-  b.fn(C::Head, "yolo", "one-stage grid detector", {anchors()}).task = "detection";
+  // What a one-stage head's user edits: anchors, towers, what is kept.
+  auto one_stage = [&] {
+    return std::vector<Field>{anchors(), opt("depth", integer(0, 16), "4", "convolutions in each tower (classes, boxes)"),
+                              opt("channels", integer(1, 4096), "256", "width of the towers"),
+                              opt("score_threshold", number(0, 1), "0.05", "lowest class score a detection keeps"),
+                              opt("nms_threshold", number(0, 1), "0.5",
+                                  "IoU above which a lower-scored box of its class is suppressed"),
+                              opt("detections", integer(1, 10000), "100", "detections kept per image")};
+  };
+  b.fn(C::Head, "retinanet", "one-stage detector with focal loss", one_stage()).task = "detection";
+  b.fn(C::Head, "yolo", "one-stage detector with objectness and bounded box offsets (YOLOv5's)", one_stage()).task =
+      "detection";
   b.fn(C::Head, "fcn", "fully convolutional segmentation").task = "segmentation";
   b.fn(C::Head, "unet", "encoder-decoder segmentation with skips").task = "segmentation";
 
@@ -407,7 +411,7 @@ void not_yet_built(Catalogue &c) {
       {C::Tokenizer, {"word", "char", "bpe"}},
       {C::Backbone, {"text_cnn", "lstm", "audio_cnn", "nas"}},
       {C::Controller, {"reinforce"}},
-      {C::Head, {"faster_rcnn", "yolo", "fcn", "unet"}},
+      {C::Head, {"faster_rcnn", "fcn", "unet"}},
       {C::Compress, {"dgc", "powersgd"}},
   };
   for (const auto &[category, names] : kFunctions)

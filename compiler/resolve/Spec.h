@@ -86,12 +86,12 @@ struct Model {
   SourceRange head_range;
   std::vector<Scalar> head_hidden;
   Scalar dropout;
-  // Detection (retinanet): the neck, anchors, towers and what is kept.
+  // Detection (retinanet, yolo): the neck, anchors, towers and what is kept.
   std::string neck;               // "fpn" or none
   Scalar neck_channels;
   std::vector<Scalar> anchor_sizes, anchor_ratios, anchor_scales;
   Scalar head_depth, head_channels, score_threshold, nms_threshold, detections;
-  bool detects() const { return head == "retinanet"; }
+  bool detects() const { return head == "retinanet" || head == "yolo"; }
 };
 
 struct Optimizer {

@@ -151,6 +151,7 @@ void Checker::check_trains() {
     }
     // Each task measures its own metrics: no accuracy of a detector, no map of a classifier.
     if (!head.empty() && (head == task || task.empty())) check_metrics_of(*decl, head);
+    check_loss_of(*decl, facts.model);
     // Boxes and masks follow the warp, but not a blend of two images.
     if (facts.augment && facts.dataset && task != "classification") {
       const std::function<const ast::Step *(const std::vector<ast::Step> &)> blending =
@@ -237,6 +238,27 @@ const ast::Decl *Checker::referenced(const ast::Decl *d, const char *key, DeclKi
   const ast::Property *p = d ? property(*d, key) : nullptr;
   const auto *n = p ? p->value->as<ast::Name>() : nullptr;
   return n ? lookup(kind, n->name) : nullptr;
+}
+
+// A detector's loss is its head's: retinanet's classes take the focal
+// loss (its gamma may be written), yolo's loss is fixed. A `loss` that
+// would be dropped is E0519.
+void Checker::check_loss_of(const ast::Decl &train, const ast::Decl *model) {
+  const ast::Property *loss = property(train, "loss");
+  const ast::Property *head = model ? property(*model, "head") : nullptr;
+  if (!loss || !head) return;
+  auto name_of = [](const ast::Expr &e) {
+    if (const auto *c = e.as<ast::Call>()) return c->callee;
+    if (const auto *n = e.as<ast::Name>()) return n->name;
+    return std::string();
+  };
+  const std::string head_name = name_of(*head->value), loss_name = name_of(*loss->value);
+  if (head_name == "retinanet" && loss_name != "focal")
+    diags_.report(DiagId::LossNotOfHead, loss->value->range,
+                  {train.name, loss_name, head_name, "its classes train with the focal loss: write focal(gamma = ...) or leave loss out"});
+  if (head_name == "yolo")
+    diags_.report(DiagId::LossNotOfHead, loss->value->range,
+                  {train.name, loss_name, head_name, "it trains with its own loss (objectness, classes, GIoU): leave loss out"});
 }
 
 // edge(quantize = int8) among a detector's deploy targets: E0518.

@@ -2,6 +2,7 @@
 
 #include "runtime/train/CocoMap.h"
 #include "runtime/train/DetectionLoss.h"
+#include "runtime/train/YoloLoss.h"
 
 namespace edl::train {
 namespace {
@@ -16,6 +17,12 @@ std::vector<ImageTargets> targets_of(const Batch &b) {
     out.push_back({torch::tensor(flat, torch::kFloat32).view({-1, 4}), torch::tensor(labels, torch::kLong)});
   }
   return out;
+}
+
+// The head's own loss on its own outputs.
+DetectionLoss head_loss(lower::DetectorImpl &net, const torch::Tensor &head, const Batch &b, int classes, double gamma) {
+  if (net.shape.yolo) return yolo_loss(head, net.anchors, net.strides, targets_of(b), classes);
+  return detection_loss(head, net.anchors, targets_of(b), classes, gamma);
 }
 
 }  // namespace
@@ -33,7 +40,8 @@ EpochMetrics evaluate_detector(lower::Detector &net, const data::LoadedDataset &
   // The batches carry each image's boxes (crowd regions left out), as training's do.
   Prefetcher batches(EpochPlan{&data, indices, batch, false, nullptr, 0, 0, norm, classes});
   while (auto b = batches.next()) {
-    const torch::Tensor raw = net->forward(input_of(*b, data.channels, data.height, data.width));
+    const torch::Tensor head = net->head_outputs(input_of(*b, data.channels, data.height, data.width));
+    const torch::Tensor raw = net->scores_and_deltas(head);
     for (int i = 0; i < b->n; ++i) {
       const std::size_t sample = b->samples[static_cast<std::size_t>(i)];
       std::vector<GroundTruth> image_truths;
@@ -53,7 +61,7 @@ EpochMetrics evaluate_detector(lower::Detector &net, const data::LoadedDataset &
       }
       found.push_back(std::move(image_found));
     }
-    loss += detection_loss(raw, net->anchors, targets_of(*b), classes).total().item<double>() * b->n;
+    loss += head_loss(*net, head, *b, classes, 2.0).total().item<double>() * b->n;
   }
   m.loss = loss / static_cast<double>(indices.size());
   const CocoMap coco = coco_map(truths, found, classes);
@@ -70,7 +78,7 @@ TrainResult train_detector(lower::Detector &net, const TrainJob &job, const Trai
   task.watched = "map";
   task.loss = [&](const Batch &b, const torch::Tensor &inputs, EpochMetrics &) {
     const double gamma = job.spec->loss.kind == "focal" ? job.spec->loss.gamma.value : 2.0;
-    return detection_loss(net->forward(inputs), net->anchors, targets_of(b), classes, gamma).total();
+    return head_loss(*net, net->head_outputs(inputs), b, classes, gamma).total();
   };
   task.evaluate = [&](const std::vector<std::size_t> &indices) {
     return evaluate_detector(net, *job.data, indices, job.norm);

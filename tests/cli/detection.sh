@@ -7,7 +7,7 @@
 #    stops with E0820, a classification task on COCO data is E0513;
 #  - `edlc preview` draws the boxes through an augment block's warp and
 #    refuses a block that blends images;
-#  - `edlc run` trains a RetinaNet (cnn + fpn) for real: the store's epoch
+#  - `edlc run` trains a RetinaNet (cnn + fpn) for real, and a YOLO: the store's epoch
 #    metrics are COCO's, the evaluate task keeps COCO's summary and each
 #    class's AP equal to what the run printed, and the detector learned
 #    (held-out map50 above zero);
@@ -151,6 +151,19 @@ contains "the evaluate task's COCO summary" coco "coco summary agrees"
 expect "runs show" 0 "$edlc" runs show 1 train.edl
 contains "runs show prints COCO's summary" out "COCO: mAP@[.5:.95]"
 contains "and each class's AP" out "ankle-boot"
+
+# The same detector with YOLO's head learns too.
+mkdir -p yolo
+sed -e 's/head     = retinanet(/head     = yolo(/' -e 's/epochs = 3/epochs = 2/' train.edl > yolo/train.edl
+expect "a yolo detector trains" 0 "$edlc" run yolo/train.edl
+contains "yolo's epochs show map50" out "epoch 2/2"
+/usr/bin/python3 - "$(sql yolo/.edl/store.db "SELECT outputs FROM tasks WHERE name = 'evaluate:find'")" > yolo.out 2>&1 <<'PY'
+import json, sys
+coco = json.loads(sys.argv[1])["coco"]
+assert coco["map50"] > 0.005 and len(coco["per_class"]) == 10, coco
+print("yolo learned: map50", coco["map50"])
+PY
+contains "yolo found objects on held-out scenes" yolo.out "yolo learned"
 
 # Killed after the first epoch's checkpoint; the next run continues it.
 mkdir -p resume

@@ -288,6 +288,7 @@ Detector build_detector(const ModelSpec &spec, const InputShape &input, std::vec
     return nullptr;
   }
   DetectorShape shape;
+  shape.yolo = spec.head == "yolo";
   auto doubles = [](const std::vector<spec::Scalar> &list) {
     std::vector<double> out;
     for (const spec::Scalar &s : list) out.push_back(s.value);

@@ -1,5 +1,7 @@
 #include "compiler/lower/torch/Detector.h"
 
+#include "compiler/lower/torch/YoloCoding.h"
+
 #include <algorithm>
 #include <cmath>
 #include <map>
@@ -70,14 +72,23 @@ std::vector<torch::Tensor> DetectorImpl::levels(torch::Tensor x) {
   return out;
 }
 
-torch::Tensor DetectorImpl::forward(torch::Tensor x) {
+torch::Tensor DetectorImpl::head_outputs(torch::Tensor x) {
   std::vector<torch::Tensor> cls, box;
+  const int scores = shape.yolo ? classes + 1 : classes;
   for (const torch::Tensor &level : levels(x)) {
-    cls.push_back(per_anchor(class_tower->forward(level), classes));
+    cls.push_back(per_anchor(class_tower->forward(level), scores));
     box.push_back(per_anchor(box_tower->forward(level), 4));
   }
   return torch::cat({torch::cat(cls, 1), torch::cat(box, 1)}, 2);
 }
+
+torch::Tensor DetectorImpl::scores_and_deltas(const torch::Tensor &head) const {
+  if (!shape.yolo) return head;
+  const torch::Tensor logits = yolo_class_logits(head.select(2, 0), head.narrow(2, 1, classes));
+  return torch::cat({logits, yolo_deltas(head.narrow(2, 1 + classes, 4), anchors, strides)}, 2);
+}
+
+torch::Tensor DetectorImpl::forward(torch::Tensor x) { return scores_and_deltas(head_outputs(x)); }
 
 std::vector<torch::Tensor> DetectorImpl::detect(const torch::Tensor &x) {
   const torch::Tensor raw = forward(x);
@@ -172,11 +183,23 @@ std::shared_ptr<DetectorImpl> make_detector(nn::Sequential backbone, const Detec
   }
   const int per_cell = static_cast<int>(shape.ratios.size() * scales.size());
   // The prior: every anchor starts as background with probability 0.99,
-  // so the first steps' focal loss is not swamped by easy negatives.
+  // so the first steps' focal loss is not swamped by easy negatives (for
+  // yolo, its objectness; its classes start even).
   const double prior = -std::log((1 - 0.01) / 0.01);
-  d->class_tower = d->register_module("class_tower", tower(level_channels, shape.channels, shape.depth, per_cell * input.classes, prior));
+  const int scores = shape.yolo ? input.classes + 1 : input.classes;
+  d->class_tower = d->register_module(
+      "class_tower", tower(level_channels, shape.channels, shape.depth, per_cell * scores, shape.yolo ? 0 : prior));
   d->box_tower = d->register_module("box_tower", tower(level_channels, shape.channels, shape.depth, per_cell * 4, 0));
   d->anchors = d->register_buffer("anchors", make_anchors(anchor_levels, shape.ratios, scales));
+  if (shape.yolo) {
+    torch::NoGradGuard no_grad;
+    d->class_tower->named_children()["out"]->named_parameters()["bias"].view({per_cell, scores}).select(1, 0).fill_(prior);
+    std::vector<float> strides;
+    for (const AnchorLevel &level : anchor_levels)
+      strides.insert(strides.end(), static_cast<std::size_t>(level.height * level.width * per_cell),
+                     static_cast<float>(level.stride));
+    d->strides = d->register_buffer("strides", torch::tensor(strides));
+  }
   // The head's output must line up with the anchors, level by level.
   torch::NoGradGuard no_grad;
   d->eval();
