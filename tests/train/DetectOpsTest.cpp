@@ -65,12 +65,36 @@ TEST_CASE("box coding: known deltas, the round trip, and the cap on size", "[det
   CHECK((huge[0][2] - huge[0][0]).item<float>() == Approx(10 * 1000.0 / 16));
 }
 
-TEST_CASE("nms, batched nms and IoU equal torchvision's on 60 random cases", "[detect]") {
-  const std::string out = (std::filesystem::temp_directory_path() / ("edl-nms-" + std::to_string(::getpid()) + ".json")).string();
-  const std::string command = "/usr/bin/python3 " + test::source_dir() + "/tests/train/torchvision_reference.py " + out;
+TEST_CASE("nms, batched nms, IoU and roi_align equal torchvision's on random cases", "[detect]") {
+  const auto tmp = std::filesystem::temp_directory_path();
+  const std::string out = (tmp / ("edl-nms-" + std::to_string(::getpid()) + ".json")).string();
+  const std::string roi_out = (tmp / ("edl-roi-" + std::to_string(::getpid()) + ".pt")).string();
+  const std::string command =
+      "/usr/bin/python3 " + test::source_dir() + "/tests/train/torchvision_reference.py " + out + " " + roi_out;
   REQUIRE(std::system(command.c_str()) == 0);
   nlohmann::json cases = nlohmann::json::parse(std::ifstream(out));
   std::filesystem::remove(out);
+  {
+    std::ifstream in(roi_out, std::ios::binary);
+    const std::vector<char> bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    std::filesystem::remove(roi_out);
+    const c10::Dict<c10::IValue, c10::IValue> answers = torch::pickle_load(bytes).toGenericDict();
+    const torch::Tensor features = answers.at("features").toTensor(), rois = answers.at("rois").toTensor();
+    int compared = 0;
+    for (int output_size : {2, 7})
+      for (int sampling_ratio : {1, 2})
+        for (bool aligned : {false, true}) {
+          INFO(output_size << " " << sampling_ratio << " " << aligned);
+          const std::string key =
+              std::to_string(output_size) + "-" + std::to_string(sampling_ratio) + "-" + std::to_string(aligned);
+          const torch::Tensor want = answers.at(key).toTensor();
+          const torch::Tensor got = roi_align(features, rois, output_size, 0.25, sampling_ratio, aligned);
+          REQUIRE(got.sizes() == want.sizes());
+          CHECK(torch::allclose(got, want, 1e-4, 1e-5));
+          ++compared;
+        }
+    CHECK(compared == 8);
+  }
   REQUIRE(cases.size() == 60);
   std::size_t suppressed = 0;
   for (const auto &c : cases) {

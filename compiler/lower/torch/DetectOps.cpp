@@ -20,17 +20,31 @@ def box_iou(self, a: Tensor, b: Tensor) -> Tensor:
     return inter / (area_a[:, None] + area_b[None, :] - inter)
 
 def nms(self, boxes: Tensor, scores: Tensor, iou_threshold: float) -> Tensor:
+    # Greedy NMS, exactly, without a step per box (the interpreter's cost):
+    # blocks of 64 in score order. Within a block, "a box is kept when no
+    # kept better box of the block overlaps it" is iterated to its fixed
+    # point (unique, and reached from any superset of it: the greedy answer);
+    # then the block's kept boxes suppress every later box at once.
     order = torch.argsort(scores, descending=True)
     n = boxes.size(0)
     if n == 0:
         return order
-    iou = self.box_iou(boxes[order], boxes[order])
-    removed = torch.zeros([n]) > 0.0  # all False (Tensor.bool is Python's, not TorchScript's)
-    keep = torch.zeros([n]) > 0.0
-    for i in range(n):
-        if not bool(removed[i]):
-            keep[i] = True
-            removed = removed | (iou[i] > iou_threshold)
+    b = boxes[order]
+    over = self.box_iou(b, b) > iou_threshold
+    keep = torch.ones([n]) > 0.0  # all True (Tensor.bool is Python's, not TorchScript's)
+    for start in range(0, n, 64):
+        end = min(start + 64, n)
+        inner = over[start:end, start:end] & (torch.ones([end - start, end - start]).triu(1) > 0.0)
+        before = keep[start:end]
+        alive = before
+        for _ in range(end - start):
+            again = before & ~(inner & alive[:, None]).any(0)
+            if bool(torch.equal(again, alive)):
+                break
+            alive = again
+        keep[start:end] = alive
+        if end < n:
+            keep[end:] = keep[end:] & ~(over[start:end, end:] & alive[:, None]).any(0)
     return order[keep]
 
 def batched_nms(self, boxes: Tensor, scores: Tensor, labels: Tensor, iou_threshold: float) -> Tensor:
@@ -79,6 +93,66 @@ def detect(self, raw: Tensor, anchors: Tensor, weights: List[float], classes: in
                          boxes[:, 2].clamp(0.0, width), boxes[:, 3].clamp(0.0, height)], dim=1)
     kept = self.batched_nms(boxes, score, label, nms_threshold)[:detections]
     return torch.cat([boxes[kept], score[kept][:, None], label[kept][:, None].to(boxes.dtype)], dim=1)
+
+def roi_axis(self, start: Tensor, length: Tensor, size: int, output_size: int, sampling_ratio: int):
+    # Sample points of each RoI along one axis (bins of length / output_size,
+    # sampling_ratio evenly inside each), and their bilinear neighbours and
+    # weights, as torchvision's kernel clamps them: a point beyond one pixel
+    # outside the map weighs nothing; one inside the border band is clamped.
+    steps = (torch.arange(output_size, dtype=start.dtype, device=start.device)[:, None] +
+             (torch.arange(sampling_ratio, dtype=start.dtype, device=start.device)[None, :] + 0.5) / sampling_ratio).flatten()
+    p = start[:, None] + steps[None, :] * (length / output_size)[:, None]
+    valid = (p >= -1.0) & (p <= float(size))
+    p = p.clamp(min=0.0)
+    low = p.floor().long()
+    at_edge = low >= size - 1
+    low = torch.where(at_edge, torch.full_like(low, size - 1), low)
+    high = torch.where(at_edge, low, low + 1)
+    p = torch.where(at_edge, low.to(p.dtype), p)
+    frac = p - low.to(p.dtype)
+    valid_f = valid.to(p.dtype)
+    return low, high, (1.0 - frac) * valid_f, frac * valid_f
+
+def roi_align(self, features: Tensor, rois: Tensor, output_size: int, spatial_scale: float, sampling_ratio: int,
+              aligned: bool) -> Tensor:
+    # features N x C x H x W; rois K x 5 (image index, x0 y0 x1 y1 in input
+    # pixels) -> K x C x output_size x output_size, torchvision's roi_align
+    # with a fixed sampling_ratio (> 0).
+    K = rois.size(0)
+    C = features.size(1)
+    H = features.size(2)
+    W = features.size(3)
+    offset = 0.5 if aligned else 0.0
+    x0 = rois[:, 1] * spatial_scale - offset
+    y0 = rois[:, 2] * spatial_scale - offset
+    rw = rois[:, 3] * spatial_scale - offset - x0
+    rh = rois[:, 4] * spatial_scale - offset - y0
+    if not aligned:
+        rw = rw.clamp(min=1.0)
+        rh = rh.clamp(min=1.0)
+    y_low, y_high, wy_low, wy_high = self.roi_axis(y0, rh, H, output_size, sampling_ratio)
+    x_low, x_high, wx_low, wx_high = self.roi_axis(x0, rw, W, output_size, sampling_ratio)
+    S = y_low.size(1)
+    # Every bin is a weighted sum of map pixels: one sparse (bins x pixels)
+    # matrix of the bilinear weights, averaged over the bin's samples, times
+    # the channels-last map; no per-region copy of the map.
+    flat = features.permute(0, 2, 3, 1).reshape(-1, C)
+    base = rois[:, 0].long() * (H * W)
+    cell = torch.div(torch.arange(S, device=features.device), sampling_ratio, rounding_mode="floor")
+    bins = (torch.arange(K, device=features.device)[:, None, None] * (output_size * output_size) +
+            (cell[:, None] * output_size + cell[None, :])[None, :, :]).flatten()
+    rows: List[Tensor] = []
+    columns: List[Tensor] = []
+    values: List[Tensor] = []
+    for ys, wy in [(y_low, wy_low), (y_high, wy_high)]:
+        for xs, wx in [(x_low, wx_low), (x_high, wx_high)]:
+            rows.append(bins)
+            columns.append((base[:, None, None] + ys[:, :, None] * W + xs[:, None, :]).flatten())
+            values.append((wy[:, :, None] * wx[:, None, :]).flatten() / float(sampling_ratio * sampling_ratio))
+    weights = torch.sparse_coo_tensor(torch.stack([torch.cat(rows), torch.cat(columns)]), torch.cat(values),
+                                      [K * output_size * output_size, flat.size(0)])
+    out = torch.mm(weights, flat).view(K, output_size, output_size, C)
+    return out.permute(0, 3, 1, 2)
 )TS";
 
 torch::jit::Module &ops() {
@@ -126,6 +200,14 @@ torch::Tensor detect(const torch::Tensor &raw, const torch::Tensor &anchors, con
       .get_method("detect")({raw, anchors, weight_list(weights), settings.classes, settings.score_threshold,
                              settings.nms_threshold, settings.detections, settings.candidates,
                              static_cast<double>(width), static_cast<double>(height)})
+      .toTensor();
+}
+
+torch::Tensor roi_align(const torch::Tensor &features, const torch::Tensor &rois, int output_size, double spatial_scale,
+                        int sampling_ratio, bool aligned) {
+  return ops()
+      .get_method("roi_align")({features, rois, static_cast<std::int64_t>(output_size), spatial_scale,
+                                static_cast<std::int64_t>(sampling_ratio), aligned})
       .toTensor();
 }
 

@@ -28,6 +28,14 @@ torch::Tensor nms(const torch::Tensor &boxes, const torch::Tensor &scores, doubl
 torch::Tensor batched_nms(const torch::Tensor &boxes, const torch::Tensor &scores, const torch::Tensor &labels,
                           double iou_threshold);
 
+// Features pooled over regions (torchvision's roi_align with a fixed
+// sampling ratio): features N x C x H x W, rois K x 5 (image index, x0 y0
+// x1 y1 in input pixels, times spatial_scale on the map) → K x C x
+// output_size x output_size, each bin the mean of sampling_ratio^2
+// bilinear samples; `aligned` shifts by half a pixel as Mask R-CNN does.
+torch::Tensor roi_align(const torch::Tensor &features, const torch::Tensor &rois, int output_size, double spatial_scale,
+                        int sampling_ratio, bool aligned);
+
 // Box coding relative to anchors (R-CNN's): centre offsets in anchor widths
 // and log size ratios, each multiplied by its weight.
 using BoxWeights = std::array<double, 4>;

@@ -11,13 +11,24 @@ namespace edl::lower {
 namespace nn = torch::nn;
 namespace {
 
-// A head or pyramid convolution, initialised as RetinaNet's (normal, std
-// 0.01, zero bias).
+// A head convolution, initialised as RetinaNet's (normal, std 0.01,
+// bias as given).
 nn::Conv2d head_conv(int in, int out, int k, int stride = 1, double bias = 0) {
   nn::Conv2d c(nn::Conv2dOptions(in, out, k).stride(stride).padding(k / 2));
   torch::NoGradGuard no_grad;
   nn::init::normal_(c->weight, 0, 0.01);
   nn::init::constant_(c->bias, bias);
+  return c;
+}
+
+// A pyramid convolution, initialised as torchvision's and Detectron's FPN
+// (Kaiming uniform, a = 1, zero bias): at the heads' std 0.01 the pyramid
+// passes almost nothing on at first, and training starts slower.
+nn::Conv2d pyramid_conv(int in, int out, int k, int stride = 1) {
+  nn::Conv2d c(nn::Conv2dOptions(in, out, k).stride(stride).padding(k / 2));
+  torch::NoGradGuard no_grad;
+  nn::init::kaiming_uniform_(c->weight, 1);
+  nn::init::zeros_(c->bias);
   return c;
 }
 
@@ -162,12 +173,12 @@ std::shared_ptr<DetectorImpl> make_detector(nn::Sequential backbone, const Detec
     d->smooth = d->register_module("smooth", nn::ModuleList());
     d->extra = d->register_module("extra", nn::ModuleList());
     for (const Tap &t : chosen) {
-      d->lateral->push_back(head_conv(t.channels, shape.fpn_channels, 1));
-      d->smooth->push_back(head_conv(shape.fpn_channels, shape.fpn_channels, 3));
+      d->lateral->push_back(pyramid_conv(t.channels, shape.fpn_channels, 1));
+      d->smooth->push_back(pyramid_conv(shape.fpn_channels, shape.fpn_channels, 3));
       anchor_levels.push_back({t.h, t.w, static_cast<double>(t.stride), 0});
     }
     while (anchor_levels.size() < shape.sizes.size()) {
-      d->extra->push_back(head_conv(shape.fpn_channels, shape.fpn_channels, 3, 2));
+      d->extra->push_back(pyramid_conv(shape.fpn_channels, shape.fpn_channels, 3, 2));
       const AnchorLevel &last = anchor_levels.back();
       anchor_levels.push_back({(last.height + 1) / 2, (last.width + 1) / 2, last.stride * 2, 0});
     }
