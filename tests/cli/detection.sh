@@ -16,6 +16,8 @@
 #    another size; `edlc serve` answers the same {label, score, box} JSON;
 #    the C++ SDK's detect example prints the same boxes; edge() runs the
 #    same module; edge(quantize = int8) is refused (E0518);
+#  - a random search over the head's depth, smallest anchor and score
+#    threshold records its trials and adopts the best;
 #  - SIGKILL after a detector's first checkpoint: the next run continues the
 #    same training and ends with every epoch recorded once.
 # Usage: detection.sh EDLC SOURCE_DIR
@@ -164,6 +166,53 @@ assert coco["map50"] > 0.005 and len(coco["per_class"]) == 10, coco
 print("yolo learned: map50", coco["map50"])
 PY
 contains "yolo found objects on held-out scenes" yolo.out "yolo learned"
+
+# A search over the head's properties: depth, the smallest anchor, the score threshold.
+mkdir -p search
+cat > search/search.edl <<EDL
+project "detection-search" { seed = 5 }
+dataset scenes {
+  source = coco("$scenes/annotations.json", "$scenes/images")
+  task   = detection
+  split  = { train = 20%, val = 10%, test = 70% }
+  image  = { size = 128x128 }
+}
+space det {
+  depth = choice(1, 2)
+  small = choice(12, 20)
+  score = uniform(0.05, 0.2)
+}
+model detector {
+  backbone = cnn(channels = [16, 32, 64, 64])
+  neck     = fpn(channels = 32)
+  head     = retinanet(anchors = { sizes = [det.small, 32, 64] }, depth = det.depth, channels = 32,
+                       score_threshold = det.score)
+}
+train find {
+  data = scenes
+  model = detector
+  optimizer = adam(lr = 0.001)
+  epochs = 1
+  batch = 16
+  search = random(trials = 3, objective = maximize(val.map50))
+}
+EDL
+expect "a search over a detector's head" 0 "$edlc" run search/search.edl
+contains "the searched variables" out "search find: random over det.depth det.score det.small"
+/usr/bin/python3 - search/.edl/store.db "$work/out" > searched 2>&1 <<'PY'
+import json, re, sqlite3, sys
+trials = sqlite3.connect(sys.argv[1]).execute("SELECT params, value FROM trials WHERE status = 'done'").fetchall()
+assert len(trials) == 3, trials
+for params, value in trials:
+    p = json.loads(params)
+    assert p["det.depth"] in (1, 2) and p["det.small"] in (12, 20) and 0.05 <= p["det.score"] <= 0.2, p
+    assert value is not None and value >= 0, value
+best = max(trials, key=lambda t: t[1])
+line = [l for l in open(sys.argv[2]) if "best of 3 trials" in l][0]
+assert json.loads(line.split(": ", 1)[1]) == json.loads(best[0]), (line, best)
+print("3 trials, the best one's head trained last")
+PY
+contains "trials recorded, the best adopted" searched "the best one's head trained last"
 
 # Killed after the first epoch's checkpoint; the next run continues it.
 mkdir -p resume
