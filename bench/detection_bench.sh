@@ -3,7 +3,8 @@
 # the generated scenes (data/scenes, 128x128, 80% train / 20% val):
 #   - edlc trains a RetinaNet (cnn [32, 64, 128, 128] + fpn(64) + head of
 #     depth 4, width 64, anchors 16/32/64 x 3 scales x 3 ratios),
-#     flip_horizontal(p = 0.5), Adam 0.001, cosine, batch 16, 2 threads,
+#     flip_horizontal(p = 0.5), Adam 0.001, cosine (per step; the script
+#     anneals per epoch), batch 16, 2 threads,
 #     packages it and runs `edlc predict` on the validation files;
 #   - bench/detection_torchvision.py trains torchvision's RetinaNet with the
 #     same backbone, pyramid, head (group norm, as retinanet_resnet50_fpn_v2),
