@@ -253,12 +253,11 @@ void Checker::check_loss_of(const ast::Decl &train, const ast::Decl *model) {
     return std::string();
   };
   const std::string head_name = name_of(*head->value), loss_name = name_of(*loss->value);
-  if (head_name == "retinanet" && loss_name != "focal")
-    diags_.report(DiagId::LossNotOfHead, loss->value->range,
-                  {train.name, loss_name, head_name, "its classes train with the focal loss: write focal(gamma = ...) or leave loss out"});
-  if (head_name == "yolo")
-    diags_.report(DiagId::LossNotOfHead, loss->value->range,
-                  {train.name, loss_name, head_name, "it trains with its own loss (objectness, classes, GIoU): leave loss out"});
+  const char *why = head_name == "retinanet" && loss_name != "focal"
+                        ? "its classes train with the focal loss: write focal(gamma = ...) or leave loss out"
+                    : head_name == "yolo" ? "it trains with its own loss (objectness, classes, GIoU): leave loss out"
+                                          : nullptr;
+  if (why) diags_.report(DiagId::LossNotOfHead, loss->value->range, {train.name, loss_name, head_name, why});
 }
 
 // edge(quantize = int8) among a detector's deploy targets: E0518.

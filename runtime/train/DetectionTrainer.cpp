@@ -19,16 +19,19 @@ std::vector<ImageTargets> targets_of(const Batch &b) {
   return out;
 }
 
-// The head's own loss on its own outputs.
-DetectionLoss head_loss(lower::DetectorImpl &net, const torch::Tensor &head, const Batch &b, int classes, double gamma) {
+// The head's own loss on its own outputs; retinanet's focal gamma is the
+// job's `loss = focal(gamma)`, else 2.
+DetectionLoss head_loss(lower::DetectorImpl &net, const torch::Tensor &head, const Batch &b, int classes,
+                        const LossSpec &loss) {
   if (net.shape.yolo) return yolo_loss(head, net.anchors, net.strides, targets_of(b), classes);
-  return detection_loss(head, net.anchors, targets_of(b), classes, gamma);
+  return detection_loss(head, net.anchors, targets_of(b), classes, loss.kind == "focal" ? loss.gamma.value : 2.0);
 }
 
 }  // namespace
 
 EpochMetrics evaluate_detector(lower::Detector &net, const data::LoadedDataset &data,
-                               const std::vector<std::size_t> &indices, const Normalizer &norm, int batch) {
+                               const std::vector<std::size_t> &indices, const Normalizer &norm, const LossSpec &loss_spec,
+                               int batch) {
   EpochMetrics m;
   if (indices.empty()) return m;
   torch::NoGradGuard no_grad;
@@ -61,7 +64,7 @@ EpochMetrics evaluate_detector(lower::Detector &net, const data::LoadedDataset &
       }
       found.push_back(std::move(image_found));
     }
-    loss += head_loss(*net, head, *b, classes, 2.0).total().item<double>() * b->n;
+    loss += head_loss(*net, head, *b, classes, loss_spec).total().item<double>() * b->n;
   }
   m.loss = loss / static_cast<double>(indices.size());
   const CocoMap coco = coco_map(truths, found, classes);
@@ -77,11 +80,10 @@ TrainResult train_detector(lower::Detector &net, const TrainJob &job, const Trai
   task.module = net.get();
   task.watched = "map";
   task.loss = [&](const Batch &b, const torch::Tensor &inputs, EpochMetrics &) {
-    const double gamma = job.spec->loss.kind == "focal" ? job.spec->loss.gamma.value : 2.0;
-    return head_loss(*net, net->head_outputs(inputs), b, classes, gamma).total();
+    return head_loss(*net, net->head_outputs(inputs), b, classes, job.spec->loss).total();
   };
   task.evaluate = [&](const std::vector<std::size_t> &indices) {
-    return evaluate_detector(net, *job.data, indices, job.norm);
+    return evaluate_detector(net, *job.data, indices, job.norm, job.spec->loss);
   };
   return train_task(task, job, callbacks);
 }

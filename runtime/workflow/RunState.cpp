@@ -7,7 +7,7 @@ namespace edl::workflow {
 train::EpochMetrics Trained::measure(const std::vector<std::size_t> &indices) const {
   if (detector) {
     lower::Detector d = detector;
-    return train::evaluate_detector(d, *data, indices, norm);
+    return train::evaluate_detector(d, *data, indices, norm, spec.loss);
   }
   lower::Network n = net;
   return train::evaluate(n, *data, indices, norm, spec.loss);
