@@ -157,8 +157,7 @@ bool write_package(const PackagedModel &model, const PackageSpec &spec, nlohmann
   }
   manifest = spec.manifest;
   nlohmann::json files = nlohmann::json::object();
-  torch::nn::Module &module = model.detector ? static_cast<torch::nn::Module &>(*model.detector.ptr()) : *model.net.ptr();
-  lower::save_weights(module, (fs::path(spec.staging) / "model" / "weights.pt").string());
+  lower::save_weights(model.module(), (fs::path(spec.staging) / "model" / "weights.pt").string());
   files["weights"] = "model/weights.pt";
 
   // The TorchScript module is always there: the predictor (edlc predict)

@@ -40,6 +40,9 @@ bool wants_int8(const PackageSpec &spec);
 struct PackagedModel {
   lower::Network net{nullptr};
   lower::Detector detector{nullptr};
+  torch::nn::Module &module() const {
+    return detector ? static_cast<torch::nn::Module &>(*detector.ptr()) : *net.ptr();
+  }
 };
 
 // Writes the package and returns the manifest it holds in `manifest`;

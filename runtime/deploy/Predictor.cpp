@@ -78,6 +78,10 @@ std::unique_ptr<Predictor> Predictor::open(const std::string &package, std::stri
 
 const nlohmann::json &Predictor::manifest() const { return impl_->manifest; }
 
+nlohmann::json to_json(const Detection &d) {
+  return {{"label", d.label}, {"index", d.index}, {"score", d.score}, {"box", {d.box[0], d.box[1], d.box[2], d.box[3]}}};
+}
+
 bool Predictor::detects() const { return impl_->detects; }
 
 std::vector<Predicted> Predictor::predict(const std::vector<std::vector<std::uint8_t>> &images, int k) const {

@@ -29,6 +29,9 @@ struct Detection {
   double box[4] = {0, 0, 0, 0};
 };
 
+// As `edlc predict --json` and `edlc serve` write it: {label, index, score, box}.
+nlohmann::json to_json(const Detection &d);
+
 struct Predicted {
   std::vector<Prediction> top;       // a classifier's classes, best first
   std::vector<Detection> objects;    // a detector's objects, best first

@@ -266,8 +266,7 @@ bool serve(const deploy::Predictor &predictor, const ServeOptions &options, cons
       if (predictor.detects()) {
         json objects = json::array();
         for (const deploy::Detection &d : r.objects)
-          objects.push_back({{"label", d.label}, {"index", d.index}, {"score", d.score},
-                             {"box", {d.box[0], d.box[1], d.box[2], d.box[3]}}});
+          objects.push_back(deploy::to_json(d));
         return res.set_content(json_text(json{{"objects", objects}}), "application/json");
       }
       json classes = json::array();

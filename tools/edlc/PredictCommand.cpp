@@ -21,8 +21,7 @@ void print_objects(const std::string &file, const deploy::Predicted &r, bool jso
   if (json) {
     nlohmann::json objects = nlohmann::json::array();
     for (const deploy::Detection &d : r.objects)
-      objects.push_back({{"label", d.label}, {"index", d.index}, {"score", d.score},
-                         {"box", {d.box[0], d.box[1], d.box[2], d.box[3]}}});
+      objects.push_back(deploy::to_json(d));
     all.push_back({{"file", file}, {"objects", objects}});
     return;
   }
