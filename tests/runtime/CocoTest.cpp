@@ -129,7 +129,7 @@ TEST_CASE("coco: categories become classes by id, boxes scale with image.size, b
   CHECK(d.report.skipped.size() == 4);
 }
 
-TEST_CASE("coco: declared classes pick and order categories; an unknown one is E0821", "[data][coco]") {
+TEST_CASE("coco: declared classes pick and order categories, an unknown one is E0821", "[data][coco]") {
   TempDir t;
   write_json(t.path / "annotations.json", three_scenes(t.path));
   DatasetSpec spec = coco_spec(t.path / "annotations.json", t.path / "images", 128);
@@ -150,7 +150,7 @@ TEST_CASE("coco: declared classes pick and order categories; an unknown one is E
   CHECK(bad.report.errors[0].args.at(0) == "jar");
 }
 
-TEST_CASE("coco: missing and mismatched images are skipped; on_error = fail stops at the first", "[data][coco]") {
+TEST_CASE("coco: missing and mismatched images are skipped, on_error = fail stops at the first", "[data][coco]") {
   TempDir t;
   json coco = three_scenes(t.path);
   coco["images"].push_back({{"id", 20}, {"file_name", "gone.jpg"}, {"width", 128}, {"height", 128}});

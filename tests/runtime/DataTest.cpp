@@ -382,7 +382,7 @@ TEST_CASE("csv reads quoted fields and skips broken rows with their row number",
   CHECK(code(load_dataset(spec).report.errors.at(0)) == "[E0815]");
 }
 
-TEST_CASE("audio_folder mixes down, resamples and pads; broken clips are skipped", "[data]") {
+TEST_CASE("audio_folder mixes down, resamples and pads, broken clips are skipped", "[data]") {
   TempDir t;
   // 0.5 s of a 440 Hz tone at 8 kHz, stereo WAV and mono FLAC.
   auto write_tone = [&](const fs::path &p, int format, int channels) {

@@ -130,7 +130,7 @@ TEST_CASE("boxes: rotation and shear carry the box around the box's turned corne
   CHECK(compare("affine(scale = uniform(0.7, 1.3), rotate = uniform(-20, 20), translate = [0.1, 0.1])", boxes, 1.5) > 20);
 }
 
-TEST_CASE("boxes: photometric ops leave boxes alone; cropped-away and sliver boxes are dropped", "[augment][boxes]") {
+TEST_CASE("boxes: photometric ops leave boxes alone, cropped-away and sliver boxes are dropped", "[augment][boxes]") {
   auto c = test::check_text("project \"t\" { seed = 1 }\naugment a {\nbrightness(factor = 1.5)\ncontrast(factor = 0.5)\n}\n"
                             "augment b {\ncrop(size = 64x64, position = center)\n}\n");
   REQUIRE(c->diags.error_count() == 0);

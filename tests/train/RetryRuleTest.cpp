@@ -9,7 +9,7 @@ using namespace edl;
 using workflow::Finish;
 using workflow::TaskState;
 
-TEST_CASE("only transient failures are retried; user errors and a broken store are final", "[workflow]") {
+TEST_CASE("only transient failures are retried, user errors and a broken store are final", "[workflow]") {
   CHECK(workflow::state_of(Finish::Done) == TaskState::Done);
   CHECK(workflow::state_of(Finish::UserError) == TaskState::UserError);
   CHECK(workflow::state_of(Finish::Interrupted) == TaskState::Interrupted);

@@ -39,7 +39,7 @@ bool mentions(const std::vector<std::string> &broken, const std::string &text) {
 
 }  // namespace
 
-TEST_CASE("resolved specs keep their invariants; each broken one is named", "[resolve]") {
+TEST_CASE("resolved specs keep their invariants, each broken one is named", "[resolve]") {
   auto c = check_text(kProject);
   REQUIRE(c->diags.error_count() == 0);
   CHECK(spec::verify(c->specs).empty());
@@ -60,6 +60,6 @@ TEST_CASE("resolved specs keep their invariants; each broken one is named", "[re
   CHECK(mentions(found, "train 't': its dataset 'nowhere' is not declared"));
   CHECK(mentions(found, "dimension 'hp.lr' twice"));
   CHECK(mentions(found, "augment 'a': a control step points at no op"));
-  CHECK(mentions(found, "deploy 'r': its train job 'gone' is not declared"));
+  CHECK(mentions(found, "deploy 'r': its train job or label block 'gone' is not declared"));
   CHECK(mentions(found, "project: its store 'relative.db' is not an absolute path"));
 }
