@@ -30,7 +30,8 @@ bench:
 	build/bench/edl_int8_bench
 	build/bench/edl_label_bench data/digits 1000 350 3 8 25 0.4 200 16
 	build/bench/edl_label_bench data/fashion 10000 2000 3 8 200 0.4 300 28
-	bench/detection_bench.sh
+	bench/detection_bench.sh 6 retinanet
+	bench/detection_bench.sh 6 faster_rcnn
 
 clean:
 	rm -rf build build-fuzz

@@ -2,10 +2,12 @@
 """The detection benchmark's baseline: bench/detection_bench.sh's detector
 written as a plain PyTorch script on torchvision's RetinaNet (the model of
 retinanet_resnet50_fpn_v2, with the same small backbone, pyramid, head and
-anchors as the edlc job), trained on the same training files, then run on
-the validation files. Prints one JSON object: training images/s per epoch,
-and every validation image's detections.
-Usage: detection_torchvision.py ANNOTATIONS IMAGES TRAIN_LIST VAL_LIST EPOCHS THREADS"""
+anchors as the edlc job) or FasterRCNN (the same backbone and pyramid,
+RPN, RoIAlign box head of the same width, proposals and sampled regions),
+trained on the same training files, then run on the validation files.
+Prints one JSON object: training images/s per epoch, and every validation
+image's detections.
+Usage: detection_torchvision.py ANNOTATIONS IMAGES TRAIN_LIST VAL_LIST EPOCHS THREADS [retinanet|faster_rcnn]"""
 import functools
 import json
 import math
@@ -18,9 +20,11 @@ import numpy as np
 import torch
 from PIL import Image
 from torch import nn
-from torchvision.models.detection import RetinaNet
+from torchvision.models.detection import FasterRCNN, RetinaNet
 from torchvision.models.detection.anchor_utils import AnchorGenerator
+from torchvision.models.detection.faster_rcnn import FastRCNNPredictor, TwoMLPHead
 from torchvision.models.detection.retinanet import RetinaNetHead
+from torchvision.ops import MultiScaleRoIAlign
 from torchvision.ops.feature_pyramid_network import ExtraFPNBlock, FeaturePyramidNetwork
 
 
@@ -75,6 +79,8 @@ def load(path):
 def main():
     annotations, images, train_list, val_list = sys.argv[1:5]
     epochs, threads = int(sys.argv[5]), int(sys.argv[6])
+    kind = sys.argv[7] if len(sys.argv) > 7 else "retinanet"
+    shift = 1 if kind == "faster_rcnn" else 0  # Faster R-CNN's labels count from 1 (0: background); edlc's from 0
     torch.set_num_threads(threads)
     torch.manual_seed(11)
     coco = json.load(open(annotations))
@@ -89,7 +95,7 @@ def main():
     def targets(path):
         found = objects.get(by_file[os.path.basename(path)], [])
         return {"boxes": torch.tensor([b for b, _ in found], dtype=torch.float32).view(-1, 4),
-                "labels": torch.tensor([label_of[c] for _, c in found], dtype=torch.int64)}
+                "labels": torch.tensor([label_of[c] + shift for _, c in found], dtype=torch.int64)}
 
     train = [l.strip() for l in open(train_list) if l.strip()]
     val = [l.strip() for l in open(val_list) if l.strip()]
@@ -103,6 +109,13 @@ def main():
                          norm_layer=functools.partial(nn.GroupNorm, 32))
     model = RetinaNet(Backbone(), len(categories), min_size=128, max_size=128, anchor_generator=anchors, head=head,
                       score_thresh=0.05, nms_thresh=0.5, detections_per_img=100, topk_candidates=1000)
+    if kind == "faster_rcnn":
+        model = FasterRCNN(Backbone(), None, min_size=128, max_size=128, rpn_anchor_generator=anchors,
+                           rpn_pre_nms_top_n_train=300, rpn_pre_nms_top_n_test=300, rpn_post_nms_top_n_train=300,
+                           rpn_post_nms_top_n_test=300, box_batch_size_per_image=128,
+                           box_roi_pool=MultiScaleRoIAlign(["2", "3", "extra"], 7, 2),
+                           box_head=TwoMLPHead(64 * 7 * 7, 256), box_predictor=FastRCNNPredictor(256, len(categories) + 1),
+                           box_score_thresh=0.05, box_nms_thresh=0.5, box_detections_per_img=100)
     opt = torch.optim.Adam(model.parameters(), lr=0.001)
     schedule = torch.optim.lr_scheduler.CosineAnnealingLR(opt, T_max=epochs)
     rates = []
@@ -137,7 +150,7 @@ def main():
             paths = val[first:first + 64]
             for path, out in zip(paths, model([load(p) for p in paths])):
                 detections.append({"file": path, "objects": [
-                    {"index": int(l), "score": float(s), "box": [float(v) for v in b]}
+                    {"index": int(l) - shift, "score": float(s), "box": [float(v) for v in b]}
                     for b, s, l in zip(out["boxes"], out["scores"], out["labels"])]})
     print(json.dumps({"images_per_second": rates, "detections": detections}))
 

@@ -192,16 +192,25 @@ void models(Builder &b) {
        {opt("hidden", list(integer(1, 1000000)), "[]", "hidden layer widths"),
         opt("dropout", number(0, 1, false, true), "0", "dropout before each layer")})
       .task = "classification";
-  b.fn(C::Head, "faster_rcnn", "two-stage detector", {anchors()}).task = "detection";
-  // What a one-stage head's user edits: anchors, towers, what is kept.
-  auto one_stage = [&] {
-    return std::vector<Field>{anchors(), opt("depth", integer(0, 16), "4", "convolutions in each tower (classes, boxes)"),
-                              opt("channels", integer(1, 4096), "256", "width of the towers"),
-                              opt("score_threshold", number(0, 1), "0.05", "lowest class score a detection keeps"),
-                              opt("nms_threshold", number(0, 1), "0.5",
-                                  "IoU above which a lower-scored box of its class is suppressed"),
-                              opt("detections", integer(1, 10000), "100", "detections kept per image")};
+  // What a detection head's user edits: anchors, towers, what is kept.
+  auto kept = [&](std::vector<Field> fields) {
+    fields.push_back(opt("score_threshold", number(0, 1), "0.05", "lowest class score a detection keeps"));
+    fields.push_back(opt("nms_threshold", number(0, 1), "0.5",
+                         "IoU above which a lower-scored box of its class is suppressed"));
+    fields.push_back(opt("detections", integer(1, 10000), "100", "detections kept per image"));
+    return fields;
   };
+  auto one_stage = [&] {
+    return kept({anchors(), opt("depth", integer(0, 16), "4", "convolutions in each tower (classes, boxes)"),
+                 opt("channels", integer(1, 4096), "256", "width of the towers")});
+  };
+  b.fn(C::Head, "faster_rcnn", "two-stage detector: region proposals, then a box head on RoIAlign-pooled regions",
+       kept({anchors(), opt("depth", integer(0, 16), "1", "convolutions in each of the RPN's towers (objectness, boxes)"),
+             opt("channels", integer(1, 4096), "256", "width of the RPN's towers"),
+             opt("proposals", integer(1, 10000), "1000", "proposals kept per image and per level (after NMS at 0.7)"),
+             opt("rois", integer(1, 10000), "512", "proposals sampled per image to train the box head"),
+             opt("box_width", integer(1, 16384), "1024", "width of the box head's two layers")}))
+      .task = "detection";
   b.fn(C::Head, "retinanet", "one-stage detector with focal loss", one_stage()).task = "detection";
   b.fn(C::Head, "yolo", "one-stage detector with objectness and bounded box offsets (YOLOv5's)", one_stage()).task =
       "detection";
@@ -411,7 +420,7 @@ void not_yet_built(Catalogue &c) {
       {C::Tokenizer, {"word", "char", "bpe"}},
       {C::Backbone, {"text_cnn", "lstm", "audio_cnn", "nas"}},
       {C::Controller, {"reinforce"}},
-      {C::Head, {"faster_rcnn", "fcn", "unet"}},
+      {C::Head, {"fcn", "unet"}},
       {C::Compress, {"dgc", "powersgd"}},
   };
   for (const auto &[category, names] : kFunctions)

@@ -106,6 +106,11 @@ void Resolver::detection_head(const ast::Call &call, spec::Model &m) const {
   m.score_threshold = number_arg(call, Category::Head, "score_threshold");
   m.nms_threshold = number_arg(call, Category::Head, "nms_threshold");
   m.detections = number_arg(call, Category::Head, "detections", true);
+  if (m.head == "faster_rcnn") {
+    m.proposals = number_arg(call, Category::Head, "proposals", true);
+    m.rois = number_arg(call, Category::Head, "rois", true);
+    m.box_width = number_arg(call, Category::Head, "box_width", true);
+  }
 }
 
 spec::Train Resolver::train(const TrainFacts &facts) const {

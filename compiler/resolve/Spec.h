@@ -86,12 +86,14 @@ struct Model {
   SourceRange head_range;
   std::vector<Scalar> head_hidden;
   Scalar dropout;
-  // Detection (retinanet, yolo): the neck, anchors, towers and what is kept.
+  // Detection (retinanet, yolo, faster_rcnn): the neck, anchors, towers
+  // (faster_rcnn's RPN) and what is kept.
   std::string neck;               // "fpn" or none
   Scalar neck_channels;
   std::vector<Scalar> anchor_sizes, anchor_ratios, anchor_scales;
   Scalar head_depth, head_channels, score_threshold, nms_threshold, detections;
-  bool detects() const { return head == "retinanet" || head == "yolo"; }
+  Scalar proposals, rois, box_width;  // faster_rcnn's second stage
+  bool detects() const { return head == "retinanet" || head == "yolo" || head == "faster_rcnn"; }
 };
 
 struct Optimizer {

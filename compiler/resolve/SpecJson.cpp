@@ -62,6 +62,9 @@ json to_json(const Model &m) {
     out["towers"] = {{"depth", to_json(m.head_depth)}, {"channels", to_json(m.head_channels)}};
     out["keep"] = {{"score_threshold", to_json(m.score_threshold)}, {"nms_threshold", to_json(m.nms_threshold)},
                    {"detections", to_json(m.detections)}};
+    if (m.head == "faster_rcnn")
+      out["second_stage"] = {{"proposals", to_json(m.proposals)}, {"rois", to_json(m.rois)},
+                             {"box_width", to_json(m.box_width)}};
   }
   return out;
 }

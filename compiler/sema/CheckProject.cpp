@@ -241,7 +241,7 @@ const ast::Decl *Checker::referenced(const ast::Decl *d, const char *key, DeclKi
 }
 
 // A detector's loss is its head's: retinanet's classes take the focal
-// loss (its gamma may be written), yolo's loss is fixed. A `loss` that
+// loss (its gamma may be written), yolo's and faster_rcnn's are fixed. A `loss` that
 // would be dropped is E0519.
 void Checker::check_loss_of(const ast::Decl &train, const ast::Decl *model) {
   const ast::Property *loss = property(train, "loss");
@@ -256,7 +256,10 @@ void Checker::check_loss_of(const ast::Decl &train, const ast::Decl *model) {
   const char *why = head_name == "retinanet" && loss_name != "focal"
                         ? "its classes train with the focal loss: write focal(gamma = ...) or leave loss out"
                     : head_name == "yolo" ? "it trains with its own loss (objectness, classes, GIoU): leave loss out"
-                                          : nullptr;
+                    : head_name == "faster_rcnn"
+                        ? "it trains with its own losses (the RPN's objectness and boxes, the box head's classes and "
+                          "boxes): leave loss out"
+                        : nullptr;
   if (why) diags_.report(DiagId::LossNotOfHead, loss->value->range, {train.name, loss_name, head_name, why});
 }
 

@@ -4,7 +4,7 @@
 
 namespace edl::train {
 
-AnchorMatch match_anchors(const torch::Tensor &anchors, const torch::Tensor &boxes) {
+AnchorMatch match_anchors(const torch::Tensor &anchors, const torch::Tensor &boxes, double positive, double negative) {
   const std::int64_t A = anchors.size(0);
   AnchorMatch m;
   if (boxes.size(0) == 0) {
@@ -14,8 +14,8 @@ AnchorMatch match_anchors(const torch::Tensor &anchors, const torch::Tensor &box
   const torch::Tensor iou = lower::box_iou(anchors, boxes);  // A x G
   auto [best, object] = iou.max(1);
   m.object = object.clone();
-  m.object.masked_fill_(best < 0.5, -2);
-  m.object.masked_fill_(best < 0.4, -1);
+  m.object.masked_fill_(best < positive, -2);
+  m.object.masked_fill_(best < negative, -1);
   // Each object's best anchors (ties included) match it, however low.
   const torch::Tensor object_best = std::get<0>(iou.max(0));  // G
   const torch::Tensor is_best = (iou == object_best.unsqueeze(0)) & (object_best.unsqueeze(0) > 0);

@@ -19,7 +19,10 @@ struct ImageTargets {
 struct AnchorMatch {
   torch::Tensor object;  // anchors: the matched object's index, -1 background, -2 ignored
 };
-AnchorMatch match_anchors(const torch::Tensor &anchors, const torch::Tensor &boxes);
+// `positive` and `negative` are the IoU bounds (RetinaNet's 0.5 and 0.4;
+// Faster R-CNN's RPN uses 0.7 and 0.3).
+AnchorMatch match_anchors(const torch::Tensor &anchors, const torch::Tensor &boxes, double positive = 0.5,
+                          double negative = 0.4);
 
 struct DetectionLoss {
   torch::Tensor classification, box;  // scalars, averaged over images

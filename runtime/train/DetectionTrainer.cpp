@@ -2,6 +2,7 @@
 
 #include "runtime/train/CocoMap.h"
 #include "runtime/train/DetectionLoss.h"
+#include "runtime/train/FasterRcnnLoss.h"
 #include "runtime/train/YoloLoss.h"
 
 namespace edl::train {
@@ -19,12 +20,21 @@ std::vector<ImageTargets> targets_of(const Batch &b) {
   return out;
 }
 
+// Faster R-CNN's sampling seed: the batch's images, in order, so a
+// resumed run draws what the first run drew.
+std::uint64_t seed_of(const Batch &b) {
+  std::uint64_t h = 1469598103934665603ULL;  // FNV-1a
+  for (std::size_t sample : b.samples) h = (h ^ sample) * 1099511628211ULL;
+  return h;
+}
+
 // The head's own loss on its own outputs; retinanet's focal gamma is the
 // job's `loss = focal(gamma)`, else 2.
-DetectionLoss head_loss(lower::DetectorImpl &net, const torch::Tensor &head, const Batch &b, int classes,
+DetectionLoss head_loss(lower::DetectorImpl &net, const lower::DetectorOutputs &out, const Batch &b, int classes,
                         const LossSpec &loss) {
-  if (net.shape.yolo) return yolo_loss(head, net.anchors, net.strides, targets_of(b), classes);
-  return detection_loss(head, net.anchors, targets_of(b), classes, loss.kind == "focal" ? loss.gamma.value : 2.0);
+  if (net.shape.yolo()) return yolo_loss(out.head, net.anchors, net.strides, targets_of(b), classes);
+  if (net.shape.two_stage()) return faster_rcnn_loss(net, out, targets_of(b), seed_of(b));
+  return detection_loss(out.head, net.anchors, targets_of(b), classes, loss.kind == "focal" ? loss.gamma.value : 2.0);
 }
 
 }  // namespace
@@ -43,8 +53,8 @@ EpochMetrics evaluate_detector(lower::Detector &net, const data::LoadedDataset &
   // The batches carry each image's boxes (crowd regions left out), as training's do.
   Prefetcher batches(EpochPlan{&data, indices, batch, false, nullptr, 0, 0, norm, classes});
   while (auto b = batches.next()) {
-    const torch::Tensor head = net->head_outputs(input_of(*b, data.channels, data.height, data.width));
-    const torch::Tensor raw = net->scores_and_deltas(head);
+    const lower::DetectorOutputs out = net->run(input_of(*b, data.channels, data.height, data.width));
+    const std::vector<torch::Tensor> detected = net->detections(out);
     for (int i = 0; i < b->n; ++i) {
       const std::size_t sample = b->samples[static_cast<std::size_t>(i)];
       std::vector<GroundTruth> image_truths;
@@ -54,7 +64,7 @@ EpochMetrics evaluate_detector(lower::Detector &net, const data::LoadedDataset &
       // A detection's area in the stored image's pixels, as the annotations measure.
       const auto [stored_w, stored_h] = data.original_sizes[sample];
       const double to_stored = static_cast<double>(stored_w) * stored_h / (static_cast<double>(data.width) * data.height);
-      const torch::Tensor rows = net->detections(raw[i]).contiguous();
+      const torch::Tensor rows = detected[static_cast<std::size_t>(i)].contiguous();
       std::vector<Detection> image_found;
       const float *r = rows.data_ptr<float>();
       for (std::int64_t k = 0; k < rows.size(0); ++k, r += 6) {
@@ -64,7 +74,7 @@ EpochMetrics evaluate_detector(lower::Detector &net, const data::LoadedDataset &
       }
       found.push_back(std::move(image_found));
     }
-    loss += head_loss(*net, head, *b, classes, loss_spec).total().item<double>() * b->n;
+    loss += head_loss(*net, out, *b, classes, loss_spec).total().item<double>() * b->n;
   }
   m.loss = loss / static_cast<double>(indices.size());
   const CocoMap coco = coco_map(truths, found, classes);
@@ -80,7 +90,7 @@ TrainResult train_detector(lower::Detector &net, const TrainJob &job, const Trai
   task.module = net.get();
   task.watched = "map";
   task.loss = [&](const Batch &b, const torch::Tensor &inputs, EpochMetrics &) {
-    return head_loss(*net, net->head_outputs(inputs), b, classes, job.spec->loss).total();
+    return head_loss(*net, net->run(inputs), b, classes, job.spec->loss).total();
   };
   task.evaluate = [&](const std::vector<std::size_t> &indices) {
     return evaluate_detector(net, *job.data, indices, job.norm, job.spec->loss);

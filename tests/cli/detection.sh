@@ -7,7 +7,8 @@
 #    stops with E0820, a classification task on COCO data is E0513;
 #  - `edlc preview` draws the boxes through an augment block's warp and
 #    refuses a block that blends images;
-#  - `edlc run` trains a RetinaNet (cnn + fpn) for real, and a YOLO: the store's epoch
+#  - `edlc run` trains a RetinaNet (cnn + fpn) for real, a YOLO and a Faster
+#    R-CNN (packaged, predicting as its module does): the store's epoch
 #    metrics are COCO's, the evaluate task keeps COCO's summary and each
 #    class's AP equal to what the run printed, and the detector learned
 #    (held-out map50 above zero);
@@ -251,7 +252,8 @@ PY
 /usr/bin/python3 -c "from PIL import Image; im = Image.open('$(head -1 files)'); im.resize((256, 256), Image.NEAREST).save('big.png')"
 expect "predict finds objects" 0 "$edlc" predict dist/ship.tar.gz $(cat files) big.png --json
 cp out predicted.json
-/usr/bin/python3 - predicted.json unpacked files <<'PY' > agree 2>&1
+# predict's boxes = the package's module run in Python (used again for Faster R-CNN below).
+cat > agree.py <<'PY'
 import json, sys
 import numpy as np, torch
 from PIL import Image
@@ -280,6 +282,7 @@ assert [b["label"] for b in big] == [s["label"] for s in small], (small[:3], big
 assert all(abs(b - 2 * s) < 0.1 for o, p in zip(big, small) for b, s in zip(o["box"], p["box"])), (small[:3], big[:3])
 print(f"predict agrees with the module on {rows} objects")
 PY
+/usr/bin/python3 agree.py predicted.json unpacked files > agree 2>&1
 contains "predict = TorchScript in Python" agree "predict agrees with the module"
 expect "predict in text" 0 "$edlc" predict dist/ship.tar.gz "$(head -1 files)"
 contains "a line per object with its box" out "$(head -1 files)  $(/usr/bin/python3 -c "import json; print(json.load(open('predicted.json'))[0]['objects'][0]['label'])")"
@@ -322,6 +325,28 @@ contains "SDK = predict" sdk "the SDK found the same"
 sed 's/edge(arch = x86_64)/edge(arch = x86_64, quantize = int8)/' ship.edl > int8.edl
 expect "int8 edge of a detector is refused" 1 "$edlc" check int8.edl
 contains "E0518" err "[E0518]"
+
+# Faster R-CNN on the same data learns in one epoch, and its package
+# (two traced stages, TorchScript between them) predicts as its module does.
+mkdir -p frcnn
+sed -e 's/retinanet(anchors = { sizes = \[16, 32, 64\] }, depth = 2, channels = 64)/faster_rcnn(anchors = { sizes = [16, 32, 64] }, channels = 64, proposals = 200, rois = 128, box_width = 256)/' \
+  -e 's/epochs = 3/epochs = 1/' -e 's/train = 30%, val = 10%, test = 60%/train = 90%, val = 10%/' ship.edl |
+  sed 's/targets = \[.*\]/targets = [torchscript()]/' > frcnn/ship.edl
+contains "the faster_rcnn project" frcnn/ship.edl "faster_rcnn(anchors"
+expect "a faster_rcnn detector trains and is packaged" 0 "$edlc" run frcnn/ship.edl
+contains "its parts named" out "train find: cnn + faster_rcnn"
+/usr/bin/python3 - "$(sql frcnn/.edl/store.db "SELECT outputs FROM tasks WHERE name = 'evaluate:find'")" > frcnn.out 2>&1 <<'PY'
+import json, sys
+coco = json.loads(sys.argv[1])["coco"]
+assert coco["map50"] > 0.02 and len(coco["per_class"]) == 10, coco
+print("faster_rcnn learned: map50", coco["map50"])
+PY
+contains "faster_rcnn found objects on held-out scenes" frcnn.out "faster_rcnn learned"
+mkdir -p frcnn/unpacked && tar -xzf frcnn/dist/ship.tar.gz -C frcnn/unpacked
+expect "faster_rcnn predicts" 0 "$edlc" predict frcnn/dist/ship.tar.gz $(cat files) big.png --json
+cp out frcnn/predicted.json
+/usr/bin/python3 agree.py frcnn/predicted.json frcnn/unpacked files > frcnn/agree 2>&1
+contains "faster_rcnn's predict = its module in Python" frcnn/agree "predict agrees with the module"
 
 echo "detection: $pass checks passed, $failures failed"
 [ "$failures" -eq 0 ]

@@ -117,3 +117,52 @@ TEST_CASE("nms, batched nms, IoU and roi_align equal torchvision's on random cas
   CHECK(nms(torch::zeros({0, 4}), torch::zeros({0}), 0.5).numel() == 0);
   CHECK(batched_nms(torch::zeros({0, 4}), torch::zeros({0}), torch::zeros({0}, torch::kLong), 0.5).numel() == 0);
 }
+
+TEST_CASE("two-stage ops: proposals by level, pooling on the nearest level, box rows to detections", "[detect]") {
+  // Two levels of two anchors each; the RPN's deltas are zero, so proposals are the anchors.
+  const torch::Tensor anchors = torch::tensor({0.f, 0.f, 10.f, 10.f,    // level 0
+                                               1.f, 0.f, 11.f, 10.f,    // level 0, IoU 0.82 with the first
+                                               0.f, 0.f, 10.f, 10.5f,   // level 1: the first's twin, kept
+                                               -20.f, 40.f, 20.f, 80.f})  // level 1, clipped to the image
+                                    .view({-1, 4});
+  torch::Tensor head = torch::zeros({4, 5});
+  head.select(1, 0).copy_(torch::tensor({3.f, 2.f, 1.f, 4.f}));
+  const torch::Tensor p = rpn_proposals(head, anchors, {2, 2}, 3, 64, 64);
+  // Best first: the clipped box, then level 0's best (its neighbour suppressed), then level 1's twin.
+  const torch::Tensor want = torch::tensor({0.f, 40.f, 20.f, 64.f, 0.f, 0.f, 10.f, 10.f, 0.f, 0.f, 10.f, 10.5f}).view({-1, 4});
+  CHECK(torch::allclose(p, want));
+  // One proposal: the best of all.
+  CHECK(torch::allclose(rpn_proposals(head, anchors, {2, 2}, 1, 64, 64), want.slice(0, 0, 1)));
+
+  // Pooling: regions go to the level whose anchor size is nearest theirs.
+  const torch::Tensor fine = torch::rand({2, 3, 16, 16}), coarse = torch::rand({2, 3, 8, 8});
+  const torch::Tensor rois = torch::tensor({0.f, 2.f, 2.f, 14.f, 14.f,     // side 12: size 16, the fine level
+                                            1.f, 0.f, 0.f, 60.f, 60.f,     // side 60: size 32, the coarse level
+                                            1.f, 10.f, 20.f, 30.f, 40.f})  // side 20: nearer 16 than 32 in log
+                                 .view({-1, 5});
+  const torch::Tensor pooled = pool_levels({fine, coarse}, rois, {4, 8}, {16, 32}, 7, 2);
+  CHECK(torch::allclose(pooled[0], roi_align(fine, rois.slice(0, 0, 1), 7, 0.25, 2, true)[0]));
+  CHECK(torch::allclose(pooled[1], roi_align(coarse, rois.slice(0, 1, 2), 7, 0.125, 2, true)[0]));
+  CHECK(torch::allclose(pooled[2], roi_align(fine, rois.slice(0, 2, 3), 7, 0.25, 2, true)[0]));
+  CHECK(torch::allclose(rois_of({rois.slice(1, 1, 5), rois.slice(1, 1, 5).slice(0, 0, 1)}).select(1, 0),
+                        torch::tensor({0.f, 0.f, 0.f, 1.f})));
+
+  // Box rows: 2 classes; proposal 0 is class 1 (deltas move it by one
+  // tenth of its width), proposal 1 background, proposal 2 (another image) class 0.
+  DetectSettings s;
+  s.classes = 2;
+  torch::Tensor box = torch::zeros({3, 3 + 8});
+  box[0][1] = box[1][2] = box[2][0] = 10;
+  box[0][3 + 4] = 1;  // class 1's dx: 1 / 10 of the width
+  const std::vector<torch::Tensor> images =
+      box_detections(box, {torch::tensor({0.f, 0.f, 20.f, 10.f, 5.f, 5.f, 15.f, 15.f}).view({-1, 4}),
+                           torch::tensor({1.f, 2.f, 3.f, 4.f}).view({-1, 4})},
+                     s, 64, 64);
+  REQUIRE(images.size() == 2);
+  REQUIRE(images[0].size(0) == 1);
+  CHECK(torch::allclose(images[0][0].slice(0, 0, 4), torch::tensor({2.f, 0.f, 22.f, 10.f})));
+  CHECK(images[0][0][4].item<float>() > 0.99);
+  CHECK(images[0][0][5].item<float>() == 1);
+  REQUIRE(images[1].size(0) == 1);
+  CHECK(images[1][0][5].item<float>() == 0);
+}

@@ -7,6 +7,7 @@
 #include "compiler/lower/torch/ExportTorchScript.h"
 #include "compiler/lower/torch/YoloCoding.h"
 #include "runtime/train/DetectionLoss.h"
+#include "runtime/train/FasterRcnnLoss.h"
 #include "runtime/train/YoloLoss.h"
 
 #include <catch2/catch.hpp>
@@ -38,13 +39,16 @@ spec::Model detector_spec(const std::string &backbone, bool fpn, const std::stri
   m.score_threshold = 0.05;
   m.nms_threshold = 0.5;
   m.detections = 100;
+  m.proposals = 300;
+  m.rois = 64;
+  m.box_width = 64;
   return m;
 }
 
 }  // namespace
 
 TEST_CASE("detector: outputs line up with anchors for every backbone and head, with and without fpn", "[detect]") {
-  for (const char *head : {"retinanet", "yolo"})
+  for (const char *head : {"retinanet", "yolo", "faster_rcnn"})
     for (const char *backbone : {"cnn", "resnet18", "mobilenet_v2"})
       for (bool fpn : {false, true}) {
         INFO(head << " on " << backbone << (fpn ? " + fpn" : ""));
@@ -54,19 +58,29 @@ TEST_CASE("detector: outputs line up with anchors for every backbone and head, w
         const torch::Tensor raw = net->forward(torch::zeros({2, 3, 128, 128}));
         CHECK(raw.size(0) == 2);
         CHECK(raw.size(1) == net->anchors.size(0));
-        CHECK(raw.size(2) == 5 + 4);
+        // faster_rcnn's are the RPN's: objectness and deltas.
+        CHECK(raw.size(2) == (net->shape.two_stage() ? 1 + 4 : 5 + 4));
         // yolo's own outputs have objectness first; each anchor knows its level's stride.
-        CHECK(net->head_outputs(torch::zeros({1, 3, 128, 128})).size(2) == (net->shape.yolo ? 1 + 5 + 4 : 5 + 4));
-        if (net->shape.yolo) CHECK(net->strides.size(0) == net->anchors.size(0));
+        CHECK(net->head_outputs(torch::zeros({1, 3, 128, 128})).size(2) == (net->shape.yolo() ? 1 + 5 + 4 : raw.size(2)));
+        if (net->shape.yolo()) CHECK(net->strides.size(0) == net->anchors.size(0));
         if (fpn) {
           // Three sizes, three levels: strides 8, 16 and 32 (a P6 where the backbone stops at 16).
           CHECK(net->anchors.size(0) == (16 * 16 + 8 * 8 + 4 * 4) * 6);
         } else {
           CHECK(net->taps.size() == 1);
         }
-        // Untrained, the prior keeps every score near 0.01: nothing passes 0.05.
         net->eval();
-        CHECK(net->detect(torch::rand({1, 3, 128, 128}))[0].size(0) == 0);
+        const torch::Tensor found = net->detect(torch::rand({1, 3, 128, 128}))[0];
+        if (net->shape.two_stage()) {
+          // Untrained, every class is about 1/6 likely: boxes, inside the image, at most `detections`.
+          CHECK(found.size(1) == 6);
+          CHECK(found.size(0) <= 100);
+          if (found.size(0) > 0) CHECK(found.slice(1, 0, 4).max().item<float>() <= 128);
+          CHECK(net->box_head);
+        } else {
+          // Untrained, the prior keeps every score near 0.01: nothing passes 0.05.
+          CHECK(found.size(0) == 0);
+        }
       }
   std::vector<ModelError> errors;
   spec::Model flat = detector_spec("mlp", false);
@@ -190,8 +204,58 @@ TEST_CASE("yolo loss: objects go to the anchors near their centres of a fitting 
   CHECK(g[1].item<double>() == Approx(2.0 / 6.0));  // IoU 2/6; the hull (3 x 2) is the union
 }
 
+TEST_CASE("faster_rcnn loss: balanced samples drawn by the seed, it trains every stage, and fitting lowers it", "[detect]") {
+  const torch::Tensor positive = torch::arange(110) < 10, negative = ~positive;
+  std::mt19937_64 a(7), b(7), c(8);
+  const train::Sampled drawn = train::sample_balanced(positive, negative, 16, 0.25, a);
+  CHECK(drawn.positive.size() == 4);
+  CHECK(drawn.negative.size() == 12);
+  for (std::int64_t i : drawn.positive) CHECK(i < 10);
+  for (std::int64_t i : drawn.negative) CHECK(i >= 10);
+  CHECK(train::sample_balanced(positive, negative, 16, 0.25, b).negative == drawn.negative);
+  CHECK(train::sample_balanced(positive, negative, 16, 0.25, c).negative != drawn.negative);
+  // Fewer positives than the fraction allows: negatives fill the count.
+  const train::Sampled few = train::sample_balanced(torch::arange(110) < 2, torch::arange(110) >= 2, 16, 0.25, a);
+  CHECK(few.positive.size() == 2);
+  CHECK(few.negative.size() == 14);
+
+  torch::manual_seed(3);
+  std::vector<ModelError> errors;
+  Detector net = build_detector(detector_spec("cnn", true, "faster_rcnn"), {3, 64, 64, 2}, errors);
+  REQUIRE(net);
+  const torch::Tensor x = torch::rand({1, 3, 64, 64});
+  const std::vector<train::ImageTargets> targets = {
+      {torch::tensor({8.f, 8.f, 28.f, 24.f, 30.f, 30.f, 60.f, 62.f}).view({-1, 4}), torch::tensor({0, 1}, torch::kLong)}};
+  torch::optim::Adam optimizer(net->parameters(), torch::optim::AdamOptions(1e-3));
+  double first = 0, last = 0;
+  for (int step = 0; step < 60; ++step) {
+    optimizer.zero_grad();
+    const train::DetectionLoss loss = train::faster_rcnn_loss(*net, net->run(x), targets, 11);
+    const torch::Tensor total = loss.total();
+    REQUIRE(std::isfinite(total.item<double>()));
+    total.backward();
+    if (step == 0) {
+      first = total.item<double>();
+      CHECK(loss.box.item<double>() > 0);
+      // Every stage learns: backbone, RPN towers and box head.
+      for (const torch::Tensor &p : {net->backbone->parameters()[0], net->class_tower->parameters()[0],
+                                     net->box_tower->parameters()[0], net->box_head->parameters()[0]})
+        CHECK(p.grad().abs().sum().item<double>() > 0);
+    }
+    last = total.item<double>();
+    optimizer.step();
+  }
+  INFO("first " << first << ", last " << last);
+  CHECK(last < 0.3 * first);
+  // No objects: only background terms, no box loss.
+  const train::DetectionLoss empty =
+      train::faster_rcnn_loss(*net, net->run(x), {{torch::zeros({0, 4}), torch::zeros({0}, torch::kLong)}}, 1);
+  CHECK(empty.box.item<double>() == 0);
+  CHECK(empty.classification.item<double>() > 0);
+}
+
 TEST_CASE("detector: the TorchScript export detects exactly as the network, in libtorch and in Python", "[detect]") {
-  for (const char *head : {"retinanet", "yolo"}) {
+  for (const char *head : {"retinanet", "yolo", "faster_rcnn"}) {
     INFO(head);
     std::vector<ModelError> errors;
     Detector net = build_detector(detector_spec("cnn", true, head), {3, 64, 64, 4}, errors);
@@ -206,11 +270,15 @@ TEST_CASE("detector: the TorchScript export detects exactly as the network, in l
     net->eval();
     const torch::Tensor x = torch::rand({3, 3, 64, 64});
     const std::vector<torch::Tensor> want = net->detect(x);
-    REQUIRE(want[0].size(0) == 100);  // capped at `detections`
+    // Capped at `detections`; faster_rcnn's are as many as its proposals' classes survive NMS.
+    if (net->shape.two_stage()) REQUIRE(want[0].size(0) > 10);
+    else REQUIRE(want[0].size(0) == 100);
     const std::string dir = std::filesystem::temp_directory_path() / ("edl-detector-" + std::to_string(::getpid()));
     std::filesystem::create_directories(dir);
     std::string error;
-    REQUIRE(export_detector_torchscript(net, {3, 64, 64, 4}, dir + "/model.pt", error));
+    const bool saved = export_detector_torchscript(net, {3, 64, 64, 4}, dir + "/model.pt", error);
+    INFO(error);
+    REQUIRE(saved);
     torch::jit::Module loaded = torch::jit::load(dir + "/model.pt");
     const c10::List<c10::IValue> got = loaded.forward({x}).toList();
     REQUIRE(got.size() == 3);

@@ -288,7 +288,8 @@ Detector build_detector(const ModelSpec &spec, const InputShape &input, std::vec
     return nullptr;
   }
   DetectorShape shape;
-  shape.yolo = spec.head == "yolo";
+  using Head = DetectorShape::Head;
+  shape.head = spec.head == "yolo" ? Head::yolo : spec.head == "faster_rcnn" ? Head::faster_rcnn : Head::retinanet;
   auto doubles = [](const std::vector<spec::Scalar> &list) {
     std::vector<double> out;
     for (const spec::Scalar &s : list) out.push_back(s.value);
@@ -305,6 +306,11 @@ Detector build_detector(const ModelSpec &spec, const InputShape &input, std::vec
   shape.settings.score_threshold = spec.score_threshold;
   shape.settings.nms_threshold = spec.nms_threshold;
   shape.settings.detections = static_cast<std::int64_t>(std::lround(spec.detections.value));
+  if (shape.two_stage()) {
+    shape.settings.proposals = static_cast<std::int64_t>(std::lround(spec.proposals.value));
+    shape.rois = static_cast<int>(std::lround(spec.rois.value));
+    shape.box_width = static_cast<int>(std::lround(spec.box_width.value));
+  }
   Detector net{nullptr};
   try {
     nn::Sequential backbone = spec.backbone == "mlp" ? nullptr : backbone_of(spec, input.channels, input.height, input.width);

@@ -118,6 +118,7 @@ def roi_align(self, features: Tensor, rois: Tensor, output_size: int, spatial_sc
     # features N x C x H x W; rois K x 5 (image index, x0 y0 x1 y1 in input
     # pixels) -> K x C x output_size x output_size, torchvision's roi_align
     # with a fixed sampling_ratio (> 0).
+    rois = rois.detach()  # gradients flow to the features only, as torchvision's
     K = rois.size(0)
     C = features.size(1)
     H = features.size(2)
@@ -153,6 +154,80 @@ def roi_align(self, features: Tensor, rois: Tensor, output_size: int, spatial_sc
                                       [K * output_size * output_size, flat.size(0)])
     out = torch.mm(weights, flat).view(K, output_size, output_size, C)
     return out.permute(0, 3, 1, 2)
+
+def rpn_proposals(self, head: Tensor, anchors: Tensor, level_counts: List[int], proposals: int, width: float,
+                  height: float) -> Tensor:
+    # One image's region proposals (Faster R-CNN's RPN, as torchvision
+    # keeps them): from head (anchors x 5: objectness logit, deltas), each
+    # level's best `proposals` anchors decoded and clipped, empty boxes
+    # dropped, NMS at 0.7 within each level, the best `proposals` kept.
+    # P x 4, best first.
+    chosen: List[Tensor] = []
+    levels: List[Tensor] = []
+    start = 0
+    for level, count in enumerate(level_counts):
+        top = head[start:start + count, 0].topk(min(proposals, count)).indices + start
+        chosen.append(top)
+        levels.append(torch.full_like(top, level))
+        start += count
+    index = torch.cat(chosen)
+    level = torch.cat(levels)
+    boxes = self.decode_boxes(head[index, 1:], anchors[index], [1.0, 1.0, 1.0, 1.0])
+    boxes = torch.stack([boxes[:, 0].clamp(0.0, width), boxes[:, 1].clamp(0.0, height),
+                         boxes[:, 2].clamp(0.0, width), boxes[:, 3].clamp(0.0, height)], dim=1)
+    wide = ((boxes[:, 2] - boxes[:, 0]) >= 1e-3) & ((boxes[:, 3] - boxes[:, 1]) >= 1e-3)
+    boxes = boxes[wide]
+    score = head[index, 0][wide]
+    kept = self.batched_nms(boxes, score, level[wide], 0.7)[:proposals]
+    return boxes[kept]
+
+def rois_of(self, proposals: List[Tensor]) -> Tensor:
+    # Each image's boxes as rows of (image index, x0 y0 x1 y1).
+    rows: List[Tensor] = []
+    for i, boxes in enumerate(proposals):
+        rows.append(torch.cat([torch.full_like(boxes[:, :1], float(i)), boxes], dim=1))
+    return torch.cat(rows)
+
+def pool_levels(self, levels: List[Tensor], rois: Tensor, strides: List[float], sizes: List[float],
+                output_size: int, sampling_ratio: int) -> Tensor:
+    # RoIAlign of each region on the level whose anchor size is nearest its
+    # own (log scale): the level the RPN proposed it from, as a rule.
+    side = torch.sqrt(((rois[:, 3] - rois[:, 1]) * (rois[:, 4] - rois[:, 2])).clamp(min=1e-6))
+    level = (torch.log(side)[:, None] - torch.log(torch.tensor(sizes, dtype=rois.dtype))[None, :]).abs().argmin(1)
+    out = torch.zeros([rois.size(0), levels[0].size(1), output_size, output_size], dtype=levels[0].dtype)
+    for l, features in enumerate(levels):
+        index = torch.nonzero(level == l).flatten()
+        if index.numel() > 0:
+            pooled = self.roi_align(features, rois[index], output_size, 1.0 / strides[l], sampling_ratio, True)
+            out = out.index_copy(0, index, pooled)
+    return out
+
+def box_detections(self, box: Tensor, proposals: List[Tensor], classes: int, score_threshold: float,
+                   nms_threshold: float, detections: int, width: float, height: float) -> List[Tensor]:
+    # The box head's rows (logits of the classes and background, last; then
+    # each class's deltas from its proposal, weights 10 10 5 5) to each
+    # image's detections: softmax scores above the threshold, clipped,
+    # suppressed per class, the best `detections`. Rows x0 y0 x1 y1 score label.
+    out: List[Tensor] = []
+    start = 0
+    for boxes in proposals:
+        rows = box[start:start + boxes.size(0)]
+        start += boxes.size(0)
+        scores = torch.softmax(rows[:, :classes + 1], dim=1)[:, :classes]
+        decoded = self.decode_boxes(rows[:, classes + 1:].reshape(-1, classes, 4), boxes[:, None, :],
+                                    [10.0, 10.0, 5.0, 5.0]).reshape(-1, 4)
+        decoded = torch.stack([decoded[:, 0].clamp(0.0, width), decoded[:, 1].clamp(0.0, height),
+                               decoded[:, 2].clamp(0.0, width), decoded[:, 3].clamp(0.0, height)], dim=1)
+        score = scores.flatten()
+        label = torch.arange(classes, device=box.device).repeat(boxes.size(0))
+        keep = (score > score_threshold) & ((decoded[:, 2] - decoded[:, 0]) >= 1e-2) & \
+               ((decoded[:, 3] - decoded[:, 1]) >= 1e-2)
+        decoded = decoded[keep]
+        score = score[keep]
+        label = label[keep]
+        kept = self.batched_nms(decoded, score, label, nms_threshold)[:detections]
+        out.append(torch.cat([decoded[kept], score[kept][:, None], label[kept][:, None].to(decoded.dtype)], dim=1))
+    return out
 )TS";
 
 torch::jit::Module &ops() {
@@ -209,6 +284,42 @@ torch::Tensor roi_align(const torch::Tensor &features, const torch::Tensor &rois
       .get_method("roi_align")({features, rois, static_cast<std::int64_t>(output_size), spatial_scale,
                                 static_cast<std::int64_t>(sampling_ratio), aligned})
       .toTensor();
+}
+
+torch::Tensor rpn_proposals(const torch::Tensor &head, const torch::Tensor &anchors,
+                            const std::vector<std::int64_t> &level_counts, std::int64_t proposals, int width,
+                            int height) {
+  return ops()
+      .get_method("rpn_proposals")({head, anchors, c10::List<std::int64_t>(level_counts), proposals,
+                                    static_cast<double>(width), static_cast<double>(height)})
+      .toTensor();
+}
+
+torch::Tensor rois_of(const std::vector<torch::Tensor> &proposals) {
+  return ops().get_method("rois_of")({c10::List<torch::Tensor>(proposals)}).toTensor();
+}
+
+torch::Tensor pool_levels(const std::vector<torch::Tensor> &levels, const torch::Tensor &rois,
+                          const std::vector<double> &strides, const std::vector<double> &sizes, int output_size,
+                          int sampling_ratio) {
+  return ops()
+      .get_method("pool_levels")({c10::List<torch::Tensor>(levels), rois, c10::List<double>(strides),
+                                  c10::List<double>(sizes), static_cast<std::int64_t>(output_size),
+                                  static_cast<std::int64_t>(sampling_ratio)})
+      .toTensor();
+}
+
+std::vector<torch::Tensor> box_detections(const torch::Tensor &box, const std::vector<torch::Tensor> &proposals,
+                                          const DetectSettings &settings, int width, int height) {
+  const c10::List<c10::IValue> out =
+      ops()
+          .get_method("box_detections")({box, c10::List<torch::Tensor>(proposals), settings.classes,
+                                         settings.score_threshold, settings.nms_threshold, settings.detections,
+                                         static_cast<double>(width), static_cast<double>(height)})
+          .toList();
+  std::vector<torch::Tensor> images;
+  for (const c10::IValue &v : out) images.push_back(v.toTensor());
+  return images;
 }
 
 torch::Tensor make_anchors(const std::vector<AnchorLevel> &levels, const std::vector<double> &ratios,

@@ -53,9 +53,33 @@ struct DetectSettings {
   std::int64_t classes = 0;
   double score_threshold = 0.05, nms_threshold = 0.5;
   std::int64_t detections = 100, candidates = 1000;
+  std::int64_t proposals = 1000;  // two-stage: the RPN's proposals kept per image
 };
 torch::Tensor detect(const torch::Tensor &raw, const torch::Tensor &anchors, const BoxWeights &weights,
                      const DetectSettings &settings, int width, int height);
+
+// Faster R-CNN's stages after its RPN (Ren et al. 2015, as torchvision
+// runs them). One image's proposals from the RPN's output (anchors x 5:
+// objectness logit, then deltas): each level's best `proposals` anchors
+// (level_counts anchors per level, in order) decoded, clipped, suppressed
+// at IoU 0.7 within their level, the best `proposals` kept (P x 4).
+torch::Tensor rpn_proposals(const torch::Tensor &head, const torch::Tensor &anchors,
+                            const std::vector<std::int64_t> &level_counts, std::int64_t proposals, int width,
+                            int height);
+// Images' boxes as RoIAlign's rows: image index, x0 y0 x1 y1.
+torch::Tensor rois_of(const std::vector<torch::Tensor> &proposals);
+// Each region pooled (aligned RoIAlign) on the level whose anchor size
+// (`sizes`, one per level) is nearest its own side, sqrt(w h), in log scale.
+torch::Tensor pool_levels(const std::vector<torch::Tensor> &levels, const torch::Tensor &rois,
+                          const std::vector<double> &strides, const std::vector<double> &sizes, int output_size,
+                          int sampling_ratio);
+// The box head's rows for all images' proposals, in order (K x (classes +
+// 1 + 4 classes): logits with background last, then per-class deltas,
+// weights 10 10 5 5) to each image's detections, rows as detect's.
+std::vector<torch::Tensor> box_detections(const torch::Tensor &box, const std::vector<torch::Tensor> &proposals,
+                                          const DetectSettings &settings, int width, int height);
+// The weights of the box head's deltas.
+inline constexpr std::array<double, 4> kBoxHeadWeights = {10, 10, 5, 5};
 
 // Anchors of one feature level: for each cell of a height x width grid
 // (row-major), centred on the cell, one box per ratio and scale, ratio

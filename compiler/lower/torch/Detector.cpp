@@ -51,6 +51,28 @@ nn::Sequential tower(int in, int channels, int depth, int out, double last_bias)
   return s;
 }
 
+// Faster R-CNN's box head on pooled regions (torchvision's TwoMLPHead and
+// predictor in one): two fully connected layers, then each class's logit,
+// the background's (last) and each class's deltas, which start as
+// Detectron's (normal, std 0.01 for logits, 0.001 for deltas).
+nn::Sequential box_head(int channels, int width, int classes) {
+  nn::Sequential s;
+  s->push_back("flatten", nn::Flatten());
+  s->push_back("fc1", nn::Linear(channels * kPooled * kPooled, width));
+  s->push_back("relu1", nn::ReLU());
+  s->push_back("fc2", nn::Linear(width, width));
+  s->push_back("relu2", nn::ReLU());
+  nn::Linear out(width, classes + 1 + 4 * classes);
+  {
+    torch::NoGradGuard no_grad;
+    nn::init::normal_(out->weight.narrow(0, 0, classes + 1), 0, 0.01);
+    nn::init::normal_(out->weight.narrow(0, classes + 1, 4 * classes), 0, 0.001);
+    nn::init::zeros_(out->bias);
+  }
+  s->push_back("out", out);
+  return s;
+}
+
 // One level's map (N x A*K x H x W) as N x (H*W*A) x K: cell by cell, the
 // cell's anchors in order, as make_anchors lays them out. No size is read
 // from the tensor: the tracer would bake it into the exported module.
@@ -83,33 +105,52 @@ std::vector<torch::Tensor> DetectorImpl::levels(torch::Tensor x) {
   return out;
 }
 
-torch::Tensor DetectorImpl::head_outputs(torch::Tensor x) {
+DetectorOutputs DetectorImpl::run(torch::Tensor x) {
+  DetectorOutputs out;
+  out.levels = levels(std::move(x));
   std::vector<torch::Tensor> cls, box;
-  const int scores = shape.yolo ? classes + 1 : classes;
-  for (const torch::Tensor &level : levels(x)) {
+  const int scores = shape.yolo() ? classes + 1 : shape.two_stage() ? 1 : classes;
+  for (const torch::Tensor &level : out.levels) {
     cls.push_back(per_anchor(class_tower->forward(level), scores));
     box.push_back(per_anchor(box_tower->forward(level), 4));
   }
-  return torch::cat({torch::cat(cls, 1), torch::cat(box, 1)}, 2);
+  out.head = torch::cat({torch::cat(cls, 1), torch::cat(box, 1)}, 2);
+  return out;
 }
 
 torch::Tensor DetectorImpl::scores_and_deltas(const torch::Tensor &head) const {
-  if (!shape.yolo) return head;
+  if (!shape.yolo()) return head;
   const torch::Tensor logits = yolo_class_logits(head.select(2, 0), head.narrow(2, 1, classes));
   return torch::cat({logits, yolo_deltas(head.narrow(2, 1 + classes, 4), anchors, strides)}, 2);
 }
 
-torch::Tensor DetectorImpl::forward(torch::Tensor x) { return scores_and_deltas(head_outputs(x)); }
+torch::Tensor DetectorImpl::forward(torch::Tensor x) { return scores_and_deltas(head_outputs(std::move(x))); }
 
-std::vector<torch::Tensor> DetectorImpl::detect(const torch::Tensor &x) {
-  const torch::Tensor raw = forward(x);
-  std::vector<torch::Tensor> out;
-  for (std::int64_t i = 0; i < raw.size(0); ++i) out.push_back(detections(raw[i]));
-  return out;
+std::vector<torch::Tensor> DetectorImpl::detections(const DetectorOutputs &out) {
+  if (shape.two_stage()) {
+    const std::vector<torch::Tensor> boxes = proposals(out.head);
+    return box_detections(box_outputs(out.levels, rois_of(boxes)), boxes, shape.settings, width, height);
+  }
+  const torch::Tensor raw = scores_and_deltas(out.head);
+  std::vector<torch::Tensor> images;
+  for (std::int64_t i = 0; i < raw.size(0); ++i) images.push_back(one_stage_detections(raw[i]));
+  return images;
 }
 
-torch::Tensor DetectorImpl::detections(const torch::Tensor &raw) const {
+torch::Tensor DetectorImpl::one_stage_detections(const torch::Tensor &raw) const {
   return lower::detect(raw, anchors, {1, 1, 1, 1}, shape.settings, width, height);
+}
+
+std::vector<torch::Tensor> DetectorImpl::proposals(const torch::Tensor &head) const {
+  torch::NoGradGuard no_grad;  // proposals are inputs of the second stage, not trained through
+  std::vector<torch::Tensor> images;
+  for (std::int64_t i = 0; i < head.size(0); ++i)
+    images.push_back(rpn_proposals(head[i], anchors, level_anchors, shape.settings.proposals, width, height));
+  return images;
+}
+
+torch::Tensor DetectorImpl::box_outputs(const std::vector<torch::Tensor> &levels, const torch::Tensor &rois) {
+  return box_head->forward(pool_levels(levels, rois, level_strides, level_sizes, kPooled, kSamplingRatio));
 }
 
 std::vector<std::string> DetectorImpl::block_names() const {
@@ -197,12 +238,14 @@ std::shared_ptr<DetectorImpl> make_detector(nn::Sequential backbone, const Detec
   // so the first steps' focal loss is not swamped by easy negatives (for
   // yolo, its objectness; its classes start even).
   const double prior = -std::log((1 - 0.01) / 0.01);
-  const int scores = shape.yolo ? input.classes + 1 : input.classes;
+  // The RPN's objectness starts even, as torchvision's.
+  const int scores = shape.yolo() ? input.classes + 1 : shape.two_stage() ? 1 : input.classes;
   d->class_tower = d->register_module(
-      "class_tower", tower(level_channels, shape.channels, shape.depth, per_cell * scores, shape.yolo ? 0 : prior));
+      "class_tower", tower(level_channels, shape.channels, shape.depth, per_cell * scores,
+                           shape.head == DetectorShape::Head::retinanet ? prior : 0));
   d->box_tower = d->register_module("box_tower", tower(level_channels, shape.channels, shape.depth, per_cell * 4, 0));
   d->anchors = d->register_buffer("anchors", make_anchors(anchor_levels, shape.ratios, scales));
-  if (shape.yolo) {
+  if (shape.yolo()) {
     torch::NoGradGuard no_grad;
     d->class_tower->named_children()["out"]->named_parameters()["bias"].view({per_cell, scores}).select(1, 0).fill_(prior);
     std::vector<float> strides;
@@ -211,6 +254,12 @@ std::shared_ptr<DetectorImpl> make_detector(nn::Sequential backbone, const Detec
                      static_cast<float>(level.stride));
     d->strides = d->register_buffer("strides", torch::tensor(strides));
   }
+  for (const AnchorLevel &level : anchor_levels) {
+    d->level_anchors.push_back(static_cast<std::int64_t>(level.height) * level.width * per_cell);
+    d->level_strides.push_back(level.stride);
+    d->level_sizes.push_back(level.size);
+  }
+  if (shape.two_stage()) d->box_head = d->register_module("box_head", box_head(level_channels, shape.box_width, input.classes));
   // The head's output must line up with the anchors, level by level.
   torch::NoGradGuard no_grad;
   d->eval();
