@@ -129,6 +129,9 @@ void data(Builder &b) {
   b.fn(C::Source, "coco", "COCO-format detection annotations",
        {req("annotations", path(PathRole::Input, "annotation file"), "instances JSON"),
         req("images", path(PathRole::Input, "image folder"), "image folder")});
+  b.fn(C::Source, "voc", "Pascal VOC detection annotations",
+       {req("annotations", path(PathRole::Input, "annotation folder"), "folder of XML files, one per image"),
+        req("images", path(PathRole::Input, "image folder"), "image folder")});
   b.fn(C::Source, "mask_folder", "images with one segmentation mask each",
        {req("images", path(PathRole::Input, "image folder"), "image folder"),
         req("masks", path(PathRole::Input, "mask folder"), "mask folder, same file names")});

@@ -80,7 +80,7 @@ Plan build_plan(const spec::Specs &specs) {
     if (it != loads.end()) return it->second;
     Task t = new_task("load:" + d.name, TaskKind::Load, d.name, {}, 0);
     t.dataset = std::make_shared<spec::Dataset>(d);
-    const std::string annotations = d.source == spec::SourceKind::Coco ? "\"" + d.annotations_as_written + "\", " : "";
+    const std::string annotations = spec::has_boxes(d.source) ? "\"" + d.annotations_as_written + "\", " : "";
     t.summary = "read and split dataset '" + d.name + "' from " + spec::to_string(d.source) + "(" + annotations +
                 "\"" + d.path_as_written + "\")";
     return loads[d.name] = add(std::move(t));

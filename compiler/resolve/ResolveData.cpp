@@ -35,15 +35,16 @@ spec::Dataset Resolver::dataset(const ast::Decl &d, const spec::Project &p) cons
       s.source = f == "csv"            ? SourceKind::Csv
                  : f == "audio_folder" ? SourceKind::AudioFolder
                  : f == "coco"         ? SourceKind::Coco
+                 : f == "voc"          ? SourceKind::Voc
                  : f == "mask_folder"  ? SourceKind::MaskFolder
                                        : SourceKind::ImageFolder;
-      // What the loaders read: the folder of images for coco and mask_folder.
-      bool images = s.source == SourceKind::Coco || s.source == SourceKind::MaskFolder;
+      // What the loaders read: the folder of images for coco, voc and mask_folder.
+      bool images = has_boxes(s.source) || s.source == SourceKind::MaskFolder;
       const ast::Expr *path = argument(*call, Category::Source, images ? "images" : "path");
       s.path_as_written = text_of(path);
       s.path = resolve_path(sm_, src->range, s.path_as_written);
       s.path_range = path ? path->range : call->range;
-      if (s.source == SourceKind::Coco) {
+      if (has_boxes(s.source)) {
         const ast::Expr *annotations = argument(*call, Category::Source, "annotations");
         s.annotations_as_written = text_of(annotations);
         s.annotations = resolve_path(sm_, src->range, s.annotations_as_written);

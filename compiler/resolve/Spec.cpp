@@ -17,6 +17,7 @@ const char *to_string(SourceKind k) {
     case SourceKind::Csv: return "csv";
     case SourceKind::AudioFolder: return "audio_folder";
     case SourceKind::Coco: return "coco";
+    case SourceKind::Voc: return "voc";
     case SourceKind::MaskFolder: return "mask_folder";
   }
   return "?";

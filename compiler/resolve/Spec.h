@@ -33,7 +33,9 @@ struct Project {
   SpaceValues space_defaults;  // every space variable at the middle of its domain
 };
 
-enum class SourceKind { ImageFolder, Csv, AudioFolder, Coco, MaskFolder };
+enum class SourceKind { ImageFolder, Csv, AudioFolder, Coco, Voc, MaskFolder };
+// Sources of boxes (detection data): an annotations path beside the images.
+inline bool has_boxes(SourceKind k) { return k == SourceKind::Coco || k == SourceKind::Voc; }
 const char *to_string(SourceKind k);
 
 struct Dataset {

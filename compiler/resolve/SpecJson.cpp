@@ -123,7 +123,7 @@ json to_json(const Dataset &d) {
               {"on_error", d.fail_on_error ? "fail" : "skip"},
               {"seed", d.seed}};
   if (d.source == SourceKind::Csv) out["columns"] = {{"text", d.text_column}, {"label", d.label_column}};
-  if (d.source == SourceKind::Coco) out["annotations"] = d.annotations;
+  if (has_boxes(d.source)) out["annotations"] = d.annotations;
   if (d.unlabeled) out["unlabeled"] = true;  // only when set: every other dataset's identity stays as it was
   if (d.source == SourceKind::AudioFolder) {
     out["audio"] = {{"sample_rate", d.sample_rate}, {"duration", d.duration}};

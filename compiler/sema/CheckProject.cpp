@@ -12,10 +12,10 @@ using ast::DeclKind;
 
 namespace {
 
-// The task a source's data serves: boxes come only from COCO files, label
-// maps only from mask folders.
+// The task a source's data serves: boxes come only from COCO and VOC
+// annotations, label maps only from mask folders.
 std::string source_task(const std::string &source) {
-  if (source == "coco") return "detection";
+  if (source == "coco" || source == "voc") return "detection";
   if (source == "mask_folder") return "segmentation";
   return "classification";
 }

@@ -25,10 +25,6 @@ constexpr double kOverhang = 1.0;
 
 bool is_number(const json &j, const char *key) { return j.is_object() && j.contains(key) && j[key].is_number(); }
 
-// How a skipped annotation is named: by its id, or whole when it has none.
-std::string annotation_entry(const std::string &where, const json &a) {
-  return where + ": annotation " + (is_number(a, "id") ? a["id"].dump() : a.dump());
-}
 
 // The three lists COCO requires, or why the file is not COCO.
 std::string check_shape(const json &root) {
@@ -117,6 +113,15 @@ void load_coco(const DatasetSpec &spec, DecodeCache *cache, LoadedDataset &out) 
     out.report.errors.push_back({DiagId::AnnotationsUnusable, {spec.annotations, "it is not valid JSON"}, {}});
     return;
   }
+  const std::string where = fs::path(spec.annotations).filename().string();
+  // A skipped annotation is named by its id, or whole when it has none.
+  load_coco_document(root, where, [&](const json &a) {
+    return where + ": annotation " + (is_number(a, "id") ? a["id"].dump() : a.dump());
+  }, spec, cache, out);
+}
+
+void load_coco_document(const json &root, const std::string &where, const AnnotationNamer &annotation_entry,
+                        const DatasetSpec &spec, DecodeCache *cache, LoadedDataset &out) {
   if (std::string why = check_shape(root); !why.empty()) {
     out.report.errors.push_back({DiagId::AnnotationsUnusable, {spec.annotations, why}, {}});
     return;
@@ -127,7 +132,6 @@ void load_coco(const DatasetSpec &spec, DecodeCache *cache, LoadedDataset &out) 
     return;
   }
   if (!out.report.ok()) return;
-  const std::string where = fs::path(spec.annotations).filename().string();
 
   // Images by id, in the file's order.
   std::vector<long long> order;
@@ -154,7 +158,7 @@ void load_coco(const DatasetSpec &spec, DecodeCache *cache, LoadedDataset &out) 
     order.push_back(id);
   }
   for (const json &a : root["annotations"]) {
-    const std::string entry = annotation_entry(where, a);
+    const std::string entry = annotation_entry(a);
     if (!is_number(a, "image_id") || !images.count(a["image_id"].get<long long>())) {
       if (!bad_sample(spec, out.report, entry, "unknown image id")) return;
       continue;
@@ -201,7 +205,7 @@ void load_coco(const DatasetSpec &spec, DecodeCache *cache, LoadedDataset &out) 
     for (const json &a : image.annotations) {
       double box[4];
       if (std::string why = box_of(a, image, box); !why.empty()) {
-        if (!bad_sample(spec, out.report, annotation_entry(where, a), why))
+        if (!bad_sample(spec, out.report, annotation_entry(a), why))
           return;
         continue;
       }

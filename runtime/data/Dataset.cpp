@@ -40,6 +40,7 @@ LoadedDataset load_dataset(const DatasetSpec &spec, const LoadOptions &options) 
     case SourceKind::AudioFolder: load_audio(spec, cache.get(), out); break;
     case SourceKind::Csv: load_csv(spec, out); break;
     case SourceKind::Coco: load_coco(spec, cache.get(), out); break;
+    case SourceKind::Voc: load_voc(spec, cache.get(), out); break;
     case SourceKind::MaskFolder:
       // `edlc check` rejects this source (E0901); a spec built in code still gets a clear answer.
       out.report.errors.push_back({DiagId::NotSupportedYet, {"data source", "mask_folder"}, {}});

@@ -4,6 +4,8 @@
 
 #include "runtime/data/Dataset.h"
 
+#include <nlohmann/json_fwd.hpp>
+
 #include <functional>
 
 namespace edl::data {
@@ -34,6 +36,14 @@ void load_images(const DatasetSpec &spec, DecodeCache *cache, LoadedDataset &out
 void load_audio(const DatasetSpec &spec, DecodeCache *cache, LoadedDataset &out);
 void load_csv(const DatasetSpec &spec, LoadedDataset &out);
 void load_coco(const DatasetSpec &spec, DecodeCache *cache, LoadedDataset &out);
+void load_voc(const DatasetSpec &spec, DecodeCache *cache, LoadedDataset &out);
+
+// A COCO document (images, annotations, categories), loaded as coco()
+// loads its file: `where` names the document in reports, the namer one of
+// its annotations. voc() builds one from its XML files.
+using AnnotationNamer = std::function<std::string(const nlohmann::json &)>;
+void load_coco_document(const nlohmann::json &root, const std::string &where, const AnnotationNamer &annotation_entry,
+                        const DatasetSpec &spec, DecodeCache *cache, LoadedDataset &out);
 
 // One image file decoded as image_folder decodes it (through the cache when
 // there is one), its pixels appended to out.pixels; `stored` receives the

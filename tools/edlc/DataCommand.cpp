@@ -81,14 +81,14 @@ void print_text(const data::DatasetSpec &spec, const data::LoadedDataset &d, con
   } else {
     std::cout << count(d.size()) << " " << kind_word(spec) << " in " << d.classes.size() << " classes from "
               << spec.path;
-    if (spec.source == data::SourceKind::ImageFolder || spec.source == data::SourceKind::Coco)
+    if (spec.source == data::SourceKind::ImageFolder || spec::has_boxes(spec.source))
       std::cout << " (" << d.width << "x" << d.height << ", " << d.channels << " channel(s))";
     if (spec.source == data::SourceKind::AudioFolder)
       std::cout << " (" << spec.sample_rate << " Hz, " << d.samples_per_clip << " samples a clip)";
     std::cout << "\n  split (seed " << spec.seed << (spec.stratify ? ", stratified" : "") << "): train "
               << count(d.split.train.size()) << ", val " << count(d.split.val.size()) << ", test "
               << count(d.split.test.size()) << "\n";
-    const bool detection = spec.source == data::SourceKind::Coco;
+    const bool detection = spec::has_boxes(spec.source);
     std::size_t width = detection ? 7 : 5;  // the header's word: "objects", "class"
     for (const std::string &c : d.classes) width = std::max(width, c.size());
     if (detection) {
@@ -134,7 +134,7 @@ nlohmann::json to_json(const data::DatasetSpec &spec, const data::LoadedDataset 
           {"skipped", skipped},
           {"warnings", d.report.warnings},
           {"errors", errors}};
-  if (spec.source == data::SourceKind::Coco && d.report.ok()) {
+  if (spec::has_boxes(spec.source) && d.report.ok()) {
     nlohmann::json objects = nlohmann::json::object();
     const std::vector<ObjectCounts> per = object_counts(d);
     for (std::size_t c = 0; c < d.classes.size(); ++c)

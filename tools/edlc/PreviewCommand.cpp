@@ -85,7 +85,7 @@ int run_preview(const PreviewOptions &opts) {
     }
 
   const data::DatasetSpec &spec = *dataset;
-  const bool detection = spec.source == data::SourceKind::Coco;
+  const bool detection = spec::has_boxes(spec.source);
   if (spec.source != data::SourceKind::ImageFolder && !detection) {
     report_error() << "dataset '" << spec.name << "' is not a folder of images or COCO data; preview shows images";
     return kUserError;
