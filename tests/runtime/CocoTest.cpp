@@ -20,20 +20,11 @@ using nlohmann::json;
 
 namespace {
 
-std::string scenes_dir() {
-  std::string dir = test::source_dir() + "/data/scenes";
-  if (!fs::exists(dir + "/.complete")) FAIL("data/scenes is missing: run scripts/fetch-data.sh");
-  return dir;
-}
+std::string scenes_dir() { return test::fetched_data("scenes"); }
 
-struct TempDir {
-  fs::path path;
-  TempDir() {
-    static int n = 0;
-    path = fs::temp_directory_path() / ("edl-coco-" + std::to_string(::getpid()) + "-" + std::to_string(n++));
-    fs::create_directories(path / "images");
-  }
-  ~TempDir() { fs::remove_all(path); }
+// A temporary folder with an empty images/.
+struct TempDir : test::TempDir {
+  TempDir() : test::TempDir("edl-coco") { fs::create_directories(path / "images"); }
 };
 
 DatasetSpec coco_spec(const fs::path &annotations, const fs::path &images, int size) {

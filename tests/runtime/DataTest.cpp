@@ -21,21 +21,9 @@ namespace fs = std::filesystem;
 
 namespace {
 
-std::string digits_dir() {
-  std::string dir = test::source_dir() + "/data/digits";
-  if (!fs::exists(dir + "/.complete")) FAIL("data/digits is missing: run scripts/fetch-data.sh");
-  return dir;
-}
+std::string digits_dir() { return test::fetched_data("digits"); }
 
-struct TempDir {
-  fs::path path;
-  TempDir() {
-    static int n = 0;
-    path = fs::temp_directory_path() / ("edl-data-" + std::to_string(::getpid()) + "-" + std::to_string(n++));
-    fs::create_directories(path);
-  }
-  ~TempDir() { fs::remove_all(path); }
-};
+using test::TempDir;
 
 // `per_class` real digits of each listed class, copied into `dir`.
 void copy_digits(const fs::path &dir, const std::vector<std::string> &classes, int per_class) {

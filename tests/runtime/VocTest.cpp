@@ -20,20 +20,11 @@ using nlohmann::json;
 
 namespace {
 
-std::string scenes_dir() {
-  std::string dir = test::source_dir() + "/data/scenes";
-  if (!fs::exists(dir + "/.complete")) FAIL("data/scenes is missing: run scripts/fetch-data.sh");
-  return dir;
-}
+std::string scenes_dir() { return test::fetched_data("scenes"); }
 
-struct TempDir {
-  fs::path path;
-  TempDir() {
-    static int n = 0;
-    path = fs::temp_directory_path() / ("edl-voc-" + std::to_string(::getpid()) + "-" + std::to_string(n++));
-    fs::create_directories(path / "xml");
-  }
-  ~TempDir() { fs::remove_all(path); }
+// A temporary folder with an empty xml/.
+struct TempDir : test::TempDir {
+  TempDir() : test::TempDir("edl-voc") { fs::create_directories(path / "xml"); }
 };
 
 DatasetSpec spec_of(SourceKind kind, const fs::path &annotations, const fs::path &images) {

@@ -27,14 +27,8 @@ train t {
 }
 )";
 
-struct TempDir {
-  std::filesystem::path path;
-  TempDir() {
-    path = std::filesystem::temp_directory_path() /
-           ("edl-test-" + std::to_string(reinterpret_cast<std::uintptr_t>(this)));
-    std::filesystem::create_directories(path);
-  }
-  ~TempDir() { std::filesystem::remove_all(path); }
+// A temporary folder that writes files into itself.
+struct ProjectDir : test::TempDir {
   std::string write(const std::string &name, const std::string &text) const {
     std::filesystem::path p = path / name;
     std::filesystem::create_directories(p.parent_path());
@@ -62,7 +56,7 @@ TEST_CASE("a valid project has no errors and knows what it searches", "[sema]") 
 }
 
 TEST_CASE("imports are relative, loaded once, and share one namespace", "[sema]") {
-  TempDir dir;
+  ProjectDir dir;
   dir.write("lib/data.edl", "import \"common.edl\"\ndataset d { source = image_folder(\"x\") }\n");
   dir.write("lib/common.edl", "model net { backbone = mlp(hidden = 8) }\n");
   std::string root = dir.write("main.edl",
@@ -74,7 +68,7 @@ TEST_CASE("imports are relative, loaded once, and share one namespace", "[sema]"
 }
 
 TEST_CASE("an import cycle is reported with the whole chain", "[sema]") {
-  TempDir dir;
+  ProjectDir dir;
   dir.write("b.edl", "import \"c.edl\"\n");
   dir.write("c.edl", "import \"b.edl\"\n");
   std::string root = dir.write("a.edl", "import \"b.edl\"\nproject p {}\n");
@@ -85,7 +79,7 @@ TEST_CASE("an import cycle is reported with the whole chain", "[sema]") {
 }
 
 TEST_CASE("a missing import is an error at the import", "[sema]") {
-  TempDir dir;
+  ProjectDir dir;
   std::string root = dir.write("a.edl", "import \"gone.edl\"\nproject p {}\n");
   auto c = check_file(root);
   REQUIRE(c->codes() == std::vector<std::string>{"E0201"});

@@ -2,6 +2,9 @@
 
 #include "compiler/frontend/CompileProject.h"
 
+#include <catch2/catch.hpp>
+#include <unistd.h>
+
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
@@ -63,6 +66,20 @@ std::vector<std::string> edl_files(const std::string &relative_dir) {
   std::sort(out.begin(), out.end());
   return out;
 }
+
+std::string fetched_data(const std::string &name) {
+  const std::string dir = source_dir() + "/data/" + name;
+  if (!std::filesystem::exists(dir + "/.complete")) FAIL("data/" + name + " is missing: run scripts/fetch-data.sh");
+  return dir;
+}
+
+TempDir::TempDir(const std::string &prefix) {
+  static int n = 0;
+  path = std::filesystem::temp_directory_path() / (prefix + "-" + std::to_string(::getpid()) + "-" + std::to_string(n++));
+  std::filesystem::create_directories(path);
+}
+
+TempDir::~TempDir() { std::filesystem::remove_all(path); }
 
 std::string with_project(const std::string &body) { return "project \"t\" { seed = 1 }\n" + body; }
 

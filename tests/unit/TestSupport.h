@@ -5,6 +5,7 @@
 #include "compiler/resolve/Spec.h"
 #include "compiler/sema/Checker.h"
 
+#include <filesystem>
 #include <memory>
 #include <string>
 #include <vector>
@@ -37,6 +38,20 @@ std::string read_file(const std::string &path);
 std::string source_dir();
 // Every .edl file below a folder of the source tree, sorted.
 std::vector<std::string> edl_files(const std::string &relative_dir);
+
+// data/NAME, a data set scripts/fetch-data.sh makes; the test fails,
+// saying so, when it is missing.
+std::string fetched_data(const std::string &name);
+
+// A new empty folder under the system's temporary directory, removed with
+// this object.
+struct TempDir {
+  std::filesystem::path path;
+  explicit TempDir(const std::string &prefix = "edl-test");
+  ~TempDir();
+  TempDir(const TempDir &) = delete;
+  TempDir &operator=(const TempDir &) = delete;
+};
 
 // A minimal valid project around `body`.
 std::string with_project(const std::string &body);
