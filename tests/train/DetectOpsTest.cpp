@@ -134,13 +134,13 @@ TEST_CASE("two-stage ops: proposals by level, pooling on the nearest level, box 
   // One proposal: the best of all.
   CHECK(torch::allclose(rpn_proposals(head, anchors, {2, 2}, 1, 64, 64), want.slice(0, 0, 1)));
 
-  // Pooling: regions go to the level whose anchor size is nearest theirs.
+  // Pooling: a region goes to the coarsest level on which it spans 14 cells, else the finest.
   const torch::Tensor fine = torch::rand({2, 3, 16, 16}), coarse = torch::rand({2, 3, 8, 8});
-  const torch::Tensor rois = torch::tensor({0.f, 2.f, 2.f, 14.f, 14.f,     // side 12: size 16, the fine level
-                                            1.f, 0.f, 0.f, 60.f, 60.f,     // side 60: size 32, the coarse level
-                                            1.f, 10.f, 20.f, 30.f, 40.f})  // side 20: nearer 16 than 32 in log
+  const torch::Tensor rois = torch::tensor({0.f, 2.f, 2.f, 14.f, 14.f,      // side 12: under 14 cells anywhere, the finest
+                                            1.f, 0.f, 0.f, 112.f, 112.f,    // side 112: 14 cells of stride 8
+                                            1.f, 10.f, 20.f, 110.f, 120.f})  // side 100: 25 of stride 4, 12.5 of 8
                                  .view({-1, 5});
-  const torch::Tensor pooled = pool_levels({fine, coarse}, rois, {4, 8}, {16, 32}, 7, 2);
+  const torch::Tensor pooled = pool_levels({fine, coarse}, rois, {4, 8}, 7, 2);
   CHECK(torch::allclose(pooled[0], roi_align(fine, rois.slice(0, 0, 1), 7, 0.25, 2, true)[0]));
   CHECK(torch::allclose(pooled[1], roi_align(coarse, rois.slice(0, 1, 2), 7, 0.125, 2, true)[0]));
   CHECK(torch::allclose(pooled[2], roi_align(fine, rois.slice(0, 2, 3), 7, 0.25, 2, true)[0]));

@@ -188,12 +188,15 @@ def rois_of(self, proposals: List[Tensor]) -> Tensor:
         rows.append(torch.cat([torch.full_like(boxes[:, :1], float(i)), boxes], dim=1))
     return torch.cat(rows)
 
-def pool_levels(self, levels: List[Tensor], rois: Tensor, strides: List[float], sizes: List[float],
-                output_size: int, sampling_ratio: int) -> Tensor:
-    # RoIAlign of each region on the level whose anchor size is nearest its
-    # own (log scale): the level the RPN proposed it from, as a rule.
+def pool_levels(self, levels: List[Tensor], rois: Tensor, strides: List[float], output_size: int,
+                sampling_ratio: int) -> Tensor:
+    # RoIAlign of each region on the coarsest level (strides ascending) on
+    # which its side, sqrt(w h), spans at least 14 cells, else the finest:
+    # FPN's rule (k = floor(4 + log2(side / 224)): a 224-pixel region on
+    # stride 16), written by stride rather than by level number.
     side = torch.sqrt(((rois[:, 3] - rois[:, 1]) * (rois[:, 4] - rois[:, 2])).clamp(min=1e-6))
-    level = (torch.log(side)[:, None] - torch.log(torch.tensor(sizes, dtype=rois.dtype))[None, :]).abs().argmin(1)
+    fits = (side[:, None] / 14.0 + 1e-6) >= torch.tensor(strides, dtype=rois.dtype)[None, :]
+    level = (fits.sum(1) - 1).clamp(min=0)
     out = torch.zeros([rois.size(0), levels[0].size(1), output_size, output_size], dtype=levels[0].dtype)
     for l, features in enumerate(levels):
         index = torch.nonzero(level == l).flatten()
@@ -300,11 +303,10 @@ torch::Tensor rois_of(const std::vector<torch::Tensor> &proposals) {
 }
 
 torch::Tensor pool_levels(const std::vector<torch::Tensor> &levels, const torch::Tensor &rois,
-                          const std::vector<double> &strides, const std::vector<double> &sizes, int output_size,
-                          int sampling_ratio) {
+                          const std::vector<double> &strides, int output_size, int sampling_ratio) {
   return ops()
       .get_method("pool_levels")({c10::List<torch::Tensor>(levels), rois, c10::List<double>(strides),
-                                  c10::List<double>(sizes), static_cast<std::int64_t>(output_size),
+                                  static_cast<std::int64_t>(output_size),
                                   static_cast<std::int64_t>(sampling_ratio)})
       .toTensor();
 }

@@ -68,11 +68,11 @@ torch::Tensor rpn_proposals(const torch::Tensor &head, const torch::Tensor &anch
                             int height);
 // Images' boxes as RoIAlign's rows: image index, x0 y0 x1 y1.
 torch::Tensor rois_of(const std::vector<torch::Tensor> &proposals);
-// Each region pooled (aligned RoIAlign) on the level whose anchor size
-// (`sizes`, one per level) is nearest its own side, sqrt(w h), in log scale.
+// Each region pooled (aligned RoIAlign) on its level by FPN's rule: the
+// coarsest (strides ascending) on which its side, sqrt(w h), spans at least
+// 14 cells, else the finest.
 torch::Tensor pool_levels(const std::vector<torch::Tensor> &levels, const torch::Tensor &rois,
-                          const std::vector<double> &strides, const std::vector<double> &sizes, int output_size,
-                          int sampling_ratio);
+                          const std::vector<double> &strides, int output_size, int sampling_ratio);
 // The box head's rows for all images' proposals, in order (K x (classes +
 // 1 + 4 classes): logits with background last, then per-class deltas,
 // weights 10 10 5 5) to each image's detections, rows as detect's.

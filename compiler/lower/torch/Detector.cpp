@@ -150,7 +150,7 @@ std::vector<torch::Tensor> DetectorImpl::proposals(const torch::Tensor &head) co
 }
 
 torch::Tensor DetectorImpl::box_outputs(const std::vector<torch::Tensor> &levels, const torch::Tensor &rois) {
-  return box_head->forward(pool_levels(levels, rois, level_strides, level_sizes, kPooled, kSamplingRatio));
+  return box_head->forward(pool_levels(levels, rois, level_strides, kPooled, kSamplingRatio));
 }
 
 std::vector<std::string> DetectorImpl::block_names() const {
@@ -257,7 +257,6 @@ std::shared_ptr<DetectorImpl> make_detector(nn::Sequential backbone, const Detec
   for (const AnchorLevel &level : anchor_levels) {
     d->level_anchors.push_back(static_cast<std::int64_t>(level.height) * level.width * per_cell);
     d->level_strides.push_back(level.stride);
-    d->level_sizes.push_back(level.size);
   }
   if (shape.two_stage()) d->box_head = d->register_module("box_head", box_head(level_channels, shape.box_width, input.classes));
   // The head's output must line up with the anchors, level by level.

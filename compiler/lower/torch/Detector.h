@@ -70,7 +70,7 @@ class DetectorImpl : public torch::nn::Module {
   torch::Tensor strides;  // yolo: each anchor's level stride (a buffer)
   torch::nn::Sequential box_head{nullptr};  // faster_rcnn: pooled regions → logits and deltas
   std::vector<std::int64_t> level_anchors;  // anchors on each level, in order
-  std::vector<double> level_strides, level_sizes;
+  std::vector<double> level_strides;
   int classes = 0, width = 0, height = 0;
   DetectorShape shape;
   std::vector<std::string> frozen;
