@@ -15,6 +15,9 @@ double number_of(const ast::Property *p, double fallback) {
 std::string resolve_path(const SourceManager &sm, SourceRange where, const std::string &path) {
   std::filesystem::path p(path);
   if (p.is_relative()) p = std::filesystem::path(sm.path(where.file)).parent_path() / p;
+  // An empty path (an empty string in a file held in memory) is the current
+  // folder; std::filesystem::absolute throws on it.
+  if (p.empty()) p = ".";
   return std::filesystem::absolute(p).lexically_normal().string();
 }
 

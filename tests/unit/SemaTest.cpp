@@ -191,3 +191,9 @@ deploy r { from = t; targets = [edge(arch = "x86_64")] }
     for (const std::string &n : d.notes) listed = listed || n == "available: train, val, test";
   CHECK(listed);
 }
+
+TEST_CASE("an empty store path resolves to a folder, without throwing (a fuzz find)", "[sema]") {
+  auto c = check_text("project \"p\" { seed = 1; store = \"\" }\n");  // test.edl, no folder
+  REQUIRE(c->diags.error_count() == 0);
+  CHECK(std::filesystem::path(c->specs.project.store).is_absolute());
+}
