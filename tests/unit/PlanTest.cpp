@@ -8,6 +8,10 @@
 #include "runtime/workflow/TaskIdentity.h"
 
 #include <catch2/catch.hpp>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
 
 #include <map>
 
@@ -140,4 +144,26 @@ TEST_CASE("task identities carry the semantics version, so an older edlc's work 
     CHECK(ids.at(t.id).size() == 32);
   }
   CHECK(workflow::kSemanticsVersion >= 2);
+}
+
+TEST_CASE("a detection dataset's identity follows its annotations, not only its images", "[plan]") {
+  const std::filesystem::path dir = std::filesystem::temp_directory_path() / ("edl-plan-" + std::to_string(::getpid()));
+  std::filesystem::create_directories(dir / "images");
+  std::ofstream(dir / "annotations.json") << R"({"images": [], "annotations": [], "categories": []})";
+  const std::string text = with_project(R"(
+dataset boxes { source = coco("annotations.json", "images"); task = detection }
+model m { backbone = cnn(channels = [8, 16, 32]); head = retinanet() }
+train t { data = boxes; model = m; optimizer = sgd(lr = 0.1); epochs = 1 }
+)");
+  auto identities = [&] {
+    auto c = check_text(text, (dir / "p.edl").string());
+    REQUIRE(c->diags.error_count() == 0);
+    return workflow::task_identities(build_plan(c->specs));
+  };
+  const auto before = identities();
+  std::ofstream(dir / "annotations.json") << R"({"images": [], "annotations": [], "categories": [{"id": 1, "name": "can"}]})";
+  const auto after = identities();
+  std::filesystem::remove_all(dir);
+  CHECK(before.at("load:boxes") != after.at("load:boxes"));
+  CHECK(before.at("train:t") != after.at("train:t"));
 }
