@@ -78,6 +78,10 @@ def decode_boxes(self, deltas: Tensor, anchors: Tensor, weights: List[float]) ->
     h = torch.exp((deltas[..., 3] / weights[3]).clamp(max=limit)) * ah
     return torch.stack([x - 0.5 * w, y - 0.5 * h, x + 0.5 * w, y + 0.5 * h], dim=-1)
 
+def clip_boxes(self, boxes: Tensor, width: float, height: float) -> Tensor:
+    return torch.stack([boxes[:, 0].clamp(0.0, width), boxes[:, 1].clamp(0.0, height),
+                        boxes[:, 2].clamp(0.0, width), boxes[:, 3].clamp(0.0, height)], dim=1)
+
 def detect(self, raw: Tensor, anchors: Tensor, weights: List[float], classes: int, score_threshold: float,
            nms_threshold: float, detections: int, candidates: int, width: float, height: float) -> Tensor:
     scores = torch.sigmoid(raw[:, :classes]).flatten()
@@ -89,8 +93,7 @@ def detect(self, raw: Tensor, anchors: Tensor, weights: List[float], classes: in
     anchor = torch.div(index, classes, rounding_mode="floor")
     label = index - anchor * classes
     boxes = self.decode_boxes(raw[anchor, classes:], anchors[anchor], weights)
-    boxes = torch.stack([boxes[:, 0].clamp(0.0, width), boxes[:, 1].clamp(0.0, height),
-                         boxes[:, 2].clamp(0.0, width), boxes[:, 3].clamp(0.0, height)], dim=1)
+    boxes = self.clip_boxes(boxes, width, height)
     kept = self.batched_nms(boxes, score, label, nms_threshold)[:detections]
     return torch.cat([boxes[kept], score[kept][:, None], label[kept][:, None].to(boxes.dtype)], dim=1)
 
@@ -173,8 +176,7 @@ def rpn_proposals(self, head: Tensor, anchors: Tensor, level_counts: List[int], 
     index = torch.cat(chosen)
     level = torch.cat(levels)
     boxes = self.decode_boxes(head[index, 1:], anchors[index], [1.0, 1.0, 1.0, 1.0])
-    boxes = torch.stack([boxes[:, 0].clamp(0.0, width), boxes[:, 1].clamp(0.0, height),
-                         boxes[:, 2].clamp(0.0, width), boxes[:, 3].clamp(0.0, height)], dim=1)
+    boxes = self.clip_boxes(boxes, width, height)
     wide = ((boxes[:, 2] - boxes[:, 0]) >= 1e-3) & ((boxes[:, 3] - boxes[:, 1]) >= 1e-3)
     boxes = boxes[wide]
     score = head[index, 0][wide]
@@ -205,10 +207,11 @@ def pool_levels(self, levels: List[Tensor], rois: Tensor, strides: List[float], 
             out = out.index_copy(0, index, pooled)
     return out
 
-def box_detections(self, box: Tensor, proposals: List[Tensor], classes: int, score_threshold: float,
-                   nms_threshold: float, detections: int, width: float, height: float) -> List[Tensor]:
+def box_detections(self, box: Tensor, proposals: List[Tensor], weights: List[float], classes: int,
+                   score_threshold: float, nms_threshold: float, detections: int, width: float,
+                   height: float) -> List[Tensor]:
     # The box head's rows (logits of the classes and background, last; then
-    # each class's deltas from its proposal, weights 10 10 5 5) to each
+    # each class's deltas from its proposal, coded with `weights`) to each
     # image's detections: softmax scores above the threshold, clipped,
     # suppressed per class, the best `detections`. Rows x0 y0 x1 y1 score label.
     out: List[Tensor] = []
@@ -218,9 +221,8 @@ def box_detections(self, box: Tensor, proposals: List[Tensor], classes: int, sco
         start += boxes.size(0)
         scores = torch.softmax(rows[:, :classes + 1], dim=1)[:, :classes]
         decoded = self.decode_boxes(rows[:, classes + 1:].reshape(-1, classes, 4), boxes[:, None, :],
-                                    [10.0, 10.0, 5.0, 5.0]).reshape(-1, 4)
-        decoded = torch.stack([decoded[:, 0].clamp(0.0, width), decoded[:, 1].clamp(0.0, height),
-                               decoded[:, 2].clamp(0.0, width), decoded[:, 3].clamp(0.0, height)], dim=1)
+                                    weights).reshape(-1, 4)
+        decoded = self.clip_boxes(decoded, width, height)
         score = scores.flatten()
         label = torch.arange(classes, device=box.device).repeat(boxes.size(0))
         keep = (score > score_threshold) & ((decoded[:, 2] - decoded[:, 0]) >= 1e-2) & \
@@ -315,7 +317,8 @@ std::vector<torch::Tensor> box_detections(const torch::Tensor &box, const std::v
                                           const DetectSettings &settings, int width, int height) {
   const c10::List<c10::IValue> out =
       ops()
-          .get_method("box_detections")({box, c10::List<torch::Tensor>(proposals), settings.classes,
+          .get_method("box_detections")({box, c10::List<torch::Tensor>(proposals), weight_list(kBoxHeadWeights),
+                                         settings.classes,
                                          settings.score_threshold, settings.nms_threshold, settings.detections,
                                          static_cast<double>(width), static_cast<double>(height)})
           .toList();

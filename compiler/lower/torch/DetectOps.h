@@ -75,7 +75,7 @@ torch::Tensor pool_levels(const std::vector<torch::Tensor> &levels, const torch:
                           const std::vector<double> &strides, int output_size, int sampling_ratio);
 // The box head's rows for all images' proposals, in order (K x (classes +
 // 1 + 4 classes): logits with background last, then per-class deltas,
-// weights 10 10 5 5) to each image's detections, rows as detect's.
+// coded with kBoxHeadWeights) to each image's detections, rows as detect's.
 std::vector<torch::Tensor> box_detections(const torch::Tensor &box, const std::vector<torch::Tensor> &proposals,
                                           const DetectSettings &settings, int width, int height);
 // The weights of the box head's deltas.

@@ -98,10 +98,12 @@ torch::jit::Module two_stage_module(Detector &net, const InputShape &shape) {
                 "    for i in range(out[0].size(0)):\n"
                 "        proposals.append(self.rpn_proposals(out[0][i], self.%s, [%s], %lld, %d.0, %d.0))\n"
                 "    pooled = self.pool_levels(levels, self.rois_of(proposals), %s, %d, %d)\n"
-                "    return self.box_detections(self.box_head(pooled), proposals, %lld, %.17g, %.17g, %lld, %d.0, %d.0)\n",
+                "    return self.box_detections(self.box_head(pooled), proposals, %s, %lld, %.17g, %.17g, %lld, %d.0, "
+                "%d.0)\n",
                 levels.c_str(), attribute_name("anchors").c_str(), counts.c_str(),
                 static_cast<long long>(s.proposals), net->width, net->height, numbers(net->level_strides).c_str(),
-                kPooled, kSamplingRatio, static_cast<long long>(s.classes),
+                kPooled, kSamplingRatio,
+                numbers({kBoxHeadWeights.begin(), kBoxHeadWeights.end()}).c_str(), static_cast<long long>(s.classes),
                 s.score_threshold, s.nms_threshold, static_cast<long long>(s.detections), net->width, net->height);
   module.define(call);
   return module;
