@@ -14,8 +14,8 @@ packages=(
   libsqlite3-dev libopencv-dev libsndfile1-dev
   # small libraries
   nlohmann-json3-dev libcli11-dev libcpp-httplib-dev libxxhash-dev
-  # Pascal VOC annotations (XML)
-  libtinyxml2-dev
+  # Pascal VOC annotations (XML); label-map PNGs with their palette indices
+  libtinyxml2-dev libpng-dev
   # tests: Catch2 v2; clang with libFuzzer for the fuzz target
   catch2 clang libclang-rt-14-dev
   # data loading: audio resampling

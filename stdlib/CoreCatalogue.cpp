@@ -34,9 +34,10 @@ class Builder {
 TypePtr pair_of(TypePtr element) { return list(std::move(element), 0, 2); }
 
 // Metrics, written SPLIT.METRIC or listed in a train block's `metrics`.
-const std::vector<std::string> kMetrics = {"loss", "accuracy", "top5", "f1", "precision", "recall", "map", "map50", "miou"};
-// Segmentation's metric: no task computes it yet.
-const std::vector<std::string> kMetricsNotYet = {"miou"};
+const std::vector<std::string> kMetrics = {"loss", "accuracy", "top5", "f1",   "precision",     "recall",
+                                           "map",  "map50",    "miou", "pixel_accuracy"};
+// Metrics the language names that no task computes yet.
+const std::vector<std::string> kMetricsNotYet = {};
 
 // edge() builds for the machine edlc runs on; cross-building is not built.
 #if defined(__aarch64__)
@@ -134,7 +135,8 @@ void data(Builder &b) {
         req("images", path(PathRole::Input, "image folder"), "image folder")});
   b.fn(C::Source, "mask_folder", "images with one segmentation mask each",
        {req("images", path(PathRole::Input, "image folder"), "image folder"),
-        req("masks", path(PathRole::Input, "mask folder"), "mask folder, same file names")});
+        req("masks", path(PathRole::Input, "mask folder"), "label-map PNGs (8-bit class indices), same names"),
+        opt("ignore_index", integer(0, 255), "255", "mask value of pixels neither trained on nor measured")});
   b.fn(C::Features, "log_mel", "log-mel spectrogram",
        {opt("n_mels", integer(1, 512), "40", "mel bands"), opt("n_fft", integer(16, 65536), "400", "FFT size"),
         opt("hop", integer(1, 65536), "160", "hop length in samples")});
@@ -217,12 +219,18 @@ void models(Builder &b) {
   b.fn(C::Head, "retinanet", "one-stage detector with focal loss", one_stage()).task = "detection";
   b.fn(C::Head, "yolo", "one-stage detector with objectness and bounded box offsets (YOLOv5's)", one_stage()).task =
       "detection";
-  b.fn(C::Head, "fcn", "fully convolutional segmentation").task = "segmentation";
-  b.fn(C::Head, "unet", "encoder-decoder segmentation with skips").task = "segmentation";
+  b.fn(C::Head, "fcn", "fully convolutional segmentation: class scores from the deepest stage, upsampled (FCN-32s)",
+       {opt("dropout", number(0, 1, false, true), "0.1", "dropout before the class scores")})
+      .task = "segmentation";
+  b.fn(C::Head, "unet", "encoder-decoder segmentation: each backbone stage joins the decoder on its way up",
+       {opt("channels", integer(1, 4096), "64", "width of each decoder stage")})
+      .task = "segmentation";
 
   b.fn(C::Loss, "cross_entropy", "cross-entropy",
        {opt("label_smoothing", number(0, 1, false, true), "0", "mass spread over other classes")});
   b.fn(C::Loss, "focal", "focal loss for imbalanced classes", {opt("gamma", number(0, 10), "2", "focusing strength")});
+  b.fn(C::Loss, "dice", "segmentation: one minus the soft Dice score averaged over classes, plus cross-entropy",
+       {opt("cross_entropy", number(0, 100), "1", "weight of the cross-entropy added (0: Dice alone)")});
 }
 
 void training(Builder &b) {
@@ -327,7 +335,7 @@ void blocks(Builder &b) {
                "{}", "task scheduling")});
   b.block(DeclKind::Dataset, "where data comes from and how it is read",
           {req("source", call(C::Source), "the data source"),
-           opt("task", enumeration({"classification", "detection", "segmentation"}, false, {"segmentation"}),
+           opt("task", enumeration({"classification", "detection", "segmentation"}),
                "classification", "the task"),
            opt("split",
                record({opt("train", fraction(), "", "training share"), opt("val", fraction(), "", "validation share"),
@@ -418,12 +426,11 @@ void blocks(Builder &b) {
 void not_yet_built(Catalogue &c) {
   const std::pair<Category, std::vector<std::string>> kFunctions[] = {
       {C::AugmentOp, {"time_shift", "gain", "time_mask", "freq_mask", "token_dropout", "token_swap"}},
-      {C::Source, {"csv", "audio_folder", "mask_folder"}},
+      {C::Source, {"csv", "audio_folder"}},
       {C::Features, {"log_mel"}},
       {C::Tokenizer, {"word", "char", "bpe"}},
       {C::Backbone, {"text_cnn", "lstm", "audio_cnn", "nas"}},
       {C::Controller, {"reinforce"}},
-      {C::Head, {"fcn", "unet"}},
       {C::Compress, {"dgc", "powersgd"}},
   };
   for (const auto &[category, names] : kFunctions)

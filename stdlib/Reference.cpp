@@ -152,10 +152,11 @@ std::string reference_markdown() {
   for (const std::string &s : c.metric_splits()) out += " `" + s + "`";
   out += "; METRIC one of";
   for (const std::string &m : c.metric_names()) out += " `" + m + "`";
-  out += ". This version of edlc computes none of";
+  std::string not_yet;
   for (const std::string &m : c.metric_names())
-    if (!c.metric_runs(m)) out += " `" + m + "`";
-  return out + " yet (E0901).\n";
+    if (!c.metric_runs(m)) not_yet += " `" + m + "`";
+  if (!not_yet.empty()) out += ". This version of edlc computes none of" + not_yet + " yet (E0901)";
+  return out + ".\n";
 }
 
 }  // namespace edl::stdlib

@@ -80,9 +80,11 @@ Plan build_plan(const spec::Specs &specs) {
     if (it != loads.end()) return it->second;
     Task t = new_task("load:" + d.name, TaskKind::Load, d.name, {}, 0);
     t.dataset = std::make_shared<spec::Dataset>(d);
-    const std::string annotations = spec::has_boxes(d.source) ? "\"" + d.annotations_as_written + "\", " : "";
-    t.summary = "read and split dataset '" + d.name + "' from " + spec::to_string(d.source) + "(" + annotations +
-                "\"" + d.path_as_written + "\")";
+    // As written: coco(annotations, images), mask_folder(images, masks).
+    std::string arguments = "\"" + d.path_as_written + "\"";
+    if (spec::has_boxes(d.source)) arguments = "\"" + d.annotations_as_written + "\", " + arguments;
+    if (spec::has_masks(d.source)) arguments += ", \"" + d.annotations_as_written + "\"";
+    t.summary = "read and split dataset '" + d.name + "' from " + spec::to_string(d.source) + "(" + arguments + ")";
     return loads[d.name] = add(std::move(t));
   };
 

@@ -44,12 +44,14 @@ spec::Dataset Resolver::dataset(const ast::Decl &d, const spec::Project &p) cons
       s.path_as_written = text_of(path);
       s.path = resolve_path(sm_, src->range, s.path_as_written);
       s.path_range = path ? path->range : call->range;
-      if (has_boxes(s.source)) {
-        const ast::Expr *annotations = argument(*call, Category::Source, "annotations");
+      if (has_boxes(s.source) || has_masks(s.source)) {
+        const ast::Expr *annotations = argument(*call, Category::Source, has_masks(s.source) ? "masks" : "annotations");
         s.annotations_as_written = text_of(annotations);
         s.annotations = resolve_path(sm_, src->range, s.annotations_as_written);
         s.annotations_range = annotations ? annotations->range : call->range;
       }
+      if (has_masks(s.source))
+        s.ignore_index = static_cast<int>(number_arg(*call, Category::Source, "ignore_index", true).value);
       if (s.source == SourceKind::Csv) {
         s.text_column = text_of(argument(*call, Category::Source, "text"));
         s.label_column = text_of(argument(*call, Category::Source, "label"));

@@ -74,6 +74,8 @@ spec::Model Resolver::model(const ast::Decl &d) const {
         m.dropout = number_arg(*call, Category::Head, "dropout");
       }
       if (m.detects()) detection_head(*call, m);
+      if (m.head == "fcn") m.dropout = number_arg(*call, Category::Head, "dropout");
+      if (m.head == "unet") m.decoder_channels = number_arg(*call, Category::Head, "channels", true);
     }
   if (const ast::Expr *n = property_value(d.properties, "neck"))
     if (const auto *call = n->as<ast::Call>()) {
@@ -180,9 +182,10 @@ spec::Train Resolver::train(const TrainFacts &facts) const {
     t.loss.label_smoothing = loss ? number_arg(*loss, Category::Loss, "label_smoothing")
                                   : spec::Scalar(default_number(param(Category::Loss, "cross_entropy", "label_smoothing")));
   if (t.loss.kind == "focal") t.loss.gamma = number_arg(*loss, Category::Loss, "gamma");
+  if (t.loss.kind == "dice") t.loss.cross_entropy_weight = number_arg(*loss, Category::Loss, "cross_entropy");
 
   // Always recorded: the loss, and the task's headline metric.
-  t.metrics = {"loss", t.model.detects() ? "map" : "accuracy"};
+  t.metrics = {"loss", t.model.headline_metric()};
   if (const auto *list = property_value(d.properties, "metrics") ? property_value(d.properties, "metrics")->as<ast::List>()
                                                                  : nullptr)
     for (const auto &item : list->items)

@@ -36,6 +36,8 @@ struct Project {
 enum class SourceKind { ImageFolder, Csv, AudioFolder, Coco, Voc, MaskFolder };
 // Sources of boxes (detection data): an annotations path beside the images.
 inline bool has_boxes(SourceKind k) { return k == SourceKind::Coco || k == SourceKind::Voc; }
+// Sources of label maps (segmentation data): a mask folder beside the images.
+inline bool has_masks(SourceKind k) { return k == SourceKind::MaskFolder; }
 const char *to_string(SourceKind k);
 
 struct Dataset {
@@ -45,7 +47,9 @@ struct Dataset {
   std::string path_as_written;            // for messages
   SourceRange path_range;
   std::string text_column, label_column;  // csv
-  std::string annotations;                // coco: the COCO JSON file, absolute (path is its images folder)
+  // coco: the COCO JSON file; voc: the XML folder; mask_folder: the masks
+  // folder. Absolute; `path` is then the images folder.
+  std::string annotations;
   std::string annotations_as_written;
   SourceRange annotations_range;
   double train = 0.8, val = 0.2, test = 0.0;
@@ -62,6 +66,7 @@ struct Dataset {
   double duration = 1.0;                  // seconds
   std::vector<std::string> classes;       // declared order; empty: sorted folder or label names
   bool fail_on_error = false;             // on_error = fail
+  int ignore_index = 255;                 // mask_folder: the mask value that is no class
   // Images with no labels (a label block's inline pool): every image under
   // the folder, class folders or not, in one class named kUnlabeled.
   bool unlabeled = false;
@@ -95,7 +100,11 @@ struct Model {
   std::vector<Scalar> anchor_sizes, anchor_ratios, anchor_scales;
   Scalar head_depth, head_channels, score_threshold, nms_threshold, detections;
   Scalar proposals, rois, box_width;  // faster_rcnn's second stage
+  Scalar decoder_channels;            // unet (fcn: dropout)
   bool detects() const { return head == "retinanet" || head == "yolo" || head == "faster_rcnn"; }
+  bool segments() const { return head == "fcn" || head == "unet"; }
+  // The metric a run of it always records and watches by default.
+  const char *headline_metric() const { return detects() ? "map" : segments() ? "miou" : "accuracy"; }
 };
 
 struct Optimizer {
@@ -115,8 +124,9 @@ struct Schedule {
 };
 
 struct Loss {
-  std::string kind = "cross_entropy";  // cross_entropy focal
+  std::string kind = "cross_entropy";  // cross_entropy focal dice
   Scalar label_smoothing, gamma;
+  Scalar cross_entropy_weight;         // dice: the cross-entropy term's weight
 };
 
 struct EarlyStop {

@@ -66,6 +66,7 @@ json to_json(const Model &m) {
       out["second_stage"] = {{"proposals", to_json(m.proposals)}, {"rois", to_json(m.rois)},
                              {"box_width", to_json(m.box_width)}};
   }
+  if (m.head == "unet") out["decoder_channels"] = to_json(m.decoder_channels);
   return out;
 }
 
@@ -124,6 +125,7 @@ json to_json(const Dataset &d) {
               {"seed", d.seed}};
   if (d.source == SourceKind::Csv) out["columns"] = {{"text", d.text_column}, {"label", d.label_column}};
   if (has_boxes(d.source)) out["annotations"] = d.annotations;
+  if (has_masks(d.source)) out["masks"] = {{"folder", d.annotations}, {"ignore_index", d.ignore_index}};
   if (d.unlabeled) out["unlabeled"] = true;  // only when set: every other dataset's identity stays as it was
   if (d.source == SourceKind::AudioFolder) {
     out["audio"] = {{"sample_rate", d.sample_rate}, {"duration", d.duration}};
@@ -172,6 +174,7 @@ json to_json(const Train &t) {
   json loss = {{"kind", t.loss.kind}};
   if (t.loss.kind == "cross_entropy") loss["label_smoothing"] = to_json(t.loss.label_smoothing);
   if (t.loss.kind == "focal") loss["gamma"] = to_json(t.loss.gamma);
+  if (t.loss.kind == "dice") loss["cross_entropy"] = to_json(t.loss.cross_entropy_weight);
   const EarlyStop &e = t.early_stop;
   json out = {{"name", t.name},
               {"dataset", t.dataset},

@@ -84,7 +84,7 @@ class Verifier {
            "unknown optimizer '" + t.optimizer.kind + "'");
     expect(t.epochs >= 1 && t.batch >= 1, where, "fewer than one epoch or sample per batch");
     bool loss = false, headline = false;
-    const char *const wanted = t.model.detects() ? "map" : "accuracy";
+    const char *const wanted = t.model.headline_metric();
     for (const std::string &m : t.metrics) loss = loss || m == "loss", headline = headline || m == wanted;
     expect(loss && headline, where, std::string("its metrics lack loss or ") + wanted);
     expect(t.schedule.kind != "custom" || t.schedule.formula, where, "a custom schedule without its formula");

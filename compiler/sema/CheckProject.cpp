@@ -199,7 +199,7 @@ void metric_uses(const ast::Expr &e, bool in_metrics_list, std::vector<MetricUse
 const std::vector<std::string> &metrics_of_task(const std::string &task) {
   static const std::vector<std::string> classification = {"loss", "accuracy", "top5", "f1", "precision", "recall"};
   static const std::vector<std::string> detection = {"loss", "map", "map50"};
-  static const std::vector<std::string> segmentation = {"loss", "miou"};
+  static const std::vector<std::string> segmentation = {"loss", "miou", "pixel_accuracy"};
   return task == "detection" ? detection : task == "segmentation" ? segmentation : classification;
 }
 
@@ -217,8 +217,9 @@ void Checker::check_metrics_of(const ast::Decl &train, const std::string &task) 
     if (std::find(measured.begin(), measured.end(), metric) == measured.end() &&
         std::find(known.begin(), known.end(), metric) != known.end() && c.metric_runs(metric))
       diags_.report(DiagId::MetricNotOfTask, range, {metric, train.name, task, list});
-    // A detector's mAP is measured on held-out images only; its training epochs keep the loss.
-    else if (task == "detection" && split == "train" && metric != "loss")
+    // A detector's mAP and a segmenter's IoU are measured on held-out images
+    // only; their training epochs keep the loss.
+    else if ((task == "detection" || task == "segmentation") && split == "train" && metric != "loss")
       diags_.report(DiagId::MetricNotOfTask, range,
                     {"train." + metric, train.name, task, "loss on the training split; " + list + " on val and test"});
   }
@@ -241,30 +242,35 @@ const ast::Decl *Checker::referenced(const ast::Decl *d, const char *key, DeclKi
 }
 
 // A detector's loss is its head's: retinanet's classes take the focal
-// loss (its gamma may be written), yolo's and faster_rcnn's are fixed. A `loss` that
-// would be dropped is E0519.
+// loss (its gamma may be written), yolo's and faster_rcnn's are fixed.
+// Segmentation heads take cross_entropy or dice, and only they take dice.
+// A `loss` that would be dropped is E0519.
 void Checker::check_loss_of(const ast::Decl &train, const ast::Decl *model) {
   const ast::Property *loss = property(train, "loss");
   const ast::Property *head = model ? property(*model, "head") : nullptr;
-  if (!loss || !head) return;
+  if (!loss || !model) return;
   auto name_of = [](const ast::Expr &e) {
     if (const auto *c = e.as<ast::Call>()) return c->callee;
     if (const auto *n = e.as<ast::Name>()) return n->name;
     return std::string();
   };
-  const std::string head_name = name_of(*head->value), loss_name = name_of(*loss->value);
+  const std::string head_name = head ? name_of(*head->value) : "classifier", loss_name = name_of(*loss->value);
   const char *why = head_name == "retinanet" && loss_name != "focal"
                         ? "its classes train with the focal loss: write focal(gamma = ...) or leave loss out"
                     : head_name == "yolo" ? "it trains with its own loss (objectness, classes, GIoU): leave loss out"
                     : head_name == "faster_rcnn"
                         ? "it trains with its own losses (the RPN's objectness and boxes, the box head's classes and "
                           "boxes): leave loss out"
+                    : (head_name == "fcn" || head_name == "unet") && loss_name == "focal"
+                        ? "segmentation trains with cross_entropy (the default) or dice"
+                    : head_name != "fcn" && head_name != "unet" && loss_name == "dice"
+                        ? "dice scores label maps: it is a loss of the segmentation heads fcn and unet"
                         : nullptr;
   if (why) diags_.report(DiagId::LossNotOfHead, loss->value->range, {train.name, loss_name, head_name, why});
 }
 
-// edge(quantize = int8) among a detector's deploy targets: E0518.
-void Checker::check_edge_of_detector(const ast::Decl &deploy, const std::string &train) {
+// edge(quantize = int8) among a detector's or segmenter's deploy targets: E0518.
+void Checker::check_edge_of_detector(const ast::Decl &deploy, const std::string &train, const char *model) {
   const ast::Property *targets = property(deploy, "targets");
   const auto *list = targets ? targets->value->as<ast::List>() : nullptr;
   if (!list) return;
@@ -275,7 +281,7 @@ void Checker::check_edge_of_detector(const ast::Decl &deploy, const std::string 
       const auto *n = a.value->as<ast::Name>();
       const auto *l = a.value->as<ast::Literal>();
       if (a.name == "quantize" && ((n && n->name == "int8") || (l && l->spelling == "\"int8\"")))
-        diags_.report(DiagId::Int8Detector, a.range, {deploy.name, train});
+        diags_.report(DiagId::Int8Detector, a.range, {deploy.name, train, model});
     }
   }
 }
@@ -295,14 +301,12 @@ void Checker::check_task_users() {
       diags_.report(DiagId::LabelPoolNotClasses, property(*decl, "model")->value->range,
                     {name, "the data of its model '" + train->name + "'", task});
   }
-  // Packages hold classifiers and detectors; int8 quantizes classifiers only.
+  // Packages hold classifiers, detectors and segmenters; int8 quantizes classifiers only.
   for (const auto &[name, decl] : result_.decls[static_cast<int>(DeclKind::Deploy)]) {
     const ast::Decl *train = referenced(decl, "from", DeclKind::Train);
     const std::string task = head_task(referenced(train, "model", DeclKind::Model));
-    if (!task.empty() && task != "classification" && task != "detection")
-      diags_.report(DiagId::NotSupportedYet, property(*decl, "from")->value->range,
-                    {"deploying the " + task + " model of train", train->name});
-    if (task == "detection") check_edge_of_detector(*decl, train->name);
+    if (task == "detection" || task == "segmentation")
+      check_edge_of_detector(*decl, train->name, task == "detection" ? "detector" : "segmenter");
   }
 }
 

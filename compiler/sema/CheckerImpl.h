@@ -84,7 +84,7 @@ class Checker {
   // Label blocks and deploys against the task of the train job they use.
   void check_task_users();
   void check_loss_of(const ast::Decl &train, const ast::Decl *model);
-  void check_edge_of_detector(const ast::Decl &deploy, const std::string &train);
+  void check_edge_of_detector(const ast::Decl &deploy, const std::string &train, const char *model);
   // A label block's stop condition reads only what a round measures; with a
   // human oracle it asks for no baseline or reference.
   void check_label_rules(const ast::Decl &d);

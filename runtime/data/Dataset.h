@@ -63,6 +63,10 @@ struct LoadedDataset {
   // size of the image as stored (boxes are scaled from it to width x height).
   std::vector<std::vector<Object>> objects;
   std::vector<std::pair<int, int>> original_sizes;
+  // Segmentation (mask_folder): N x height x width class indices, one label
+  // map per sample, ignore_index where a pixel is no class.
+  std::vector<std::uint8_t> masks;
+  int ignore_index = 255;
   // Text rows.
   std::vector<std::string> texts;
   // Audio: N x samples_per_clip, mono float in [-1, 1].

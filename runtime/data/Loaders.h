@@ -37,6 +37,7 @@ void load_audio(const DatasetSpec &spec, DecodeCache *cache, LoadedDataset &out)
 void load_csv(const DatasetSpec &spec, LoadedDataset &out);
 void load_coco(const DatasetSpec &spec, DecodeCache *cache, LoadedDataset &out);
 void load_voc(const DatasetSpec &spec, DecodeCache *cache, LoadedDataset &out);
+void load_masks(const DatasetSpec &spec, DecodeCache *cache, LoadedDataset &out);
 
 // A COCO document (images, annotations, categories), loaded as coco()
 // loads its file: `where` names the document in reports, the namer one of

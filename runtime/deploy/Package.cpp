@@ -102,8 +102,9 @@ bool edge_target(const PackagedModel &model, const PackageSpec &spec, nlohmann::
   fs::create_directories(fs::path(spec.staging) / "edge", ec);
   const std::string path = (fs::path(spec.staging) / "edge" / "model.pt").string();
   if (quantize == "int8") {
-    if (model.detector) {  // edlc check refuses it (E0518); a plan built in code gets this
-      error = "edge(quantize = int8): quantizing a detector is not supported; use quantize = none";
+    if (model.detector || model.segmenter) {  // edlc check refuses it (E0518); a plan built in code gets this
+      error = std::string("edge(quantize = int8): quantizing a ") + (model.detector ? "detector" : "segmenter") +
+              " is not supported; use quantize = none";
       return false;
     }
     lower::Network net = model.net;
@@ -165,8 +166,10 @@ bool write_package(const PackagedModel &model, const PackageSpec &spec, nlohmann
   const std::string script = (fs::path(spec.staging) / "model" / "torchscript.pt").string();
   lower::Network net = model.net;
   lower::Detector detector = model.detector;
-  if (!(detector ? lower::export_detector_torchscript(detector, spec.shape, script, error)
-                 : lower::export_torchscript(net, spec.shape, script, error))) {
+  lower::Segmenter segmenter = model.segmenter;
+  if (!(detector    ? lower::export_detector_torchscript(detector, spec.shape, script, error)
+        : segmenter ? lower::export_segmenter_torchscript(segmenter, spec.shape, script, error)
+                    : lower::export_torchscript(net, spec.shape, script, error))) {
     error = "the TorchScript export failed: " + error;
     return false;
   }

@@ -7,6 +7,7 @@
 
 #include "compiler/lower/torch/BuildModel.h"
 #include "compiler/lower/torch/Detector.h"
+#include "compiler/lower/torch/Segmenter.h"
 
 #include <nlohmann/json.hpp>
 
@@ -36,12 +37,15 @@ struct PackageSpec {
 // package needs calibration and check images.)
 bool wants_int8(const PackageSpec &spec);
 
-// The trained model a package holds: a classifier (`net`) or a detector.
+// The trained model a package holds: a classifier (`net`), a detector or a segmenter.
 struct PackagedModel {
   lower::Network net{nullptr};
   lower::Detector detector{nullptr};
+  lower::Segmenter segmenter{nullptr};
   torch::nn::Module &module() const {
-    return detector ? static_cast<torch::nn::Module &>(*detector.ptr()) : *net.ptr();
+    if (detector) return *detector.ptr();
+    if (segmenter) return *segmenter.ptr();
+    return *net.ptr();
   }
 };
 

@@ -37,7 +37,7 @@ struct Predictor::Impl {
   torch::jit::Module module;
   std::vector<std::string> classes;
   int width = 0, height = 0, channels = 0;
-  bool detects = false;
+  bool detects = false, segments = false;
   std::vector<float> scale, shift;  // per channel: x * scale - shift
 };
 
@@ -58,6 +58,7 @@ std::unique_ptr<Predictor> Predictor::open(const std::string &package, std::stri
     impl->channels = input.at("channels");
     impl->classes = impl->manifest.at("classes").get<std::vector<std::string>>();
     impl->detects = impl->manifest.value("task", "classification") == "detection";
+    impl->segments = impl->manifest.value("task", "classification") == "segmentation";
     const auto &norm = impl->manifest.at("preprocessing").at("normalize");
     const auto mean = norm.at("mean").get<std::vector<float>>(), sd = norm.at("std").get<std::vector<float>>();
     for (int c = 0; c < impl->channels; ++c) {
@@ -83,6 +84,19 @@ nlohmann::json to_json(const Detection &d) {
 }
 
 bool Predictor::detects() const { return impl_->detects; }
+bool Predictor::segments() const { return impl_->segments; }
+
+nlohmann::json areas_json(const Predicted &p, const std::vector<std::string> &classes) {
+  nlohmann::json areas = nlohmann::json::array();
+  const double all = static_cast<double>(p.mask.width) * p.mask.height;
+  for (std::size_t k = 0; k < p.class_pixels.size() && k < classes.size(); ++k)
+    if (p.class_pixels[k] > 0)
+      areas.push_back({{"label", classes[k]},
+                       {"index", k},
+                       {"pixels", p.class_pixels[k]},
+                       {"share", all > 0 ? static_cast<double>(p.class_pixels[k]) / all : 0.0}});
+  return {{"width", p.mask.width}, {"height", p.mask.height}, {"areas", areas}};
+}
 
 std::vector<Predicted> Predictor::predict(const std::vector<std::vector<std::uint8_t>> &images, int k) const {
   const Impl &m = *impl_;
@@ -122,6 +136,24 @@ std::vector<Predicted> Predictor::predict(const std::vector<std::vector<std::uin
         d.box[0] = r[0] * sx, d.box[1] = r[1] * sy, d.box[2] = r[2] * sx, d.box[3] = r[3] * sy;
         out[good[j]].objects.push_back(std::move(d));
       }
+    }
+    return out;
+  }
+  if (m.segments) {
+    const torch::Tensor scores = module.forward({input}).toTensor();
+    for (std::size_t j = 0; j < good.size(); ++j) {
+      // Scores to the image's own size, then each pixel's best class.
+      const torch::Tensor sized = torch::upsample_bilinear2d(scores.narrow(0, static_cast<long>(j), 1),
+                                                              {static_cast<std::int64_t>(sizes[j].height),
+                                                               static_cast<std::int64_t>(sizes[j].width)},
+                                                              false);
+      const torch::Tensor labels = sized[0].argmax(0).to(torch::kUInt8).contiguous();
+      Predicted &p = out[good[j]];
+      p.mask.width = static_cast<int>(sizes[j].width);
+      p.mask.height = static_cast<int>(sizes[j].height);
+      p.mask.values.assign(labels.data_ptr<std::uint8_t>(), labels.data_ptr<std::uint8_t>() + labels.numel());
+      p.class_pixels.assign(m.classes.size(), 0);
+      for (std::uint8_t v : p.mask.values) ++p.class_pixels[v];
     }
     return out;
   }

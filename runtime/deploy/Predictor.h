@@ -1,9 +1,12 @@
 // Runs a deploy package on images with nothing else: the TorchScript
 // module and the manifest's preprocessing (decode as the training data was
 // decoded, resize, normalise). A classifier answers its best classes, a
-// detector (manifest task "detection") its boxes on the image as given.
+// detector (manifest task "detection") its boxes on the image as given, a
+// segmenter (task "segmentation") a label map of the image as given.
 // Used by `edlc predict` and `edlc serve`.
 #pragma once
+
+#include "runtime/data/LabelMap.h"
 
 #include <nlohmann/json.hpp>
 
@@ -35,8 +38,17 @@ nlohmann::json to_json(const Detection &d);
 struct Predicted {
   std::vector<Prediction> top;       // a classifier's classes, best first
   std::vector<Detection> objects;    // a detector's objects, best first
+  // A segmenter's label map at the size of the image as sent (its class
+  // scores resized bilinearly, then the best class of each pixel), and
+  // how many of its pixels each class holds.
+  data::LabelMap mask;
+  std::vector<std::int64_t> class_pixels;
   std::string error;                 // why neither is there
 };
+
+// A segmenter's answer as they write it besides the mask itself: the label
+// map's size and, per class present, {label, index, pixels, share}.
+nlohmann::json areas_json(const Predicted &p, const std::vector<std::string> &classes);
 
 class Predictor {
  public:
@@ -49,6 +61,7 @@ class Predictor {
 
   const nlohmann::json &manifest() const;
   bool detects() const;
+  bool segments() const;
   // Each image (encoded bytes: PNG, JPEG, ...) in one batch: a classifier's
   // `k` best classes, or a detector's objects (its own score threshold and
   // limit; `k` unused). An image that cannot be decoded gets an error, not

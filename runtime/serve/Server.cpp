@@ -222,6 +222,11 @@ bool serve(const deploy::Predictor &predictor, const ServeOptions &options, cons
       }
       if (!token_ok(req)) return refuse(401, "missing or wrong bearer token");
       if (declared > options.max_body) return refuse(413, "request body too large");
+      // A segmenter answers its label map as a PNG with ?format=png, else
+      // each class's area in JSON.
+      const std::string format = req.has_param("format") ? req.get_param_value("format") : "json";
+      if (format != "json" && format != "png") return refuse(400, "format must be json or png");
+      if (format == "png" && !predictor.segments()) return refuse(400, "format=png answers segmenters' label maps only");
       int top = 1;
       if (req.has_param("top")) {
         try {
@@ -263,6 +268,13 @@ bool serve(const deploy::Predictor &predictor, const ServeOptions &options, cons
       if (body.empty()) return json_error(res, 400, "empty image");
       deploy::Predicted r = batcher.submit(std::vector<std::uint8_t>(body.begin(), body.end())).get();
       if (!r.error.empty()) return json_error(res, 400, r.error);
+      if (predictor.segments()) {
+        if (format == "json")
+          return res.set_content(json_text(deploy::areas_json(r, predictor.manifest()["classes"].get<std::vector<std::string>>())), "application/json");
+        std::vector<std::uint8_t> png;
+        if (!data::encode_label_map(r.mask, png)) return json_error(res, 500, "the label map could not be encoded");
+        return res.set_content(std::string(png.begin(), png.end()), "image/png");
+      }
       if (predictor.detects()) {
         json objects = json::array();
         for (const deploy::Detection &d : r.objects)

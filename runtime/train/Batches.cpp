@@ -116,6 +116,11 @@ Batch Prefetcher::make(int b) const {
           out.box_labels[i].push_back(o.label);
         }
   }
+  const std::size_t mask_size = static_cast<std::size_t>(d.width) * d.height;
+  if (!d.masks.empty()) {
+    out.masks.resize(mask_size * n);
+    for (int i = 0; i < n; ++i) std::memcpy(&out.masks[mask_size * i], &d.masks[mask_size * out.samples[i]], mask_size);
+  }
   if (plan_.augment) {
     const lower::AugmentProgram &prog = plan_.augment->program();
     // Each image's random parameters come from the seed, the epoch and the
@@ -139,6 +144,17 @@ Batch Prefetcher::make(int b) const {
       std::vector<int> labels;
       for (std::size_t k : lower::warp_boxes(prog, row, out.boxes[i])) labels.push_back(out.box_labels[i][k]);
       out.box_labels[i] = std::move(labels);
+    }
+    // Label maps through the same warp, nearest pixel.
+    if (!out.masks.empty()) {
+      std::vector<std::uint8_t> warped(static_cast<std::size_t>(W) * H * n);
+      for (int i = 0; i < n; ++i) {
+        const std::vector<float> row(params.begin() + static_cast<std::ptrdiff_t>(i) * prog.slots,
+                                     params.begin() + static_cast<std::ptrdiff_t>(i) * prog.slots + 6);
+        lower::warp_mask(row, &out.masks[mask_size * i], d.width, d.height, &warped[static_cast<std::size_t>(W) * H * i],
+                         W, H, static_cast<std::uint8_t>(d.ignore_index));
+      }
+      out.masks = std::move(warped);
     }
     for (const lower::AugmentOp &op : prog.ops) {
       if (op.kind != lower::OpKind::Mixup && op.kind != lower::OpKind::Cutmix) continue;

@@ -6,6 +6,7 @@
 
 #include "compiler/lower/halide/LowerAugment.h"
 #include "compiler/lower/halide/WarpBoxes.h"
+#include "compiler/lower/halide/WarpMasks.h"
 #include "runtime/data/Dataset.h"
 
 #include <condition_variable>
@@ -28,6 +29,9 @@ struct Batch {
   // regions left out) and their class labels.
   std::vector<std::vector<lower::BoxCorners>> boxes;
   std::vector<std::vector<int>> box_labels;
+  // Segmentation data: each image's label map after its augmentation,
+  // n x height x width class indices (the dataset's ignore_index where none).
+  std::vector<std::uint8_t> masks;
 };
 
 // Per-channel normalisation: (pixel / 255 - mean) / std.

@@ -48,6 +48,24 @@ double ConfusionMatrix::f1() const {
   });
 }
 
+double ConfusionMatrix::iou(int c) const {
+  std::int64_t predicted = 0, present = 0;
+  for (int o = 0; o < n_; ++o) {
+    predicted += at(o, c);
+    present += at(c, o);
+  }
+  const std::int64_t joined = predicted + present - at(c, c);
+  return joined ? static_cast<double>(at(c, c)) / static_cast<double>(joined) : -1;
+}
+
+double ConfusionMatrix::mean_iou() const {
+  double sum = 0;
+  int counted = 0;
+  for (int c = 0; c < n_; ++c)
+    if (const double v = iou(c); v >= 0) sum += v, ++counted;
+  return counted ? sum / counted : 0;
+}
+
 double EpochMetrics::value(const std::string &metric) const {
   if (metric == "loss") return loss;
   if (auto it = values.find(metric); it != values.end()) return it->second;
@@ -55,6 +73,8 @@ double EpochMetrics::value(const std::string &metric) const {
   if (metric == "precision") return confusion.precision();
   if (metric == "recall") return confusion.recall();
   if (metric == "f1") return confusion.f1();
+  if (metric == "miou") return confusion.mean_iou();
+  if (metric == "pixel_accuracy") return confusion.accuracy();
   if (metric == "top5") {
     std::int64_t t = confusion.total();
     return t ? static_cast<double>(top5_hits) / static_cast<double>(t) : 0;

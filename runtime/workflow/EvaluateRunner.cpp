@@ -57,6 +57,14 @@ class EvaluateRunner : public TaskRunner {
                          {"map75", m.value("map75")},   {"map_small", m.value("map_small")},
                          {"map_medium", m.value("map_medium")}, {"map_large", m.value("map_large")},
                          {"per_class", per_class}};
+    } else if (job->segmenter) {
+      // Each class's IoU (-1: neither present nor predicted in the split), over pixels.
+      json per_class = json::array();
+      for (std::size_t k = 0; k < data.classes.size(); ++k) per_class.push_back(m.confusion.iou(static_cast<int>(k)));
+      outputs["segmentation"] = {{"miou", m.value("miou")},
+                                 {"pixel_accuracy", m.value("pixel_accuracy")},
+                                 {"pixels", m.confusion.total()},
+                                 {"per_class", per_class}};
     } else {
       outputs["confusion"] = confusion_json(m.confusion);
     }

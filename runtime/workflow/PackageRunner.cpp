@@ -91,7 +91,7 @@ bool PackageRunner::package(TaskContext &ctx) {
       {"train", {{"name", label ? job.spec.name : job_name}, {"backbone", job.spec.model.backbone}, {"head", job.spec.model.head},
                  {"best_epoch", job.best_epoch}}},
       {"label", label ? json(label->name) : json()},  // deployed from a label block's last round
-      {"task", trained->detector ? "detection" : "classification"},
+      {"task", trained->detector ? "detection" : trained->segmenter ? "segmentation" : "classification"},
       {"classes", data.classes},
       {"input", {{"width", data.width}, {"height", data.height}, {"channels", data.channels}, {"layout", "NCHW float32"}}},
       {"preprocessing",
@@ -109,6 +109,10 @@ bool PackageRunner::package(TaskContext &ctx) {
                                   {"nms_threshold", d.nms_threshold},
                                   {"detections", d.detections}};
   }
+  if (trained->segmenter)
+    spec.manifest["segmentation"] = {
+        {"output", "per image: class scores, classes x height x width; the label map is their argmax"},
+        {"ignore_index", data.ignore_index}};
   if (deploy::wants_int8(spec)) {
     if (data.pixels.empty()) {
       run_.fail(ctx, "deploy '" + t.block + "': edge(quantize = int8) quantizes image models; '" + job_name +
@@ -127,7 +131,7 @@ bool PackageRunner::package(TaskContext &ctx) {
         train::normalised_batches(data, data.split.test.empty() ? data.split.val : data.split.test, job.norm);
   }
   json written;
-  if (!deploy::write_package({trained->net, trained->detector}, spec, written, error)) {
+  if (!deploy::write_package({trained->net, trained->detector, trained->segmenter}, spec, written, error)) {
     run_.fail(ctx, "deploy '" + t.block + "': " + error);
     return false;
   }

@@ -1,6 +1,7 @@
 #include "runtime/workflow/RunContext.h"
 
 #include "runtime/train/DetectionTrainer.h"
+#include "runtime/train/SegmentationTrainer.h"
 #include "runtime/train/Schedule.h"
 
 #include <thread>
@@ -39,6 +40,10 @@ void TaskContext::say_epoch(const std::string &train, int epochs, const train::E
   if (report.val.values.count("map"))  // a detector
     std::snprintf(line, sizeof line, "epoch %d/%d: train loss %.4f, val loss %.4f map %.4f map50 %.4f", report.epoch,
                   epochs, report.train.loss, report.val.loss, report.val.value("map"), report.val.value("map50"));
+  else if (report.val.values.count("miou"))  // a segmenter
+    std::snprintf(line, sizeof line, "epoch %d/%d: train loss %.4f, val loss %.4f miou %.4f pixel_accuracy %.4f",
+                  report.epoch, epochs, report.train.loss, report.val.loss, report.val.value("miou"),
+                  report.val.value("pixel_accuracy"));
   else
     std::snprintf(line, sizeof line, "epoch %d/%d: train loss %.4f accuracy %.4f, val loss %.4f accuracy %.4f",
                   report.epoch, epochs, report.train.loss, report.train.value("accuracy"), report.val.loss,
@@ -180,13 +185,14 @@ bool RunContext::prepare(TaskContext &ctx, const spec::Train &unbound, const Spa
   std::string pretrained;
   lower::InputShape shape{data.channels, data.height, data.width, static_cast<int>(data.classes.size())};
   if (job.spec.model.detects()) job.detector = lower::build_detector(job.spec.model, shape, errors, &pretrained);
+  else if (job.spec.model.segments()) job.segmenter = lower::build_segmenter(job.spec.model, shape, errors, &pretrained);
   else job.net = lower::build_model(job.spec.model, shape, errors, &pretrained);
   for (const lower::ModelError &e : errors) {
     std::vector<Note> available;
     for (const std::string &names : e.notes) available.push_back({NoteId::AvailableNames, {names}});
     diagnose(ctx, e.id, e.range, e.args, available);
   }
-  if (!job.net && !job.detector) return false;
+  if (!job.net && !job.detector && !job.segmenter) return false;
   if (verbose) {
     std::int64_t parameters = 0;
     for (const torch::Tensor &p : job.module().parameters()) parameters += p.numel();
@@ -239,8 +245,9 @@ train::TrainResult RunContext::fit(TaskContext &ctx, Trained &job, const lower::
     std::vector<std::pair<std::string, double>> values = {{"lr", r.lr}, {"images_per_second", r.images_per_second},
                                                              {"data_wait_seconds", r.data_wait}};
     for (const std::string &m : job.spec.metrics) {
-      // A detector's training epochs keep only the loss: mAP is measured on held-out images.
-      if (!job.detector || m == "loss") values.emplace_back("train." + m, r.train.value(m));
+      // A detector's or segmenter's training epochs keep only the loss: mAP
+      // and IoU are measured on held-out images.
+      if ((!job.detector && !job.segmenter) || m == "loss") values.emplace_back("train." + m, r.train.value(m));
       values.emplace_back("val." + m, r.val.value(m));
     }
     store.add_metrics(ctx.row, request.trial, r.epoch, r.epoch * steps, values);
@@ -250,7 +257,9 @@ train::TrainResult RunContext::fit(TaskContext &ctx, Trained &job, const lower::
   };
   cb.interrupted = [this] { return interrupt_requested(); };
   cb.prune = request.prune;
-  return job.detector ? train::train_detector(job.detector, tj, cb) : train::train_model(job.net, tj, cb);
+  if (job.detector) return train::train_detector(job.detector, tj, cb);
+  if (job.segmenter) return train::train_segmenter(job.segmenter, tj, cb);
+  return train::train_model(job.net, tj, cb);
 }
 
 train::ResumePoint RunContext::resume_point(std::int64_t task, std::optional<std::int64_t> trial,
@@ -263,7 +272,7 @@ train::ResumePoint RunContext::resume_point(std::int64_t task, std::optional<std
   const bool on_train = spec.early_stop.enabled && spec.early_stop.split == "train";
   const std::string watched =
       (on_train ? "train." : "val.") +
-      (spec.early_stop.enabled ? spec.early_stop.metric : std::string(spec.model.detects() ? "map" : "accuracy"));
+      (spec.early_stop.enabled ? spec.early_stop.metric : std::string(spec.model.headline_metric()));
   const bool maximize = spec.early_stop.enabled ? spec.early_stop.maximize : true;
   for (const store::MetricRow &m : store.metrics(task))
     if (m.trial_id == trial && m.name == watched && m.epoch <= point.epoch &&

@@ -1,6 +1,7 @@
 #include "runtime/workflow/RunState.h"
 
 #include "runtime/train/DetectionTrainer.h"
+#include "runtime/train/SegmentationTrainer.h"
 
 namespace edl::workflow {
 
@@ -8,6 +9,10 @@ train::EpochMetrics Trained::measure(const std::vector<std::size_t> &indices) co
   if (detector) {
     lower::Detector d = detector;
     return train::evaluate_detector(d, *data, indices, norm, spec.loss);
+  }
+  if (segmenter) {
+    lower::Segmenter s = segmenter;
+    return train::evaluate_segmenter(s, *data, indices, norm, spec.loss);
   }
   lower::Network n = net;
   return train::evaluate(n, *data, indices, norm, spec.loss);

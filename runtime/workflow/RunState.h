@@ -8,6 +8,7 @@
 
 #include "compiler/lower/torch/BuildModel.h"
 #include "compiler/lower/torch/Detector.h"
+#include "compiler/lower/torch/Segmenter.h"
 #include "runtime/data/Dataset.h"
 #include "runtime/train/Trainer.h"
 #include "runtime/workflow/Executor.h"
@@ -30,9 +31,12 @@ using spec::SpaceValues;
 // readers never change it.
 struct Trained {
   lower::Network net{nullptr};
-  lower::Detector detector{nullptr};  // instead of net, when the model detects
+  lower::Detector detector{nullptr};    // instead of net, when the model detects
+  lower::Segmenter segmenter{nullptr};  // instead of net, when the model segments
   torch::nn::Module &module() const {
-    return detector ? static_cast<torch::nn::Module &>(*detector.ptr()) : *net.ptr();
+    if (detector) return *detector.ptr();
+    if (segmenter) return *segmenter.ptr();
+    return *net.ptr();
   }
   // Loss and metrics of the network over samples `indices`, without augmentation.
   train::EpochMetrics measure(const std::vector<std::size_t> &indices) const;

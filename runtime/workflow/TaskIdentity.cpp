@@ -39,9 +39,9 @@ std::map<std::string, std::string> task_identities(const Plan &plan) {
   for (const Task &t : plan.tasks) {  // topological order: dependencies first
     std::string material = "semantics " + std::to_string(kSemanticsVersion) + "|" + t.hash;
     if (t.kind == TaskKind::Load && t.dataset) material += "|data:" + data_fingerprint(t.dataset->path);
-    // Boxes live beside the images: an edited annotation file (coco) or
-    // folder (voc) is other data too.
-    if (t.kind == TaskKind::Load && t.dataset && spec::has_boxes(t.dataset->source))
+    // Boxes and masks live beside the images: an edited annotation file
+    // (coco) or folder (voc, mask_folder) is other data too.
+    if (t.kind == TaskKind::Load && t.dataset && (spec::has_boxes(t.dataset->source) || spec::has_masks(t.dataset->source)))
       material += "|annotations:" + data_fingerprint(t.dataset->annotations);
     for (const std::string &dep : t.deps) material += "|" + ids[dep];
     ids[t.id] = content_hash(material);

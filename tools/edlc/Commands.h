@@ -81,6 +81,7 @@ struct PredictOptions {
   int top = 1;
   bool json = false;
   bool edge = false;  // the edge() target's module
+  std::string masks = ".";  // a segmenter's label maps go here
 };
 
 struct ServeCliOptions {

@@ -56,6 +56,54 @@ std::vector<ObjectCounts> object_counts(const data::LoadedDataset &d) {
   return per;
 }
 
+// Segmentation data: each class's pixels in each split, and the images
+// that show it; pixels of ignore_index apart.
+struct PixelCounts {
+  std::vector<std::array<std::uint64_t, 3>> pixels;  // per class: train, val, test
+  std::vector<std::size_t> images;                   // per class
+  std::array<std::uint64_t, 3> labelled{}, ignored{};
+};
+
+PixelCounts pixel_counts(const data::LoadedDataset &d) {
+  PixelCounts out;
+  out.pixels.resize(d.classes.size());
+  out.images.resize(d.classes.size());
+  const std::size_t plane = static_cast<std::size_t>(d.width) * d.height;
+  const std::vector<std::size_t> *splits[3] = {&d.split.train, &d.split.val, &d.split.test};
+  for (int s = 0; s < 3; ++s)
+    for (std::size_t i : *splits[s]) {
+      std::vector<std::uint64_t> here(256, 0);
+      for (std::size_t p = 0; p < plane; ++p) ++here[d.masks[i * plane + p]];
+      for (std::size_t c = 0; c < d.classes.size(); ++c) {
+        out.pixels[c][static_cast<std::size_t>(s)] += here[c];
+        out.labelled[static_cast<std::size_t>(s)] += here[c];
+        out.images[c] += here[c] > 0;
+      }
+      out.ignored[static_cast<std::size_t>(s)] += here[static_cast<std::size_t>(d.ignore_index)];
+    }
+  return out;
+}
+
+std::string share(std::uint64_t part, std::uint64_t whole) {
+  char buf[16];
+  std::snprintf(buf, sizeof buf, whole ? "%.2f%%" : "-", whole ? 100.0 * static_cast<double>(part) / static_cast<double>(whole) : 0.0);
+  return buf;
+}
+
+void print_pixels(const data::LoadedDataset &d, std::size_t width) {
+  const PixelCounts per = pixel_counts(d);
+  const std::uint64_t ignored = per.ignored[0] + per.ignored[1] + per.ignored[2];
+  const std::uint64_t all = ignored + per.labelled[0] + per.labelled[1] + per.labelled[2];
+  std::printf("  label maps: %s pixels, %s of them ignored (value %d)\n", count(all).c_str(), share(ignored, all).c_str(),
+              d.ignore_index);
+  std::printf("  %-*s %8s %8s %8s %8s\n", static_cast<int>(width), "pixels", "train", "val", "test", "images");
+  for (std::size_t c = 0; c < d.classes.size(); ++c)
+    std::printf("  %-*s %8s %8s %8s %8zu\n", static_cast<int>(width), d.classes[c].c_str(),
+                share(per.pixels[c][0], per.labelled[0]).c_str(), share(per.pixels[c][1], per.labelled[1]).c_str(),
+                share(per.pixels[c][2], per.labelled[2]).c_str(), per.images[c]);
+  std::fflush(stdout);
+}
+
 void print_objects(const data::LoadedDataset &d, std::size_t width) {
   const std::vector<ObjectCounts> per = object_counts(d);
   std::size_t total = 0, crowd = 0;
@@ -81,7 +129,7 @@ void print_text(const data::DatasetSpec &spec, const data::LoadedDataset &d, con
   } else {
     std::cout << count(d.size()) << " " << kind_word(spec) << " in " << d.classes.size() << " classes from "
               << spec.path;
-    if (spec.source == data::SourceKind::ImageFolder || spec::has_boxes(spec.source))
+    if (spec.source == data::SourceKind::ImageFolder || spec::has_boxes(spec.source) || spec::has_masks(spec.source))
       std::cout << " (" << d.width << "x" << d.height << ", " << d.channels << " channel(s))";
     if (spec.source == data::SourceKind::AudioFolder)
       std::cout << " (" << spec.sample_rate << " Hz, " << d.samples_per_clip << " samples a clip)";
@@ -93,6 +141,8 @@ void print_text(const data::DatasetSpec &spec, const data::LoadedDataset &d, con
     for (const std::string &c : d.classes) width = std::max(width, c.size());
     if (detection) {
       print_objects(d, width);
+    } else if (spec::has_masks(spec.source)) {
+      print_pixels(d, width);
     } else {
       std::vector<std::array<std::size_t, 3>> per(d.classes.size(), {0, 0, 0});
       for (std::size_t i : d.split.train) ++per[static_cast<std::size_t>(d.labels[i])][0];
@@ -142,6 +192,16 @@ nlohmann::json to_json(const data::DatasetSpec &spec, const data::LoadedDataset 
                                {"small", per[c].size[0]}, {"medium", per[c].size[1]}, {"large", per[c].size[2]},
                                {"crowd", per[c].crowd}};
     out["objects"] = objects;
+  }
+  if (spec::has_masks(spec.source) && d.report.ok()) {
+    const PixelCounts per = pixel_counts(d);
+    nlohmann::json pixels = nlohmann::json::object();
+    for (std::size_t c = 0; c < d.classes.size(); ++c)
+      pixels[d.classes[c]] = {{"train", per.pixels[c][0]}, {"val", per.pixels[c][1]}, {"test", per.pixels[c][2]},
+                              {"images", per.images[c]}};
+    out["pixels"] = pixels;
+    out["ignored_pixels"] = per.ignored[0] + per.ignored[1] + per.ignored[2];
+    out["ignore_index"] = d.ignore_index;
   }
   return out;
 }

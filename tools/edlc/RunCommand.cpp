@@ -64,12 +64,14 @@ class Printer : public workflow::RunObserver {
   void epoch(const std::string &train, int epochs, const train::EpochReport &r) override {
     if (quiet_) return;
     clear_bar();
-    const bool detection = r.val.values.count("map") > 0;
+    const bool detection = r.val.values.count("map") > 0, segmentation = r.val.values.count("miou") > 0;
     std::cout << "  epoch " << r.epoch << "/" << epochs << "  train loss " << fixed(r.train.loss, 4)
-              << (detection ? "" : " acc " + fixed(r.train.confusion.accuracy(), 4)) << "  val loss "
+              << (detection || segmentation ? "" : " acc " + fixed(r.train.confusion.accuracy(), 4)) << "  val loss "
               << fixed(r.val.loss, 4)
-              << (detection ? " map " + fixed(r.val.value("map"), 4) + " map50 " + fixed(r.val.value("map50"), 4)
-                            : " acc " + fixed(r.val.confusion.accuracy(), 4))
+              << (detection      ? " map " + fixed(r.val.value("map"), 4) + " map50 " + fixed(r.val.value("map50"), 4)
+                  : segmentation ? " miou " + fixed(r.val.value("miou"), 4) + " pixel_acc " +
+                                       fixed(r.val.value("pixel_accuracy"), 4)
+                                 : " acc " + fixed(r.val.confusion.accuracy(), 4))
               << "  lr " << fixed(r.lr, 5) << "  "
               << static_cast<long long>(r.images_per_second) << " img/s  " << fixed(r.seconds, 1) << " s" << std::endl;
   }
@@ -142,11 +144,12 @@ int run_run(const RunOptions &opts) {
   if (out.status != "done") return kUserError;
   if (!opts.quiet && !opts.json) {
     for (const workflow::TrainOutcome &t : out.trains) {
-      auto accuracy = t.val.find("accuracy"), map = t.val.find("map");
+      auto accuracy = t.val.find("accuracy"), map = t.val.find("map"), miou = t.val.find("miou");
       std::cout << "done: " << t.name << ", best epoch " << t.best_epoch << " of " << t.epochs_run
                 << (t.stopped_early ? " (stopped early)" : "")
                 << (accuracy == t.val.end() ? "" : ", val accuracy " + fixed(accuracy->second, 4))
                 << (map == t.val.end() ? "" : ", val map " + fixed(map->second, 4))
+                << (miou == t.val.end() ? "" : ", val miou " + fixed(miou->second, 4))
                 << (t.reused_from_run ? " (reused from run " + std::to_string(t.reused_from_run) + ")" : "")
                 << "; model " << t.model_path << "\n";
     }

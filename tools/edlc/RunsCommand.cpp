@@ -145,6 +145,23 @@ void print_coco(const json &outputs) {
   }
 }
 
+// A segmenter's evaluation: mean IoU and pixel accuracy, then each class's
+// IoU (-: neither present nor predicted in the split).
+void print_iou(const json &outputs) {
+  const json &seg = outputs["segmentation"];
+  std::printf("    mIoU %.4f  pixel accuracy %.4f  (%lld pixels)\n", seg.value("miou", 0.0),
+              seg.value("pixel_accuracy", 0.0), seg.value("pixels", 0LL));
+  const json &classes = outputs["classes"], &per_class = seg["per_class"];
+  std::size_t w = 5;
+  for (const auto &c : classes) w = std::max(w, c.get<std::string>().size());
+  std::printf("    %-*s %8s\n", static_cast<int>(w), "class", "IoU");
+  for (std::size_t k = 0; k < classes.size() && k < per_class.size(); ++k) {
+    const double iou = per_class[k].get<double>();
+    if (iou < 0) std::printf("    %-*s %8s\n", static_cast<int>(w), classes[k].get<std::string>().c_str(), "-");
+    else std::printf("    %-*s %8.4f\n", static_cast<int>(w), classes[k].get<std::string>().c_str(), iou);
+  }
+}
+
 void print_trials(const std::vector<store::TrialRow> &trials, const json &outputs) {
   if (trials.empty()) return;
   std::vector<std::string> names;
@@ -287,6 +304,7 @@ int show_run(store::Store &store, const RunsOptions &opts) {
       std::cout << "\n";
       if (o.contains("confusion")) print_confusion(o);
       if (o.contains("coco")) print_coco(o);
+      if (o.contains("segmentation")) print_iou(o);
     }
   }
   for (const label::Curve &c : label::learning_curves(tasks)) {

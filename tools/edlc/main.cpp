@@ -63,7 +63,7 @@ int main(int argc, char **argv) {
   app.add_subcommand("runs", "List the runs in a project's store, or show one (runs show ID)")->allow_extras();
   app.add_subcommand("build", "Run a project and write its deploy packages (training reused when done)")
       ->allow_extras();
-  app.add_subcommand("predict", "Classify image files, or find their objects, with a deploy package")->allow_extras();
+  app.add_subcommand("predict", "Classify image files, find their objects, or segment them, with a deploy package")->allow_extras();
   app.add_subcommand("serve", "Serve a deploy package over HTTP")->allow_extras();
   app.add_subcommand("label", "Smart labeling: where a person's rounds stand (label status FILE)")->allow_extras();
 

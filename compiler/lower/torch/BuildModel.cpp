@@ -4,6 +4,7 @@
 
 #include "compiler/lower/torch/Blocks.h"
 #include "compiler/lower/torch/Detector.h"
+#include "compiler/lower/torch/Segmenter.h"
 
 #include <torch/serialize.h>
 
@@ -320,6 +321,34 @@ Detector build_detector(const ModelSpec &spec, const InputShape &input, std::vec
       return nullptr;
     }
     net = Detector(make_detector(backbone, shape, input));
+  } catch (const c10::Error &e) {
+    errors.push_back({spec.backbone_range, DiagId::ModelShape, {first_line(e.what_without_backtrace())}, {}});
+    return nullptr;
+  } catch (const std::exception &e) {
+    errors.push_back({spec.backbone_range, DiagId::ModelShape, {e.what()}, {}});
+    return nullptr;
+  }
+  if (!pretrained_and_frozen(spec, *net, net->backbone, net->frozen, errors, pretrained_report)) return nullptr;
+  net->train(net->is_training());
+  return net;
+}
+
+Segmenter build_segmenter(const ModelSpec &spec, const InputShape &input, std::vector<ModelError> &errors,
+                          std::string *pretrained_report) {
+  if (!spec.segments()) {
+    errors.push_back({spec.head_range, DiagId::NotSupportedYet, {"head", spec.head}, {}});
+    return nullptr;
+  }
+  Segmenter net{nullptr};
+  try {
+    nn::Sequential backbone = spec.backbone == "mlp" ? nullptr : backbone_of(spec, input.channels, input.height, input.width);
+    if (!backbone) {
+      errors.push_back({spec.backbone_range, DiagId::ModelShape,
+                        {"a segmenter needs a convolutional backbone (cnn, resnet18/34/50, mobilenet_v2), not " + spec.backbone}, {}});
+      return nullptr;
+    }
+    net = Segmenter(make_segmenter(backbone, spec.head, spec.dropout.value,
+                                   static_cast<int>(std::lround(spec.decoder_channels.value)), input));
   } catch (const c10::Error &e) {
     errors.push_back({spec.backbone_range, DiagId::ModelShape, {first_line(e.what_without_backtrace())}, {}});
     return nullptr;

@@ -129,6 +129,11 @@ bool export_torchscript(Network &net, const InputShape &shape, const std::string
                     path, error);
 }
 
+bool export_segmenter_torchscript(Segmenter &net, const InputShape &shape, const std::string &path, std::string &error) {
+  return save_built([&] { return traced_module(*net, shape, "forward", [&](const torch::Tensor &x) { return net->forward(x); }); },
+                    path, error);
+}
+
 bool export_detector_torchscript(Detector &net, const InputShape &shape, const std::string &path, std::string &error) {
   if (net->shape.two_stage()) return save_built([&] { return two_stage_module(net, shape); }, path, error);
   return save_built(

@@ -7,6 +7,7 @@
 
 #include "compiler/lower/torch/BuildModel.h"
 #include "compiler/lower/torch/Detector.h"
+#include "compiler/lower/torch/Segmenter.h"
 
 #include <string>
 
@@ -21,5 +22,9 @@ bool export_torchscript(Network &net, const InputShape &shape, const std::string
 // network is the method raw(), and decoding and suppression are the same
 // TorchScript methods evaluation runs (DetectOps), thresholds built in.
 bool export_detector_torchscript(Detector &net, const InputShape &shape, const std::string &path, std::string &error);
+
+// A segmenter likewise: forward() returns its class scores, N x classes x
+// height x width at the input's resolution (the argmax is the label map).
+bool export_segmenter_torchscript(Segmenter &net, const InputShape &shape, const std::string &path, std::string &error);
 
 }  // namespace edl::lower
