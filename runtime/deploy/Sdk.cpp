@@ -56,6 +56,7 @@ struct Detection {
 struct LabelMap {
   int width = 0, height = 0;
   std::vector<std::uint8_t> classes;
+  std::vector<std::string> labels;  // the class names, by index
 };
 
 class Predictor {
@@ -203,6 +204,7 @@ std::vector<Detection> Predictor::detect(const std::vector<std::uint8_t> &bytes)
 }
 
 LabelMap Predictor::segment(const std::vector<std::uint8_t> &bytes) {
+  using namespace model_info;
   expect_task("segmentation");
   int width = 0, height = 0;
   torch::Tensor x = preprocess(bytes, width, height);
@@ -214,6 +216,7 @@ LabelMap Predictor::segment(const std::vector<std::uint8_t> &bytes) {
   out.width = width;
   out.height = height;
   out.classes.assign(labels.data_ptr<std::uint8_t>(), labels.data_ptr<std::uint8_t>() + labels.numel());
+  out.labels.assign(kLabels, kLabels + kClasses);
   return out;
 }
 
@@ -282,11 +285,11 @@ constexpr const char *kDetectBody = R"cpp(      for (const edl::Detection &d : p
                     d.box[3]);)cpp";
 
 constexpr const char *kSegmentBody = R"cpp(      const edl::LabelMap map = predictor.segment(bytes);
-      std::vector<long> pixels(sizeof edl::model_info::kLabels / sizeof edl::model_info::kLabels[0], 0);
+      std::vector<long> pixels(map.labels.size(), 0);
       for (std::uint8_t c : map.classes) ++pixels[c];
       std::printf("%s %dx%d", argv[i], map.width, map.height);
       for (std::size_t c = 0; c < pixels.size(); ++c)
-        if (pixels[c]) std::printf(" %s %.4f", edl::model_info::kLabels[c], static_cast<double>(pixels[c]) / map.classes.size());
+        if (pixels[c]) std::printf(" %s %.4f", map.labels[c].c_str(), static_cast<double>(pixels[c]) / map.classes.size());
       std::printf("\n");)cpp";
 
 std::string filled(std::string text, const std::vector<std::pair<std::string, std::string>> &fields) {

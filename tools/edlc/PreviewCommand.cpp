@@ -1,13 +1,15 @@
 // `edlc preview FILE --augment NAME`: compiles an augment block, runs it on
 // real images of the dataset it is used with, and writes a grid: each row
 // an original and augmented variants of it; detection data with its boxes,
-// carried through each variant's warp.
+// segmentation data with its label map laid over it, carried through each
+// variant's warp.
 #include "Commands.h"
 #include "tools/edlc/Errors.h"
 #include "Report.h"
 
 #include "compiler/lower/halide/LowerAugment.h"
 #include "compiler/lower/halide/WarpBoxes.h"
+#include "compiler/lower/halide/WarpMasks.h"
 #include "runtime/data/Dataset.h"
 
 #include <opencv2/imgcodecs.hpp>
@@ -40,12 +42,29 @@ cv::Mat cell(const std::uint8_t *pixels, int w, int h, int channels, int scale) 
   return bgr;
 }
 
+cv::Scalar class_colour(int label) {
+  return cv::Scalar((label * 97) % 256, (label * 57 + 128) % 256, 255 - (label * 131) % 256);
+}
+
+// Segmentation data: every pixel of a class other than the first
+// (background) tinted with its class's colour; ignored pixels darkened.
+void overlay_mask(cv::Mat &image, const std::uint8_t *mask, int w, int h, int ignore_index, int scale) {
+  for (int y = 0; y < h * scale; ++y)
+    for (int x = 0; x < w * scale; ++x) {
+      const int label = mask[(y / scale) * w + x / scale];
+      if (label == 0) continue;
+      cv::Vec3b &p = image.at<cv::Vec3b>(y, x);
+      const cv::Scalar c = label == ignore_index ? cv::Scalar(0, 0, 0) : class_colour(label);
+      for (int k = 0; k < 3; ++k) p[k] = static_cast<std::uint8_t>(0.45 * p[k] + 0.55 * c[k]);
+    }
+}
+
 // Detection data: each box drawn in its class's colour, named at its corner.
 void draw_boxes(cv::Mat &image, const std::vector<lower::BoxCorners> &boxes, const std::vector<int> &labels,
                 const std::vector<std::string> &classes, int scale) {
   for (std::size_t b = 0; b < boxes.size(); ++b) {
     const int label = labels[b];
-    const cv::Scalar colour((label * 97) % 256, (label * 57 + 128) % 256, 255 - (label * 131) % 256);
+    const cv::Scalar colour = class_colour(label);
     const cv::Point p0(static_cast<int>(boxes[b][0] * scale), static_cast<int>(boxes[b][1] * scale));
     const cv::Point p1(static_cast<int>(boxes[b][2] * scale) - 1, static_cast<int>(boxes[b][3] * scale) - 1);
     cv::rectangle(image, p0, p1, colour, 1);
@@ -85,15 +104,15 @@ int run_preview(const PreviewOptions &opts) {
     }
 
   const data::DatasetSpec &spec = *dataset;
-  const bool detection = spec::has_boxes(spec.source);
-  if (spec.source != data::SourceKind::ImageFolder && !detection) {
-    report_error() << "dataset '" << spec.name << "' is not a folder of images or COCO data; preview shows images";
+  const bool detection = spec::has_boxes(spec.source), segmentation = spec::has_masks(spec.source);
+  if (spec.source != data::SourceKind::ImageFolder && !detection && !segmentation) {
+    report_error() << "dataset '" << spec.name << "' is not a folder of images, COCO or mask data; preview shows images";
     return kUserError;
   }
-  if (const lower::AugmentOp *op = detection ? lower::op_without_boxes(*augment) : nullptr) {
+  if (const lower::AugmentOp *op = detection || segmentation ? lower::op_without_boxes(*augment) : nullptr) {
     report_error() << "augment '" << augment->name << "' uses '" << op->name
-                   << "', which blends two images and cannot carry the boxes of dataset '" << spec.name
-                   << "' (see edlc explain E0515)";
+                   << "', which blends two images and cannot carry the " << (detection ? "boxes" : "label maps")
+                   << " of dataset '" << spec.name << "' (see edlc explain E0515)";
     return kUserError;
   }
   data::LoadedDataset data = data::load_dataset(spec);
@@ -138,6 +157,7 @@ int run_preview(const PreviewOptions &opts) {
   const std::size_t in_size = static_cast<std::size_t>(data.width) * data.height * data.channels;
   const std::size_t out_size = static_cast<std::size_t>(program.out_w) * program.out_h * data.channels;
   const int n = static_cast<int>(picks.size());
+  const std::size_t plane = static_cast<std::size_t>(data.width) * data.height;  // one label map
   std::uint64_t seed = opts.seed >= 0 ? static_cast<std::uint64_t>(opts.seed) : spec.seed;
   std::vector<std::uint8_t> batch(in_size * picks.size());
   for (std::size_t k = 0; k < picks.size(); ++k)
@@ -163,6 +183,8 @@ int run_preview(const PreviewOptions &opts) {
       const auto [boxes, labels] = boxes_of(picks[k]);
       draw_boxes(cells[k].back(), boxes, labels, data.classes, scale);
     }
+    if (segmentation)
+      overlay_mask(cells[k].back(), &data.masks[picks[k] * plane], data.width, data.height, data.ignore_index, scale);
   }
   for (int variant = 0; variant < opts.variants; ++variant) {
     // Each variant is another epoch: the image's index moves by the dataset size.
@@ -175,6 +197,12 @@ int run_preview(const PreviewOptions &opts) {
     compiled->run(batch.data(), n, params.data(), out.data());
     for (std::size_t k = 0; k < picks.size(); ++k) {
       cells[k].push_back(cell(&out[k * out_size], program.out_w, program.out_h, data.channels, scale));
+      if (segmentation) {
+        std::vector<std::uint8_t> warped(static_cast<std::size_t>(program.out_w) * program.out_h);
+        lower::warp_mask(rows[k], &data.masks[picks[k] * plane], data.width, data.height, warped.data(), program.out_w,
+                         program.out_h, static_cast<std::uint8_t>(data.ignore_index));
+        overlay_mask(cells[k].back(), warped.data(), program.out_w, program.out_h, data.ignore_index, scale);
+      }
       if (!detection) continue;
       auto [boxes, labels] = boxes_of(picks[k]);
       std::vector<int> kept_labels;
