@@ -32,6 +32,7 @@ bench:
 	build/bench/edl_label_bench data/fashion 10000 2000 3 8 200 0.4 300 28
 	bench/detection_bench.sh 6 retinanet
 	bench/detection_bench.sh 6 faster_rcnn
+	bench/segmentation_bench.sh 6
 
 clean:
 	rm -rf build build-fuzz

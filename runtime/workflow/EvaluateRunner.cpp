@@ -1,6 +1,7 @@
 // evaluate:JOB: the trained model's metrics and confusion matrix (a
-// detector's: COCO's summary and per-class AP) on the held-out split (test
-// when the dataset has one, else validation).
+// detector's: COCO's summary and per-class AP; a segmenter's: mean IoU,
+// pixel accuracy and per-class IoU) on the held-out split (test when the
+// dataset has one, else validation).
 #include "compiler/support/JsonText.h"
 #include "runtime/workflow/TaskRunner.h"
 

@@ -171,17 +171,22 @@ torch::Tensor NetworkImpl::embedding(torch::Tensor x) {
 
 torch::Tensor NetworkImpl::scores(torch::Tensor x) { return (head->end() - 1)->forward(x); }
 
-void NetworkImpl::train(bool on) {
-  torch::nn::Module::train(on);
-  if (!on || frozen.empty()) return;
-  auto children = backbone->named_children();
-  for (const std::string &name : frozen) children[name]->eval();
-}
+void NetworkImpl::train(bool on) { train_unfrozen(*this, backbone, frozen, on); }
 
-std::vector<std::string> NetworkImpl::block_names() const {
+std::vector<std::string> NetworkImpl::block_names() const { return block_names_of(backbone); }
+
+std::vector<std::string> block_names_of(const torch::nn::Sequential &backbone) {
   std::vector<std::string> names;
   for (const auto &child : backbone->named_children()) names.push_back(child.key());
   return names;
+}
+
+void train_unfrozen(torch::nn::Module &whole, const torch::nn::Sequential &backbone,
+                    const std::vector<std::string> &frozen, bool on) {
+  whole.torch::nn::Module::train(on);
+  if (!on || frozen.empty()) return;
+  auto children = backbone->named_children();
+  for (const std::string &name : frozen) children[name]->eval();
 }
 
 std::vector<int> ints(const std::vector<spec::Scalar> &list) {
@@ -238,6 +243,35 @@ bool pretrained_and_frozen(const ModelSpec &spec, nn::Module &whole, nn::Sequent
     }
   }
   return true;
+}
+
+// A detector or segmenter (Holder) around a convolutional backbone, built
+// by `make`: an mlp backbone, a shape that cannot work, or weights and a
+// freeze that do not fit become errors at the model block.
+template <typename Holder, typename Make>
+Holder dense_network(const ModelSpec &spec, const InputShape &input, const char *what, const Make &make,
+                     std::vector<ModelError> &errors, std::string *pretrained_report) {
+  Holder net{nullptr};
+  try {
+    nn::Sequential backbone = spec.backbone == "mlp" ? nullptr : backbone_of(spec, input.channels, input.height, input.width);
+    if (!backbone) {
+      errors.push_back({spec.backbone_range, DiagId::ModelShape,
+                        {std::string("a ") + what + " needs a convolutional backbone (cnn, resnet18/34/50, mobilenet_v2), not " +
+                         spec.backbone},
+                        {}});
+      return nullptr;
+    }
+    net = Holder(make(backbone));
+  } catch (const c10::Error &e) {
+    errors.push_back({spec.backbone_range, DiagId::ModelShape, {first_line(e.what_without_backtrace())}, {}});
+    return nullptr;
+  } catch (const std::exception &e) {
+    errors.push_back({spec.backbone_range, DiagId::ModelShape, {e.what()}, {}});
+    return nullptr;
+  }
+  if (!pretrained_and_frozen(spec, *net, net->backbone, net->frozen, errors, pretrained_report)) return nullptr;
+  net->train(net->is_training());
+  return net;
 }
 
 }  // namespace
@@ -312,25 +346,9 @@ Detector build_detector(const ModelSpec &spec, const InputShape &input, std::vec
     shape.rois = static_cast<int>(std::lround(spec.rois.value));
     shape.box_width = static_cast<int>(std::lround(spec.box_width.value));
   }
-  Detector net{nullptr};
-  try {
-    nn::Sequential backbone = spec.backbone == "mlp" ? nullptr : backbone_of(spec, input.channels, input.height, input.width);
-    if (!backbone) {
-      errors.push_back({spec.backbone_range, DiagId::ModelShape,
-                        {"a detector needs a convolutional backbone (cnn, resnet18/34/50, mobilenet_v2), not " + spec.backbone}, {}});
-      return nullptr;
-    }
-    net = Detector(make_detector(backbone, shape, input));
-  } catch (const c10::Error &e) {
-    errors.push_back({spec.backbone_range, DiagId::ModelShape, {first_line(e.what_without_backtrace())}, {}});
-    return nullptr;
-  } catch (const std::exception &e) {
-    errors.push_back({spec.backbone_range, DiagId::ModelShape, {e.what()}, {}});
-    return nullptr;
-  }
-  if (!pretrained_and_frozen(spec, *net, net->backbone, net->frozen, errors, pretrained_report)) return nullptr;
-  net->train(net->is_training());
-  return net;
+  return dense_network<Detector>(
+      spec, input, "detector", [&](nn::Sequential backbone) { return make_detector(backbone, shape, input); }, errors,
+      pretrained_report);
 }
 
 Segmenter build_segmenter(const ModelSpec &spec, const InputShape &input, std::vector<ModelError> &errors,
@@ -339,26 +357,11 @@ Segmenter build_segmenter(const ModelSpec &spec, const InputShape &input, std::v
     errors.push_back({spec.head_range, DiagId::NotSupportedYet, {"head", spec.head}, {}});
     return nullptr;
   }
-  Segmenter net{nullptr};
-  try {
-    nn::Sequential backbone = spec.backbone == "mlp" ? nullptr : backbone_of(spec, input.channels, input.height, input.width);
-    if (!backbone) {
-      errors.push_back({spec.backbone_range, DiagId::ModelShape,
-                        {"a segmenter needs a convolutional backbone (cnn, resnet18/34/50, mobilenet_v2), not " + spec.backbone}, {}});
-      return nullptr;
-    }
-    net = Segmenter(make_segmenter(backbone, spec.head, spec.dropout.value,
-                                   static_cast<int>(std::lround(spec.decoder_channels.value)), input));
-  } catch (const c10::Error &e) {
-    errors.push_back({spec.backbone_range, DiagId::ModelShape, {first_line(e.what_without_backtrace())}, {}});
-    return nullptr;
-  } catch (const std::exception &e) {
-    errors.push_back({spec.backbone_range, DiagId::ModelShape, {e.what()}, {}});
-    return nullptr;
-  }
-  if (!pretrained_and_frozen(spec, *net, net->backbone, net->frozen, errors, pretrained_report)) return nullptr;
-  net->train(net->is_training());
-  return net;
+  const int channels = static_cast<int>(std::lround(spec.decoder_channels.value));
+  return dense_network<Segmenter>(
+      spec, input, "segmenter",
+      [&](nn::Sequential backbone) { return make_segmenter(backbone, spec.head, spec.dropout.value, channels, input); },
+      errors, pretrained_report);
 }
 
 void save_weights(nn::Module &model, const std::string &path) {

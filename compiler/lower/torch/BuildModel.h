@@ -39,6 +39,14 @@ class NetworkImpl : public torch::nn::Module {
 };
 TORCH_MODULE(Network);
 
+// The names of a backbone's blocks, in order: what `freeze` can name.
+std::vector<std::string> block_names_of(const torch::nn::Sequential &backbone);
+// `whole` in training mode (`on`) but the `frozen` blocks of its backbone
+// in evaluation mode: their batch-norm statistics do not move either.
+// What every network's train() override does.
+void train_unfrozen(torch::nn::Module &whole, const torch::nn::Sequential &backbone,
+                    const std::vector<std::string> &frozen, bool on);
+
 struct ModelError {
   SourceRange range;
   DiagId id;

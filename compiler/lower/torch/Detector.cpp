@@ -153,18 +153,9 @@ torch::Tensor DetectorImpl::box_outputs(const std::vector<torch::Tensor> &levels
   return box_head->forward(pool_levels(levels, rois, level_strides, kPooled, kSamplingRatio));
 }
 
-std::vector<std::string> DetectorImpl::block_names() const {
-  std::vector<std::string> names;
-  for (const auto &child : backbone->named_children()) names.push_back(child.key());
-  return names;
-}
+std::vector<std::string> DetectorImpl::block_names() const { return block_names_of(backbone); }
 
-void DetectorImpl::train(bool on) {
-  nn::Module::train(on);
-  if (!on || frozen.empty()) return;
-  auto children = backbone->named_children();
-  for (const std::string &name : frozen) children[name]->eval();
-}
+void DetectorImpl::train(bool on) { train_unfrozen(*this, backbone, frozen, on); }
 
 std::shared_ptr<DetectorImpl> make_detector(nn::Sequential backbone, const DetectorShape &shape, const InputShape &input) {
   auto d = std::make_shared<DetectorImpl>();

@@ -44,18 +44,9 @@ torch::Tensor SegmenterImpl::forward(torch::Tensor x) {
   return resized(scores, height, width);
 }
 
-std::vector<std::string> SegmenterImpl::block_names() const {
-  std::vector<std::string> names;
-  for (const auto &child : backbone->named_children()) names.push_back(child.key());
-  return names;
-}
+std::vector<std::string> SegmenterImpl::block_names() const { return block_names_of(backbone); }
 
-void SegmenterImpl::train(bool on) {
-  nn::Module::train(on);
-  if (!on || frozen.empty()) return;
-  auto children = backbone->named_children();
-  for (const std::string &name : frozen) children[name]->eval();
-}
+void SegmenterImpl::train(bool on) { train_unfrozen(*this, backbone, frozen, on); }
 
 std::shared_ptr<SegmenterImpl> make_segmenter(nn::Sequential backbone, const std::string &head, double dropout,
                                               int channels, const InputShape &input) {
