@@ -135,7 +135,7 @@ void data(Builder &b) {
         req("images", path(PathRole::Input, "image folder"), "image folder")});
   b.fn(C::Source, "mask_folder", "images with one segmentation mask each",
        {req("images", path(PathRole::Input, "image folder"), "image folder"),
-        req("masks", path(PathRole::Input, "mask folder"), "label-map PNGs (8-bit class indices), same names"),
+        req("masks", path(PathRole::Input, "mask folder"), "label-map PNGs (gray or palette class indices), same names"),
         opt("ignore_index", integer(0, 255), "255", "mask value of pixels neither trained on nor measured")});
   b.fn(C::Features, "log_mel", "log-mel spectrogram",
        {opt("n_mels", integer(1, 512), "40", "mel bands"), opt("n_fft", integer(16, 65536), "400", "FFT size"),

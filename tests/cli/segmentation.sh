@@ -15,7 +15,8 @@
 #    module gives in Python on the same pixels, at the size of the image as
 #    given; `edlc serve` answers the areas in JSON and the map as a PNG; the
 #    C++ SDK's segment example reports the same class shares;
-#  - fcn trains with dice on the same data.
+#  - fcn trains with dice on the same data; a random search maximises
+#    val.miou.
 # Usage: segmentation.sh EDLC SOURCE_DIR
 set -uo pipefail
 source "$(dirname "$0")/contract_lib.sh"
@@ -214,6 +215,19 @@ sed -e 's/unet(channels = 32)/fcn()/' -e 's/epochs    = 6/epochs    = 1\n  loss 
 mkdir -p fcn && mv fcn.edl fcn/train.edl
 expect "fcn trains with dice" 0 "$edlc" run fcn/train.edl
 contains "fcn named" out "train paint: cnn + fcn"
+
+# A search maximises val.miou: each trial's objective is its best val.miou.
+mkdir -p search
+sed -e 's/optimizer = adam(lr = 0.003)/optimizer = adam(lr = hp.lr)/' -e 's/epochs    = 6/epochs    = 1/' \
+  -e 's/train = 40%, val = 10%, test = 50%/train = 10%, val = 5%, test = 85%/' -e '/^deploy/d' train.edl > search/train.edl
+cat >> search/train.edl <<'EDL'
+space hp { lr = loguniform(0.0005, 0.01) }
+EDL
+sed -i 's/  metrics   = \[loss, miou, pixel_accuracy\]/&\n  search    = random(trials = 3, objective = maximize(val.miou))/' search/train.edl
+expect "a search maximises val.miou" 0 "$edlc" run search/train.edl
+contains "the best trial adopted" out "best of 3 trials"
+expect_sql "three trials, each scored by its best val.miou" search/.edl/store.db \
+  "SELECT COUNT(*) FROM trials t WHERE t.status = 'done' AND ABS(t.value - (SELECT MAX(m.value) FROM metrics m WHERE m.trial_id = t.id AND m.name = 'val.miou')) < 1e-9" 3
 
 echo "segmentation: $pass checks passed, $failures failed"
 [ "$failures" -eq 0 ]
