@@ -6,10 +6,11 @@
 // 60,000-image pool. The model is a small cnn trained from scratch every
 // round (what the literature uses for honest curves), Adam with a cosine
 // schedule.
-// Usage: edl_label_bench [DATA_DIR] [POOL] [TEST] [SEEDS] [EPOCHS] [BATCH] [MAX_SHARE] [STEPS] [SIZE]
+// Usage: edl_label_bench [DATA_DIR] [POOL] [TEST] [SEEDS] [EPOCHS] [BATCH] [MAX_SHARE] [STEPS] [SIZE] [STRATEGIES]
 // Fashion-MNIST's t10k_ images are the test side; a folder without them
 // (scikit-learn's digits) has its test images drawn from the rest. SIZE: the
-// side images are resized to (28; 16 suits the 8x8 digits).
+// side images are resized to (28; 16 suits the 8x8 digits). STRATEGIES:
+// a comma-separated subset (random is always run: the areas are its ratios).
 // EPOCHS trains the full-label reference; with STEPS > 0 every round trains
 // about that many optimizer steps instead of EPOCHS epochs.
 #include "runtime/label/RoundData.h"
@@ -46,6 +47,18 @@ int main(int argc, char **argv) {
   const double max_share = argc > 7 ? std::stod(argv[7]) : 0.4;
   const int steps = argc > 8 ? std::stoi(argv[8]) : 0;
   const int size = argc > 9 ? std::stoi(argv[9]) : 28;
+  std::vector<label::Strategy> strategies;
+  for (std::string rest = argc > 10 ? argv[10] : "uncertainty,margin,entropy,coreset"; !rest.empty();) {
+    const std::string name = rest.substr(0, rest.find(','));
+    rest = rest.size() > name.size() ? rest.substr(name.size() + 1) : "";
+    label::Strategy s;
+    if (!label::strategy_named(name, s)) {
+      std::fprintf(stderr, "unknown strategy '%s'\n", name.c_str());
+      return 2;
+    }
+    if (s != label::Strategy::Random) strategies.push_back(s);
+  }
+  strategies.push_back(label::Strategy::Random);
 
   data::DatasetSpec spec;
   spec.name = "fashion";
@@ -85,9 +98,6 @@ int main(int argc, char **argv) {
   recipe.batch = 32;
   recipe.metrics = {"loss", "accuracy"};
   const label::Oracle oracle = [&](std::size_t i) { return all.labels[i]; };
-  const std::vector<label::Strategy> strategies = {label::Strategy::Uncertainty, label::Strategy::Margin,
-                                                   label::Strategy::Entropy, label::Strategy::Coreset,
-                                                   label::Strategy::Random};
   std::map<label::Strategy, std::vector<double>> needed, area_ratio;
   std::vector<double> full_accuracy;
   for (int seed = 1; seed <= seeds; ++seed) {
