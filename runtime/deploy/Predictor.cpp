@@ -32,6 +32,11 @@ std::string module_file(const nlohmann::json &manifest, bool edge) {
 
 }  // namespace
 
+// A segmenter's class scores are resized to the image's own size in one
+// tensor (classes x pixels floats): larger images are refused rather than
+// let an upload exhaust the server's memory.
+constexpr std::uint64_t kSegmentScoreBytes = 1ull << 30;
+
 struct Predictor::Impl {
   nlohmann::json manifest;
   torch::jit::Module module;
@@ -110,6 +115,11 @@ std::vector<Predicted> Predictor::predict(const std::vector<std::vector<std::uin
   for (std::size_t i = 0; i < images.size(); ++i) {
     data::ImageSize size;
     out[i].error = data::decode_image(images[i], C, W, H, pixels, data::kDefaultMaxPixels, &size);
+    if (out[i].error.empty() && m.segments && size.pixels() * m.classes.size() * sizeof(float) > kSegmentScoreBytes)
+      out[i].error = "too large to segment: its label map needs " + std::to_string(size.pixels()) +
+                     " pixels of class scores, more than " + std::to_string(kSegmentScoreBytes >> 20) +
+                     " MB; send an image of at most " + std::to_string(kSegmentScoreBytes / sizeof(float) / m.classes.size()) +
+                     " pixels";
     if (!out[i].error.empty()) continue;
     float *img = dst + good.size() * static_cast<std::size_t>(C * H * W);
     for (int c = 0; c < C; ++c)
