@@ -13,8 +13,9 @@
 #    what painting everything background scores);
 #  - the segmenter packaged: `edlc predict` writes label maps the TorchScript
 #    module gives in Python on the same pixels, at the size of the image as
-#    given; `edlc serve` answers the areas in JSON and the map as a PNG; the
-#    C++ SDK's segment example reports the same class shares;
+#    given, and refuses an image too large to segment; `edlc serve`
+#    answers the areas in JSON and the map as a PNG; the C++ SDK's segment
+#    example reports the same class shares;
 #  - fcn trains with dice on the same data; a random search maximises
 #    val.miou.
 # Usage: segmentation.sh EDLC SOURCE_DIR
@@ -169,6 +170,11 @@ contains "predict = TorchScript in Python" agree "predict agrees with the module
 expect "predict in text" 0 "$edlc" predict dist/ship.tar.gz "$(head -1 files)"
 contains "a line with the mask" out "mask ./$(basename "$(head -1 files)" .jpg).mask.png  128x128"
 
+# An image whose class scores would pass 1 GB is refused with the limit; the others still get their maps.
+/usr/bin/python3 -c "from PIL import Image; Image.new('RGB', (8000, 4000), (90, 120, 60)).save('huge.png')"
+expect "a huge image is refused" 1 "$edlc" predict dist/ship.tar.gz huge.png "$(head -1 files)" --masks huge-maps
+contains "the limit named" err "huge.png: too large to segment"
+contains "the other image answered" out "$(head -1 files)  mask huge-maps/"
 port=$(/usr/bin/python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 "$edlc" serve dist/ship.tar.gz --port "$port" > serve.out 2>&1 &
 server=$!
