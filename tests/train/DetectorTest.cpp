@@ -45,6 +45,21 @@ spec::Model detector_spec(const std::string &backbone, bool fpn, const std::stri
   return m;
 }
 
+// The same detections, rows (x0 y0 x1 y1 score label) matched one to one up to float tolerance, in any order:
+// two scores a rounding apart may come out in either order.
+bool same_detections(const torch::Tensor &a, const torch::Tensor &b) {
+  if (a.sizes() != b.sizes()) return false;
+  std::vector<bool> used(static_cast<std::size_t>(b.size(0)), false);
+  for (std::int64_t i = 0; i < a.size(0); ++i) {
+    bool found = false;
+    for (std::int64_t j = 0; j < b.size(0) && !found; ++j)
+      if (!used[static_cast<std::size_t>(j)] && torch::allclose(a[i], b[j], 1e-5, 1e-5))
+        found = used[static_cast<std::size_t>(j)] = true;
+    if (!found) return false;
+  }
+  return true;
+}
+
 }  // namespace
 
 TEST_CASE("detector: outputs line up with anchors for every backbone and head, with and without fpn", "[detect]") {
@@ -255,6 +270,9 @@ TEST_CASE("faster_rcnn loss: balanced samples drawn by the seed, it trains every
 }
 
 TEST_CASE("detector: the TorchScript export detects exactly as the network, in libtorch and in Python", "[detect]") {
+  // Seeded: with other draws (4 of seeds 1..60) faster_rcnn's box head scores a row one unit in the last place apart
+  // in the traced module, enough to swap two near-equal detections, hence same_detections below.
+  torch::manual_seed(11);
   for (const char *head : {"retinanet", "yolo", "faster_rcnn"}) {
     INFO(head);
     std::vector<ModelError> errors;
@@ -282,12 +300,15 @@ TEST_CASE("detector: the TorchScript export detects exactly as the network, in l
     torch::jit::Module loaded = torch::jit::load(dir + "/model.pt");
     const c10::List<c10::IValue> got = loaded.forward({x}).toList();
     REQUIRE(got.size() == 3);
-    for (std::size_t i = 0; i < 3; ++i) CHECK(torch::allclose(got.get(i).toTensor(), want[i]));
+    for (std::size_t i = 0; i < 3; ++i) {
+      INFO("image " << i);
+      CHECK(same_detections(got.get(i).toTensor(), want[i]));
+    }
 
-    // Python's torch loads the module and gets the same boxes.
+    // Python's torch runs the same module: the same boxes in the same order.
     c10::Dict<std::string, torch::Tensor> io;
     io.insert("x", x);
-    for (std::size_t i = 0; i < 3; ++i) io.insert("want" + std::to_string(i), want[i]);
+    for (std::size_t i = 0; i < 3; ++i) io.insert("want" + std::to_string(i), got.get(i).toTensor());
     const std::vector<char> bytes = torch::pickle_save(c10::IValue(io));
     std::ofstream(dir + "/io.pt", std::ios::binary).write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
     const std::string script =
