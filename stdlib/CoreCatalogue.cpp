@@ -46,7 +46,7 @@ const char *const kOtherArch = "x86_64";
 const char *const kOtherArch = "arm64";
 #endif
 
-const char *const kImagesOnly = "datasets of images ('image = { ... }')";
+const char *const kImagesOnly = "datasets of images ('image = { ... }') and of text ('text = { ... }')";
 
 void image_ops(Builder &b) {
   const unsigned I = kImage;
@@ -140,8 +140,12 @@ void data(Builder &b) {
   b.fn(C::Features, "log_mel", "log-mel spectrogram",
        {opt("n_mels", integer(1, 512), "40", "mel bands"), opt("n_fft", integer(16, 65536), "400", "FFT size"),
         opt("hop", integer(1, 65536), "160", "hop length in samples")});
-  b.fn(C::Tokenizer, "word", "splits on whitespace and punctuation");
-  b.fn(C::Tokenizer, "char", "one token per character");
+  b.fn(C::Tokenizer, "word", "words (runs of letters and digits) and punctuation marks, learnt on the training split",
+       {opt("lowercase", boolean(), "true", "fold case before counting"),
+        opt("min_count", integer(1, 1000000), "1", "rarer words become the unknown token"),
+        opt("max_vocab", integer(10, 10000000), "20000", "the most frequent words kept")});
+  b.fn(C::Tokenizer, "char", "one token per character (UTF-8 code point)",
+       {opt("lowercase", boolean(), "false", "fold case")});
   b.fn(C::Tokenizer, "bpe", "byte-pair encoding learnt on the training split",
        {opt("vocab", integer(100, 1000000), "8000", "vocabulary size")});
 }
@@ -167,9 +171,10 @@ void models(Builder &b) {
        {opt("embed", integer(1, 4096), "128", "embedding size"),
         opt("kernels", list(integer(1, 64), 1), "[3, 4, 5]", "kernel widths"),
         opt("channels", integer(1, 4096), "100", "channels per kernel")});
-  b.fn(C::Backbone, "lstm", "recurrent network",
+  b.fn(C::Backbone, "lstm", "recurrent network over word embeddings, max-pooled over the tokens",
        {opt("hidden", integer(1, 8192), "128", "hidden size"), opt("layers", integer(1, 16), "1", "layers"),
-        opt("bidirectional", boolean(), "false", "read both directions")});
+        opt("bidirectional", boolean(), "false", "read both directions"),
+        opt("embed", integer(1, 4096), "128", "embedding size")});
   b.fn(C::Backbone, "audio_cnn", "convolutions over spectrograms",
        {opt("channels", channels(), "[32, 64]", "channels of each stage")});
   b.fn(C::Backbone, "nas", "architecture found by neural architecture search",
@@ -352,11 +357,10 @@ void blocks(Builder &b) {
                                                       req("std", list(positive(), 1), "per channel")})}),
                            "true", "per-channel normalisation")}),
                "{}", "image decoding"),
-           not_yet(opt("text",
-                       record({opt("tokenizer", call(C::Tokenizer), "word", "tokenizer"),
-                               opt("max_len", integer(1, 1000000), "256", "tokens kept")}),
-                       "{}", "text processing"),
-                   kImagesOnly),
+           opt("text",
+               record({opt("tokenizer", call(C::Tokenizer), "word()", "tokenizer"),
+                       opt("max_len", integer(1, 1000000), "256", "tokens kept per row (shorter rows are padded)")}),
+               "{}", "text processing (csv)"),
            not_yet(opt("audio",
                        record({opt("sample_rate", integer(1000, 384000), "16000", "resample to this rate"),
                                opt("duration", duration(), "1s", "pad or trim to this length"),
@@ -426,10 +430,10 @@ void blocks(Builder &b) {
 void not_yet_built(Catalogue &c) {
   const std::pair<Category, std::vector<std::string>> kFunctions[] = {
       {C::AugmentOp, {"time_shift", "gain", "time_mask", "freq_mask", "token_dropout", "token_swap"}},
-      {C::Source, {"csv", "audio_folder"}},
+      {C::Source, {"audio_folder"}},
       {C::Features, {"log_mel"}},
-      {C::Tokenizer, {"word", "char", "bpe"}},
-      {C::Backbone, {"text_cnn", "lstm", "audio_cnn", "nas"}},
+      {C::Tokenizer, {"bpe"}},
+      {C::Backbone, {"audio_cnn", "nas"}},
       {C::Controller, {"reinforce"}},
       {C::Compress, {"dgc", "powersgd"}},
   };

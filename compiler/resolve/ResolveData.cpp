@@ -110,6 +110,33 @@ spec::Dataset Resolver::dataset(const ast::Decl &d, const spec::Project &p) cons
       if (const ast::Expr *dur = property_value(r->fields, "duration"))
         if (const auto *l = dur->as<ast::Literal>()) s.duration = l->number;
     }
+  if (const ast::Expr *t = property_value(d.properties, "text"))
+    if (const auto *r = t->as<ast::Record>()) {
+      s.text.max_len = static_cast<int>(number_of(property_value(r->fields, "max_len"), s.text.max_len));
+      if (const ast::Expr *tok = property_value(r->fields, "tokenizer")) {
+        const auto *call = tok->as<ast::Call>();
+        s.text.tokenizer = call ? call->callee : tok->as<ast::Name>() ? tok->as<ast::Name>()->name : s.text.tokenizer;
+      }
+    }
+  {
+    // The tokenizer's options as written, else the catalogue's defaults for it.
+    const ast::Call *call = nullptr;
+    if (const ast::Expr *t = property_value(d.properties, "text"))
+      if (const auto *r = t->as<ast::Record>())
+        if (const ast::Expr *tok = property_value(r->fields, "tokenizer")) call = tok->as<ast::Call>();
+    const stdlib::Function *f = stdlib::catalogue().find(Category::Tokenizer, s.text.tokenizer);
+    for (const stdlib::Field &p : f ? f->params : std::vector<stdlib::Field>{}) {
+      const ast::Expr *written = call ? argument(*call, Category::Tokenizer, p.name) : nullptr;
+      if (p.name == "lowercase") {
+        s.text.lowercase = default_bool(p);
+        if (const auto *l = written ? written->as<ast::Literal>() : nullptr) s.text.lowercase = l->boolean;
+      } else if (p.name == "min_count") {
+        s.text.min_count = static_cast<int>(number_of(written, default_number(p)));
+      } else if (p.name == "max_vocab") {
+        s.text.max_vocab = static_cast<int>(number_of(written, default_number(p)));
+      }
+    }
+  }
   if (const ast::Expr *classes = property_value(d.properties, "classes"))
     if (const auto *l = classes->as<ast::List>())
       for (const auto &item : l->items) s.classes.push_back(text_of(item.get()));

@@ -51,6 +51,20 @@ spec::Model Resolver::model(const ast::Decl &d) const {
       m.channels = integers(argument(*call, Category::Backbone, "channels"));
       if (m.backbone == "cnn") m.kernel = number_arg(*call, Category::Backbone, "kernel", true);
       if (m.backbone == "mobilenet_v2") m.width = number_arg(*call, Category::Backbone, "width");
+      if (m.reads_text()) m.embed = number_arg(*call, Category::Backbone, "embed", true);
+      if (m.backbone == "text_cnn") {
+        m.kernels = integers(argument(*call, Category::Backbone, "kernels"));
+        if (m.kernels.empty())
+          for (double k : default_numbers(param(Category::Backbone, "text_cnn", "kernels"))) m.kernels.emplace_back(k);
+        if (m.channels.empty()) m.channels = {number_arg(*call, Category::Backbone, "channels", true)};
+      }
+      if (m.backbone == "lstm") {
+        if (m.hidden.empty()) m.hidden = {number_arg(*call, Category::Backbone, "hidden", true)};
+        m.layers = number_arg(*call, Category::Backbone, "layers", true);
+        m.bidirectional = default_bool(param(Category::Backbone, "lstm", "bidirectional"));
+        if (const ast::Expr *e = argument(*call, Category::Backbone, "bidirectional"))
+          if (const auto *l = e->as<ast::Literal>()) m.bidirectional = l->boolean;
+      }
       if (const ast::Expr *w = argument(*call, Category::Backbone, "pretrained"))
         if (const auto *l = w->as<ast::Literal>(); l && l->literal == ast::LiteralKind::String) {
           m.pretrained = resolve_path(sm_, w->range, l->text);

@@ -164,10 +164,10 @@ Train bind(const Train &train, const SpaceValues &values, const SpaceValues &def
                     &t.epochs, &t.batch, &t.early_stop.patience, &t.checkpoint_every, &t.checkpoint_keep,
                     &t.model.neck_channels, &t.model.head_depth, &t.model.head_channels, &t.model.score_threshold,
                     &t.model.nms_threshold, &t.model.detections, &t.model.proposals, &t.model.rois,
-                    &t.model.box_width})
+                    &t.model.box_width, &t.model.embed, &t.model.layers})
     b(*s);
   for (std::vector<Scalar> *list : {&t.model.hidden, &t.model.channels, &t.model.head_hidden, &t.model.anchor_sizes,
-                                    &t.model.anchor_ratios, &t.model.anchor_scales})
+                                    &t.model.anchor_ratios, &t.model.anchor_scales, &t.model.kernels})
     b(*list);
   if (t.augment) t.augment = std::make_shared<Augment>(bind(*t.augment, values, defaults));
   t.space = b.values;

@@ -64,6 +64,15 @@ struct Dataset {
   std::vector<double> mean, std;
   int sample_rate = 16000;
   double duration = 1.0;                  // seconds
+  // text = { tokenizer, max_len } (csv): how rows become token ids. The
+  // vocabulary is learnt from the training split only.
+  struct Text {
+    std::string tokenizer = "word";  // word | char
+    bool lowercase = true;
+    int min_count = 1;               // word: rarer words become the unknown token
+    int max_vocab = 20000;           // word: the most frequent ones kept
+    int max_len = 256;               // tokens kept per row; shorter rows are padded
+  } text;
   std::vector<std::string> classes;       // declared order; empty: sorted folder or label names
   bool fail_on_error = false;             // on_error = fail
   int ignore_index = 255;                 // mask_folder: the mask value that is no class
@@ -81,8 +90,12 @@ struct Model {
   std::string name;
   std::string backbone;            // mlp cnn resnet18 resnet34 resnet50 mobilenet_v2
   SourceRange backbone_range;
-  std::vector<Scalar> hidden;      // mlp
-  std::vector<Scalar> channels;    // cnn
+  std::vector<Scalar> hidden;      // mlp; lstm (one value)
+  std::vector<Scalar> channels;    // cnn; text_cnn (one value: per kernel width)
+  Scalar embed;                    // text_cnn, lstm: token embedding size
+  std::vector<Scalar> kernels;     // text_cnn: kernel widths
+  Scalar layers;                   // lstm
+  bool bidirectional = false;      // lstm
   Scalar kernel = 3;               // cnn (resolve sets the catalogue's default)
   Scalar width = 1.0;              // mobilenet_v2
   std::string pretrained;          // absolute path of weights, or empty
@@ -103,6 +116,7 @@ struct Model {
   Scalar decoder_channels;            // unet (fcn: dropout)
   bool detects() const { return head == "retinanet" || head == "yolo" || head == "faster_rcnn"; }
   bool segments() const { return head == "fcn" || head == "unet"; }
+  bool reads_text() const { return backbone == "text_cnn" || backbone == "lstm"; }
   // The metric a run of it always records and watches by default.
   const char *headline_metric() const { return detects() ? "map" : segments() ? "miou" : "accuracy"; }
 };

@@ -67,6 +67,12 @@ json to_json(const Model &m) {
                              {"box_width", to_json(m.box_width)}};
   }
   if (m.head == "unet") out["decoder_channels"] = to_json(m.decoder_channels);
+  if (m.reads_text()) out["embed"] = to_json(m.embed);
+  if (m.backbone == "text_cnn") out["kernels"] = scalars(m.kernels);
+  if (m.backbone == "lstm") {
+    out["layers"] = to_json(m.layers);
+    out["bidirectional"] = m.bidirectional;
+  }
   return out;
 }
 
@@ -123,7 +129,11 @@ json to_json(const Dataset &d) {
               {"classes", d.classes.empty() ? json(nullptr) : json(d.classes)},
               {"on_error", d.fail_on_error ? "fail" : "skip"},
               {"seed", d.seed}};
-  if (d.source == SourceKind::Csv) out["columns"] = {{"text", d.text_column}, {"label", d.label_column}};
+  if (d.source == SourceKind::Csv) {
+    out["columns"] = {{"text", d.text_column}, {"label", d.label_column}};
+    out["text"] = {{"tokenizer", d.text.tokenizer}, {"lowercase", d.text.lowercase}, {"min_count", d.text.min_count},
+                   {"max_vocab", d.text.max_vocab}, {"max_len", d.text.max_len}};
+  }
   if (has_boxes(d.source)) out["annotations"] = d.annotations;
   if (has_masks(d.source)) out["masks"] = {{"folder", d.annotations}, {"ignore_index", d.ignore_index}};
   if (d.unlabeled) out["unlabeled"] = true;  // only when set: every other dataset's identity stays as it was

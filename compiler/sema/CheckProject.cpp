@@ -20,6 +20,25 @@ std::string source_task(const std::string &source) {
   return "classification";
 }
 
+// What a dataset's source gives: "text" (csv rows), "sound" (audio
+// clips) or "images"; empty when it is not written yet.
+std::string dataset_input(const ast::Decl *dataset) {
+  const ast::Property *source = dataset ? ast::find_property(dataset->properties, "source") : nullptr;
+  const auto *call = source ? source->value->as<ast::Call>() : nullptr;
+  if (!call) return "";
+  return call->callee == "csv" ? "text" : call->callee == "audio_folder" ? "sound" : "images";
+}
+
+// What a model's backbone reads: "text" (token ids) or "images".
+std::string model_input(const ast::Decl *model) {
+  const ast::Property *backbone = model ? ast::find_property(model->properties, "backbone") : nullptr;
+  const auto *call = backbone ? backbone->value->as<ast::Call>() : nullptr;
+  if (!call) return "";
+  return call->callee == "text_cnn" || call->callee == "lstm" ? "text"
+         : call->callee == "audio_cnn"                         ? "sound"
+                                                               : "images";
+}
+
 }  // namespace
 
 void Checker::check_dataset_rules(const ast::Decl &d) {
@@ -33,6 +52,11 @@ void Checker::check_dataset_rules(const ast::Decl &d) {
                       {call->callee, gives, d.name, declared})
             .help(NoteId::SetTask, {gives});
     }
+  // `image` settings describe decoded images, `text` settings tokenized rows.
+  const std::string input = dataset_input(&d);
+  for (const auto &[key, kind] : {std::pair<const char *, const char *>{"image", "images"}, {"text", "text"}})
+    if (const ast::Property *p = property(d, key); p && !input.empty() && input != kind)
+      diags_.report(DiagId::PropertyOfOtherData, p->key_range, {key, kind == std::string("images") ? "image" : kind, d.name, input});
   // Decoders give 1 (gray), 3 (colour) or 4 (with alpha) channels; 2 is no image format.
   if (const ast::Property *image = property(d, "image"))
     if (const auto *r = image->value->as<ast::Record>())
@@ -134,6 +158,16 @@ void Checker::check_trains() {
           .help(NoteId::AddSearch);
     if (facts.searched.empty() && property(*decl, "search"))
       diags_.report(DiagId::SearchWithoutSearched, property(*decl, "search")->key_range, {name});
+
+    // A text model reads token ids, an image model pixels.
+    const std::string reads = model_input(facts.model), holds = dataset_input(facts.dataset);
+    if (!reads.empty() && !holds.empty() && reads != holds && holds != "sound")
+      diags_.report(DiagId::InputKindMismatch, property(*decl, "model")->value->range,
+                    {facts.model->name, reads, facts.dataset->name, holds})
+          .label(property(*facts.model, "backbone")->value->range, NoteId::DeclaredHere, {"backbone"});
+    if (holds == "text" && facts.augment)
+      not_supported(property(*decl, "augment")->value->range, "augmentation of text, augment", facts.augment->name,
+                    "training on text without an augment");
 
     std::string head = head_task(facts.model), task = dataset_task(facts.dataset);
     if (!head.empty() && !task.empty() && head != task) {
@@ -297,6 +331,9 @@ void Checker::check_task_users() {
                     {name, "its pool '" + pool->name + "'", pool_task});
     const ast::Decl *train = referenced(decl, "model", DeclKind::Train);
     const std::string task = dataset_task(referenced(train, "data", DeclKind::Dataset));
+    if (dataset_input(pool) == "text" || dataset_input(referenced(train, "data", DeclKind::Dataset)) == "text")
+      not_supported(property(*decl, "model")->value->range, "smart labeling of text, label", name,
+                    "label blocks over images");
     if (!task.empty() && task != "classification")
       diags_.report(DiagId::LabelPoolNotClasses, property(*decl, "model")->value->range,
                     {name, "the data of its model '" + train->name + "'", task});
@@ -305,6 +342,9 @@ void Checker::check_task_users() {
   for (const auto &[name, decl] : result_.decls[static_cast<int>(DeclKind::Deploy)]) {
     const ast::Decl *train = referenced(decl, "from", DeclKind::Train);
     const std::string task = head_task(referenced(train, "model", DeclKind::Model));
+    if (dataset_input(referenced(train, "data", DeclKind::Dataset)) == "text")
+      not_supported(property(*decl, "from")->value->range, "deployment of a text model, deploy", name,
+                    "deploying image models (text packages arrive with text serving)");
     if (task == "detection" || task == "segmentation")
       check_edge_of_detector(*decl, train->name, task == "detection" ? "detector" : "segmenter");
   }

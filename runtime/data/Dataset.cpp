@@ -57,6 +57,10 @@ LoadedDataset load_dataset(const DatasetSpec &spec, const LoadOptions &options) 
   std::string cache_error;
   if (cache && !cache->save(cache_error)) out.report.warnings.push_back(cache_error);
   out.split = split_samples(out.labels, out.classes.size(), spec, out.report, out.classes);
+  if (spec.source == SourceKind::Csv) {
+    out.vocabulary = learn_vocabulary(out.texts, out.split.train, spec.text);
+    out.tokens = encode_all(out.vocabulary, out.texts);
+  }
   return out;
 }
 

@@ -6,6 +6,7 @@
 
 #include "runtime/data/DatasetSpec.h"
 #include "runtime/data/ImageHeader.h"
+#include "runtime/data/Tokenizer.h"
 
 #include <cstdint>
 #include <string>
@@ -67,8 +68,11 @@ struct LoadedDataset {
   // map per sample, ignore_index where a pixel is no class.
   std::vector<std::uint8_t> masks;
   int ignore_index = 255;
-  // Text rows.
+  // Text rows, and each as max_len token ids (N x max_len, row-major) in
+  // the vocabulary learnt from the training split.
   std::vector<std::string> texts;
+  Vocabulary vocabulary;
+  std::vector<std::int32_t> tokens;
   // Audio: N x samples_per_clip, mono float in [-1, 1].
   int samples_per_clip = 0;
   std::vector<float> audio;

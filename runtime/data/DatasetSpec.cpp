@@ -8,7 +8,8 @@ namespace fs = std::filesystem;
 
 bool report_missing_folder(const DatasetSpec &spec, DiagnosticEngine &diags) {
   std::error_code ec;
-  if (spec.path.empty() || fs::is_directory(spec.path, ec)) return false;
+  // A csv source is a file; the loader says when it cannot be read (E0815).
+  if (spec.path.empty() || spec.source == SourceKind::Csv || fs::is_directory(spec.path, ec)) return false;
   std::vector<std::string> siblings;
   const fs::path parent = fs::path(spec.path).parent_path();
   for (const auto &e : fs::directory_iterator(parent, ec))

@@ -17,7 +17,8 @@ inline constexpr std::uint64_t kDefaultMaxPixels = 100'000'000;
 
 // E0807 at the path in the dataset's source when its folder is missing,
 // with a did-you-mean among the folders beside it: the cause of a failed
-// load, said first and where it was written. False when the folder exists.
+// load, said first and where it was written. False when the folder exists,
+// and for a csv file (its loader reports E0815).
 bool report_missing_folder(const DatasetSpec &spec, DiagnosticEngine &diags);
 
 }  // namespace edl::data

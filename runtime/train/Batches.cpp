@@ -99,6 +99,12 @@ Batch Prefetcher::make(int b) const {
   out.n = n;
   out.samples.assign(plan_.indices.begin() + first, plan_.indices.begin() + first + n);
   for (std::size_t i : out.samples) out.labels.push_back(d.labels[i]);
+  if (!d.tokens.empty()) {
+    const std::size_t len = static_cast<std::size_t>(d.vocabulary.settings.max_len);
+    out.tokens.reserve(len * n);
+    for (std::size_t i : out.samples) out.tokens.insert(out.tokens.end(), &d.tokens[i * len], &d.tokens[i * len] + len);
+    return out;
+  }
 
   std::vector<std::uint8_t> gathered(in_size * n);
   for (int i = 0; i < n; ++i) std::memcpy(&gathered[in_size * i], &d.pixels[in_size * out.samples[i]], in_size);

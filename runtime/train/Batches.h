@@ -32,6 +32,8 @@ struct Batch {
   // Segmentation data: each image's label map after its augmentation,
   // n x height x width class indices (the dataset's ignore_index where none).
   std::vector<std::uint8_t> masks;
+  // Text data: n x max_len token ids (no augmentation yet), x stays empty.
+  std::vector<std::int64_t> tokens;
 };
 
 // Per-channel normalisation: (pixel / 255 - mean) / std.

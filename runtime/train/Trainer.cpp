@@ -83,6 +83,9 @@ std::vector<std::string> remove_old_checkpoints(const std::string &dir, int keep
 }  // namespace
 
 torch::Tensor input_of(const Batch &b, int channels, int height, int width) {
+  if (!b.tokens.empty())
+    return torch::from_blob(const_cast<std::int64_t *>(b.tokens.data()),
+                            {b.n, static_cast<std::int64_t>(b.tokens.size()) / b.n}, torch::kInt64);
   return torch::from_blob(const_cast<float *>(b.x.data()), {b.n, channels, height, width}, torch::kFloat32);
 }
 
@@ -167,7 +170,9 @@ torch::Tensor normalised_inputs(const data::LoadedDataset &data, const std::vect
   torch::Tensor x;
   std::vector<std::int64_t> labels;
   while (next(x, labels)) parts.push_back(x);
-  if (parts.empty()) return torch::zeros({0, data.channels, data.height, data.width});
+  if (parts.empty())
+    return data.tokens.empty() ? torch::zeros({0, data.channels, data.height, data.width})
+                               : torch::zeros({0, data.vocabulary.settings.max_len}, torch::kInt64);
   return torch::cat(parts);
 }
 

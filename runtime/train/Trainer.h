@@ -106,7 +106,8 @@ Predictions predict(lower::Network &net, const data::LoadedDataset &data, const 
 using BatchSource = std::function<bool(torch::Tensor &inputs, std::vector<std::int64_t> &labels)>;
 BatchSource normalised_batches(const data::LoadedDataset &data, const std::vector<std::size_t> &indices,
                                const Normalizer &norm, int batch = 256);
-// A batch's pixels as an N x C x H x W tensor over its buffer (no copy).
+// A batch's pixels as an N x C x H x W tensor over its buffer (no copy);
+// for text, its N x max_len token ids.
 torch::Tensor input_of(const Batch &b, int channels, int height, int width);
 // All of them as one tensor.
 torch::Tensor normalised_inputs(const data::LoadedDataset &data, const std::vector<std::size_t> &indices,

@@ -123,7 +123,10 @@ const data::LoadedDataset *RunContext::dataset(TaskContext &ctx, const std::stri
   for (const std::string &w : r.warnings) ctx.say("  warning: " + w);
   if (!r.ok()) return nullptr;
   ctx.say("load " + dspec.name + ": " + std::to_string(loaded->size()) + " samples, " +
-          std::to_string(loaded->classes.size()) + " classes, train " + std::to_string(loaded->split.train.size()) +
+          std::to_string(loaded->classes.size()) + " classes, " +
+          (loaded->tokens.empty() ? ""
+                                  : std::to_string(loaded->vocabulary.size()) + " tokens learnt from the training rows, ") +
+          "train " + std::to_string(loaded->split.train.size()) +
           " / val " + std::to_string(loaded->split.val.size()) + " / test " +
           std::to_string(loaded->split.test.size()) + " (" + std::to_string(r.decoded) + " decoded, " +
           std::to_string(r.from_cache) + " from the cache)");
@@ -140,7 +143,7 @@ bool RunContext::prepare(TaskContext &ctx, const spec::Train &unbound, const Spa
   const data::LoadedDataset &data = *loaded;
   job.data = &data;
   const SourceRange data_at = job.spec.data_range;
-  if (data.pixels.empty()) {
+  if (data.pixels.empty() && data.tokens.empty()) {
     diagnose(ctx, DiagId::NotSupportedYet, data_at, {"training on dataset", dspec.name});
     return false;
   }
@@ -184,6 +187,7 @@ bool RunContext::prepare(TaskContext &ctx, const spec::Train &unbound, const Spa
   std::vector<lower::ModelError> errors;
   std::string pretrained;
   lower::InputShape shape{data.channels, data.height, data.width, static_cast<int>(data.classes.size())};
+  if (!data.tokens.empty()) shape = {1, 1, dspec.text.max_len, shape.classes, static_cast<int>(data.vocabulary.size())};
   if (job.spec.model.detects()) job.detector = lower::build_detector(job.spec.model, shape, errors, &pretrained);
   else if (job.spec.model.segments()) job.segmenter = lower::build_segmenter(job.spec.model, shape, errors, &pretrained);
   else job.net = lower::build_model(job.spec.model, shape, errors, &pretrained);
@@ -197,8 +201,12 @@ bool RunContext::prepare(TaskContext &ctx, const spec::Train &unbound, const Spa
     std::int64_t parameters = 0;
     for (const torch::Tensor &p : job.module().parameters()) parameters += p.numel();
     ctx.say("train " + job.spec.name + ": " + job.spec.model.backbone + " + " + job.spec.model.head + ", " +
-            std::to_string(parameters) + " parameters, " + std::to_string(data.width) + "x" +
-            std::to_string(data.height) + "x" + std::to_string(data.channels) + ", batch " +
+            std::to_string(parameters) + " parameters, " +
+            (data.tokens.empty() ? std::to_string(data.width) + "x" + std::to_string(data.height) + "x" +
+                                       std::to_string(data.channels)
+                                 : std::to_string(dspec.text.max_len) + " tokens of " +
+                                       std::to_string(data.vocabulary.size()) + " (" + dspec.text.tokenizer + ")") +
+            ", batch " +
             std::to_string(static_cast<int>(job.spec.batch)) + ", " + std::to_string(static_cast<int>(job.spec.epochs)) +
             " epochs, " +
             std::to_string(torch::get_num_threads()) + " threads" +

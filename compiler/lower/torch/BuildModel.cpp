@@ -3,6 +3,7 @@
 #include "compiler/lower/torch/BuildModel.h"
 
 #include "compiler/lower/torch/Blocks.h"
+#include "compiler/lower/torch/TextBackbones.h"
 #include "compiler/lower/torch/Detector.h"
 #include "compiler/lower/torch/Segmenter.h"
 
@@ -199,7 +200,12 @@ namespace {
 
 // The backbone the spec names, for C x H x W inputs; null for one this
 // version does not build.
-nn::Sequential backbone_of(const ModelSpec &spec, int C, int H, int W) {
+nn::Sequential backbone_of(const ModelSpec &spec, int C, int H, int W, int vocabulary = 0) {
+  if (spec.backbone == "text_cnn")
+    return text_cnn(vocabulary, static_cast<int>(spec.embed), ints(spec.kernels), ints(spec.channels).at(0));
+  if (spec.backbone == "lstm")
+    return text_lstm(vocabulary, static_cast<int>(spec.embed), ints(spec.hidden).at(0), static_cast<int>(spec.layers),
+                     spec.bidirectional);
   if (spec.backbone == "mlp") return mlp(ints(spec.hidden), C * H * W);
   if (spec.backbone == "cnn") return cnn(C, ints(spec.channels), static_cast<int>(spec.kernel));
   if (spec.backbone == "resnet18" || spec.backbone == "resnet34" || spec.backbone == "resnet50")
@@ -294,7 +300,14 @@ Network build_model(const ModelSpec &spec, const InputShape &input, std::vector<
   }
   Network net{nullptr};
   try {
-    nn::Sequential backbone = backbone_of(spec, C, H, W);
+    if (spec.reads_text() != (input.vocabulary > 0)) {
+      errors.push_back({spec.backbone_range, DiagId::ModelShape,
+                        {spec.reads_text() ? spec.backbone + " reads text, and this data is images"
+                                           : spec.backbone + " reads images, and this data is text"},
+                        {}});
+      return nullptr;
+    }
+    nn::Sequential backbone = backbone_of(spec, C, H, W, input.vocabulary);
     if (!backbone) {
       errors.push_back({spec.backbone_range, DiagId::NotSupportedYet, {"backbone", spec.backbone}, {}});
       return nullptr;
@@ -303,7 +316,7 @@ Network build_model(const ModelSpec &spec, const InputShape &input, std::vector<
     // every shape error here rather than in the middle of training.
     torch::NoGradGuard no_grad;
     backbone->eval();
-    torch::Tensor f = backbone->forward(torch::zeros({1, C, H, W}));
+    torch::Tensor f = backbone->forward(input.vocabulary ? torch::zeros({1, W}, torch::kInt64) : torch::zeros({1, C, H, W}));
     const int features = static_cast<int>(f.dim() == 4 && pool ? f.size(1) : f.numel());
     backbone->train();
     net = Network(backbone, classifier(features, ints(spec.head_hidden), spec.dropout, input.classes), pool);

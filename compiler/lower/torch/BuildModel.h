@@ -57,6 +57,8 @@ struct ModelError {
 struct InputShape {
   int channels = 1, height = 0, width = 0;
   int classes = 0;
+  // Text: token ids below `vocabulary`, `width` (max_len) per row; 0 for images.
+  int vocabulary = 0;
 };
 
 // Builds the network and checks its shapes with one forward pass on zeros;

@@ -1,0 +1,101 @@
+#include "runtime/data/Tokenizer.h"
+
+#include <algorithm>
+#include <cctype>
+
+namespace edl::data {
+namespace {
+
+// The length of the UTF-8 sequence a lead byte starts (1 for a stray byte).
+std::size_t sequence_length(unsigned char lead) {
+  if (lead >= 0xF0 && lead <= 0xF7) return 4;
+  if (lead >= 0xE0) return 3;
+  if (lead >= 0xC0) return 2;
+  return 1;
+}
+
+char lowered(char c, bool lowercase) {
+  return lowercase ? static_cast<char>(std::tolower(static_cast<unsigned char>(c))) : c;
+}
+
+}  // namespace
+
+std::vector<std::string> split_tokens(const std::string &text, const spec::Dataset::Text &settings) {
+  std::vector<std::string> out;
+  const bool chars = settings.tokenizer == "char";
+  std::string word;
+  auto flush = [&] {
+    if (!word.empty()) out.push_back(std::move(word));
+    word.clear();
+  };
+  for (std::size_t i = 0; i < text.size();) {
+    const unsigned char c = static_cast<unsigned char>(text[i]);
+    const std::size_t n = std::min(sequence_length(c), text.size() - i);
+    if (chars) {
+      if (n == 1) out.emplace_back(1, lowered(text[i], settings.lowercase));
+      else out.push_back(text.substr(i, n));
+    } else if (n > 1 || std::isalnum(c)) {
+      for (std::size_t k = 0; k < n; ++k) word += lowered(text[i + k], settings.lowercase);
+    } else {
+      flush();
+      if (std::isgraph(c)) out.emplace_back(1, text[i]);  // punctuation is a token; space separates
+    }
+    i += n;
+  }
+  flush();
+  return out;
+}
+
+Vocabulary learn_vocabulary(const std::vector<std::string> &texts, const std::vector<std::size_t> &indices,
+                            const spec::Dataset::Text &settings) {
+  struct Count {
+    std::size_t count = 0, first = 0;
+  };
+  std::unordered_map<std::string, Count> counts;
+  std::size_t seen = 0;
+  for (std::size_t i : indices)
+    for (std::string &t : split_tokens(texts[i], settings)) {
+      Count &c = counts[t];
+      if (c.count++ == 0) c.first = seen++;
+    }
+  std::vector<std::pair<std::string, Count>> ranked(counts.begin(), counts.end());
+  std::sort(ranked.begin(), ranked.end(), [](const auto &a, const auto &b) {
+    return a.second.count != b.second.count ? a.second.count > b.second.count : a.second.first < b.second.first;
+  });
+  Vocabulary v;
+  v.settings = settings;
+  v.tokens = {"<pad>", "<unk>"};
+  // Characters are few: every one seen is kept.
+  const bool chars = settings.tokenizer == "char";
+  for (const auto &[token, c] : ranked) {
+    if (!chars && (c.count < static_cast<std::size_t>(settings.min_count) ||
+                   v.tokens.size() >= static_cast<std::size_t>(settings.max_vocab) + 2))
+      break;
+    v.tokens.push_back(token);
+  }
+  for (std::size_t id = 0; id < v.tokens.size(); ++id) v.ids.emplace(v.tokens[id], static_cast<std::int32_t>(id));
+  return v;
+}
+
+std::vector<std::int32_t> encode(const Vocabulary &v, const std::string &text) {
+  std::vector<std::int32_t> ids(static_cast<std::size_t>(v.settings.max_len), kPadToken);
+  std::size_t at = 0;
+  for (const std::string &t : split_tokens(text, v.settings)) {
+    if (at == ids.size()) break;
+    auto it = v.ids.find(t);
+    ids[at++] = it == v.ids.end() || it->second == kPadToken ? kUnknownToken : it->second;
+  }
+  return ids;
+}
+
+std::vector<std::int32_t> encode_all(const Vocabulary &v, const std::vector<std::string> &texts) {
+  std::vector<std::int32_t> all;
+  all.reserve(texts.size() * static_cast<std::size_t>(v.settings.max_len));
+  for (const std::string &t : texts) {
+    std::vector<std::int32_t> row = encode(v, t);
+    all.insert(all.end(), row.begin(), row.end());
+  }
+  return all;
+}
+
+}  // namespace edl::data
