@@ -286,6 +286,13 @@ Network build_model(const ModelSpec &spec, const InputShape &input, std::vector<
                     std::string *pretrained_report) {
   const int C = input.channels, H = input.height, W = input.width;
   const bool pool = spec.backbone != "cnn" && spec.backbone != "mlp";
+  if (spec.reads_text() != (input.vocabulary > 0)) {
+    errors.push_back({spec.backbone_range, DiagId::ModelShape,
+                      {spec.reads_text() ? spec.backbone + " reads text, and this data is images"
+                                         : spec.backbone + " reads images, and this data is text"},
+                      {}});
+    return nullptr;
+  }
   if (spec.backbone == "cnn") {
     const int stages = static_cast<int>(spec.channels.size());
     if ((H >> stages) < 1 || (W >> stages) < 1) {
@@ -300,13 +307,6 @@ Network build_model(const ModelSpec &spec, const InputShape &input, std::vector<
   }
   Network net{nullptr};
   try {
-    if (spec.reads_text() != (input.vocabulary > 0)) {
-      errors.push_back({spec.backbone_range, DiagId::ModelShape,
-                        {spec.reads_text() ? spec.backbone + " reads text, and this data is images"
-                                           : spec.backbone + " reads images, and this data is text"},
-                        {}});
-      return nullptr;
-    }
     nn::Sequential backbone = backbone_of(spec, C, H, W, input.vocabulary);
     if (!backbone) {
       errors.push_back({spec.backbone_range, DiagId::NotSupportedYet, {"backbone", spec.backbone}, {}});

@@ -3,8 +3,8 @@
 // "embed" (the token embeddings) and "encoder" like any backbone's blocks.
 //   text_cnn  embeddings → 1-D convolutions of each kernel width → ReLU →
 //             max over the tokens, concatenated (Kim 2014)
-//   lstm      embeddings → (bi)LSTM → max over the real tokens' outputs
-//             (padding left out), as InferSent pools a sentence
+//   lstm      embeddings → (bi)LSTM over each row's real tokens (padding
+//             is never read) → max over them, as InferSent pools
 // Uses torch: include only from files that already pay for it.
 #pragma once
 
@@ -23,13 +23,15 @@ class TextConvolutionsImpl : public torch::nn::Module {
 };
 TORCH_MODULE(TextConvolutions);
 
-// An LSTM over embeddings (N x L x E) whose outputs are max-pooled over the
-// tokens that are not padding (a padding token embeds to exactly zero).
+// A stacked LSTM over embeddings (N x L x E), optionally bidirectional,
+// whose directions read only each row's real tokens (a padding token
+// embeds to exactly zero), outputs max-pooled over them.
 class TextRecurrentImpl : public torch::nn::Module {
  public:
   TextRecurrentImpl(int embed, int hidden, int layers, bool bidirectional);
   torch::Tensor forward(torch::Tensor embedded);
-  torch::nn::LSTM lstm{nullptr};
+  // One single-layer LSTM per layer and direction.
+  torch::nn::ModuleList forward_layers{nullptr}, backward_layers{nullptr};
 };
 TORCH_MODULE(TextRecurrent);
 

@@ -1,0 +1,113 @@
+// Text rows into token ids: the word and char tokenizers on hand-made text,
+// a vocabulary learnt from the training rows only, and the real SpamAssassin
+// emails of scripts/fetch-data.sh loaded through csv(...) with ids whose
+// unknown share shows the held-out rows were never learnt from.
+#include "TestSupport.h"
+
+#include "runtime/data/Dataset.h"
+#include "runtime/data/Tokenizer.h"
+
+#include <catch2/catch.hpp>
+
+#include <set>
+
+using namespace edl;
+using namespace edl::data;
+
+namespace {
+
+spec::Dataset::Text words(int max_len = 8, int min_count = 1, int max_vocab = 100) {
+  spec::Dataset::Text t;
+  t.tokenizer = "word";
+  t.max_len = max_len;
+  t.min_count = min_count;
+  t.max_vocab = max_vocab;
+  return t;
+}
+
+using Tokens = std::vector<std::string>;
+
+}  // namespace
+
+TEST_CASE("word tokenizer: words, numbers and each punctuation mark, lowercased; UTF-8 letters stay in words",
+          "[text]") {
+  CHECK(split_tokens("FREE money!!! Call 0800-123 now.", words()) ==
+        Tokens{"free", "money", "!", "!", "!", "call", "0800", "-", "123", "now", "."});
+  spec::Dataset::Text cased = words();
+  cased.lowercase = false;
+  CHECK(split_tokens("Hello, World", cased) == Tokens{"Hello", ",", "World"});
+  // "Grüße" is one word: its multi-byte letter does not split it.
+  CHECK(split_tokens("Grüße\taus  Köln\n", words()) == Tokens{"grüße", "aus", "köln"});
+  CHECK(split_tokens("", words()).empty());
+  CHECK(split_tokens(" \t\n ", words()).empty());
+}
+
+TEST_CASE("char tokenizer: one token per UTF-8 code point, spaces included", "[text]") {
+  spec::Dataset::Text chars = words();
+  chars.tokenizer = "char";
+  chars.lowercase = false;
+  CHECK(split_tokens("Añ b", chars) == Tokens{"A", "ñ", " ", "b"});
+  chars.lowercase = true;
+  CHECK(split_tokens("AB", chars) == Tokens{"a", "b"});
+  // A truncated multi-byte sequence at the end is kept as the bytes there are, not read past.
+  const std::string cut = std::string("x") + static_cast<char>(0xC3);
+  CHECK(split_tokens(cut, chars).size() == 2);
+}
+
+TEST_CASE("vocabulary: learnt from the given rows only, by frequency, with min_count and max_vocab", "[text]") {
+  const std::vector<std::string> texts = {"spam spam eggs", "spam ham eggs", "unseen words here", "ham ham ham"};
+  // Rows 0, 1 and 3 are the training split; row 2 is held out.
+  Vocabulary v = learn_vocabulary(texts, {0, 1, 3}, words());
+  CHECK(v.tokens == Tokens{"<pad>", "<unk>", "ham", "spam", "eggs"});  // 4, 3, 2: ham then spam then eggs
+  CHECK(v.size() == 5);
+  // Held-out words are unknown; the row is padded to max_len.
+  CHECK(encode(v, texts[2]) == std::vector<std::int32_t>{1, 1, 1, 0, 0, 0, 0, 0});
+  CHECK(encode(v, "Spam, HAM!") == std::vector<std::int32_t>{3, 1, 2, 1, 0, 0, 0, 0});
+  // min_count 3 keeps ham and spam; max_vocab 1 keeps ham alone.
+  CHECK(learn_vocabulary(texts, {0, 1, 3}, words(8, 3)).tokens == Tokens{"<pad>", "<unk>", "ham", "spam"});
+  CHECK(learn_vocabulary(texts, {0, 1, 3}, words(8, 1, 1)).tokens == Tokens{"<pad>", "<unk>", "ham"});
+  // Equal counts: the word seen first comes first, whatever the hash order.
+  CHECK(learn_vocabulary({"b a c", "c a b"}, {0, 1}, words()).tokens == Tokens{"<pad>", "<unk>", "b", "a", "c"});
+  // Truncation keeps the first max_len tokens.
+  CHECK(encode(learn_vocabulary(texts, {0}, words(2)), "eggs spam spam") == std::vector<std::int32_t>{3, 2});
+  // encode_all: one row of max_len per text.
+  CHECK(encode_all(v, texts).size() == texts.size() * 8);
+}
+
+TEST_CASE("csv emails: every row tokenized, the vocabulary from the training rows only", "[text]") {
+  spec::Dataset spec;
+  spec.name = "emails";
+  spec.source = SourceKind::Csv;
+  spec.path = test::fetched_data("spam") + "/spam.csv";
+  spec.text_column = "text";
+  spec.label_column = "label";
+  spec.train = 0.7;
+  spec.val = 0.3;
+  spec.text = words(200, 2, 20000);
+  LoadedDataset d = load_dataset(spec);
+  REQUIRE(d.report.ok());
+  CHECK(d.size() > 5800);
+  CHECK(d.classes == std::vector<std::string>{"ham", "spam"});
+  REQUIRE(d.tokens.size() == d.size() * 200);
+  CHECK(d.vocabulary.size() == 20002);  // the cap: far more words than that occur twice
+  // Every id is in the vocabulary; training rows hold no word it lacks but
+  // rarer ones (min_count 2), held-out rows more unknowns than training rows.
+  auto unknown_share = [&](const std::vector<std::size_t> &rows) {
+    std::size_t unknown = 0, real = 0, outside = 0;
+    for (std::size_t r : rows)
+      for (std::size_t k = 0; k < 200; ++k) {
+        const std::int32_t id = d.tokens[r * 200 + k];
+        outside += id < 0 || static_cast<std::size_t>(id) >= d.vocabulary.size();
+        real += id != kPadToken;
+        unknown += id == kUnknownToken;
+      }
+    CHECK(outside == 0);
+    return static_cast<double>(unknown) / static_cast<double>(real);
+  };
+  const double train = unknown_share(d.split.train), val = unknown_share(d.split.val);
+  INFO("unknown share: train " << train << ", val " << val);
+  CHECK(train < val);
+  CHECK(val < 0.2);
+  // Re-learning from the same rows gives the same ids: a run's vocabulary is reproducible.
+  CHECK(learn_vocabulary(d.texts, d.split.train, spec.text).tokens == d.vocabulary.tokens);
+}
