@@ -170,11 +170,11 @@ void models(Builder &b) {
   b.fn(C::Backbone, "text_cnn", "convolutions over word embeddings",
        {opt("embed", integer(1, 4096), "128", "embedding size"),
         opt("kernels", list(integer(1, 64), 1), "[3, 4, 5]", "kernel widths"),
-        opt("channels", integer(1, 4096), "100", "channels per kernel")});
+        opt("channels", integer(1, 4096), "100", "channels per kernel"), pretrained(), freeze()});
   b.fn(C::Backbone, "lstm", "recurrent network over word embeddings, max-pooled over the tokens",
        {opt("hidden", integer(1, 8192), "128", "hidden size"), opt("layers", integer(1, 16), "1", "layers"),
         opt("bidirectional", boolean(), "false", "read both directions"),
-        opt("embed", integer(1, 4096), "128", "embedding size")});
+        opt("embed", integer(1, 4096), "128", "embedding size"), pretrained(), freeze()});
   b.fn(C::Backbone, "audio_cnn", "convolutions over spectrograms",
        {opt("channels", channels(), "[32, 64]", "channels of each stage")});
   b.fn(C::Backbone, "nas", "architecture found by neural architecture search",

@@ -5,7 +5,8 @@
 #  - `edlc run` trains a text_cnn (word tokens) and an lstm (char tokens)
 #    for real: the store's held-out accuracy is what `edlc run` printed,
 #    and both learned (test accuracy well above answering "ham" always);
-#  - a random search over the learning rate runs on text;
+#  - a text model starts from an earlier run's weights with its embeddings
+#    frozen; a random search over the learning rate runs on text;
 #  - what cannot work stops with its diagnostic: a text model on images
 #    (E0520), image settings on a csv (E0521), deploying a text model
 #    (E0901), a missing csv (E0815), a missing column (E0817).
@@ -66,6 +67,16 @@ for job in words chars; do
   contains "$job's printed accuracy is the stored one" out "accuracy $(printf '%.4f' "$accuracy")"
   want=0.8  # the char lstm: two epochs of a small model
 done
+
+# The words model's embeddings and convolutions reused, the embeddings frozen:
+# same tokenizer settings, so the same ids.
+sed -e 's/^model reader { backbone = text_cnn(embed = 32, channels = 32) }/model reader { backbone = text_cnn(embed = 32, channels = 32, pretrained = ".edl\/artifacts\/run-1\/words\/model.pt", freeze = "embed") }/' \
+  -e '/^train chars/,$d' -e 's/epochs    = 2/epochs    = 1/' text.edl > again.edl
+expect "a text model from an earlier run's weights" 0 "$edlc" run again.edl
+contains "every tensor of the earlier model loaded" out "tensors loaded, 0 kept new"
+sed 's/freeze = "embed"/freeze = "conv"/' again.edl > frozen.edl
+expect "a frozen block must exist" 1 "$edlc" run frozen.edl
+contains "the blocks there are" err "embed, encoder"
 
 # A search over the learning rate, on text.
 sed -e 's/optimizer = adam(lr = 0.003)/optimizer = adam(lr = hp.lr)/' -e 's/epochs    = 2/epochs    = 1/' \
