@@ -146,8 +146,9 @@ void data(Builder &b) {
         opt("max_vocab", integer(10, 10000000), "20000", "the most frequent words kept")});
   b.fn(C::Tokenizer, "char", "one token per character (UTF-8 code point)",
        {opt("lowercase", boolean(), "false", "fold case")});
-  b.fn(C::Tokenizer, "bpe", "byte-pair encoding learnt on the training split",
-       {opt("vocab", integer(100, 1000000), "8000", "vocabulary size")});
+  b.fn(C::Tokenizer, "bpe", "words split into subword pieces by a byte-pair encoding learnt on the training split",
+       {opt("vocab", integer(100, 1000000), "8000", "vocabulary size: characters and merged pieces"),
+        opt("lowercase", boolean(), "true", "fold case before learning")});
 }
 
 void models(Builder &b) {
@@ -432,7 +433,6 @@ void not_yet_built(Catalogue &c) {
       {C::AugmentOp, {"time_shift", "gain", "time_mask", "freq_mask", "token_dropout", "token_swap"}},
       {C::Source, {"audio_folder"}},
       {C::Features, {"log_mel"}},
-      {C::Tokenizer, {"bpe"}},
       {C::Backbone, {"audio_cnn", "nas"}},
       {C::Controller, {"reinforce"}},
       {C::Compress, {"dgc", "powersgd"}},

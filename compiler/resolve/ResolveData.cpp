@@ -132,7 +132,7 @@ spec::Dataset Resolver::dataset(const ast::Decl &d, const spec::Project &p) cons
         if (const auto *l = written ? written->as<ast::Literal>() : nullptr) s.text.lowercase = l->boolean;
       } else if (p.name == "min_count") {
         s.text.min_count = static_cast<int>(number_of(written, default_number(p)));
-      } else if (p.name == "max_vocab") {
+      } else if (p.name == "max_vocab" || p.name == "vocab") {
         s.text.max_vocab = static_cast<int>(number_of(written, default_number(p)));
       }
     }

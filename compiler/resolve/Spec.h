@@ -67,10 +67,10 @@ struct Dataset {
   // text = { tokenizer, max_len } (csv): how rows become token ids. The
   // vocabulary is learnt from the training split only.
   struct Text {
-    std::string tokenizer = "word";  // word | char
+    std::string tokenizer = "word";  // word | char | bpe
     bool lowercase = true;
     int min_count = 1;               // word: rarer words become the unknown token
-    int max_vocab = 20000;           // word: the most frequent ones kept
+    int max_vocab = 20000;           // word: the most frequent ones kept; bpe: its vocab
     int max_len = 256;               // tokens kept per row; shorter rows are padded
   } text;
   std::vector<std::string> classes;       // declared order; empty: sorted folder or label names

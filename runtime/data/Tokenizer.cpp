@@ -58,6 +58,18 @@ Vocabulary learn_vocabulary(const std::vector<std::string> &texts, const std::ve
       Count &c = counts[t];
       if (c.count++ == 0) c.first = seen++;
     }
+  if (settings.tokenizer == "bpe") {
+    std::vector<std::pair<std::string, std::size_t>> words;
+    for (const auto &[word, c] : counts) words.emplace_back(word, c.count);
+    std::sort(words.begin(), words.end());
+    Vocabulary v;
+    v.settings = settings;
+    v.merges = learn_merges(words, static_cast<std::size_t>(std::max(1, settings.max_vocab - 2)));
+    v.tokens = {"<pad>", "<unk>"};
+    v.tokens.insert(v.tokens.end(), v.merges.symbols.begin(), v.merges.symbols.end());
+    for (std::size_t id = 0; id < v.tokens.size(); ++id) v.ids.emplace(v.tokens[id], static_cast<std::int32_t>(id));
+    return v;
+  }
   std::vector<std::pair<std::string, Count>> ranked(counts.begin(), counts.end());
   std::sort(ranked.begin(), ranked.end(), [](const auto &a, const auto &b) {
     return a.second.count != b.second.count ? a.second.count > b.second.count : a.second.first < b.second.first;
@@ -77,22 +89,52 @@ Vocabulary learn_vocabulary(const std::vector<std::string> &texts, const std::ve
   return v;
 }
 
-std::vector<std::int32_t> encode(const Vocabulary &v, const std::string &text) {
-  std::vector<std::int32_t> ids(static_cast<std::size_t>(v.settings.max_len), kPadToken);
+namespace {
+
+std::int32_t id_of(const Vocabulary &v, const std::string &token) {
+  auto it = v.ids.find(token);
+  return it == v.ids.end() || it->second == kPadToken ? kUnknownToken : it->second;
+}
+
+// One text's ids into `ids` (max_len, padded); `pieces` caches each word's
+// subword ids under bpe, where most of the time would otherwise go.
+void encode_into(const Vocabulary &v, const std::string &text, std::vector<std::int32_t> &ids,
+                 std::unordered_map<std::string, std::vector<std::int32_t>> &pieces) {
+  ids.assign(static_cast<std::size_t>(v.settings.max_len), kPadToken);
   std::size_t at = 0;
+  const bool bpe = v.settings.tokenizer == "bpe";
   for (const std::string &t : split_tokens(text, v.settings)) {
     if (at == ids.size()) break;
-    auto it = v.ids.find(t);
-    ids[at++] = it == v.ids.end() || it->second == kPadToken ? kUnknownToken : it->second;
+    if (!bpe) {
+      ids[at++] = id_of(v, t);
+      continue;
+    }
+    auto it = pieces.find(t);
+    if (it == pieces.end()) {
+      std::vector<std::int32_t> word;
+      for (const std::string &symbol : apply_merges(v.merges, t)) word.push_back(id_of(v, symbol));
+      it = pieces.emplace(t, std::move(word)).first;
+    }
+    for (std::int32_t id : it->second)
+      if (at < ids.size()) ids[at++] = id;
   }
+}
+
+}  // namespace
+
+std::vector<std::int32_t> encode(const Vocabulary &v, const std::string &text) {
+  std::vector<std::int32_t> ids;
+  std::unordered_map<std::string, std::vector<std::int32_t>> pieces;
+  encode_into(v, text, ids, pieces);
   return ids;
 }
 
 std::vector<std::int32_t> encode_all(const Vocabulary &v, const std::vector<std::string> &texts) {
-  std::vector<std::int32_t> all;
+  std::vector<std::int32_t> all, row;
   all.reserve(texts.size() * static_cast<std::size_t>(v.settings.max_len));
+  std::unordered_map<std::string, std::vector<std::int32_t>> pieces;
   for (const std::string &t : texts) {
-    std::vector<std::int32_t> row = encode(v, t);
+    encode_into(v, t, row, pieces);
     all.insert(all.end(), row.begin(), row.end());
   }
   return all;

@@ -7,9 +7,13 @@
 //         own; optionally lowercased (ASCII); the max_vocab most frequent
 //         words seen at least min_count times
 //   char  one token per UTF-8 code point (optionally lowercased)
+//   bpe   words as `word` splits them, each cut into the subword symbols
+//         of a byte-pair encoding learnt from the training words, whose
+//         symbols number max_vocab (bpe's `vocab`)
 // No torch: plain ids, the trainer wraps them.
 #pragma once
 
+#include "runtime/data/BytePairEncoding.h"
 #include "runtime/data/DatasetSpec.h"
 
 #include <cstdint>
@@ -25,10 +29,11 @@ struct Vocabulary {
   spec::Dataset::Text settings;
   std::vector<std::string> tokens;  // by id; tokens[0] and [1] are "<pad>" and "<unk>"
   std::unordered_map<std::string, std::int32_t> ids;
+  PairMerges merges;  // bpe only
   std::size_t size() const { return tokens.size(); }
 };
 
-// The tokens of one text, in order, before any vocabulary.
+// The tokens of one text, in order, before any vocabulary (bpe: its words).
 std::vector<std::string> split_tokens(const std::string &text, const spec::Dataset::Text &settings);
 
 // The vocabulary of `texts[i]` for i in `indices` (the training split).

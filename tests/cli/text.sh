@@ -2,7 +2,7 @@
 # Text classification end to end on SpamAssassin's emails (data/spam, built
 # by scripts/fetch-data.sh from the npm package):
 #  - `edlc data` counts a csv's rows per class and split;
-#  - `edlc run` trains a text_cnn (word tokens) and an lstm (char tokens)
+#  - `edlc run` trains a text_cnn (word tokens, then bpe pieces) and an lstm (char tokens)
 #    for real: the store's held-out accuracy is what `edlc run` printed,
 #    and both learned (test accuracy well above answering "ham" always);
 #  - a text model starts from an earlier run's weights with its embeddings
@@ -77,6 +77,15 @@ contains "every tensor of the earlier model loaded" out "tensors loaded, 0 kept 
 sed 's/freeze = "embed"/freeze = "conv"/' again.edl > frozen.edl
 expect "a frozen block must exist" 1 "$edlc" run frozen.edl
 contains "the blocks there are" err "embed, encoder"
+
+# Subword pieces: a byte-pair encoding of 2,000 symbols learnt from the training rows.
+sed -e 's/tokenizer = word(min_count = 2, max_vocab = 10000)/tokenizer = bpe(vocab = 2000)/' -e '/^train chars/,$d' \
+  -e 's/epochs    = 2/epochs    = 1/' text.edl > pieces.edl
+expect "a bpe tokenizer" 0 "$edlc" run pieces.edl
+contains "bpe's vocabulary" out "100 tokens of 2000 (bpe)"
+accuracy=$(sql .edl/store.db "SELECT value FROM metrics m JOIN tasks t ON t.id = m.task_id WHERE t.name = 'evaluate:words' AND m.name = 'test.accuracy' ORDER BY m.id DESC")
+/usr/bin/python3 -c "import sys; sys.exit(0 if float('$accuracy' or 0) > 0.85 else 1)" && pass=$((pass + 1)) ||
+  { echo "FAIL bpe learned: test accuracy '$accuracy'"; failures=$((failures + 1)); }
 
 # A search over the learning rate, on text.
 sed -e 's/optimizer = adam(lr = 0.003)/optimizer = adam(lr = hp.lr)/' -e 's/epochs    = 2/epochs    = 1/' \

@@ -74,6 +74,42 @@ TEST_CASE("vocabulary: learnt from the given rows only, by frequency, with min_c
   CHECK(encode_all(v, texts).size() == texts.size() * 8);
 }
 
+TEST_CASE("byte-pair encoding: the most frequent pair merged first, words encoded by the learnt merges", "[text]") {
+  // Sennrich et al.'s example: low x5, lower x2, newest x6, widest x3.
+  const std::vector<std::pair<std::string, std::size_t>> counts = {
+      {"low", 5}, {"lower", 2}, {"newest", 6}, {"widest", 3}};
+  const PairMerges m = learn_merges(counts, 11 + 4);  // 11 characters (w, r and t also as word ends) and 4 merges
+  REQUIRE(m.merges.size() == 4);
+  // e+s (9: newest and widest; it sorts before s+t</w>, also 9), es+t</w> (9),
+  // l+o (7), then e+w (6, sorting before n+e and w+est</w>, also 6).
+  CHECK(m.merges[0] == std::pair<std::string, std::string>{"e", "s"});
+  CHECK(m.merges[1] == std::pair<std::string, std::string>{"es", "t</w>"});
+  CHECK(m.merges[2] == std::pair<std::string, std::string>{"l", "o"});
+  CHECK(m.merges[3] == std::pair<std::string, std::string>{"e", "w"});
+  CHECK(m.symbols.size() == 15);
+  CHECK(apply_merges(m, "lowest") == Tokens{"lo", "w", "est</w>"});
+  CHECK(apply_merges(m, "newer") == Tokens{"n", "ew", "e", "r</w>"});
+  // Characters never seen are their own symbols (the vocabulary maps them to unknown).
+  CHECK(apply_merges(m, "zoo") == Tokens{"z", "o", "o</w>"});
+  // Asking for fewer symbols than the characters merges nothing.
+  CHECK(learn_merges(counts, 3).merges.empty());
+}
+
+TEST_CASE("bpe tokenizer: subword ids in a vocabulary of the requested size, from the training rows", "[text]") {
+  spec::Dataset::Text bpe = words(12);
+  bpe.tokenizer = "bpe";
+  bpe.max_vocab = 2 + 9 + 3;  // pad, unk, the 9 characters (with end marks) and 3 merges
+  const std::vector<std::string> texts = {"low low low lower", "newest newest", "zzz unseen"};
+  Vocabulary v = learn_vocabulary(texts, {0, 1}, bpe);
+  CHECK(v.size() == 14);
+  CHECK(v.merges.merges.size() == 3);
+  // "low" is one piece after l+o and lo+w; "z" was never seen: unknown.
+  const std::vector<std::int32_t> ids = encode(v, "Low zzz");
+  CHECK(v.tokens[static_cast<std::size_t>(ids[0])] == "low</w>");
+  CHECK(ids[1] == kUnknownToken);
+  CHECK(ids[4] == kPadToken);
+}
+
 TEST_CASE("csv emails: every row tokenized, the vocabulary from the training rows only", "[text]") {
   spec::Dataset spec;
   spec.name = "emails";
