@@ -119,10 +119,13 @@ $net_train"
 run_error bad-freeze "error[E0804]" "model net { backbone = resnet18(freeze = \"layer9\") }
 $net_train"
 contains "bad-freeze lists the blocks" err "stem, layer1, layer2, layer3, layer4"
-run_error lstm "error[E0901]" "model net { backbone = lstm() }
+run_error audio_cnn "error[E0901]" "model net { backbone = audio_cnn() }
 $net_train"
-contains "lstm is refused before anything runs" err "backbone 'lstm' is not supported by this version of edlc"
-contains "lstm says what runs" err "supported by this version: mlp, cnn, resnet18, resnet34, resnet50, mobilenet_v2"
+contains "audio_cnn is refused before anything runs" err "backbone 'audio_cnn' is not supported by this version of edlc"
+contains "audio_cnn says what runs" err "supported by this version: mlp, cnn, resnet18, resnet34, resnet50, mobilenet_v2, text_cnn, lstm"
+run_error lstm-on-images "error[E0520]" "model net { backbone = lstm() }
+$net_train"
+contains "lstm on images names both kinds" err "model 'net' reads text, but dataset 'digits' holds images"
 run_error size-change "error[E0808]" "augment a { crop(size = 24x24) }
 model net { backbone = cnn(channels = [8]) }
 train main {
