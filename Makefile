@@ -20,7 +20,7 @@ fuzz:
 
 bench:
 	scripts/build.sh
-	/usr/bin/python3 scripts/fetch_data.py data digits fashion scenes
+	/usr/bin/python3 scripts/fetch_data.py data digits fashion scenes spam
 	bench/check_time.sh
 	build/bench/edl_augment_bench data/fashion
 	bench/train_bench.sh
@@ -33,6 +33,7 @@ bench:
 	bench/detection_bench.sh 6 retinanet
 	bench/detection_bench.sh 6 faster_rcnn
 	bench/segmentation_bench.sh 6
+	bench/text_bench.sh 4
 
 clean:
 	rm -rf build build-fuzz

@@ -1,0 +1,79 @@
+#!/usr/bin/env bash
+# Text classification against scikit-learn (issue: text and sound), in one
+# run on SpamAssassin's emails (data/spam/spam.csv: 5,919 rows, 70% train /
+# 15% val / 15% test as edlc splits them):
+#   - edlc trains text_cnn and a bidirectional lstm on word tokens (the
+#     vocabulary from the training rows, min_count 2, 20,000 words,
+#     MAX_LEN tokens a row (default 200); Adam, 4 epochs, batch 64, 2 threads, one job at a time)
+#     and scores the test rows;
+#   - bench/text_sklearn.py fits TF-IDF (min_df 2, 20,000 words, sublinear
+#     tf) + logistic regression on the same training rows (`edlc data
+#     --files train`) and scores the same test rows: the baseline to beat;
+#   - tokenization speed: `edlc data` (parse the CSV, learn the vocabulary,
+#     encode every row) against TfidfVectorizer.fit_transform, in MB of
+#     training text a second (edlc's includes its process start and the CSV parse).
+# Usage: bench/text_bench.sh [EPOCHS] [MAX_LEN]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+epochs="${1:-4}"
+max_len="${2:-200}"
+edlc=$PWD/build/tools/edlc/edlc
+out=bench/out/text
+rm -rf "$out"
+mkdir -p "$out"
+csv="$PWD/data/spam/spam.csv"
+[ -f "$csv" ] || { echo "data/spam is missing: run scripts/fetch-data.sh spam"; exit 1; }
+
+cat >"$out/spam.edl" <<EDL
+project "text-bench" {
+  seed     = 29
+  store    = "store.db"
+  threads  = 2
+  workflow = { parallel = 1 }
+}
+dataset emails {
+  source = csv("$csv", text = "text", label = "label")
+  split  = { train = 70%, val = 15%, test = 15% }
+  text   = { tokenizer = word(min_count = 2, max_vocab = 20000), max_len = $max_len }
+}
+model cnn_net { backbone = text_cnn(embed = 64, kernels = [3, 4, 5], channels = 64); head = classifier(dropout = 0.5) }
+model lstm_net { backbone = lstm(hidden = 64, bidirectional = true, embed = 64) }
+train cnn_job { data = emails; model = cnn_net; optimizer = adam(lr = 0.002); epochs = $epochs; batch = 64; metrics = [accuracy, f1] }
+train lstm_job { data = emails; model = lstm_net; optimizer = adam(lr = 0.003); epochs = $epochs; batch = 64; metrics = [accuracy, f1] }
+EDL
+
+"$edlc" data "$out/spam.edl" --files train >"$out/train.txt"
+"$edlc" data "$out/spam.edl" --files test >"$out/test.txt"
+now() { /usr/bin/python3 -c 'import time; print(time.time())'; }
+start=$(now)
+"$edlc" data "$out/spam.edl" --no-cache >/dev/null
+edlc_tokenize=$(/usr/bin/python3 -c "print($(now) - $start)")
+"$edlc" run "$out/spam.edl" >"$out/edlc.log"
+/usr/bin/python3 bench/text_sklearn.py "$csv" "$out/train.txt" "$out/test.txt" >"$out/sklearn.json"
+
+"$edlc" runs show 1 --store "$out/store.db" --format json >"$out/run.json"
+/usr/bin/python3 - "$out/run.json" "$out/sklearn.json" "$csv" "$edlc_tokenize" "$(wc -l <"$out/test.txt")" <<'PY'
+import csv, json, statistics, sys
+run = json.load(open(sys.argv[1]))
+peer = json.load(open(sys.argv[2]))
+csv.field_size_limit(sys.maxsize)
+megabytes = sum(len(r["text"].encode("utf-8")) for r in csv.DictReader(open(sys.argv[3], newline="", encoding="utf-8"))) / 1e6
+def metric(task, name, epochs=False):
+    values = [m["value"] for t in run["tasks"] if t["name"] == task for m in t["metrics"]
+              if m["name"] == name and (not epochs or m["epoch"] > 1)]
+    return statistics.median(values) if epochs else values[-1]
+print(f"{'SpamAssassin, ' + sys.argv[5] + ' test emails':<40} {'accuracy':>9} {'macro F1':>9} {'train rows/s':>13}")
+rows = []
+for job, name in (("cnn_job", "edlc text_cnn"), ("lstm_job", "edlc lstm (bidirectional)")):
+    acc, f1 = metric("evaluate:" + job, "test.accuracy"), metric("evaluate:" + job, "test.f1")
+    rate = metric("train:" + job, "images_per_second", True)
+    rows.append((name, acc, f1))
+    print(f"{name:<40} {acc:>9.4f} {f1:>9.4f} {rate:>13.0f}")
+print(f"{'scikit-learn TF-IDF + logistic regr.':<40} {peer['accuracy']:>9.4f} {peer['f1']:>9.4f} {'':>13}")
+for name, acc, f1 in rows:
+    print(f"{name} vs TF-IDF + LR: accuracy {acc / peer['accuracy']:.3f}x, macro F1 {f1 / peer['f1']:.3f}x")
+edlc_rate = megabytes / float(sys.argv[4])
+print(f"tokenization: edlc data {edlc_rate:.1f} MB/s (whole file: parse, learn, encode, process start), "
+      f"TfidfVectorizer.fit_transform {peer['vectorizer_mb_per_second']:.1f} MB/s (training rows): "
+      f"{edlc_rate / peer['vectorizer_mb_per_second']:.2f}x")
+PY
