@@ -332,9 +332,10 @@ void Checker::check_task_users() {
                     {name, "its pool '" + pool->name + "'", pool_task});
     const ast::Decl *train = referenced(decl, "model", DeclKind::Train);
     const std::string task = dataset_task(referenced(train, "data", DeclKind::Dataset));
-    if (dataset_input(pool) == "text" || dataset_input(referenced(train, "data", DeclKind::Dataset)) == "text")
-      not_supported(property(*decl, "model")->value->range, "smart labeling of text, label", name,
-                    "label blocks over images");
+    const bool text_model = dataset_input(referenced(train, "data", DeclKind::Dataset)) == "text";
+    if (text_model || dataset_input(pool) == "text")  // said at the model, else at the pool (either may be missing)
+      not_supported(property(*decl, text_model ? "model" : "pool")->value->range, "smart labeling of text, label",
+                    name, "label blocks over images");
     if (!task.empty() && task != "classification")
       diags_.report(DiagId::LabelPoolNotClasses, property(*decl, "model")->value->range,
                     {name, "the data of its model '" + train->name + "'", task});

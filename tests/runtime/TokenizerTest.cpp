@@ -29,7 +29,7 @@ using Tokens = std::vector<std::string>;
 
 }  // namespace
 
-TEST_CASE("word tokenizer: words, numbers and each punctuation mark, lowercased; UTF-8 letters stay in words",
+TEST_CASE("word tokenizer: words, numbers and each punctuation mark, lowercased, UTF-8 letters kept in words",
           "[text]") {
   CHECK(split_tokens("FREE money!!! Call 0800-123 now.", words()) ==
         Tokens{"free", "money", "!", "!", "!", "call", "0800", "-", "123", "now", "."});
