@@ -110,20 +110,18 @@ spec::Dataset Resolver::dataset(const ast::Decl &d, const spec::Project &p) cons
       if (const ast::Expr *dur = property_value(r->fields, "duration"))
         if (const auto *l = dur->as<ast::Literal>()) s.duration = l->number;
     }
-  if (const ast::Expr *t = property_value(d.properties, "text"))
-    if (const auto *r = t->as<ast::Record>()) {
-      s.text.max_len = static_cast<int>(number_of(property_value(r->fields, "max_len"), s.text.max_len));
-      if (const ast::Expr *tok = property_value(r->fields, "tokenizer")) {
-        const auto *call = tok->as<ast::Call>();
-        s.text.tokenizer = call ? call->callee : tok->as<ast::Name>() ? tok->as<ast::Name>()->name : s.text.tokenizer;
-      }
-    }
   {
-    // The tokenizer's options as written, else the catalogue's defaults for it.
-    const ast::Call *call = nullptr;
+    const ast::Call *call = nullptr;  // the tokenizer as written, if it is a call
     if (const ast::Expr *t = property_value(d.properties, "text"))
-      if (const auto *r = t->as<ast::Record>())
-        if (const ast::Expr *tok = property_value(r->fields, "tokenizer")) call = tok->as<ast::Call>();
+      if (const auto *r = t->as<ast::Record>()) {
+        s.text.max_len = static_cast<int>(number_of(property_value(r->fields, "max_len"), s.text.max_len));
+        if (const ast::Expr *tok = property_value(r->fields, "tokenizer")) {
+          call = tok->as<ast::Call>();
+          const auto *name = tok->as<ast::Name>();
+          s.text.tokenizer = call ? call->callee : name ? name->name : s.text.tokenizer;
+        }
+      }
+    // The tokenizer's options as written, else the catalogue's defaults for it.
     const stdlib::Function *f = stdlib::catalogue().find(Category::Tokenizer, s.text.tokenizer);
     for (const stdlib::Field &p : f ? f->params : std::vector<stdlib::Field>{}) {
       const ast::Expr *written = call ? argument(*call, Category::Tokenizer, p.name) : nullptr;

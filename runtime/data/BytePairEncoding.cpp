@@ -13,9 +13,7 @@ constexpr const char *kEndOfWord = "</w>";
 std::vector<std::string> characters(const std::string &word) {
   std::vector<std::string> out;
   for (std::size_t i = 0; i < word.size();) {
-    const unsigned char c = static_cast<unsigned char>(word[i]);
-    std::size_t n = c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : c >= 0xC0 ? 2 : 1;
-    n = std::min(n, word.size() - i);
+    const std::size_t n = std::min(utf8_sequence_length(static_cast<unsigned char>(word[i])), word.size() - i);
     out.push_back(word.substr(i, n));
     i += n;
   }
@@ -26,6 +24,13 @@ std::vector<std::string> characters(const std::string &word) {
 using Pair = std::pair<std::string, std::string>;
 
 }  // namespace
+
+std::size_t utf8_sequence_length(unsigned char lead) {
+  if (lead >= 0xF0 && lead <= 0xF7) return 4;
+  if (lead >= 0xE0) return 3;
+  if (lead >= 0xC0) return 2;
+  return 1;
+}
 
 PairMerges learn_merges(const std::vector<std::pair<std::string, std::size_t>> &word_counts, std::size_t symbols) {
   PairMerges m;

@@ -16,6 +16,9 @@
 
 namespace edl::data {
 
+// The length of the UTF-8 sequence a lead byte starts (1 for a stray byte).
+std::size_t utf8_sequence_length(unsigned char lead);
+
 struct PairMerges {
   std::vector<std::string> symbols;                        // every symbol: the characters, then each merge's result
   std::vector<std::pair<std::string, std::string>> merges;  // in the order learnt

@@ -6,14 +6,6 @@
 namespace edl::data {
 namespace {
 
-// The length of the UTF-8 sequence a lead byte starts (1 for a stray byte).
-std::size_t sequence_length(unsigned char lead) {
-  if (lead >= 0xF0 && lead <= 0xF7) return 4;
-  if (lead >= 0xE0) return 3;
-  if (lead >= 0xC0) return 2;
-  return 1;
-}
-
 char lowered(char c, bool lowercase) {
   return lowercase ? static_cast<char>(std::tolower(static_cast<unsigned char>(c))) : c;
 }
@@ -30,7 +22,7 @@ std::vector<std::string> split_tokens(const std::string &text, const spec::Datas
   };
   for (std::size_t i = 0; i < text.size();) {
     const unsigned char c = static_cast<unsigned char>(text[i]);
-    const std::size_t n = std::min(sequence_length(c), text.size() - i);
+    const std::size_t n = std::min(utf8_sequence_length(c), text.size() - i);
     if (chars) {
       if (n == 1) out.emplace_back(1, lowered(text[i], settings.lowercase));
       else out.push_back(text.substr(i, n));
