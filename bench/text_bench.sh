@@ -2,10 +2,11 @@
 # Text classification against scikit-learn (issue: text and sound), in one
 # run on SpamAssassin's emails (data/spam/spam.csv: 5,919 rows, 70% train /
 # 15% val / 15% test as edlc splits them):
-#   - edlc trains text_cnn and a bidirectional lstm on word tokens (the
-#     vocabulary from the training rows, min_count 2, 20,000 words,
-#     MAX_LEN tokens a row (default 200); Adam, 4 epochs, batch 64, 2 threads, one job at a time)
-#     and scores the test rows;
+#   - edlc trains text_cnn, text_cnn under token dropout, a bidirectional
+#     lstm and a transformer encoder on word tokens (the vocabulary from the
+#     training rows, min_count 2, 20,000 words, MAX_LEN tokens a row
+#     (default 200); Adam, EPOCHS epochs (default 4), batch 64, 2 threads,
+#     one job at a time) and scores the test rows;
 #   - bench/text_sklearn.py fits TF-IDF (min_df 2, 20,000 words, sublinear
 #     tf) + logistic regression on the same training rows (`edlc data
 #     --files train`) and scores the same test rows: the baseline to beat;
@@ -38,8 +39,12 @@ dataset emails {
 }
 model cnn_net { backbone = text_cnn(embed = 64, kernels = [3, 4, 5], channels = 64); head = classifier(dropout = 0.5) }
 model lstm_net { backbone = lstm(hidden = 64, bidirectional = true, embed = 64) }
+model attention_net { backbone = transformer(embed = 64, heads = 4, layers = 2, ff = 128) }
+augment noisy { token_dropout(rate = 0.1) }
 train cnn_job { data = emails; model = cnn_net; optimizer = adam(lr = 0.002); epochs = $epochs; batch = 64; metrics = [accuracy, f1] }
 train lstm_job { data = emails; model = lstm_net; optimizer = adam(lr = 0.003); epochs = $epochs; batch = 64; metrics = [accuracy, f1] }
+train noisy_cnn_job { data = emails; augment = noisy; model = cnn_net; optimizer = adam(lr = 0.002); epochs = $epochs; batch = 64; metrics = [accuracy, f1] }
+train transformer_job { data = emails; model = attention_net; optimizer = adam(lr = 0.001); epochs = $epochs; batch = 64; metrics = [accuracy, f1] }
 EDL
 
 "$edlc" data "$out/spam.edl" --files train >"$out/train.txt"
@@ -64,7 +69,8 @@ def metric(task, name, epochs=False):
     return statistics.median(values) if epochs else values[-1]
 print(f"{'SpamAssassin, ' + sys.argv[5] + ' test emails':<40} {'accuracy':>9} {'macro F1':>9} {'train rows/s':>13}")
 rows = []
-for job, name in (("cnn_job", "edlc text_cnn"), ("lstm_job", "edlc lstm (bidirectional)")):
+for job, name in (("cnn_job", "edlc text_cnn"), ("noisy_cnn_job", "edlc text_cnn + token_dropout"),
+                  ("lstm_job", "edlc lstm (bidirectional)"), ("transformer_job", "edlc transformer")):
     acc, f1 = metric("evaluate:" + job, "test.accuracy"), metric("evaluate:" + job, "test.f1")
     rate = metric("train:" + job, "images_per_second", True)
     rows.append((name, acc, f1))

@@ -176,6 +176,11 @@ void models(Builder &b) {
        {opt("hidden", integer(1, 8192), "128", "hidden size"), opt("layers", integer(1, 16), "1", "layers"),
         opt("bidirectional", boolean(), "false", "read both directions"),
         opt("embed", integer(1, 4096), "128", "embedding size"), pretrained(), freeze()});
+  b.fn(C::Backbone, "transformer", "small transformer encoder over word embeddings, mean-pooled over the tokens",
+       {opt("embed", integer(1, 4096), "64", "embedding size (a multiple of heads)"),
+        opt("heads", integer(1, 64), "4", "attention heads"), opt("layers", integer(1, 24), "2", "encoder layers"),
+        opt("ff", integer(1, 16384), "128", "feed-forward width"),
+        opt("dropout", fraction(), "0.1", "dropout in the encoder layers"), pretrained(), freeze()});
   b.fn(C::Backbone, "audio_cnn", "convolutions over spectrograms",
        {opt("channels", channels(), "[32, 64]", "channels of each stage")});
   b.fn(C::Backbone, "nas", "architecture found by neural architecture search",
@@ -430,7 +435,7 @@ void blocks(Builder &b) {
 // that would be dropped or fail later. A feature's issue deletes its line.
 void not_yet_built(Catalogue &c) {
   const std::pair<Category, std::vector<std::string>> kFunctions[] = {
-      {C::AugmentOp, {"time_shift", "gain", "time_mask", "freq_mask", "token_dropout", "token_swap"}},
+      {C::AugmentOp, {"time_shift", "gain", "time_mask", "freq_mask"}},
       {C::Source, {"audio_folder"}},
       {C::Features, {"log_mel"}},
       {C::Backbone, {"audio_cnn", "nas"}},

@@ -29,10 +29,13 @@ struct Value {
 enum class OpKind {
   FlipH, FlipV, Rotate, Rotate90, Affine, ShearX, ShearY, TranslateX, TranslateY, Crop, RandomResizedCrop, Resize,
   Pad, Brightness, Contrast, Saturation, Hue, Grayscale, Invert, Solarize, Posterize, Gamma, Cutout, Noise,
-  Blur, Sharpness, Equalize, Autocontrast, Mixup, Cutmix, Custom
+  Blur, Sharpness, Equalize, Autocontrast, Mixup, Cutmix,
+  TokenDropout, TokenSwap,  // text: applied to token ids on the host (runtime/train/TokenAugment.h)
+  Custom
 };
 
 bool is_geometric(OpKind k);
+bool is_token_op(OpKind k);
 bool changes_size(OpKind k);
 
 // A user-defined `op`: its parameters and the per-pixel formula (over x, c,
@@ -89,5 +92,9 @@ struct Augment {
   Control root;
   double fill = 0;  // value outside the source image (pad's fill)
 };
+
+// Which of `ops` ops apply to one sample: the control tree walked with
+// `rng` (maybe's p, one_of's and some_of's picks). 1 where an op applies.
+std::vector<char> enabled_ops(const Control &root, std::size_t ops, std::mt19937_64 &rng);
 
 }  // namespace edl::spec

@@ -33,7 +33,8 @@ const std::map<std::string, OpKind> kOps = {
     {"solarize", OpKind::Solarize}, {"posterize", OpKind::Posterize}, {"gamma", OpKind::Gamma},
     {"cutout", OpKind::Cutout}, {"noise", OpKind::Noise}, {"hue", OpKind::Hue}, {"blur", OpKind::Blur},
     {"sharpness", OpKind::Sharpness}, {"equalize", OpKind::Equalize}, {"autocontrast", OpKind::Autocontrast},
-    {"mixup", OpKind::Mixup}, {"cutmix", OpKind::Cutmix}};
+    {"mixup", OpKind::Mixup}, {"cutmix", OpKind::Cutmix}, {"token_dropout", OpKind::TokenDropout},
+    {"token_swap", OpKind::TokenSwap}};
 
 const ast::Expr *argument(const std::vector<ast::Argument> &args, const stdlib::Function &f, const std::string &name) {
   for (std::size_t i = 0; i < args.size(); ++i) {
@@ -270,6 +271,8 @@ class Builder {
       case OpKind::Hue: op.args = {v("shift", 0)}; break;
       case OpKind::Sharpness: op.args = {v("factor", 1)}; break;
       case OpKind::Blur: op.args = {v("sigma", 1)}; break;  // the kernel radius is set when laid out
+      case OpKind::TokenDropout: op.args = {v("rate", 0.1)}; break;
+      case OpKind::TokenSwap: op.args = {v("rate", 0.05)}; break;
       case OpKind::Mixup:
       case OpKind::Cutmix: {
         // The partner (a fraction of the batch), the mixing weight from

@@ -58,6 +58,12 @@ spec::Model Resolver::model(const ast::Decl &d) const {
           for (double k : default_numbers(param(Category::Backbone, "text_cnn", "kernels"))) m.kernels.emplace_back(k);
         if (m.channels.empty()) m.channels = {number_arg(*call, Category::Backbone, "channels", true)};
       }
+      if (m.backbone == "transformer") {
+        m.layers = number_arg(*call, Category::Backbone, "layers", true);
+        m.heads = number_arg(*call, Category::Backbone, "heads", true);
+        m.ff = number_arg(*call, Category::Backbone, "ff", true);
+        m.encoder_dropout = number_arg(*call, Category::Backbone, "dropout");
+      }
       if (m.backbone == "lstm") {
         if (m.hidden.empty()) m.hidden = {number_arg(*call, Category::Backbone, "hidden", true)};
         m.layers = number_arg(*call, Category::Backbone, "layers", true);
@@ -323,7 +329,11 @@ spec::Search Resolver::search(const TrainFacts &facts, const spec::Train &job) c
                                                                                 : s.trials * points;
     }
   }
-  if (job.augment && is_searched(*job.augment))
+  // The baseline is trivialaugment, an image policy: text has no such baseline.
+  const ast::Property *source = facts.dataset ? ast::find_property(facts.dataset->properties, "source") : nullptr;
+  const auto *source_call = source ? source->value->as<ast::Call>() : nullptr;
+  const bool text = source_call && source_call->callee == "csv";
+  if (job.augment && is_searched(*job.augment) && !text)
     s.baseline_augment = std::make_shared<spec::Augment>(trivialaugment_baseline());
   return s;
 }

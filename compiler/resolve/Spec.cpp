@@ -41,6 +41,44 @@ bool changes_size(OpKind k) {
   return k == OpKind::Crop || k == OpKind::RandomResizedCrop || k == OpKind::Resize || k == OpKind::Pad;
 }
 
+bool is_token_op(OpKind k) { return k == OpKind::TokenDropout || k == OpKind::TokenSwap; }
+
+namespace {
+
+void walk_enabled(const Control &c, bool on, std::mt19937_64 &rng, std::vector<char> &enabled) {
+  std::uniform_real_distribution<double> u01(0, 1);
+  switch (c.kind) {
+    case Control::Op: enabled[static_cast<std::size_t>(c.op)] = on; return;
+    case Control::Sequence:
+      for (const Control &child : c.children) walk_enabled(child, on, rng, enabled);
+      return;
+    case Control::Maybe: {
+      bool take = u01(rng) < c.p_value.sample(rng);
+      for (const Control &child : c.children) walk_enabled(child, on && take, rng, enabled);
+      return;
+    }
+    case Control::OneOf:
+    case Control::SomeOf: {
+      std::vector<std::size_t> order(c.children.size());
+      for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
+      std::shuffle(order.begin(), order.end(), rng);
+      std::size_t take = c.kind == Control::OneOf ? 1 : static_cast<std::size_t>(std::max(0, c.n));
+      std::vector<char> chosen(order.size(), 0);
+      for (std::size_t i = 0; i < order.size() && i < take; ++i) chosen[order[i]] = 1;
+      for (std::size_t i = 0; i < c.children.size(); ++i) walk_enabled(c.children[i], on && chosen[i], rng, enabled);
+      return;
+    }
+  }
+}
+
+}  // namespace
+
+std::vector<char> enabled_ops(const Control &root, std::size_t ops, std::mt19937_64 &rng) {
+  std::vector<char> enabled(ops, 0);
+  walk_enabled(root, true, rng, enabled);
+  return enabled;
+}
+
 double Value::sample(std::mt19937_64 &rng) const {
   switch (kind) {
     case Const: return a;

@@ -92,10 +92,11 @@ struct Model {
   SourceRange backbone_range;
   std::vector<Scalar> hidden;      // mlp; lstm (one value)
   std::vector<Scalar> channels;    // cnn; text_cnn (one value: per kernel width)
-  Scalar embed;                    // text_cnn, lstm: token embedding size
+  Scalar embed;                    // text_cnn, lstm, transformer: token embedding size
   std::vector<Scalar> kernels;     // text_cnn: kernel widths
-  Scalar layers;                   // lstm
+  Scalar layers;                   // lstm, transformer
   bool bidirectional = false;      // lstm
+  Scalar heads, ff, encoder_dropout;  // transformer: attention heads, feed-forward width, dropout
   Scalar kernel = 3;               // cnn (resolve sets the catalogue's default)
   Scalar width = 1.0;              // mobilenet_v2
   std::string pretrained;          // absolute path of weights, or empty
@@ -116,7 +117,7 @@ struct Model {
   Scalar decoder_channels;            // unet (fcn: dropout)
   bool detects() const { return head == "retinanet" || head == "yolo" || head == "faster_rcnn"; }
   bool segments() const { return head == "fcn" || head == "unet"; }
-  bool reads_text() const { return backbone == "text_cnn" || backbone == "lstm"; }
+  bool reads_text() const { return backbone == "text_cnn" || backbone == "lstm" || backbone == "transformer"; }
   // The metric a run of it always records and watches by default.
   const char *headline_metric() const { return detects() ? "map" : segments() ? "miou" : "accuracy"; }
 };

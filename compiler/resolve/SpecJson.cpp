@@ -1,5 +1,6 @@
 #include "compiler/resolve/SpecJson.h"
 
+#include <iterator>
 #include <set>
 #include <sstream>
 
@@ -19,7 +20,8 @@ const char *to_string(OpKind k) {
       "flip_horizontal", "flip_vertical", "rotate", "rotate90", "affine", "shear_x", "shear_y", "translate_x",
       "translate_y", "crop", "random_resized_crop", "resize", "pad", "brightness", "contrast", "saturation", "hue",
       "grayscale", "invert", "solarize", "posterize", "gamma", "cutout", "noise", "blur", "sharpness", "equalize",
-      "autocontrast", "mixup", "cutmix", "custom"};
+      "autocontrast", "mixup", "cutmix", "token_dropout", "token_swap", "custom"};
+  static_assert(std::size(names) == static_cast<std::size_t>(OpKind::Custom) + 1, "a name for every op kind");
   return names[static_cast<int>(k)];
 }
 
@@ -69,6 +71,9 @@ json to_json(const Model &m) {
   if (m.head == "unet") out["decoder_channels"] = to_json(m.decoder_channels);
   if (m.reads_text()) out["embed"] = to_json(m.embed);
   if (m.backbone == "text_cnn") out["kernels"] = scalars(m.kernels);
+  if (m.backbone == "transformer")
+    out["encoder"] = {{"layers", to_json(m.layers)}, {"heads", to_json(m.heads)}, {"ff", to_json(m.ff)},
+                      {"dropout", to_json(m.encoder_dropout)}};
   if (m.backbone == "lstm") {
     out["layers"] = to_json(m.layers);
     out["bidirectional"] = m.bidirectional;

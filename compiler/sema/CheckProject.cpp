@@ -34,7 +34,7 @@ std::string model_input(const ast::Decl *model) {
   const ast::Property *backbone = model ? ast::find_property(model->properties, "backbone") : nullptr;
   const auto *call = backbone ? backbone->value->as<ast::Call>() : nullptr;
   if (!call) return "";
-  return call->callee == "text_cnn" || call->callee == "lstm" ? "text"
+  return call->callee == "text_cnn" || call->callee == "lstm" || call->callee == "transformer" ? "text"
          : call->callee == "audio_cnn"                         ? "sound"
                                                                : "images";
 }
@@ -137,6 +137,32 @@ std::string dataset_task(const ast::Decl *dataset) {
 
 }  // namespace
 
+void Checker::check_augment_domain(const ast::Decl &train, const ast::Decl &augment, const std::string &holds) {
+  // What each step works on: an op its catalogue entry's data, a user op
+  // and a policy (which picks image ops) images; control steps their body.
+  const unsigned wanted = holds == "text" ? stdlib::kText : stdlib::kImage | stdlib::kBatch;
+  const std::function<void(const std::vector<ast::Step> &)> walk = [&](const std::vector<ast::Step> &steps) {
+    for (const ast::Step &step : steps) {
+      const stdlib::Function *op = stdlib::catalogue().find(stdlib::Category::AugmentOp, step.name);
+      const stdlib::Function *control = stdlib::catalogue().find(stdlib::Category::Control, step.name);
+      if (control) {
+        walk(step.body);
+        continue;
+      }
+      const unsigned domains = op ? op->domains : stdlib::kImage;
+      if (!op && !stdlib::catalogue().find(stdlib::Category::Policy, step.name) &&
+          !result_.decls[static_cast<int>(DeclKind::Op)].count(step.name))
+        continue;  // unknown: reported where it is written
+      if (domains & wanted) continue;
+      const std::string works = domains & stdlib::kText ? "text" : domains & stdlib::kAudio ? "sound" : "images";
+      if (works == "sound") continue;  // E0901 where it is written
+      diags_.report(DiagId::OpOfOtherData, step.name_range, {augment.name, step.name, works, train.name, holds})
+          .label(property(train, "augment")->value->range, NoteId::UsedHere, {augment.name});
+    }
+  };
+  walk(augment.steps);
+}
+
 void Checker::check_trains() {
   for (const auto &entry : result_.decls[static_cast<int>(DeclKind::Train)]) {
     const std::string &name = entry.first;
@@ -166,9 +192,7 @@ void Checker::check_trains() {
       diags_.report(DiagId::InputKindMismatch, property(*decl, "model")->value->range,
                     {facts.model->name, reads, facts.dataset->name, holds})
           .label(property(*facts.model, "backbone")->value->range, NoteId::DeclaredHere, {"backbone"});
-    if (holds == "text" && facts.augment)
-      not_supported(property(*decl, "augment")->value->range, "augmentation of text, augment", facts.augment->name,
-                    "training on text without an augment");
+    if (facts.augment && (holds == "text" || holds == "images")) check_augment_domain(*decl, *facts.augment, holds);
 
     std::string head = head_task(facts.model), task = dataset_task(facts.dataset);
     if (!head.empty() && !task.empty() && head != task) {
@@ -340,14 +364,14 @@ void Checker::check_task_users() {
       diags_.report(DiagId::LabelPoolNotClasses, property(*decl, "model")->value->range,
                     {name, "the data of its model '" + train->name + "'", task});
   }
-  // Packages hold classifiers, detectors and segmenters; int8 quantizes classifiers only.
+  // Packages hold image and text classifiers, detectors and segmenters;
+  // int8 quantizes image classifiers only (it calibrates on images).
   for (const auto &[name, decl] : result_.decls[static_cast<int>(DeclKind::Deploy)]) {
     const ast::Decl *train = referenced(decl, "from", DeclKind::Train);
     const std::string task = head_task(referenced(train, "model", DeclKind::Model));
     if (dataset_input(referenced(train, "data", DeclKind::Dataset)) == "text")
-      not_supported(property(*decl, "from")->value->range, "deployment of a text model, deploy", name,
-                    "deploying image models (text packages arrive with text serving)");
-    if (task == "detection" || task == "segmentation")
+      check_edge_of_detector(*decl, train->name, "text classifier");
+    else if (task == "detection" || task == "segmentation")
       check_edge_of_detector(*decl, train->name, task == "detection" ? "detector" : "segmenter");
   }
 }

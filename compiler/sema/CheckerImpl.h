@@ -85,6 +85,8 @@ class Checker {
   void check_task_users();
   void check_loss_of(const ast::Decl &train, const ast::Decl *model);
   void check_edge_of_detector(const ast::Decl &deploy, const std::string &train, const char *model);
+  // Every op of `augment` works on what `train` feeds it (`holds`: text or images), E0522.
+  void check_augment_domain(const ast::Decl &train, const ast::Decl &augment, const std::string &holds);
   // A label block's stop condition reads only what a round measures; with a
   // human oracle it asks for no baseline or reference.
   void check_label_rules(const ast::Decl &d);

@@ -1,36 +1,15 @@
 #include "runtime/data/BytePairEncoding.h"
 
+#include "runtime/data/TextEncoder.h"
+
 #include <algorithm>
+#include <map>
 #include <queue>
 #include <set>
 
 namespace edl::data {
-namespace {
-
-constexpr const char *kEndOfWord = "</w>";
-
-// The word's characters (UTF-8 code points), the last marked as the word's end.
-std::vector<std::string> characters(const std::string &word) {
-  std::vector<std::string> out;
-  for (std::size_t i = 0; i < word.size();) {
-    const std::size_t n = std::min(utf8_sequence_length(static_cast<unsigned char>(word[i])), word.size() - i);
-    out.push_back(word.substr(i, n));
-    i += n;
-  }
-  if (!out.empty()) out.back() += kEndOfWord;
-  return out;
-}
 
 using Pair = std::pair<std::string, std::string>;
-
-}  // namespace
-
-std::size_t utf8_sequence_length(unsigned char lead) {
-  if (lead >= 0xF0 && lead <= 0xF7) return 4;
-  if (lead >= 0xE0) return 3;
-  if (lead >= 0xC0) return 2;
-  return 1;
-}
 
 PairMerges learn_merges(const std::vector<std::pair<std::string, std::size_t>> &word_counts, std::size_t symbols) {
   PairMerges m;
@@ -38,7 +17,7 @@ PairMerges learn_merges(const std::vector<std::pair<std::string, std::size_t>> &
   std::vector<std::size_t> counts;
   std::set<std::string> alphabet;
   for (const auto &[word, count] : word_counts) {
-    words.push_back(characters(word));
+    words.push_back(word_characters(word));
     counts.push_back(count);
     alphabet.insert(words.back().begin(), words.back().end());
   }
@@ -71,7 +50,6 @@ PairMerges learn_merges(const std::vector<std::pair<std::string, std::size_t>> &
     heap.pop();
     if (c == 0 || pair_count[best] != c) continue;  // stale
     const std::string joined = best.first + best.second;
-    m.rank[best] = m.merges.size();
     m.merges.push_back(best);
     m.symbols.push_back(joined);
     const std::set<std::size_t> affected = where[best];
@@ -96,33 +74,6 @@ PairMerges learn_merges(const std::vector<std::pair<std::string, std::size_t>> &
     pair_count[best] = 0;
   }
   return m;
-}
-
-std::vector<std::string> apply_merges(const PairMerges &m, const std::string &word) {
-  std::vector<std::string> s = characters(word);
-  for (;;) {
-    // The adjacent pair learnt earliest is merged first, as in learning.
-    std::size_t best = s.size(), best_rank = m.merges.size();
-    for (std::size_t i = 0; i + 1 < s.size(); ++i) {
-      auto it = m.rank.find({s[i], s[i + 1]});
-      if (it != m.rank.end() && it->second < best_rank) {
-        best_rank = it->second;
-        best = i;
-      }
-    }
-    if (best == s.size()) return s;
-    const Pair p = m.merges[best_rank];
-    std::vector<std::string> merged;
-    for (std::size_t i = 0; i < s.size(); ++i) {
-      if (i + 1 < s.size() && s[i] == p.first && s[i + 1] == p.second) {
-        merged.push_back(s[i] + s[i + 1]);
-        ++i;
-      } else {
-        merged.push_back(s[i]);
-      }
-    }
-    s = std::move(merged);
-  }
 }
 
 }  // namespace edl::data

@@ -3,33 +3,24 @@
 // word ("s</w>"), and the most frequent adjacent pair of symbols in the
 // training words is merged into one, again and again, until the symbols
 // number `symbols`. A word is encoded by applying the learnt merges in the
-// order they were learnt, so frequent words become one symbol and rare
-// ones split into pieces the model has seen. No torch.
+// order they were learnt (TextEncoder::subwords), so frequent words become
+// one symbol and rare ones split into pieces the model has seen. No torch.
 #pragma once
 
 #include <cstdint>
-#include <map>
 #include <string>
-#include <unordered_map>
 #include <utility>
 #include <vector>
 
 namespace edl::data {
 
-// The length of the UTF-8 sequence a lead byte starts (1 for a stray byte).
-std::size_t utf8_sequence_length(unsigned char lead);
-
 struct PairMerges {
   std::vector<std::string> symbols;                        // every symbol: the characters, then each merge's result
   std::vector<std::pair<std::string, std::string>> merges;  // in the order learnt
-  std::map<std::pair<std::string, std::string>, std::size_t> rank;  // a merge's position in `merges`
 };
 
 // Merges learnt from words and their counts; ties in frequency go to the
 // pair that sorts first, so the result never depends on hash order.
 PairMerges learn_merges(const std::vector<std::pair<std::string, std::size_t>> &word_counts, std::size_t symbols);
-
-// A word's symbols after the merges.
-std::vector<std::string> apply_merges(const PairMerges &m, const std::string &word);
 
 }  // namespace edl::data

@@ -59,7 +59,7 @@ LoadedDataset load_dataset(const DatasetSpec &spec, const LoadOptions &options) 
   out.split = split_samples(out.labels, out.classes.size(), spec, out.report, out.classes);
   if (spec.source == SourceKind::Csv) {
     out.vocabulary = learn_vocabulary(out.texts, out.split.train, spec.text);
-    out.tokens = encode_all(out.vocabulary, out.texts);
+    out.tokens = out.vocabulary.encode_all(out.texts);
   }
   return out;
 }

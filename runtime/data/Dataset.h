@@ -71,7 +71,7 @@ struct LoadedDataset {
   // Text rows, and each as max_len token ids (N x max_len, row-major) in
   // the vocabulary learnt from the training split.
   std::vector<std::string> texts;
-  Vocabulary vocabulary;
+  TextEncoder vocabulary;
   std::vector<std::int32_t> tokens;
   // Audio: N x samples_per_clip, mono float in [-1, 1].
   int samples_per_clip = 0;

@@ -174,6 +174,15 @@ bool write_package(const PackagedModel &model, const PackageSpec &spec, nlohmann
     return false;
   }
   files["torchscript"] = "model/torchscript.pt";
+  if (spec.text) {
+    std::ofstream out(fs::path(spec.staging) / "model" / "tokenizer.txt", std::ios::binary);
+    spec.text->write(out);
+    if (!out.flush()) {
+      error = "cannot write the tokenizer in " + spec.staging;
+      return false;
+    }
+    files["tokenizer"] = "model/tokenizer.txt";
+  }
 
   nlohmann::json targets = nlohmann::json::array();
   for (const std::string &target : spec.targets) {
@@ -192,7 +201,7 @@ bool write_package(const PackagedModel &model, const PackageSpec &spec, nlohmann
       }
       entry["folder"] = "sdk";
       entry["build"] = std::string("cmake -S sdk/example -B build && cmake --build build && build/") +
-                       sdk_example_program(manifest) + " . IMAGE";
+                       sdk_example_program(manifest) + (spec.text ? " . TEXT_FILE" : " . IMAGE");
     } else if (target == "edge") {
       if (!edge_target(model, spec, entry, error)) return false;
     } else if (target == "server") {

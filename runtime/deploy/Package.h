@@ -8,6 +8,7 @@
 #include "compiler/lower/torch/BuildModel.h"
 #include "compiler/lower/torch/Detector.h"
 #include "compiler/lower/torch/Segmenter.h"
+#include "runtime/data/TextEncoder.h"
 
 #include <nlohmann/json.hpp>
 
@@ -24,6 +25,8 @@ struct PackageSpec {
   nlohmann::json target_options;     // per target, its arguments as written
   nlohmann::json manifest;           // everything the manifest says besides files and targets
   lower::InputShape shape;
+  // A text model's tokenizer, kept as model/tokenizer.txt; null for images.
+  const data::TextEncoder *text = nullptr;
   // edge(quantize = int8) only: normalised images from the training split
   // to observe activation ranges on, and the labelled images of the
   // evaluated split to measure the accuracy change on, batch by batch (a

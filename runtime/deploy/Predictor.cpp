@@ -30,6 +30,19 @@ std::string module_file(const nlohmann::json &manifest, bool edge) {
   throw std::runtime_error("it has no edge() target");
 }
 
+// A classifier's softmax over `logits`: row j's `k` best classes into out[rows[j]].
+void top_classes(const torch::Tensor &logits, const std::vector<std::string> &classes, const std::vector<std::size_t> &rows,
+                 int k, std::vector<Predicted> &out) {
+  const torch::Tensor probs = torch::softmax(logits, 1);
+  const int top = std::max(1, std::min<int>(k, static_cast<int>(classes.size())));
+  auto [values, indices] = probs.topk(top, 1);
+  for (std::size_t j = 0; j < rows.size(); ++j)
+    for (int r = 0; r < top; ++r) {
+      const int index = static_cast<int>(indices[static_cast<long>(j)][r].item<long>());
+      out[rows[j]].top.push_back({index, classes[static_cast<std::size_t>(index)], values[static_cast<long>(j)][r].item<double>()});
+    }
+}
+
 }  // namespace
 
 // A segmenter's class scores are resized to the image's own size in one
@@ -43,6 +56,8 @@ struct Predictor::Impl {
   std::vector<std::string> classes;
   int width = 0, height = 0, channels = 0;
   bool detects = false, segments = false;
+  bool text = false;  // a text classifier: `encoder` makes its token ids
+  data::TextEncoder encoder;
   std::vector<float> scale, shift;  // per channel: x * scale - shift
 };
 
@@ -58,10 +73,19 @@ std::unique_ptr<Predictor> Predictor::open(const std::string &package, std::stri
     impl->manifest = nlohmann::json::parse(in);
     if (impl->manifest.value("format", "") != "edl-package") throw std::runtime_error("not an edl package manifest");
     const auto &input = impl->manifest.at("input");
+    impl->classes = impl->manifest.at("classes").get<std::vector<std::string>>();
+    impl->module = torch::jit::load((fs::path(dir) / module_file(impl->manifest, edge)).string());
+    impl->module.eval();
+    if (input.value("kind", "image") == "text") {
+      impl->text = true;
+      std::ifstream file(fs::path(dir) / impl->manifest.at("files").at("tokenizer").get<std::string>(), std::ios::binary);
+      std::string why;
+      if (!file || !data::TextEncoder::read(file, impl->encoder, why)) throw std::runtime_error("its tokenizer: " + why);
+      return std::unique_ptr<Predictor>(new Predictor(std::move(impl)));
+    }
     impl->width = input.at("width");
     impl->height = input.at("height");
     impl->channels = input.at("channels");
-    impl->classes = impl->manifest.at("classes").get<std::vector<std::string>>();
     impl->detects = impl->manifest.value("task", "classification") == "detection";
     impl->segments = impl->manifest.value("task", "classification") == "segmentation";
     const auto &norm = impl->manifest.at("preprocessing").at("normalize");
@@ -73,8 +97,6 @@ std::unique_ptr<Predictor> Predictor::open(const std::string &package, std::stri
       impl->scale.push_back(1.0f / (255.0f * s));
       impl->shift.push_back(m / s);
     }
-    impl->module = torch::jit::load((fs::path(dir) / module_file(impl->manifest, edge)).string());
-    impl->module.eval();
   } catch (const std::exception &e) {
     error = "cannot open the package " + package + ": " + e.what();
     return nullptr;
@@ -90,6 +112,7 @@ nlohmann::json to_json(const Detection &d) {
 
 bool Predictor::detects() const { return impl_->detects; }
 bool Predictor::segments() const { return impl_->segments; }
+bool Predictor::reads_text() const { return impl_->text; }
 
 nlohmann::json areas_json(const Predicted &p, const std::vector<std::string> &classes) {
   nlohmann::json areas = nlohmann::json::array();
@@ -106,6 +129,10 @@ nlohmann::json areas_json(const Predicted &p, const std::vector<std::string> &cl
 std::vector<Predicted> Predictor::predict(const std::vector<std::vector<std::uint8_t>> &images, int k) const {
   const Impl &m = *impl_;
   std::vector<Predicted> out(images.size());
+  if (m.text) {
+    for (Predicted &p : out) p.error = "this package's model reads text, not images";
+    return out;
+  }
   std::vector<std::size_t> good;
   std::vector<data::ImageSize> sizes;  // of the good images, as sent
   const int C = m.channels, H = m.height, W = m.width;
@@ -167,14 +194,25 @@ std::vector<Predicted> Predictor::predict(const std::vector<std::vector<std::uin
     }
     return out;
   }
-  torch::Tensor probs = torch::softmax(module.forward({input}).toTensor(), 1);
-  const int top = std::max(1, std::min<int>(k, static_cast<int>(m.classes.size())));
-  auto [values, indices] = probs.topk(top, 1);
-  for (std::size_t j = 0; j < good.size(); ++j)
-    for (int r = 0; r < top; ++r) {
-      const int index = static_cast<int>(indices[static_cast<long>(j)][r].item<long>());
-      out[good[j]].top.push_back({index, m.classes[static_cast<std::size_t>(index)], values[static_cast<long>(j)][r].item<double>()});
-    }
+  top_classes(module.forward({input}).toTensor(), m.classes, good, k, out);
+  return out;
+}
+
+std::vector<Predicted> Predictor::predict_texts(const std::vector<std::string> &texts, int k) const {
+  const Impl &m = *impl_;
+  std::vector<Predicted> out(texts.size());
+  if (!m.text) {
+    for (Predicted &p : out) p.error = "this package's model reads images, not text";
+    return out;
+  }
+  if (texts.empty()) return out;
+  const std::vector<std::int32_t> ids = m.encoder.encode_all(texts);
+  const torch::Tensor input =
+      torch::tensor(std::vector<std::int64_t>(ids.begin(), ids.end()), torch::kInt64).view({static_cast<long>(texts.size()), -1});
+  std::vector<std::size_t> rows(texts.size());
+  for (std::size_t i = 0; i < rows.size(); ++i) rows[i] = i;
+  torch::NoGradGuard no_grad;
+  top_classes(const_cast<torch::jit::Module &>(m.module).forward({input}).toTensor(), m.classes, rows, k, out);
   return out;
 }
 

@@ -7,6 +7,7 @@
 #pragma once
 
 #include "runtime/data/LabelMap.h"
+#include "runtime/data/TextEncoder.h"
 
 #include <nlohmann/json.hpp>
 
@@ -62,11 +63,16 @@ class Predictor {
   const nlohmann::json &manifest() const;
   bool detects() const;
   bool segments() const;
+  // A text classifier (manifest input kind "text"): predict_texts, not predict.
+  bool reads_text() const;
   // Each image (encoded bytes: PNG, JPEG, ...) in one batch: a classifier's
   // `k` best classes, or a detector's objects (its own score threshold and
   // limit; `k` unused). An image that cannot be decoded gets an error, not
   // the batch.
   std::vector<Predicted> predict(const std::vector<std::vector<std::uint8_t>> &images, int k) const;
+  // A text classifier's `k` best classes of each text (UTF-8), tokenized by
+  // the package's own tokenizer, in one batch.
+  std::vector<Predicted> predict_texts(const std::vector<std::string> &texts, int k) const;
 
  private:
   struct Impl;

@@ -20,7 +20,8 @@ namespace {
 using Clock = std::chrono::steady_clock;
 using nlohmann::json;
 
-// Requests wait here; one worker takes them in batches.
+// Requests wait here; one worker takes them in batches (images, or a text
+// model's texts).
 class Batcher {
  public:
   Batcher(const deploy::Predictor &predictor, int max_batch, double max_wait_ms)
@@ -74,9 +75,14 @@ class Batcher {
         }
       }
       std::vector<std::vector<std::uint8_t>> images;
-      for (Item &i : batch) images.push_back(std::move(i.image));
+      std::vector<std::string> texts;
+      for (Item &i : batch) {
+        if (predictor_.reads_text()) texts.emplace_back(i.image.begin(), i.image.end());
+        else images.push_back(std::move(i.image));
+      }
       try {
-        std::vector<deploy::Predicted> results = predictor_.predict(images, kTop);
+        std::vector<deploy::Predicted> results =
+            predictor_.reads_text() ? predictor_.predict_texts(texts, kTop) : predictor_.predict(images, kTop);
         for (std::size_t i = 0; i < batch.size(); ++i) batch[i].promise.set_value(std::move(results[i]));
       } catch (const std::exception &e) {
         deploy::Predicted failed;
@@ -153,6 +159,46 @@ void json_error(httplib::Response &res, int status, const std::string &message) 
 
 bool image_type(const std::string &type) {
   return type.rfind("image/", 0) == 0 || type.rfind("application/octet-stream", 0) == 0;
+}
+
+bool json_type(const std::string &type) { return type.rfind("application/json", 0) == 0; }
+
+bool text_type(const std::string &type) { return type.rfind("text/plain", 0) == 0 || json_type(type); }
+
+// A text model's request body: the text itself (text/plain, or a multipart
+// "text" field), or JSON {"text": "..."} or {"texts": ["...", ...]}.
+// False with `error` when JSON holds neither.
+bool texts_of(const std::string &body, bool json_body, std::vector<std::string> &texts, bool &many, std::string &error) {
+  many = false;
+  if (!json_body) {
+    texts = {body};
+    return true;
+  }
+  const json j = json::parse(body, nullptr, false);
+  if (j.is_object() && j.contains("text") && j["text"].is_string()) {
+    texts = {j["text"].get<std::string>()};
+    return true;
+  }
+  if (j.is_object() && j.contains("texts") && j["texts"].is_array() && !j["texts"].empty()) {
+    many = true;
+    for (const json &t : j["texts"]) {
+      if (!t.is_string()) {
+        error = "\"texts\" must hold strings only";
+        return false;
+      }
+      texts.push_back(t.get<std::string>());
+    }
+    return true;
+  }
+  error = "send JSON {\"text\": \"...\"} or {\"texts\": [\"...\", ...]}";
+  return false;
+}
+
+json top_json(const deploy::Predicted &r, int top) {
+  json classes = json::array();
+  for (std::size_t i = 0; i < r.top.size() && static_cast<int>(i) < top; ++i)
+    classes.push_back({{"label", r.top[i].label}, {"index", r.top[i].index}, {"score", r.top[i].score}});
+  return classes;
 }
 
 }  // namespace
@@ -236,6 +282,9 @@ bool serve(const deploy::Predictor &predictor, const ServeOptions &options, cons
         }
         if (top < 1) return refuse(400, "top must be a positive integer");
       }
+      // What the model reads: image bytes, or a text model's texts.
+      const bool text_model = predictor.reads_text();
+      const std::string field = text_model ? "text" : "image";
       std::string body;
       std::uint64_t received = 0;
       bool too_large = false, in_image = false, has_image = false;
@@ -250,13 +299,16 @@ bool serve(const deploy::Predictor &predictor, const ServeOptions &options, cons
       if (req.is_multipart_form_data()) {
         read = read_body(
             [&](const httplib::MultipartFormData &part) {
-              in_image = part.name == "image";
+              in_image = part.name == field;
               has_image = has_image || in_image;
               return true;
             },
             [&](const char *data, std::size_t n) { return receive(data, n, in_image); });
-      } else if (image_type(type)) {
+      } else if (text_model ? text_type(type) : image_type(type)) {
         read = read_body([&](const char *data, std::size_t n) { return receive(data, n, true); });
+      } else if (text_model) {
+        return refuse(415, "this model reads text: send text/plain, application/json ({\"text\": ...} or "
+                           "{\"texts\": [...]}) or multipart/form-data with a \"text\" field, not '" + type + "'");
       } else {
         return refuse(415, "send image bytes (image/* or application/octet-stream) or multipart/form-data, not '" +
                                type + "'");
@@ -264,8 +316,24 @@ bool serve(const deploy::Predictor &predictor, const ServeOptions &options, cons
       if (too_large) return json_error(res, 413, "request body too large");
       if (!read) return json_error(res, 400, "the request body could not be read");
       if (req.is_multipart_form_data() && !has_image)
-        return json_error(res, 400, "multipart request without an \"image\" field");
-      if (body.empty()) return json_error(res, 400, "empty image");
+        return json_error(res, 400, "multipart request without a \"" + field + "\" field");
+      if (body.empty()) return json_error(res, 400, "empty " + field);
+      if (text_model) {
+        std::vector<std::string> texts;
+        bool many = false;
+        std::string why;
+        if (!texts_of(body, !req.is_multipart_form_data() && json_type(type), texts, many, why))
+          return json_error(res, 400, why);
+        std::vector<std::future<deploy::Predicted>> answers;
+        for (const std::string &t : texts) answers.push_back(batcher.submit(std::vector<std::uint8_t>(t.begin(), t.end())));
+        json results = json::array();
+        for (auto &answer : answers) {
+          const deploy::Predicted r = answer.get();
+          if (!r.error.empty()) return json_error(res, 400, r.error);
+          results.push_back({{"top", top_json(r, top)}});
+        }
+        return res.set_content(json_text(many ? json{{"results", results}} : results[0]), "application/json");
+      }
       deploy::Predicted r = batcher.submit(std::vector<std::uint8_t>(body.begin(), body.end())).get();
       if (!r.error.empty()) return json_error(res, 400, r.error);
       if (predictor.segments()) {
@@ -281,10 +349,7 @@ bool serve(const deploy::Predictor &predictor, const ServeOptions &options, cons
           objects.push_back(deploy::to_json(d));
         return res.set_content(json_text(json{{"objects", objects}}), "application/json");
       }
-      json classes = json::array();
-      for (std::size_t i = 0; i < r.top.size() && static_cast<int>(i) < top; ++i)
-        classes.push_back({{"label", r.top[i].label}, {"index", r.top[i].index}, {"score", r.top[i].score}});
-      res.set_content(json_text(json{{"top", classes}}), "application/json");
+      res.set_content(json_text(json{{"top", top_json(r, top)}}), "application/json");
     }();
     metrics.record(res.status == -1 ? 200 : res.status, std::chrono::duration<double>(Clock::now() - started).count());
   });

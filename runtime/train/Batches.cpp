@@ -100,9 +100,15 @@ Batch Prefetcher::make(int b) const {
   out.samples.assign(plan_.indices.begin() + first, plan_.indices.begin() + first + n);
   for (std::size_t i : out.samples) out.labels.push_back(d.labels[i]);
   if (!d.tokens.empty()) {
-    const std::size_t len = static_cast<std::size_t>(d.vocabulary.settings.max_len);
+    const std::size_t len = static_cast<std::size_t>(d.vocabulary.max_len);
     out.tokens.reserve(len * n);
-    for (std::size_t i : out.samples) out.tokens.insert(out.tokens.end(), &d.tokens[i * len], &d.tokens[i * len] + len);
+    std::vector<std::int32_t> ids;
+    const std::uint64_t base = static_cast<std::uint64_t>(plan_.epoch) * d.size();
+    for (std::size_t i : out.samples) {
+      ids.assign(&d.tokens[i * len], &d.tokens[i * len] + len);
+      if (plan_.token_augment) plan_.token_augment->apply(ids.data(), len, plan_.seed, base + i);
+      out.tokens.insert(out.tokens.end(), ids.begin(), ids.end());
+    }
     return out;
   }
 

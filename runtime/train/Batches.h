@@ -8,6 +8,7 @@
 #include "compiler/lower/halide/WarpBoxes.h"
 #include "compiler/lower/halide/WarpMasks.h"
 #include "runtime/data/Dataset.h"
+#include "runtime/train/TokenAugment.h"
 
 #include <condition_variable>
 #include <cstdint>
@@ -32,7 +33,7 @@ struct Batch {
   // Segmentation data: each image's label map after its augmentation,
   // n x height x width class indices (the dataset's ignore_index where none).
   std::vector<std::uint8_t> masks;
-  // Text data: n x max_len token ids (no augmentation yet), x stays empty.
+  // Text data: n x max_len token ids (after any token augmentation), x stays empty.
   std::vector<std::int64_t> tokens;
 };
 
@@ -54,6 +55,7 @@ struct EpochPlan {
   int epoch = 0;
   Normalizer norm;
   int classes = 0;
+  const TokenAugment *token_augment = nullptr;  // text: null for none
 };
 
 class Prefetcher {

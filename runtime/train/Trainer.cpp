@@ -89,6 +89,12 @@ torch::Tensor input_of(const Batch &b, int channels, int height, int width) {
   return torch::from_blob(const_cast<float *>(b.x.data()), {b.n, channels, height, width}, torch::kFloat32);
 }
 
+lower::InputShape input_shape(const data::LoadedDataset &data) {
+  const int classes = static_cast<int>(data.classes.size());
+  if (!data.tokens.empty()) return {1, 1, data.vocabulary.max_len, classes, static_cast<int>(data.vocabulary.size())};
+  return {data.channels, data.height, data.width, classes};
+}
+
 torch::Tensor batch_loss(const torch::Tensor &logits, const torch::Tensor &targets, const LossSpec &loss) {
   const double k = static_cast<double>(logits.size(1));
   torch::Tensor t = loss.label_smoothing > 0 ? targets * (1 - loss.label_smoothing) + loss.label_smoothing / k : targets;
@@ -172,7 +178,7 @@ torch::Tensor normalised_inputs(const data::LoadedDataset &data, const std::vect
   while (next(x, labels)) parts.push_back(x);
   if (parts.empty())
     return data.tokens.empty() ? torch::zeros({0, data.channels, data.height, data.width})
-                               : torch::zeros({0, data.vocabulary.settings.max_len}, torch::kInt64);
+                               : torch::zeros({0, data.vocabulary.max_len}, torch::kInt64);
   return torch::cat(parts);
 }
 
@@ -246,7 +252,8 @@ TrainResult train_task(const TrainTask &task, const TrainJob &job, const TrainCa
     report.epoch = epoch + 1;
     report.train = task.fresh;
     net.train();
-    EpochPlan plan{&data, train_indices, static_cast<int>(spec.batch), true, job.augment, job.seed, epoch, job.norm, classes};
+    EpochPlan plan{&data, train_indices, static_cast<int>(spec.batch), true, job.augment, job.seed, epoch, job.norm, classes,
+                   job.token_augment};
     Prefetcher batches(plan);
     double loss_sum = 0;
     std::int64_t seen = 0, step = static_cast<std::int64_t>(epoch) * steps_per_epoch;

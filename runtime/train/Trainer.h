@@ -51,6 +51,7 @@ struct TrainJob {
   const data::LoadedDataset *data = nullptr;
   Normalizer norm;
   const lower::CompiledAugment *augment = nullptr;
+  const TokenAugment *token_augment = nullptr;  // text data's augment block
   std::uint64_t seed = 0;
   std::string checkpoint_dir;    // epoch-N.pt files and model.pt (best epoch) go here
   ResumePoint resume;            // a killed run, or the next interval of a PBT worker
@@ -109,6 +110,9 @@ BatchSource normalised_batches(const data::LoadedDataset &data, const std::vecto
 // A batch's pixels as an N x C x H x W tensor over its buffer (no copy);
 // for text, its N x max_len token ids.
 torch::Tensor input_of(const Batch &b, int channels, int height, int width);
+// What the network reads of `data`: its images' size, or for text max_len
+// token ids below the vocabulary's size; and its classes.
+lower::InputShape input_shape(const data::LoadedDataset &data);
 // All of them as one tensor.
 torch::Tensor normalised_inputs(const data::LoadedDataset &data, const std::vector<std::size_t> &indices,
                                 const Normalizer &norm);

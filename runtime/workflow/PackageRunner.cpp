@@ -65,7 +65,7 @@ bool PackageRunner::package(TaskContext &ctx) {
   const data::LoadedDataset &data = *job.data;
 
   deploy::PackageSpec spec;
-  spec.shape = {data.channels, data.height, data.width, static_cast<int>(data.classes.size())};
+  spec.shape = train::input_shape(data);
   for (const spec::Target &target : deploy.targets) {
     spec.targets.push_back(target.kind);
     spec.target_options[target.kind] = target.options;
@@ -101,6 +101,23 @@ bool PackageRunner::package(TaskContext &ctx) {
       {"metrics", evaluation.is_object() ? evaluation.value("metrics", json::object()) : json::object()},
       {"metrics_split", evaluation.is_object() ? evaluation.value("split", std::string()) : std::string()}};
 
+  if (!data.tokens.empty()) {
+    // A text model reads token ids; the package's tokenizer file makes them.
+    const data::TextEncoder &encoder = data.vocabulary;
+    spec.text = &encoder;
+    spec.manifest["input"] = {{"kind", "text"}, {"max_len", encoder.max_len}, {"layout", "N x max_len int64 token ids"}};
+    spec.manifest["preprocessing"] = {
+        {"tokenize",
+         {{"tokenizer", encoder.tokenizer},
+          {"lowercase", encoder.lowercase},
+          {"max_len", encoder.max_len},
+          {"vocabulary", encoder.size()},
+          {"merges", encoder.merges.size()},
+          {"file", "model/tokenizer.txt"},
+          {"padding", "id 0 after the text"},
+          {"unknown", "id 1"},
+          {"truncation", "the first max_len tokens"}}}};
+  }
   if (trained->detector) {
     // What the module's forward() returns, and the settings built into it.
     const lower::DetectSettings &d = trained->detector->shape.settings;

@@ -153,7 +153,17 @@ bool RunContext::prepare(TaskContext &ctx, const spec::Train &unbound, const Spa
     return false;
   }
   job.norm = train::make_normalizer(dspec, data);
-  if (const spec::Augment *block = job.spec.augment.get()) {
+  job.token_augment = nullptr;
+  if (const spec::Augment *block = job.spec.augment.get(); block && !data.tokens.empty()) {
+    // Text: token ops on the host, no kernel to compile.
+    std::string error;
+    if (!train::TokenAugment::accepts(*block, error)) {
+      fail(ctx, error);
+      return false;
+    }
+    job.token_augment = std::make_shared<train::TokenAugment>(*block);
+    if (verbose) ctx.say("augment " + block->name + ": token ops on the host, per sample");
+  } else if (const spec::Augment *block = job.spec.augment.get()) {
     std::vector<lower::LoweringError> errors;
     lower::AugmentProgram program = lower::build_program(*block, data.width, data.height, data.channels, errors);
     for (const lower::LoweringError &e : errors) diagnose(ctx, e.id, e.range, e.args);
@@ -186,8 +196,7 @@ bool RunContext::prepare(TaskContext &ctx, const spec::Train &unbound, const Spa
   torch::manual_seed(settings.seed);
   std::vector<lower::ModelError> errors;
   std::string pretrained;
-  lower::InputShape shape{data.channels, data.height, data.width, static_cast<int>(data.classes.size())};
-  if (!data.tokens.empty()) shape = {1, 1, dspec.text.max_len, shape.classes, static_cast<int>(data.vocabulary.size())};
+  const lower::InputShape shape = train::input_shape(data);
   if (job.spec.model.detects()) job.detector = lower::build_detector(job.spec.model, shape, errors, &pretrained);
   else if (job.spec.model.segments()) job.segmenter = lower::build_segmenter(job.spec.model, shape, errors, &pretrained);
   else job.net = lower::build_model(job.spec.model, shape, errors, &pretrained);
@@ -238,6 +247,7 @@ train::TrainResult RunContext::fit(TaskContext &ctx, Trained &job, const lower::
   tj.data = &data;
   tj.norm = job.norm;
   tj.augment = augment;
+  tj.token_augment = job.token_augment.get();
   tj.seed = settings.seed;
   tj.subset = request.subset;
   tj.resume = request.resume;

@@ -43,6 +43,7 @@ struct Trained {
   train::TrainSpec spec;
   const data::LoadedDataset *data = nullptr;
   train::Normalizer norm;
+  std::shared_ptr<const train::TokenAugment> token_augment;  // text data's augment block
   std::string model_path;  // the best epoch's weights
   int best_epoch = 0;
 };

@@ -77,7 +77,9 @@ int run_data(const DataOptions &opts);
 int run_label_status(const LabelOptions &opts);
 struct PredictOptions {
   std::string package;
-  std::vector<std::string> images;
+  std::vector<std::string> images;  // or, for a text model, text files
+  std::vector<std::string> texts;   // --text: texts given on the command line
+  bool lines = false;               // each line of a text file is one text
   int top = 1;
   bool json = false;
   bool edge = false;  // the edge() target's module

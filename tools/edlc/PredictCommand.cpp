@@ -1,6 +1,7 @@
-// `edlc predict PACKAGE IMAGE...`: classifies image files, finds the
-// objects in them, or writes their label maps, with a deploy package alone
-// (its TorchScript module and preprocessing).
+// `edlc predict PACKAGE FILE...`: classifies image files, finds the
+// objects in them, or writes their label maps; or, with a text model,
+// classifies text files, their lines, or --text strings. A deploy package
+// alone does it (its TorchScript module and preprocessing or tokenizer).
 #include "Commands.h"
 #include "tools/edlc/Errors.h"
 
@@ -67,6 +68,119 @@ bool write_mask(const std::string &file, const deploy::Predicted &r, const std::
   return true;
 }
 
+// A text file larger than this is refused rather than read whole: one
+// text that size is not what a classifier reads (--lines splits it).
+constexpr std::uintmax_t kMaxTextFileBytes = 64u << 20;
+
+// One text to classify: from --text, a whole file, or one line of one.
+struct TextInput {
+  std::string file;  // empty for --text
+  std::size_t line = 0;  // --lines: 1-based
+  std::string text, error;
+};
+
+std::vector<TextInput> text_inputs(const PredictOptions &opts) {
+  std::vector<TextInput> out;
+  for (const std::string &t : opts.texts) out.push_back({"", 0, t, ""});
+  for (const std::string &file : opts.images) {
+    std::string content;
+    std::error_code ec;
+    if (file == "-") {
+      content.assign(std::istreambuf_iterator<char>(std::cin), std::istreambuf_iterator<char>());
+    } else if (std::filesystem::is_regular_file(file, ec) && std::filesystem::file_size(file, ec) > kMaxTextFileBytes) {
+      out.push_back({file, 0, "", "larger than 64 MiB: too large for one text (--lines reads one text per line)"});
+      continue;
+    } else {
+      std::ifstream in(file, std::ios::binary);
+      if (!in || std::filesystem::is_directory(file, ec)) {
+        out.push_back({file, 0, "", "cannot be read (no such file, or no permission)"});
+        continue;
+      }
+      content.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+    }
+    if (!opts.lines) {
+      out.push_back({file, 0, std::move(content), ""});
+      continue;
+    }
+    std::size_t number = 0, start = 0;
+    while (start < content.size()) {
+      std::size_t end = content.find('\n', start);
+      if (end == std::string::npos) end = content.size();
+      ++number;
+      std::string line = content.substr(start, end - start);
+      if (!line.empty() && line.back() == '\r') line.pop_back();
+      if (!line.empty()) out.push_back({file, number, std::move(line), ""});
+      start = end + 1;
+    }
+  }
+  return out;
+}
+
+// How a text input is named in plain output: FILE, FILE:LINE, or the
+// text itself, quoted and cut short.
+std::string shown(const TextInput &in) {
+  if (!in.file.empty()) return in.line ? in.file + ":" + std::to_string(in.line) : in.file;
+  std::string s = in.text.size() > 48 ? in.text.substr(0, 45) + "..." : in.text;
+  for (char &c : s)
+    if (c == '\n' || c == '\r' || c == '\t') c = ' ';
+  return "\"" + s + "\"";
+}
+
+nlohmann::json top_json(const deploy::Predicted &r) {
+  nlohmann::json top = nlohmann::json::array();
+  for (const deploy::Prediction &p : r.top) top.push_back({{"label", p.label}, {"index", p.index}, {"score", p.score}});
+  return top;
+}
+
+void print_top(const std::string &name, const deploy::Predicted &r) {
+  std::printf("%s", name.c_str());
+  for (const deploy::Prediction &p : r.top) std::printf("  %s %.4f", p.label.c_str(), p.score);
+  std::printf("\n");
+}
+
+int predict_texts(const deploy::Predictor &predictor, const PredictOptions &opts) {
+  const std::vector<TextInput> inputs = text_inputs(opts);
+  if (inputs.empty()) {
+    report_error() << "nothing to classify: name text files, or give --text";
+    return kUserError;
+  }
+  nlohmann::json all = nlohmann::json::array();
+  bool failed = false;
+  for (std::size_t start = 0; start < inputs.size(); start += 64) {
+    std::vector<std::string> batch;
+    std::vector<std::size_t> which;
+    for (std::size_t i = start; i < std::min(inputs.size(), start + 64); ++i)
+      if (inputs[i].error.empty()) {
+        batch.push_back(inputs[i].text);
+        which.push_back(i);
+      }
+    const std::vector<deploy::Predicted> results = predictor.predict_texts(batch, opts.top);
+    std::size_t next = 0;
+    for (std::size_t i = start; i < std::min(inputs.size(), start + 64); ++i) {
+      const TextInput &in = inputs[i];
+      const std::string error = in.error.empty() ? results[next].error : in.error;
+      nlohmann::json entry = in.file.empty() ? nlohmann::json{{"text", in.text}} : nlohmann::json{{"file", in.file}};
+      if (in.line) entry["line"] = in.line;
+      if (!error.empty()) {
+        failed = true;
+        report_error() << shown(in) << ": " << error;
+        entry["error"] = error;
+        if (opts.json) all.push_back(entry);
+        continue;
+      }
+      const deploy::Predicted &r = results[next++];
+      if (opts.json) {
+        entry["top"] = top_json(r);
+        all.push_back(entry);
+      } else {
+        print_top(shown(in), r);
+      }
+    }
+  }
+  if (opts.json) std::cout << json_text(all, 2) << "\n";
+  return failed ? kUserError : kOk;
+}
+
 }  // namespace
 
 int run_predict(const PredictOptions &opts) {
@@ -74,6 +188,15 @@ int run_predict(const PredictOptions &opts) {
   auto predictor = deploy::Predictor::open(opts.package, error, opts.edge);
   if (!predictor) {
     report_error() << error;
+    return kUserError;
+  }
+  if (predictor->reads_text()) return predict_texts(*predictor, opts);
+  if (!opts.texts.empty() || opts.lines) {
+    report_error() << opts.package << " holds an image model: --text and --lines are for text models";
+    return kUserError;
+  }
+  if (opts.images.empty()) {
+    report_error() << "nothing to predict: name image files";
     return kUserError;
   }
   std::vector<std::vector<std::uint8_t>> images;
@@ -107,13 +230,9 @@ int run_predict(const PredictOptions &opts) {
       } else if (predictor->segments()) {
         failed = !write_mask(file, r, classes, opts.masks, masks_written, opts.json, all) || failed;
       } else if (opts.json) {
-        nlohmann::json top = nlohmann::json::array();
-        for (const deploy::Prediction &p : r.top) top.push_back({{"label", p.label}, {"index", p.index}, {"score", p.score}});
-        all.push_back({{"file", file}, {"top", top}});
+        all.push_back({{"file", file}, {"top", top_json(r)}});
       } else {
-        std::printf("%s", file.c_str());
-        for (const deploy::Prediction &p : r.top) std::printf("  %s %.4f", p.label.c_str(), p.score);
-        std::printf("\n");
+        print_top(file, r);
       }
     }
   }

@@ -83,11 +83,14 @@ int main(int argc, char **argv) {
       ->transform(CLI::CheckedTransformer(formats, CLI::ignore_case));
 
   PredictOptions predict;
-  auto *predict_cmd = app.add_subcommand("predict", "Classify image files, find their objects, or segment them, with a deploy package");
+  auto *predict_cmd = app.add_subcommand(
+      "predict", "Classify image files or texts, find objects in images, or segment them, with a deploy package");
   predict_cmd->add_option("package", predict.package, "The package (.tar.gz from 'edlc build', or its folder)")
       ->required();
-  predict_cmd->add_option("images", predict.images, "Image files")->required();
-  predict_cmd->add_option("--top", predict.top, "Classes per image, best first")->check(CLI::Range(1, 1000));
+  predict_cmd->add_option("files", predict.images, "Image files; for a text model, text files ('-': standard input)");
+  predict_cmd->add_option("--text", predict.texts, "A text to classify (a text model; repeatable)");
+  predict_cmd->add_flag("--lines", predict.lines, "A text model: each line of each file is one text");
+  predict_cmd->add_option("--top", predict.top, "Classes per input, best first")->check(CLI::Range(1, 1000));
   predict_cmd->add_flag("--json", predict.json, "Print JSON");
   predict_cmd->add_flag("--edge", predict.edge, "Run the edge() target's model (e.g. int8) instead of the TorchScript one");
   predict_cmd->add_option("--masks", predict.masks, "Folder for a segmenter's label maps (STEM.mask.png; default: here)");

@@ -74,32 +74,6 @@ void mark_conditional(const Control &c, bool under, std::vector<char> &out) {
   for (const Control &child : c.children) mark_conditional(child, here, out);
 }
 
-void walk_enabled(const Control &c, bool on, std::mt19937_64 &rng, std::vector<char> &enabled) {
-  std::uniform_real_distribution<double> u01(0, 1);
-  switch (c.kind) {
-    case Control::Op: enabled[static_cast<std::size_t>(c.op)] = on; return;
-    case Control::Sequence:
-      for (const Control &child : c.children) walk_enabled(child, on, rng, enabled);
-      return;
-    case Control::Maybe: {
-      bool take = u01(rng) < c.p_value.sample(rng);
-      for (const Control &child : c.children) walk_enabled(child, on && take, rng, enabled);
-      return;
-    }
-    case Control::OneOf:
-    case Control::SomeOf: {
-      std::vector<std::size_t> order(c.children.size());
-      for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
-      std::shuffle(order.begin(), order.end(), rng);
-      std::size_t take = c.kind == Control::OneOf ? 1 : static_cast<std::size_t>(std::max(0, c.n));
-      std::vector<char> chosen(order.size(), 0);
-      for (std::size_t i = 0; i < order.size() && i < take; ++i) chosen[order[i]] = 1;
-      for (std::size_t i = 0; i < c.children.size(); ++i) walk_enabled(c.children[i], on && chosen[i], rng, enabled);
-      return;
-    }
-  }
-}
-
 }  // namespace
 
 AugmentProgram build_program(const spec::Augment &augment, int width, int height, int channels,
@@ -112,6 +86,11 @@ AugmentProgram build_program(const spec::Augment &augment, int width, int height
   prog.in_w = width;
   prog.in_h = height;
   prog.channels = channels;
+  // Token ops work on text (runtime/train/TokenAugment.h); the checker
+  // keeps them off images (E0522), a plan built in code finds it here.
+  for (const AugmentOp &op : prog.ops)
+    if (spec::is_token_op(op.kind)) errors.push_back({op.range, DiagId::OpOfOtherData, {augment.name, op.name, "text", "", "images"}});
+  if (!errors.empty()) return prog;
   // A quarter turn that may or may not apply cannot keep one output shape
   // for images that are not square (E0702, found here when the dataset
   // does not declare its size).
@@ -161,8 +140,7 @@ std::vector<float> AugmentProgram::sample(std::uint64_t seed, std::uint64_t inde
   std::seed_seq seq{static_cast<std::uint32_t>(seed), static_cast<std::uint32_t>(seed >> 32),
                     static_cast<std::uint32_t>(index), static_cast<std::uint32_t>(index >> 32)};
   std::mt19937_64 rng(seq);
-  std::vector<char> enabled(ops.size(), 0);
-  walk_enabled(root, true, rng, enabled);
+  const std::vector<char> enabled = spec::enabled_ops(root, ops.size(), rng);
   std::vector<float> row(static_cast<std::size_t>(slots), 0.0f);
   std::vector<std::vector<double>> values(ops.size());
   for (std::size_t i = 0; i < ops.size(); ++i) {

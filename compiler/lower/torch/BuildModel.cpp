@@ -206,6 +206,9 @@ nn::Sequential backbone_of(const ModelSpec &spec, int C, int H, int W, int vocab
   if (spec.backbone == "lstm")
     return text_lstm(vocabulary, static_cast<int>(spec.embed), ints(spec.hidden).at(0), static_cast<int>(spec.layers),
                      spec.bidirectional);
+  if (spec.backbone == "transformer")
+    return text_transformer(vocabulary, static_cast<int>(spec.embed), static_cast<int>(spec.heads),
+                            static_cast<int>(spec.layers), static_cast<int>(spec.ff), spec.encoder_dropout, W);
   if (spec.backbone == "mlp") return mlp(ints(spec.hidden), C * H * W);
   if (spec.backbone == "cnn") return cnn(C, ints(spec.channels), static_cast<int>(spec.kernel));
   if (spec.backbone == "resnet18" || spec.backbone == "resnet34" || spec.backbone == "resnet50")
@@ -290,6 +293,13 @@ Network build_model(const ModelSpec &spec, const InputShape &input, std::vector<
     errors.push_back({spec.backbone_range, DiagId::ModelShape,
                       {spec.reads_text() ? spec.backbone + " reads text, and this data is images"
                                          : spec.backbone + " reads images, and this data is text"},
+                      {}});
+    return nullptr;
+  }
+  if (spec.backbone == "transformer" && static_cast<int>(spec.embed) % std::max(1, static_cast<int>(spec.heads)) != 0) {
+    errors.push_back({spec.backbone_range, DiagId::ModelShape,
+                      {"transformer: embed = " + std::to_string(static_cast<int>(spec.embed)) + " does not split into " +
+                       std::to_string(static_cast<int>(spec.heads)) + " heads; make embed a multiple of heads"},
                       {}});
     return nullptr;
   }

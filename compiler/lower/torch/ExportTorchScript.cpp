@@ -44,12 +44,18 @@ void add_traced(torch::jit::Module &module, const torch::Tensor &example, const 
   module.type()->addMethod(method);
 }
 
-// Traces `forward` of `net` (on a batch of one input of `shape`) into a
-// method `name` of a new module (module_of).
+// A batch of one input of `shape`: an image, or a text's max_len token ids.
+torch::Tensor example_input(const InputShape &shape) {
+  if (shape.vocabulary > 0) return torch::zeros({1, shape.width}, torch::kInt64);
+  return torch::zeros({1, shape.channels, shape.height, shape.width});
+}
+
+// Traces `forward` of `net` (on example_input) into a method `name` of a
+// new module (module_of).
 torch::jit::Module traced_module(torch::nn::Module &net, const InputShape &shape, const std::string &name,
                                  const std::function<torch::Tensor(const torch::Tensor &)> &forward) {
   torch::jit::Module module = module_of(net);
-  add_traced(module, torch::zeros({1, shape.channels, shape.height, shape.width}), name,
+  add_traced(module, example_input(shape), name,
              [&](const torch::Tensor &x) { return c10::IValue(forward(x)); });
   return module;
 }

@@ -13,8 +13,8 @@
 
 namespace edl::lower {
 
-// Traces `net` in eval mode on a batch of one input of `shape` and saves the
-// module to `path`. False with `error` when tracing or saving fails.
+// Traces `net` in eval mode on a batch of one input of `shape` (a text
+// model: N x max_len int64 token ids) and saves the module to `path`. False with `error` when tracing or saving fails.
 bool export_torchscript(Network &net, const InputShape &shape, const std::string &path, std::string &error);
 
 // A detector likewise, with forward() returning each image's detections

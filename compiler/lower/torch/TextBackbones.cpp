@@ -59,6 +59,37 @@ torch::Tensor TextRecurrentImpl::forward(torch::Tensor embedded) {
   return pooled.masked_fill(~real.any(1, true), 0.0);
 }
 
+TextAttentionImpl::TextAttentionImpl(int embed, int heads, int layers_count, int ff, double dropout, int max_len) {
+  positions = register_parameter("positions", torch::randn({max_len, embed}) * 0.02);
+  layers = register_module("layers", nn::ModuleList());
+  for (int l = 0; l < layers_count; ++l)
+    layers->push_back(nn::TransformerEncoderLayer(
+        nn::TransformerEncoderLayerOptions(embed, heads).dim_feedforward(ff).dropout(dropout).activation(torch::kGELU)));
+  norm = register_module("norm", nn::LayerNorm(nn::LayerNormOptions({embed})));
+}
+
+torch::Tensor TextAttentionImpl::forward(torch::Tensor embedded) {
+  const std::int64_t L = embedded.size(1);
+  const torch::Tensor real = embedded.abs().amax(2) > 0;  // N x L: padding embeds to zero
+  // A row of padding only would mask every key (NaN); its first place
+  // stays visible, and the pool below ignores it anyway.
+  const torch::Tensor any = real.any(1, true);
+  const torch::Tensor visible = real.logical_or(torch::arange(L, torch::kInt64).unsqueeze(0).eq(0).logical_and(~any));
+  torch::Tensor x = (embedded + positions.narrow(0, 0, L).unsqueeze(0)).transpose(0, 1);  // L x N x E
+  for (const auto &layer : *layers)
+    x = layer->as<nn::TransformerEncoderLayer>()->forward(x, {}, ~visible);
+  x = norm->forward(x.transpose(0, 1));  // N x L x E
+  const torch::Tensor weight = real.to(x.dtype()).unsqueeze(2);
+  return (x * weight).sum(1) / weight.sum(1).clamp_min(1.0);
+}
+
+nn::Sequential text_transformer(int vocabulary, int embed, int heads, int layers, int ff, double dropout, int max_len) {
+  nn::Sequential s;
+  s->push_back("embed", nn::Embedding(nn::EmbeddingOptions(vocabulary, embed).padding_idx(0)));
+  s->push_back("encoder", TextAttention(embed, heads, layers, ff, dropout, max_len));
+  return s;
+}
+
 nn::Sequential text_cnn(int vocabulary, int embed, const std::vector<int> &kernels, int channels) {
   nn::Sequential s;
   s->push_back("embed", nn::Embedding(nn::EmbeddingOptions(vocabulary, embed).padding_idx(0)));
