@@ -33,7 +33,7 @@ bench:
 	bench/detection_bench.sh 6 retinanet
 	bench/detection_bench.sh 6 faster_rcnn
 	bench/segmentation_bench.sh 6
-	bench/text_bench.sh 4
+	bench/text_bench.sh
 
 clean:
 	rm -rf build build-fuzz
