@@ -46,8 +46,6 @@ const char *const kOtherArch = "x86_64";
 const char *const kOtherArch = "arm64";
 #endif
 
-const char *const kImagesOnly = "datasets of images ('image = { ... }') and of text ('text = { ... }')";
-
 void image_ops(Builder &b) {
   const unsigned I = kImage;
   b.op(I, "flip_horizontal", "mirrors the image left to right");
@@ -350,7 +348,10 @@ void blocks(Builder &b) {
                "classification", "the task"),
            opt("split",
                record({opt("train", fraction(), "", "training share"), opt("val", fraction(), "", "validation share"),
-                       opt("test", fraction(), "", "test share")}),
+                       opt("test", fraction(), "", "test share"),
+                       opt("group", string(), "\"\"",
+                           "regular expression on each file name: samples with the same first capture group (else "
+                           "match) stay in one split, e.g. \"(.+)__\" for speakers")}),
                "{ train = 80%, val = 20% }", "how the data is split"),
            opt("stratify", boolean(), "true", "keep class proportions in every split"),
            opt("image",
@@ -367,12 +368,11 @@ void blocks(Builder &b) {
                record({opt("tokenizer", call(C::Tokenizer), "word()", "tokenizer"),
                        opt("max_len", integer(1, 1000000), "256", "tokens kept per row (shorter rows are padded)")}),
                "{}", "text processing (csv)"),
-           not_yet(opt("audio",
-                       record({opt("sample_rate", integer(1000, 384000), "16000", "resample to this rate"),
-                               opt("duration", duration(), "1s", "pad or trim to this length"),
-                               opt("features", call(C::Features), "log_mel()", "features computed")}),
-                       "{}", "audio processing"),
-                   kImagesOnly),
+           opt("audio",
+               record({opt("sample_rate", integer(1000, 384000), "16000", "resample to this rate"),
+                       opt("duration", duration(), "1s", "pad or trim to this length"),
+                       opt("features", call(C::Features), "log_mel()", "features computed")}),
+               "{}", "audio processing (audio_folder)"),
            opt("classes", list(string(), 1), "from the data", "class names, in order"),
            opt("on_error", enumeration({"skip", "fail"}), "skip", "what bad files do")});
   b.block(DeclKind::Model, "a network: backbone, optional neck, head",
@@ -436,9 +436,7 @@ void blocks(Builder &b) {
 void not_yet_built(Catalogue &c) {
   const std::pair<Category, std::vector<std::string>> kFunctions[] = {
       {C::AugmentOp, {"time_shift", "gain", "time_mask", "freq_mask"}},
-      {C::Source, {"audio_folder"}},
-      {C::Features, {"log_mel"}},
-      {C::Backbone, {"audio_cnn", "nas"}},
+      {C::Backbone, {"nas"}},
       {C::Controller, {"reinforce"}},
       {C::Compress, {"dgc", "powersgd"}},
   };

@@ -67,6 +67,8 @@ spec::Dataset Resolver::dataset(const ast::Decl &d, const spec::Project &p) cons
       s.train = number_of(property_value(r->fields, "train"), 0);
       s.val = number_of(property_value(r->fields, "val"), 0);
       s.test = number_of(property_value(r->fields, "test"), 0);
+      if (const ast::Expr *g = property_value(r->fields, "group"))
+        if (const auto *l = g->as<ast::Literal>(); l && l->literal == ast::LiteralKind::String) s.split_group = l->text;
     }
   s.stratify = default_bool(property(ast::DeclKind::Dataset, "stratify"));
   if (const ast::Expr *e = property_value(d.properties, "stratify"))
@@ -110,6 +112,21 @@ spec::Dataset Resolver::dataset(const ast::Decl &d, const spec::Project &p) cons
       if (const ast::Expr *dur = property_value(r->fields, "duration"))
         if (const auto *l = dur->as<ast::Literal>()) s.duration = l->number;
     }
+  {
+    // The features' options as written, else the catalogue's defaults.
+    const ast::Call *features = nullptr;
+    if (const ast::Expr *a = property_value(d.properties, "audio"))
+      if (const auto *r = a->as<ast::Record>())
+        if (const ast::Expr *f = property_value(r->fields, "features")) features = f->as<ast::Call>();
+    const stdlib::Function *f = stdlib::catalogue().find(Category::Features, "log_mel");
+    for (const stdlib::Field &p : f ? f->params : std::vector<stdlib::Field>{}) {
+      const ast::Expr *written = features ? argument(*features, Category::Features, p.name) : nullptr;
+      const int value = static_cast<int>(number_of(written, default_number(p)));
+      if (p.name == "n_mels") s.log_mel.n_mels = value;
+      if (p.name == "n_fft") s.log_mel.n_fft = value;
+      if (p.name == "hop") s.log_mel.hop = value;
+    }
+  }
   {
     const ast::Call *call = nullptr;  // the tokenizer as written, if it is a call
     if (const ast::Expr *t = property_value(d.properties, "text"))

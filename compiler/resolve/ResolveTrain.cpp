@@ -58,6 +58,8 @@ spec::Model Resolver::model(const ast::Decl &d) const {
           for (double k : default_numbers(param(Category::Backbone, "text_cnn", "kernels"))) m.kernels.emplace_back(k);
         if (m.channels.empty()) m.channels = {number_arg(*call, Category::Backbone, "channels", true)};
       }
+      if (m.backbone == "audio_cnn" && m.channels.empty())
+        for (double c : default_numbers(param(Category::Backbone, "audio_cnn", "channels"))) m.channels.emplace_back(c);
       if (m.backbone == "transformer") {
         m.layers = number_arg(*call, Category::Backbone, "layers", true);
         m.heads = number_arg(*call, Category::Backbone, "heads", true);

@@ -54,6 +54,10 @@ struct Dataset {
   SourceRange annotations_range;
   double train = 0.8, val = 0.2, test = 0.0;
   bool stratify = true;
+  // split.group: a regular expression on each sample's file name; samples
+  // whose key (its first capture group, else the match) is equal share a
+  // split. Empty: samples are split one by one.
+  std::string split_group;
   int width = 0, height = 0;  // image.size; 0 keeps each image's own size (they must agree)
   int channels = 3;
   std::uint64_t max_pixels = 100000000;  // image.max_pixels (resolve sets the catalogue's): a larger image is refused from its header
@@ -64,6 +68,10 @@ struct Dataset {
   std::vector<double> mean, std;
   int sample_rate = 16000;
   double duration = 1.0;                  // seconds
+  // audio.features = log_mel(n_mels, n_fft, hop): what a sound model reads.
+  struct LogMel {
+    int n_mels = 40, n_fft = 400, hop = 160;
+  } log_mel;
   // text = { tokenizer, max_len } (csv): how rows become token ids. The
   // vocabulary is learnt from the training split only.
   struct Text {
@@ -91,7 +99,7 @@ struct Model {
   std::string backbone;            // mlp cnn resnet18 resnet34 resnet50 mobilenet_v2
   SourceRange backbone_range;
   std::vector<Scalar> hidden;      // mlp; lstm (one value)
-  std::vector<Scalar> channels;    // cnn; text_cnn (one value: per kernel width)
+  std::vector<Scalar> channels;    // cnn, audio_cnn; text_cnn (one value: per kernel width)
   Scalar embed;                    // text_cnn, lstm, transformer: token embedding size
   std::vector<Scalar> kernels;     // text_cnn: kernel widths
   Scalar layers;                   // lstm, transformer
@@ -118,6 +126,7 @@ struct Model {
   bool detects() const { return head == "retinanet" || head == "yolo" || head == "faster_rcnn"; }
   bool segments() const { return head == "fcn" || head == "unet"; }
   bool reads_text() const { return backbone == "text_cnn" || backbone == "lstm" || backbone == "transformer"; }
+  bool reads_sound() const { return backbone == "audio_cnn"; }
   // The metric a run of it always records and watches by default.
   const char *headline_metric() const { return detects() ? "map" : segments() ? "miou" : "accuracy"; }
 };

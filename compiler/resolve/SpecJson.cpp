@@ -131,6 +131,7 @@ json to_json(const Dataset &d) {
               {"path", d.path},
               {"split", {{"train", d.train}, {"val", d.val}, {"test", d.test}}},
               {"stratify", d.stratify},
+              {"split_group", d.split_group},
               {"classes", d.classes.empty() ? json(nullptr) : json(d.classes)},
               {"on_error", d.fail_on_error ? "fail" : "skip"},
               {"seed", d.seed}};
@@ -143,7 +144,9 @@ json to_json(const Dataset &d) {
   if (has_masks(d.source)) out["masks"] = {{"folder", d.annotations}, {"ignore_index", d.ignore_index}};
   if (d.unlabeled) out["unlabeled"] = true;  // only when set: every other dataset's identity stays as it was
   if (d.source == SourceKind::AudioFolder) {
-    out["audio"] = {{"sample_rate", d.sample_rate}, {"duration", d.duration}};
+    out["audio"] = {{"sample_rate", d.sample_rate},
+                    {"duration", d.duration},
+                    {"log_mel", {{"n_mels", d.log_mel.n_mels}, {"n_fft", d.log_mel.n_fft}, {"hop", d.log_mel.hop}}}};
   } else {
     json normalize = d.mean.empty() ? json(d.normalize) : json({{"mean", d.mean}, {"std", d.std}});
     out["image"] = {{"size", d.width ? json({d.width, d.height}) : json(nullptr)},

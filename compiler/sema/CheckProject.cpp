@@ -4,6 +4,7 @@
 
 #include <cmath>
 #include <functional>
+#include <regex>
 #include <sstream>
 
 namespace edl::sema {
@@ -29,7 +30,8 @@ std::string dataset_input(const ast::Decl *dataset) {
   return call->callee == "csv" ? "text" : call->callee == "audio_folder" ? "sound" : "images";
 }
 
-// What a model's backbone reads: "text" (token ids) or "images".
+// What a model's backbone reads: "text" (token ids), "sound" (log-mel
+// spectrograms) or "images".
 std::string model_input(const ast::Decl *model) {
   const ast::Property *backbone = model ? ast::find_property(model->properties, "backbone") : nullptr;
   const auto *call = backbone ? backbone->value->as<ast::Call>() : nullptr;
@@ -52,11 +54,23 @@ void Checker::check_dataset_rules(const ast::Decl &d) {
                       {call->callee, gives, d.name, declared})
             .help(NoteId::SetTask, {gives});
     }
-  // `image` settings describe decoded images, `text` settings tokenized rows.
+  // split.group is a regular expression (ECMAScript, as std::regex reads it).
+  if (const ast::Property *split = property(d, "split"))
+    if (const auto *record = split->value->as<ast::Record>())
+      if (const ast::Property *group = ast::find_property(record->fields, "group"))
+        if (const auto *l = group->value->as<ast::Literal>(); l && l->literal == ast::LiteralKind::String) try {
+            std::regex check(l->text);
+          } catch (const std::regex_error &e) {
+            diags_.report(DiagId::BadGroupPattern, group->value->range, {l->text, e.what()});
+          }
+  // `image` settings describe decoded images, `text` settings tokenized
+  // rows, `audio` settings decoded clips.
   const std::string input = dataset_input(&d);
-  for (const auto &[key, kind] : {std::pair<const char *, const char *>{"image", "images"}, {"text", "text"}})
+  for (const auto &[key, kind, data] : {std::tuple<const char *, const char *, const char *>{"image", "images", "image"},
+                                        {"text", "text", "text"},
+                                        {"audio", "sound", "sound"}})
     if (const ast::Property *p = property(d, key); p && !input.empty() && input != kind)
-      diags_.report(DiagId::PropertyOfOtherData, p->key_range, {key, kind == std::string("images") ? "image" : kind, d.name, input});
+      diags_.report(DiagId::PropertyOfOtherData, p->key_range, {key, data, d.name, input});
   // Decoders give 1 (gray), 3 (colour) or 4 (with alpha) channels; 2 is no image format.
   if (const ast::Property *image = property(d, "image"))
     if (const auto *r = image->value->as<ast::Record>())
@@ -185,14 +199,16 @@ void Checker::check_trains() {
     if (facts.searched.empty() && property(*decl, "search"))
       diags_.report(DiagId::SearchWithoutSearched, property(*decl, "search")->key_range, {name});
 
-    // A text model reads token ids, an image model pixels.
+    // A text model reads token ids, a sound model spectrograms, an image model pixels.
     const std::string reads = model_input(facts.model), holds = dataset_input(facts.dataset);
-    // (Sound is E0901 where it is written; saying more would repeat it.)
-    if (!reads.empty() && !holds.empty() && reads != holds && reads != "sound" && holds != "sound")
+    if (!reads.empty() && !holds.empty() && reads != holds)
       diags_.report(DiagId::InputKindMismatch, property(*decl, "model")->value->range,
                     {facts.model->name, reads, facts.dataset->name, holds})
           .label(property(*facts.model, "backbone")->value->range, NoteId::DeclaredHere, {"backbone"});
     if (facts.augment && (holds == "text" || holds == "images")) check_augment_domain(*decl, *facts.augment, holds);
+    if (facts.augment && holds == "sound")
+      not_supported(property(*decl, "augment")->value->range, "augmentation of sound, augment", facts.augment->name,
+                    "training on sound without an augment");
 
     std::string head = head_task(facts.model), task = dataset_task(facts.dataset);
     if (!head.empty() && !task.empty() && head != task) {
@@ -356,10 +372,13 @@ void Checker::check_task_users() {
                     {name, "its pool '" + pool->name + "'", pool_task});
     const ast::Decl *train = referenced(decl, "model", DeclKind::Train);
     const std::string task = dataset_task(referenced(train, "data", DeclKind::Dataset));
-    const bool text_model = dataset_input(referenced(train, "data", DeclKind::Dataset)) == "text";
-    if (text_model || dataset_input(pool) == "text")  // said at the model, else at the pool (either may be missing)
-      not_supported(property(*decl, text_model ? "model" : "pool")->value->range, "smart labeling of text, label",
-                    name, "label blocks over images");
+    const std::string model_data = dataset_input(referenced(train, "data", DeclKind::Dataset));
+    const std::string other = model_data == "text" || model_data == "sound" ? model_data
+                              : dataset_input(pool) == "text" || dataset_input(pool) == "sound" ? dataset_input(pool)
+                                                                                                 : "";
+    if (!other.empty())  // said at the model, else at the pool (either may be missing)
+      not_supported(property(*decl, model_data == other ? "model" : "pool")->value->range,
+                    "smart labeling of " + other + ", label", name, "label blocks over images");
     if (!task.empty() && task != "classification")
       diags_.report(DiagId::LabelPoolNotClasses, property(*decl, "model")->value->range,
                     {name, "the data of its model '" + train->name + "'", task});
@@ -369,7 +388,11 @@ void Checker::check_task_users() {
   for (const auto &[name, decl] : result_.decls[static_cast<int>(DeclKind::Deploy)]) {
     const ast::Decl *train = referenced(decl, "from", DeclKind::Train);
     const std::string task = head_task(referenced(train, "model", DeclKind::Model));
-    if (dataset_input(referenced(train, "data", DeclKind::Dataset)) == "text")
+    const std::string holds = dataset_input(referenced(train, "data", DeclKind::Dataset));
+    if (holds == "sound")
+      not_supported(property(*decl, "from")->value->range, "deployment of a sound model, deploy", name,
+                    "deploying image and text models");
+    else if (holds == "text")
       check_edge_of_detector(*decl, train->name, "text classifier");
     else if (task == "detection" || task == "segmentation")
       check_edge_of_detector(*decl, train->name, task == "detection" ? "detector" : "segmenter");

@@ -37,7 +37,15 @@ LoadedDataset load_dataset(const DatasetSpec &spec, const LoadOptions &options) 
     cache = std::make_unique<DecodeCache>(spec.cache_dir, spec.name, settings);
   switch (spec.source) {
     case SourceKind::ImageFolder: load_images(spec, cache.get(), out); break;
-    case SourceKind::AudioFolder: load_audio(spec, cache.get(), out); break;
+    case SourceKind::AudioFolder:
+      load_audio(spec, cache.get(), out);
+      out.sample_rate = spec.sample_rate;
+      out.log_mel = spec.log_mel;
+      // What a model reads of each clip: one channel of n_mels x frames (centred frames, lower/halide/LogMel.h).
+      out.channels = 1;
+      out.height = spec.log_mel.n_mels;
+      out.width = 1 + out.samples_per_clip / std::max(1, spec.log_mel.hop);
+      break;
     case SourceKind::Csv: load_csv(spec, out); break;
     case SourceKind::Coco: load_coco(spec, cache.get(), out); break;
     case SourceKind::Voc: load_voc(spec, cache.get(), out); break;
@@ -56,7 +64,7 @@ LoadedDataset load_dataset(const DatasetSpec &spec, const LoadOptions &options) 
   }
   std::string cache_error;
   if (cache && !cache->save(cache_error)) out.report.warnings.push_back(cache_error);
-  out.split = split_samples(out.labels, out.classes.size(), spec, out.report, out.classes);
+  out.split = split_samples(out.labels, out.classes.size(), spec, out.report, out.classes, out.sources);
   if (spec.source == SourceKind::Csv) {
     out.vocabulary = learn_vocabulary(out.texts, out.split.train, spec.text);
     out.tokens = out.vocabulary.encode_all(out.texts);

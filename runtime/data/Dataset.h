@@ -73,9 +73,12 @@ struct LoadedDataset {
   std::vector<std::string> texts;
   TextEncoder vocabulary;
   std::vector<std::int32_t> tokens;
-  // Audio: N x samples_per_clip, mono float in [-1, 1].
-  int samples_per_clip = 0;
+  // Audio: N x samples_per_clip, mono float in [-1, 1], at sample_rate,
+  // and the features a sound model reads of each clip (channels, height
+  // and width above say their shape: 1 x n_mels x frames).
+  int samples_per_clip = 0, sample_rate = 0;
   std::vector<float> audio;
+  spec::Dataset::LogMel log_mel;
 
   Split split;
   DataReport report;
@@ -107,8 +110,12 @@ void report_errors(const DataReport &report, SourceRange at, DiagnosticEngine &d
 std::vector<std::string> skipped_summary(const DataReport &report, std::size_t examples = 3);
 
 // Pieces, for tests and for the loaders themselves.
+// With spec.split_group, `sources` (each sample's file) give the groups
+// that are kept whole: whole groups are cut by the shares, counted in
+// samples, and stratification by class gives way to them.
 Split split_samples(const std::vector<int> &labels, std::size_t class_count, const DatasetSpec &spec,
-                    DataReport &report, const std::vector<std::string> &class_names);
+                    DataReport &report, const std::vector<std::string> &class_names,
+                    const std::vector<std::string> &sources = {});
 // Fields of one CSV record (RFC 4180: quotes, doubled quotes, newlines in
 // quotes); `pos` advances past the record. False at the end of the text.
 bool next_csv_record(const std::string &text, std::size_t &pos, std::vector<std::string> &fields);

@@ -1,5 +1,7 @@
 #include "runtime/train/Batches.h"
 
+#include "runtime/train/AudioFeatures.h"
+
 #include <algorithm>
 #include <cmath>
 #include <cstring>
@@ -7,6 +9,29 @@
 #include <random>
 
 namespace edl::train {
+
+namespace {
+
+// Sound: one mean and deviation over every log-mel value of the training
+// clips (a spectrogram is one channel); the kernel must compile.
+Normalizer audio_normalizer(const data::LoadedDataset &data) {
+  double sum = 0, sq = 0;
+  std::size_t count = 0;
+  std::vector<float> features;
+  const std::vector<std::size_t> &train = data.split.train;
+  for (std::size_t first = 0; first < train.size(); first += 256) {
+    const std::vector<std::size_t> chunk(train.begin() + static_cast<std::ptrdiff_t>(first),
+                                         train.begin() + static_cast<std::ptrdiff_t>(std::min(train.size(), first + 256)));
+    audio_features(data, chunk, features);
+    for (float v : features) sum += v, sq += static_cast<double>(v) * v;
+    count += features.size();
+  }
+  if (count == 0) return {{0.0f}, {1.0f}};
+  const double mean = sum / count, var = std::max(0.0, sq / count - mean * mean);
+  return {{static_cast<float>(mean)}, {static_cast<float>(std::max(1e-3, std::sqrt(var)))}};
+}
+
+}  // namespace
 
 Normalizer make_normalizer(const data::DatasetSpec &spec, const data::LoadedDataset &data) {
   const int C = data.channels;
@@ -18,6 +43,7 @@ Normalizer make_normalizer(const data::DatasetSpec &spec, const data::LoadedData
     }
     return n;
   }
+  if (!data.audio.empty()) return audio_normalizer(data);
   if (!spec.normalize) return n;
   // Statistics of the training split only, so validation stays unseen.
   const std::size_t pixels = static_cast<std::size_t>(data.width) * data.height;
@@ -109,6 +135,14 @@ Batch Prefetcher::make(int b) const {
       if (plan_.token_augment) plan_.token_augment->apply(ids.data(), len, plan_.seed, base + i);
       out.tokens.insert(out.tokens.end(), ids.begin(), ids.end());
     }
+    return out;
+  }
+
+  if (!d.audio.empty()) {
+    // Sound: the clips' log-mel features, normalised; 1 x n_mels x frames each.
+    audio_features(d, out.samples, out.x);
+    const float scale = 1.0f / plan_.norm.std[0], shift = plan_.norm.mean[0] / plan_.norm.std[0];
+    for (float &v : out.x) v = v * scale - shift;
     return out;
   }
 

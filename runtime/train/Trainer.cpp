@@ -92,6 +92,7 @@ torch::Tensor input_of(const Batch &b, int channels, int height, int width) {
 lower::InputShape input_shape(const data::LoadedDataset &data) {
   const int classes = static_cast<int>(data.classes.size());
   if (!data.tokens.empty()) return {1, 1, data.vocabulary.max_len, classes, static_cast<int>(data.vocabulary.size())};
+  if (!data.audio.empty()) return {1, data.height, data.width, classes, 0, true};
   return {data.channels, data.height, data.width, classes};
 }
 

@@ -1,5 +1,6 @@
 #include "runtime/workflow/RunContext.h"
 
+#include "runtime/train/AudioFeatures.h"
 #include "runtime/train/DetectionTrainer.h"
 #include "runtime/train/SegmentationTrainer.h"
 #include "runtime/train/Schedule.h"
@@ -143,7 +144,7 @@ bool RunContext::prepare(TaskContext &ctx, const spec::Train &unbound, const Spa
   const data::LoadedDataset &data = *loaded;
   job.data = &data;
   const SourceRange data_at = job.spec.data_range;
-  if (data.pixels.empty() && data.tokens.empty()) {
+  if (data.pixels.empty() && data.tokens.empty() && data.audio.empty()) {
     diagnose(ctx, DiagId::NotSupportedYet, data_at, {"training on dataset", dspec.name});
     return false;
   }
@@ -151,6 +152,19 @@ bool RunContext::prepare(TaskContext &ctx, const spec::Train &unbound, const Spa
     diagnose(ctx, DiagId::DataUnusable, data_at,
              {dspec.name, std::to_string(data.split.train.size()), std::to_string(data.classes.size())});
     return false;
+  }
+  if (!data.audio.empty()) {
+    // Sound: the features' kernel compiles before anything else runs.
+    std::string error;
+    const lower::CompiledLogMel *kernel = train::log_mel_kernel(data, error);
+    if (!kernel) {
+      diagnose(ctx, DiagId::ModelShape, data_at, {error});
+      return false;
+    }
+    if (verbose)
+      ctx.say("features " + dspec.name + ": log-mel " + std::to_string(data.height) + " x " + std::to_string(data.width) +
+              " per clip, one kernel compiled in " + std::to_string(static_cast<int>(kernel->compile_seconds() * 1000)) +
+              " ms");
   }
   job.norm = train::make_normalizer(dspec, data);
   job.token_augment = nullptr;

@@ -119,10 +119,10 @@ $net_train"
 run_error bad-freeze "error[E0804]" "model net { backbone = resnet18(freeze = \"layer9\") }
 $net_train"
 contains "bad-freeze lists the blocks" err "stem, layer1, layer2, layer3, layer4"
-run_error audio_cnn "error[E0901]" "model net { backbone = audio_cnn() }
+run_error nas "error[E0901]" "model net { backbone = nas() }
 $net_train"
-contains "audio_cnn is refused before anything runs" err "backbone 'audio_cnn' is not supported by this version of edlc"
-contains "audio_cnn says what runs" err "supported by this version: mlp, cnn, resnet18, resnet34, resnet50, mobilenet_v2, text_cnn, lstm"
+contains "nas is refused before anything runs" err "backbone 'nas' is not supported by this version of edlc"
+contains "nas says what runs" err "supported by this version: mlp, cnn, resnet18, resnet34, resnet50, mobilenet_v2, text_cnn, lstm, transformer, audio_cnn"
 run_error lstm-on-images "error[E0520]" "model net { backbone = lstm() }
 $net_train"
 contains "lstm on images names both kinds" err "model 'net' reads text, but dataset 'digits' holds images"

@@ -13,6 +13,7 @@
 #include <cmath>
 #include <filesystem>
 #include <fstream>
+#include <set>
 #include <thread>
 
 using namespace edl;
@@ -317,6 +318,52 @@ TEST_CASE("splits are deterministic per seed, stratified, and cover every sample
   split_samples(tiny, 2, spec, small, {"big", "small"});
   REQUIRE(small.warnings.size() == 1);
   CHECK(small.warnings[0].find("class 'small' has 2 sample(s), too few to stratify") != std::string::npos);
+}
+
+TEST_CASE("split.group keeps each group's samples in one split, by the shares in samples", "[data]") {
+  // 40 speakers of 12 clips each, named as make_words.py names them.
+  std::vector<int> labels;
+  std::vector<std::string> sources;
+  for (int speaker = 0; speaker < 40; ++speaker)
+    for (int take = 0; take < 12; ++take) {
+      labels.push_back(take % 3);
+      sources.push_back("/data/words/w" + std::to_string(take % 3) + "/en-us+m" + std::to_string(speaker) + "__" +
+                        std::to_string(take) + ".wav");
+    }
+  DatasetSpec spec;
+  spec.train = 0.7;
+  spec.val = 0.15;
+  spec.test = 0.15;
+  spec.seed = 4;
+  spec.split_group = "(.+)__";
+  DataReport report;
+  const std::vector<std::string> names{"a", "b", "c"};
+  const Split s = split_samples(labels, 3, spec, report, names, sources);
+  auto speakers = [&](const std::vector<std::size_t> &part) {
+    std::set<std::string> out;
+    for (std::size_t i : part) out.insert(sources[i].substr(sources[i].rfind('/') + 1, sources[i].find("__") - sources[i].rfind('/') - 1));
+    return out;
+  };
+  const auto train = speakers(s.train), val = speakers(s.val), test = speakers(s.test);
+  CHECK(train.size() + val.size() + test.size() == 40);  // no speaker in two splits
+  CHECK(s.train.size() + s.val.size() + s.test.size() == labels.size());
+  // 15% of 480 is 72: six whole speakers each.
+  CHECK(s.val.size() == 72);
+  CHECK(s.test.size() == 72);
+  CHECK(split_samples(labels, 3, spec, report, names, sources).test == s.test);  // seeded
+  spec.seed = 5;
+  CHECK(split_samples(labels, 3, spec, report, names, sources).test != s.test);
+  CHECK(report.warnings.empty());
+  // A pattern that matches nothing: every file is its own group.
+  spec.split_group = "^nothing$";
+  CHECK(split_samples(labels, 3, spec, report, names, sources).test.size() == 72);
+  // One group only: nothing can be held out, and the report says so.
+  spec.split_group = "en-us";
+  DataReport one;
+  const Split all = split_samples(labels, 3, spec, one, names, sources);
+  CHECK(all.train.size() == labels.size());
+  REQUIRE(one.warnings.size() == 1);
+  CHECK(one.warnings[0].find("split.group finds 1 group(s)") != std::string::npos);
 }
 
 TEST_CASE("csv reads quoted fields and skips broken rows with their row number", "[data]") {

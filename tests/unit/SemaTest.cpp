@@ -188,7 +188,7 @@ deploy r { from = t; targets = [edge(arch = "x86_64")] }
   auto keys = check_text(with_project("dataset d { source = image_folder(\".\"); split = { xyz = 1 } }"));
   bool listed = false;
   for (const Diagnostic &d : keys->diags.diagnostics())
-    for (const std::string &n : d.notes) listed = listed || n == "available: train, val, test";
+    for (const std::string &n : d.notes) listed = listed || n == "available: train, val, test, group";
   CHECK(listed);
 }
 

@@ -5,6 +5,7 @@
 
 #include <chrono>
 #include <cmath>
+#include <mutex>
 
 namespace edl::lower {
 
@@ -42,6 +43,7 @@ struct CompiledLogMel::Impl {
   Buffer<float> window, cos_table, sin_table, filters;
   Func out{"log_mel"};
   double compile_seconds = 0;
+  std::mutex running;  // the input parameter is the pipeline's: one call at a time
 };
 
 CompiledLogMel::CompiledLogMel(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
@@ -134,6 +136,7 @@ void CompiledLogMel::run(const float *clips, int n, float *out) const {
   halide_dimension_t out_dims[3] = {{0, frames, 1}, {0, s.n_mels, frames}, {0, n, frames * s.n_mels}};
   Buffer<float> in(const_cast<float *>(clips), 2, in_dims);
   Buffer<float> result(out, 3, out_dims);
+  std::lock_guard<std::mutex> lock(impl_->running);
   impl_->clips.set(in);
   impl_->out.realize(result);
 }

@@ -34,7 +34,8 @@ class CompiledLogMel {
   // the padded clip, hop of 0, f_max above Nyquist) or a compile failure.
   static std::unique_ptr<CompiledLogMel> compile(const LogMelSpec &spec, std::string &error);
 
-  // clips: n x samples floats; out: n x n_mels x frames floats.
+  // clips: n x samples floats; out: n x n_mels x frames floats. Calls
+  // from several threads take turns (each uses every core).
   void run(const float *clips, int n, float *out) const;
   const LogMelSpec &spec() const;
   double compile_seconds() const;

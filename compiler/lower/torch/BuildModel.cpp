@@ -209,6 +209,7 @@ nn::Sequential backbone_of(const ModelSpec &spec, int C, int H, int W, int vocab
   if (spec.backbone == "transformer")
     return text_transformer(vocabulary, static_cast<int>(spec.embed), static_cast<int>(spec.heads),
                             static_cast<int>(spec.layers), static_cast<int>(spec.ff), spec.encoder_dropout, W);
+  if (spec.backbone == "audio_cnn") return cnn(C, ints(spec.channels), 3);  // over 1 x mels x frames, then pooled
   if (spec.backbone == "mlp") return mlp(ints(spec.hidden), C * H * W);
   if (spec.backbone == "cnn") return cnn(C, ints(spec.channels), static_cast<int>(spec.kernel));
   if (spec.backbone == "resnet18" || spec.backbone == "resnet34" || spec.backbone == "resnet50")
@@ -289,11 +290,11 @@ Network build_model(const ModelSpec &spec, const InputShape &input, std::vector<
                     std::string *pretrained_report) {
   const int C = input.channels, H = input.height, W = input.width;
   const bool pool = spec.backbone != "cnn" && spec.backbone != "mlp";
-  if (spec.reads_text() != (input.vocabulary > 0)) {
+  const std::string holds = input.vocabulary > 0 ? "text" : input.spectrogram ? "sound" : "images";
+  const std::string reads = spec.reads_text() ? "text" : spec.reads_sound() ? "sound" : "images";
+  if (reads != holds) {
     errors.push_back({spec.backbone_range, DiagId::ModelShape,
-                      {spec.reads_text() ? spec.backbone + " reads text, and this data is images"
-                                         : spec.backbone + " reads images, and this data is text"},
-                      {}});
+                      {spec.backbone + " reads " + reads + ", and this data is " + holds}, {}});
     return nullptr;
   }
   if (spec.backbone == "transformer" && static_cast<int>(spec.embed) % std::max(1, static_cast<int>(spec.heads)) != 0) {

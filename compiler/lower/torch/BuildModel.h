@@ -59,6 +59,8 @@ struct InputShape {
   int classes = 0;
   // Text: token ids below `vocabulary`, `width` (max_len) per row; 0 for images.
   int vocabulary = 0;
+  // Sound: 1 x n_mels (height) x frames (width) log-mel spectrograms.
+  bool spectrogram = false;
 };
 
 // Builds the network and checks its shapes with one forward pass on zeros;
