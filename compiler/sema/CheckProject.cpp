@@ -2,6 +2,7 @@
 // heads against dataset tasks, split shares.
 #include "compiler/sema/CheckerImpl.h"
 
+#include <algorithm>
 #include <cmath>
 #include <functional>
 #include <regex>
@@ -54,15 +55,27 @@ void Checker::check_dataset_rules(const ast::Decl &d) {
                       {call->callee, gives, d.name, declared})
             .help(NoteId::SetTask, {gives});
     }
-  // split.group is a regular expression (ECMAScript, as std::regex reads it).
+  // split.group is a regular expression (ECMAScript, as std::regex reads
+  // it), short and shallow enough that compiling it cannot exhaust the
+  // stack (std::regex recurses on every nested group).
   if (const ast::Property *split = property(d, "split"))
     if (const auto *record = split->value->as<ast::Record>())
       if (const ast::Property *group = ast::find_property(record->fields, "group"))
-        if (const auto *l = group->value->as<ast::Literal>(); l && l->literal == ast::LiteralKind::String) try {
-            std::regex check(l->text);
-          } catch (const std::regex_error &e) {
-            diags_.report(DiagId::BadGroupPattern, group->value->range, {l->text, e.what()});
+        if (const auto *l = group->value->as<ast::Literal>(); l && l->literal == ast::LiteralKind::String) {
+          int depth = 0, deepest = 0;
+          for (char c : l->text) deepest = std::max(deepest, depth += c == '(' ? 1 : c == ')' ? -1 : 0);
+          const std::string shown = l->text.size() > 40 ? l->text.substr(0, 37) + "..." : l->text;
+          if (l->text.size() > 200 || deepest > 16) {
+            diags_.report(DiagId::BadGroupPattern, group->value->range,
+                          {shown, "keep it under 200 characters and 16 nested groups"});
+          } else {
+            try {
+              std::regex check(l->text);
+            } catch (const std::regex_error &e) {
+              diags_.report(DiagId::BadGroupPattern, group->value->range, {shown, e.what()});
+            }
           }
+        }
   // `image` settings describe decoded images, `text` settings tokenized
   // rows, `audio` settings decoded clips.
   const std::string input = dataset_input(&d);
