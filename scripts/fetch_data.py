@@ -132,20 +132,21 @@ def spam(out):
     finish(path, count)
 
 
-def fortunes(out):
-    path = os.path.join(out, "fortunes")
+def generated(out, name, make):
+    """OUT/NAME written by make(path), which returns its sample count."""
+    path = os.path.join(out, name)
     if done(path):
         print(f"fetch-data: {path}: already there")
         return
-    finish(path, make_fortunes(path))
+    finish(path, make(path))
+
+
+def fortunes(out):
+    generated(out, "fortunes", make_fortunes)
 
 
 def words(out):
-    path = os.path.join(out, "words")
-    if done(path):
-        print(f"fetch-data: {path}: already there")
-        return
-    finish(path, make_words(path))
+    generated(out, "words", make_words)
 
 
 def main():

@@ -131,7 +131,6 @@ json to_json(const Dataset &d) {
               {"path", d.path},
               {"split", {{"train", d.train}, {"val", d.val}, {"test", d.test}}},
               {"stratify", d.stratify},
-              {"split_group", d.split_group},
               {"classes", d.classes.empty() ? json(nullptr) : json(d.classes)},
               {"on_error", d.fail_on_error ? "fail" : "skip"},
               {"seed", d.seed}};
@@ -143,6 +142,7 @@ json to_json(const Dataset &d) {
   if (has_boxes(d.source)) out["annotations"] = d.annotations;
   if (has_masks(d.source)) out["masks"] = {{"folder", d.annotations}, {"ignore_index", d.ignore_index}};
   if (d.unlabeled) out["unlabeled"] = true;  // only when set: every other dataset's identity stays as it was
+  if (!d.split_group.empty()) out["split_group"] = d.split_group;  // likewise
   if (d.source == SourceKind::AudioFolder) {
     out["audio"] = {{"sample_rate", d.sample_rate},
                     {"duration", d.duration},

@@ -386,9 +386,9 @@ void Checker::check_task_users() {
     const ast::Decl *train = referenced(decl, "model", DeclKind::Train);
     const std::string task = dataset_task(referenced(train, "data", DeclKind::Dataset));
     const std::string model_data = dataset_input(referenced(train, "data", DeclKind::Dataset));
-    const std::string other = model_data == "text" || model_data == "sound" ? model_data
-                              : dataset_input(pool) == "text" || dataset_input(pool) == "sound" ? dataset_input(pool)
-                                                                                                 : "";
+    const std::string pool_data = dataset_input(pool);
+    auto not_images = [](const std::string &kind) { return kind == "text" || kind == "sound"; };
+    const std::string other = not_images(model_data) ? model_data : not_images(pool_data) ? pool_data : "";
     if (!other.empty())  // said at the model, else at the pool (either may be missing)
       not_supported(property(*decl, model_data == other ? "model" : "pool")->value->range,
                     "smart labeling of " + other + ", label", name, "label blocks over images");

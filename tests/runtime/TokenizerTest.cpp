@@ -29,6 +29,19 @@ spec::Dataset::Text words(int max_len = 8, int min_count = 1, int max_vocab = 10
 
 using Tokens = std::vector<std::string>;
 
+// SpamAssassin's emails (scripts/fetch-data.sh spam), 70% of them for training.
+spec::Dataset emails() {
+  spec::Dataset spec;
+  spec.name = "emails";
+  spec.source = SourceKind::Csv;
+  spec.path = test::fetched_data("spam") + "/spam.csv";
+  spec.text_column = "text";
+  spec.label_column = "label";
+  spec.train = 0.7;
+  spec.val = 0.3;
+  return spec;
+}
+
 }  // namespace
 
 TEST_CASE("word tokenizer: words, numbers and each punctuation mark, lowercased, UTF-8 letters kept in words",
@@ -116,14 +129,7 @@ TEST_CASE("bpe tokenizer: subword ids in a vocabulary of the requested size, fro
 }
 
 TEST_CASE("csv emails: every row tokenized, the vocabulary from the training rows only", "[text]") {
-  spec::Dataset spec;
-  spec.name = "emails";
-  spec.source = SourceKind::Csv;
-  spec.path = test::fetched_data("spam") + "/spam.csv";
-  spec.text_column = "text";
-  spec.label_column = "label";
-  spec.train = 0.7;
-  spec.val = 0.3;
+  spec::Dataset spec = emails();
   spec.text = words(200, 2, 20000);
   LoadedDataset d = load_dataset(spec);
   REQUIRE(d.report.ok());
@@ -154,14 +160,7 @@ TEST_CASE("csv emails: every row tokenized, the vocabulary from the training row
 }
 
 TEST_CASE("tokenizer file: what a package keeps encodes every email as the learnt tokenizer does", "[text]") {
-  spec::Dataset spec;
-  spec.name = "emails";
-  spec.source = SourceKind::Csv;
-  spec.path = test::fetched_data("spam") + "/spam.csv";
-  spec.text_column = "text";
-  spec.label_column = "label";
-  spec.train = 0.7;
-  spec.val = 0.3;
+  spec::Dataset spec = emails();
   const LoadedDataset d = load_dataset(spec);
   REQUIRE(d.report.ok());
   spec::Dataset::Text settings = words(120, 2, 3000);
