@@ -138,6 +138,10 @@ void data(Builder &b) {
   b.fn(C::Features, "log_mel", "log-mel spectrogram",
        {opt("n_mels", integer(1, 512), "40", "mel bands"), opt("n_fft", integer(16, 65536), "400", "FFT size"),
         opt("hop", integer(1, 65536), "160", "hop length in samples")});
+  b.fn(C::Features, "mfcc", "mel-frequency cepstral coefficients: the DCT of the log-mel spectrogram",
+       {opt("n_mfcc", integer(1, 512), "13", "coefficients kept (at most n_mels)"),
+        opt("n_mels", integer(1, 512), "40", "mel bands"), opt("n_fft", integer(16, 65536), "400", "FFT size"),
+        opt("hop", integer(1, 65536), "160", "hop length in samples")});
   b.fn(C::Tokenizer, "word", "words (runs of letters and digits) and punctuation marks, learnt on the training split",
        {opt("lowercase", boolean(), "true", "fold case before counting"),
         opt("min_count", integer(1, 1000000), "1", "rarer words become the unknown token"),
@@ -180,7 +184,9 @@ void models(Builder &b) {
         opt("ff", integer(1, 16384), "128", "feed-forward width"),
         opt("dropout", fraction(), "0.1", "dropout in the encoder layers"), pretrained(), freeze()});
   b.fn(C::Backbone, "audio_cnn", "convolutions over spectrograms",
-       {opt("channels", channels(), "[32, 64]", "channels of each stage")});
+       {opt("channels", channels(), "[32, 64]", "channels of each stage"),
+        opt("dims", integer(1, 2), "2",
+            "2: 3x3 convolutions over the spectrogram as an image; 1: convolutions over time, the bands as channels")});
   b.fn(C::Backbone, "nas", "architecture found by neural architecture search",
        {opt("cells", integer(1, 32), "4", "cells"),
         opt("ops",
@@ -435,7 +441,6 @@ void blocks(Builder &b) {
 // that would be dropped or fail later. A feature's issue deletes its line.
 void not_yet_built(Catalogue &c) {
   const std::pair<Category, std::vector<std::string>> kFunctions[] = {
-      {C::AugmentOp, {"time_shift", "gain", "time_mask", "freq_mask"}},
       {C::Backbone, {"nas"}},
       {C::Controller, {"reinforce"}},
       {C::Compress, {"dgc", "powersgd"}},

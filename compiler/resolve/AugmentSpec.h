@@ -31,11 +31,13 @@ enum class OpKind {
   Pad, Brightness, Contrast, Saturation, Hue, Grayscale, Invert, Solarize, Posterize, Gamma, Cutout, Noise,
   Blur, Sharpness, Equalize, Autocontrast, Mixup, Cutmix,
   TokenDropout, TokenSwap,  // text: applied to token ids on the host (runtime/train/TokenAugment.h)
+  TimeShift, Gain, TimeMask, FreqMask,  // sound, with Noise: on the host (runtime/train/AudioAugment.h)
   Custom
 };
 
 bool is_geometric(OpKind k);
 bool is_token_op(OpKind k);
+bool is_audio_only_op(OpKind k);  // time_shift gain time_mask freq_mask (noise works on images too)
 bool changes_size(OpKind k);
 
 // A user-defined `op`: its parameters and the per-pixel formula (over x, c,
@@ -57,7 +59,7 @@ struct AugmentOp {
   int size_w = 0, size_h = 0;    // resize / crop / random_resized_crop target in pixels
   double size_fraction = 0;      // crop(size = 80%)
   bool center = false;           // crop(position = center)
-  int count = 1;                 // cutout
+  int count = 1;                 // cutout, time_mask, freq_mask
   std::shared_ptr<const CustomOp> custom;
   bool geometric = false;
   // Laid out by lower::build_program for one image size:

@@ -34,7 +34,8 @@ const std::map<std::string, OpKind> kOps = {
     {"cutout", OpKind::Cutout}, {"noise", OpKind::Noise}, {"hue", OpKind::Hue}, {"blur", OpKind::Blur},
     {"sharpness", OpKind::Sharpness}, {"equalize", OpKind::Equalize}, {"autocontrast", OpKind::Autocontrast},
     {"mixup", OpKind::Mixup}, {"cutmix", OpKind::Cutmix}, {"token_dropout", OpKind::TokenDropout},
-    {"token_swap", OpKind::TokenSwap}};
+    {"token_swap", OpKind::TokenSwap}, {"time_shift", OpKind::TimeShift}, {"gain", OpKind::Gain},
+    {"time_mask", OpKind::TimeMask}, {"freq_mask", OpKind::FreqMask}};
 
 const ast::Expr *argument(const std::vector<ast::Argument> &args, const stdlib::Function &f, const std::string &name) {
   for (std::size_t i = 0; i < args.size(); ++i) {
@@ -273,6 +274,13 @@ class Builder {
       case OpKind::Blur: op.args = {v("sigma", 1)}; break;  // the kernel radius is set when laid out
       case OpKind::TokenDropout: op.args = {v("rate", 0.1)}; break;
       case OpKind::TokenSwap: op.args = {v("rate", 0.05)}; break;
+      case OpKind::TimeShift: op.args = {v("fraction", 0)}; break;
+      case OpKind::Gain: op.args = {v("db", 0)}; break;
+      case OpKind::TimeMask:
+      case OpKind::FreqMask:
+        op.args = {v("width", 1)};
+        op.count = static_cast<int>(v("count", 1).a);
+        break;
       case OpKind::Mixup:
       case OpKind::Cutmix: {
         // The partner (a fraction of the batch), the mixing weight from

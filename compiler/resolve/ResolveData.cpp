@@ -118,13 +118,14 @@ spec::Dataset Resolver::dataset(const ast::Decl &d, const spec::Project &p) cons
     if (const ast::Expr *a = property_value(d.properties, "audio"))
       if (const auto *r = a->as<ast::Record>())
         if (const ast::Expr *f = property_value(r->fields, "features")) features = f->as<ast::Call>();
-    const stdlib::Function *f = stdlib::catalogue().find(Category::Features, "log_mel");
+    const stdlib::Function *f = stdlib::catalogue().find(Category::Features, features ? features->callee : "log_mel");
     for (const stdlib::Field &p : f ? f->params : std::vector<stdlib::Field>{}) {
       const ast::Expr *written = features ? argument(*features, Category::Features, p.name) : nullptr;
       const int value = static_cast<int>(number_of(written, default_number(p)));
       if (p.name == "n_mels") s.log_mel.n_mels = value;
       if (p.name == "n_fft") s.log_mel.n_fft = value;
       if (p.name == "hop") s.log_mel.hop = value;
+      if (p.name == "n_mfcc") s.log_mel.n_mfcc = value;
     }
   }
   {

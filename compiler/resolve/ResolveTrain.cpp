@@ -50,6 +50,7 @@ spec::Model Resolver::model(const ast::Decl &d) const {
       m.hidden = integers(argument(*call, Category::Backbone, "hidden"));
       m.channels = integers(argument(*call, Category::Backbone, "channels"));
       if (m.backbone == "cnn") m.kernel = number_arg(*call, Category::Backbone, "kernel", true);
+      if (m.backbone == "audio_cnn") m.dims = number_arg(*call, Category::Backbone, "dims", true);
       if (m.backbone == "mobilenet_v2") m.width = number_arg(*call, Category::Backbone, "width");
       if (m.reads_text()) m.embed = number_arg(*call, Category::Backbone, "embed", true);
       if (m.backbone == "text_cnn") {

@@ -42,6 +42,9 @@ bool changes_size(OpKind k) {
 }
 
 bool is_token_op(OpKind k) { return k == OpKind::TokenDropout || k == OpKind::TokenSwap; }
+bool is_audio_only_op(OpKind k) {
+  return k == OpKind::TimeShift || k == OpKind::Gain || k == OpKind::TimeMask || k == OpKind::FreqMask;
+}
 
 namespace {
 
@@ -196,7 +199,7 @@ Augment bind(const Augment &augment, const SpaceValues &values, const SpaceValue
 Train bind(const Train &train, const SpaceValues &values, const SpaceValues &defaults) {
   Train t = train;
   Binder b{with_defaults(values, defaults)};
-  for (Scalar *s : {&t.model.kernel, &t.model.width, &t.model.dropout, &t.optimizer.lr, &t.optimizer.momentum,
+  for (Scalar *s : {&t.model.kernel, &t.model.dims, &t.model.width, &t.model.dropout, &t.optimizer.lr, &t.optimizer.momentum,
                     &t.optimizer.weight_decay, &t.optimizer.beta1, &t.optimizer.beta2, &t.schedule.every,
                     &t.schedule.gamma, &t.schedule.warmup, &t.schedule.max_lr, &t.loss.label_smoothing, &t.loss.gamma,
                     &t.epochs, &t.batch, &t.early_stop.patience, &t.checkpoint_every, &t.checkpoint_keep,

@@ -68,9 +68,11 @@ struct Dataset {
   std::vector<double> mean, std;
   int sample_rate = 16000;
   double duration = 1.0;                  // seconds
-  // audio.features = log_mel(n_mels, n_fft, hop): what a sound model reads.
+  // audio.features = log_mel(n_mels, n_fft, hop) or mfcc(n_mfcc, ...):
+  // what a sound model reads.
   struct LogMel {
     int n_mels = 40, n_fft = 400, hop = 160;
+    int n_mfcc = 0;  // mfcc(): coefficients of the log-mel's DCT kept; 0 for log_mel()
   } log_mel;
   // text = { tokenizer, max_len } (csv): how rows become token ids. The
   // vocabulary is learnt from the training split only.
@@ -106,6 +108,7 @@ struct Model {
   bool bidirectional = false;      // lstm
   Scalar heads, ff, encoder_dropout;  // transformer: attention heads, feed-forward width, dropout
   Scalar kernel = 3;               // cnn (resolve sets the catalogue's default)
+  Scalar dims = 2;                 // audio_cnn: 2 (over the spectrogram) or 1 (over time)
   Scalar width = 1.0;              // mobilenet_v2
   std::string pretrained;          // absolute path of weights, or empty
   SourceRange pretrained_range;

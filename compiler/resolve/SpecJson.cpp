@@ -20,7 +20,8 @@ const char *to_string(OpKind k) {
       "flip_horizontal", "flip_vertical", "rotate", "rotate90", "affine", "shear_x", "shear_y", "translate_x",
       "translate_y", "crop", "random_resized_crop", "resize", "pad", "brightness", "contrast", "saturation", "hue",
       "grayscale", "invert", "solarize", "posterize", "gamma", "cutout", "noise", "blur", "sharpness", "equalize",
-      "autocontrast", "mixup", "cutmix", "token_dropout", "token_swap", "custom"};
+      "autocontrast", "mixup", "cutmix", "token_dropout", "token_swap", "time_shift", "gain",
+      "time_mask", "freq_mask", "custom"};
   static_assert(std::size(names) == static_cast<std::size_t>(OpKind::Custom) + 1, "a name for every op kind");
   return names[static_cast<int>(k)];
 }
@@ -52,6 +53,7 @@ json to_json(const Model &m) {
   if (!m.hidden.empty()) out["hidden"] = scalars(m.hidden);
   if (!m.channels.empty()) out["channels"] = scalars(m.channels);
   if (m.backbone == "cnn") out["kernel"] = to_json(m.kernel);
+  if (m.backbone == "audio_cnn" && m.dims.value != 2) out["dims"] = to_json(m.dims);  // only when set: 2-D models keep their identity
   if (m.backbone == "mobilenet_v2") out["width"] = to_json(m.width);
   out["head_hidden"] = scalars(m.head_hidden);
   out["pretrained"] = m.pretrained.empty() ? json(nullptr) : json(m.pretrained);
@@ -147,6 +149,7 @@ json to_json(const Dataset &d) {
     out["audio"] = {{"sample_rate", d.sample_rate},
                     {"duration", d.duration},
                     {"log_mel", {{"n_mels", d.log_mel.n_mels}, {"n_fft", d.log_mel.n_fft}, {"hop", d.log_mel.hop}}}};
+    if (d.log_mel.n_mfcc > 0) out["audio"]["mfcc"] = d.log_mel.n_mfcc;  // only when set, as above
   } else {
     json normalize = d.mean.empty() ? json(d.normalize) : json({{"mean", d.mean}, {"std", d.std}});
     out["image"] = {{"size", d.width ? json({d.width, d.height}) : json(nullptr)},

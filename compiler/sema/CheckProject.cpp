@@ -167,7 +167,9 @@ std::string dataset_task(const ast::Decl *dataset) {
 void Checker::check_augment_domain(const ast::Decl &train, const ast::Decl &augment, const std::string &holds) {
   // What each step works on: an op its catalogue entry's data, a user op
   // and a policy (which picks image ops) images; control steps their body.
-  const unsigned wanted = holds == "text" ? stdlib::kText : stdlib::kImage | stdlib::kBatch;
+  const unsigned wanted = holds == "text"    ? stdlib::kText
+                         : holds == "sound" ? stdlib::kAudio
+                                            : stdlib::kImage | stdlib::kBatch;
   const std::function<void(const std::vector<ast::Step> &)> walk = [&](const std::vector<ast::Step> &steps) {
     for (const ast::Step &step : steps) {
       const stdlib::Function *op = stdlib::catalogue().find(stdlib::Category::AugmentOp, step.name);
@@ -182,7 +184,6 @@ void Checker::check_augment_domain(const ast::Decl &train, const ast::Decl &augm
         continue;  // unknown: reported where it is written
       if (domains & wanted) continue;
       const std::string works = domains & stdlib::kText ? "text" : domains & stdlib::kAudio ? "sound" : "images";
-      if (works == "sound") continue;  // E0901 where it is written
       diags_.report(DiagId::OpOfOtherData, step.name_range, {augment.name, step.name, works, train.name, holds})
           .label(property(train, "augment")->value->range, NoteId::UsedHere, {augment.name});
     }
@@ -218,10 +219,7 @@ void Checker::check_trains() {
       diags_.report(DiagId::InputKindMismatch, property(*decl, "model")->value->range,
                     {facts.model->name, reads, facts.dataset->name, holds})
           .label(property(*facts.model, "backbone")->value->range, NoteId::DeclaredHere, {"backbone"});
-    if (facts.augment && (holds == "text" || holds == "images")) check_augment_domain(*decl, *facts.augment, holds);
-    if (facts.augment && holds == "sound")
-      not_supported(property(*decl, "augment")->value->range, "augmentation of sound, augment", facts.augment->name,
-                    "training on sound without an augment");
+    if (facts.augment && !holds.empty()) check_augment_domain(*decl, *facts.augment, holds);
 
     std::string head = head_task(facts.model), task = dataset_task(facts.dataset);
     if (!head.empty() && !task.empty() && head != task) {
@@ -396,17 +394,14 @@ void Checker::check_task_users() {
       diags_.report(DiagId::LabelPoolNotClasses, property(*decl, "model")->value->range,
                     {name, "the data of its model '" + train->name + "'", task});
   }
-  // Packages hold image and text classifiers, detectors and segmenters;
-  // int8 quantizes image classifiers only (it calibrates on images).
+  // Packages hold image, text and sound classifiers, detectors and
+  // segmenters; int8 quantizes image classifiers only (it calibrates on images).
   for (const auto &[name, decl] : result_.decls[static_cast<int>(DeclKind::Deploy)]) {
     const ast::Decl *train = referenced(decl, "from", DeclKind::Train);
     const std::string task = head_task(referenced(train, "model", DeclKind::Model));
     const std::string holds = dataset_input(referenced(train, "data", DeclKind::Dataset));
-    if (holds == "sound")
-      not_supported(property(*decl, "from")->value->range, "deployment of a sound model, deploy", name,
-                    "deploying image and text models");
-    else if (holds == "text")
-      check_edge_of_detector(*decl, train->name, "text classifier");
+    if (holds == "text" || holds == "sound")
+      check_edge_of_detector(*decl, train->name, holds == "text" ? "text classifier" : "sound classifier");
     else if (task == "detection" || task == "segmentation")
       check_edge_of_detector(*decl, train->name, task == "detection" ? "detector" : "segmenter");
   }

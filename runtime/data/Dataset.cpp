@@ -41,9 +41,10 @@ LoadedDataset load_dataset(const DatasetSpec &spec, const LoadOptions &options) 
       load_audio(spec, cache.get(), out);
       out.sample_rate = spec.sample_rate;
       out.log_mel = spec.log_mel;
-      // What a model reads of each clip: one channel of n_mels x frames (centred frames, lower/halide/LogMel.h).
+      // What a model reads of each clip: one channel of n_mels (or n_mfcc)
+      // x frames (centred frames, lower/halide/LogMel.h).
       out.channels = 1;
-      out.height = spec.log_mel.n_mels;
+      out.height = spec.log_mel.n_mfcc > 0 ? spec.log_mel.n_mfcc : spec.log_mel.n_mels;
       out.width = 1 + out.samples_per_clip / std::max(1, spec.log_mel.hop);
       break;
     case SourceKind::Csv: load_csv(spec, out); break;

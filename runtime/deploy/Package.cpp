@@ -201,7 +201,8 @@ bool write_package(const PackagedModel &model, const PackageSpec &spec, nlohmann
       }
       entry["folder"] = "sdk";
       entry["build"] = std::string("cmake -S sdk/example -B build && cmake --build build && build/") +
-                       sdk_example_program(manifest) + (spec.text ? " . TEXT_FILE" : " . IMAGE");
+                       sdk_example_program(manifest) +
+                       (spec.text ? " . TEXT_FILE" : manifest["input"].value("kind", "") == "audio" ? " . AUDIO_FILE" : " . IMAGE");
     } else if (target == "edge") {
       if (!edge_target(model, spec, entry, error)) return false;
     } else if (target == "server") {

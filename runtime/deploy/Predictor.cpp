@@ -1,6 +1,8 @@
 #include "runtime/deploy/Predictor.h"
 
+#include "compiler/lower/halide/LogMel.h"
 #include "compiler/lower/torch/QuantizeInt8.h"
+#include "runtime/data/AudioClip.h"
 #include "runtime/data/Dataset.h"
 #include "runtime/deploy/Package.h"
 #include "runtime/deploy/PackageCache.h"
@@ -58,6 +60,10 @@ struct Predictor::Impl {
   bool detects = false, segments = false;
   bool text = false;  // a text classifier: `encoder` makes its token ids
   data::TextEncoder encoder;
+  // A sound classifier: clips at `sample_rate`, log_mel.spec().samples
+  // long, through the features' kernel.
+  std::unique_ptr<lower::CompiledLogMel> log_mel;
+  int sample_rate = 0;
   std::vector<float> scale, shift;  // per channel: x * scale - shift
 };
 
@@ -83,9 +89,24 @@ std::unique_ptr<Predictor> Predictor::open(const std::string &package, std::stri
       if (!file || !data::TextEncoder::read(file, impl->encoder, why)) throw std::runtime_error("its tokenizer: " + why);
       return std::unique_ptr<Predictor>(new Predictor(std::move(impl)));
     }
-    impl->width = input.at("width");
-    impl->height = input.at("height");
-    impl->channels = input.at("channels");
+    if (input.value("kind", "image") == "audio") {
+      lower::LogMelSpec s;
+      s.sample_rate = impl->sample_rate = input.at("sample_rate");
+      s.samples = input.at("samples");
+      const auto &features = impl->manifest.at("preprocessing").at("features");
+      s.n_fft = features.at("n_fft");
+      s.hop = features.at("hop");
+      s.n_mels = features.at("n_mels");
+      s.n_mfcc = features.value("n_mfcc", 0);
+      std::string why;
+      impl->log_mel = lower::CompiledLogMel::compile(s, why);
+      if (!impl->log_mel) throw std::runtime_error("its features: " + why);
+      impl->channels = 1;
+    } else {
+      impl->width = input.at("width");
+      impl->height = input.at("height");
+      impl->channels = input.at("channels");
+    }
     impl->detects = impl->manifest.value("task", "classification") == "detection";
     impl->segments = impl->manifest.value("task", "classification") == "segmentation";
     const auto &norm = impl->manifest.at("preprocessing").at("normalize");
@@ -93,8 +114,9 @@ std::unique_ptr<Predictor> Predictor::open(const std::string &package, std::stri
     for (int c = 0; c < impl->channels; ++c) {
       const float m = mean.empty() ? 0.0f : mean[std::min<std::size_t>(c, mean.size() - 1)];
       const float s = sd.empty() ? 1.0f : sd[std::min<std::size_t>(c, sd.size() - 1)];
-      // The same float arithmetic as the training batches.
-      impl->scale.push_back(1.0f / (255.0f * s));
+      // The same float arithmetic as the training batches (a spectrogram's
+      // values are not bytes).
+      impl->scale.push_back(impl->log_mel ? 1.0f / s : 1.0f / (255.0f * s));
       impl->shift.push_back(m / s);
     }
   } catch (const std::exception &e) {
@@ -113,6 +135,7 @@ nlohmann::json to_json(const Detection &d) {
 bool Predictor::detects() const { return impl_->detects; }
 bool Predictor::segments() const { return impl_->segments; }
 bool Predictor::reads_text() const { return impl_->text; }
+bool Predictor::reads_audio() const { return impl_->log_mel != nullptr; }
 
 nlohmann::json areas_json(const Predicted &p, const std::vector<std::string> &classes) {
   nlohmann::json areas = nlohmann::json::array();
@@ -129,8 +152,8 @@ nlohmann::json areas_json(const Predicted &p, const std::vector<std::string> &cl
 std::vector<Predicted> Predictor::predict(const std::vector<std::vector<std::uint8_t>> &images, int k) const {
   const Impl &m = *impl_;
   std::vector<Predicted> out(images.size());
-  if (m.text) {
-    for (Predicted &p : out) p.error = "this package's model reads text, not images";
+  if (m.text || m.log_mel) {
+    for (Predicted &p : out) p.error = std::string("this package's model reads ") + (m.text ? "text" : "sound") + ", not images";
     return out;
   }
   std::vector<std::size_t> good;
@@ -202,7 +225,7 @@ std::vector<Predicted> Predictor::predict_texts(const std::vector<std::string> &
   const Impl &m = *impl_;
   std::vector<Predicted> out(texts.size());
   if (!m.text) {
-    for (Predicted &p : out) p.error = "this package's model reads images, not text";
+    for (Predicted &p : out) p.error = std::string("this package's model reads ") + (m.log_mel ? "sound" : "images") + ", not text";
     return out;
   }
   if (texts.empty()) return out;
@@ -213,6 +236,34 @@ std::vector<Predicted> Predictor::predict_texts(const std::vector<std::string> &
   for (std::size_t i = 0; i < rows.size(); ++i) rows[i] = i;
   torch::NoGradGuard no_grad;
   top_classes(const_cast<torch::jit::Module &>(m.module).forward({input}).toTensor(), m.classes, rows, k, out);
+  return out;
+}
+
+std::vector<Predicted> Predictor::predict_audio(const std::vector<std::vector<std::uint8_t>> &clips, int k) const {
+  const Impl &m = *impl_;
+  std::vector<Predicted> out(clips.size());
+  if (!m.log_mel) {
+    for (Predicted &p : out) p.error = std::string("this package's model reads ") + (m.text ? "text" : "images") + ", not sound";
+    return out;
+  }
+  const lower::LogMelSpec &s = m.log_mel->spec();
+  const auto samples = static_cast<std::size_t>(s.samples);
+  std::vector<float> batch, clip;
+  std::vector<std::size_t> good;
+  for (std::size_t i = 0; i < clips.size(); ++i) {
+    out[i].error = data::decode_clip(clips[i], m.sample_rate, samples, clip);
+    if (!out[i].error.empty()) continue;
+    batch.insert(batch.end(), clip.begin(), clip.end());
+    good.push_back(i);
+  }
+  if (good.empty()) return out;
+  const long n = static_cast<long>(good.size());
+  torch::Tensor input = torch::empty({n, 1, s.rows(), s.frames()});
+  float *x = input.data_ptr<float>();
+  m.log_mel->run(batch.data(), static_cast<int>(n), x);
+  for (long i = 0, count = input.numel(); i < count; ++i) x[i] = x[i] * m.scale[0] - m.shift[0];
+  torch::NoGradGuard no_grad;
+  top_classes(const_cast<torch::jit::Module &>(m.module).forward({input}).toTensor(), m.classes, good, k, out);
   return out;
 }
 

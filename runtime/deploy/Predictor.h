@@ -1,9 +1,11 @@
-// Runs a deploy package on images with nothing else: the TorchScript
-// module and the manifest's preprocessing (decode as the training data was
-// decoded, resize, normalise). A classifier answers its best classes, a
+// Runs a deploy package with nothing else: the TorchScript module and the
+// manifest's preprocessing. On images: decode as the training data was
+// decoded, resize, normalise; a classifier answers its best classes, a
 // detector (manifest task "detection") its boxes on the image as given, a
-// segmenter (task "segmentation") a label map of the image as given.
-// Used by `edlc predict` and `edlc serve`.
+// segmenter (task "segmentation") a label map of the image as given. On
+// text: the package's tokenizer. On sound: decode, resample and pad or trim
+// as training did, then the same compiled log-mel kernel. Used by `edlc
+// predict` and `edlc serve`.
 #pragma once
 
 #include "runtime/data/LabelMap.h"
@@ -65,6 +67,8 @@ class Predictor {
   bool segments() const;
   // A text classifier (manifest input kind "text"): predict_texts, not predict.
   bool reads_text() const;
+  // A sound classifier (manifest input kind "audio"): predict_audio, not predict.
+  bool reads_audio() const;
   // Each image (encoded bytes: PNG, JPEG, ...) in one batch: a classifier's
   // `k` best classes, or a detector's objects (its own score threshold and
   // limit; `k` unused). An image that cannot be decoded gets an error, not
@@ -73,6 +77,10 @@ class Predictor {
   // A text classifier's `k` best classes of each text (UTF-8), tokenized by
   // the package's own tokenizer, in one batch.
   std::vector<Predicted> predict_texts(const std::vector<std::string> &texts, int k) const;
+  // A sound classifier's `k` best classes of each clip (the bytes of a WAV,
+  // FLAC, ... file) in one batch. A clip that cannot be decoded gets an
+  // error, not the batch.
+  std::vector<Predicted> predict_audio(const std::vector<std::vector<std::uint8_t>> &clips, int k) const;
 
  private:
   struct Impl;

@@ -20,8 +20,8 @@ namespace {
 using Clock = std::chrono::steady_clock;
 using nlohmann::json;
 
-// Requests wait here; one worker takes them in batches (images, or a text
-// model's texts).
+// Requests wait here; one worker takes them in batches (images, a text
+// model's texts, or a sound model's clips).
 class Batcher {
  public:
   Batcher(const deploy::Predictor &predictor, int max_batch, double max_wait_ms)
@@ -81,8 +81,9 @@ class Batcher {
         else images.push_back(std::move(i.image));
       }
       try {
-        std::vector<deploy::Predicted> results =
-            predictor_.reads_text() ? predictor_.predict_texts(texts, kTop) : predictor_.predict(images, kTop);
+        std::vector<deploy::Predicted> results = predictor_.reads_text()    ? predictor_.predict_texts(texts, kTop)
+                                                 : predictor_.reads_audio() ? predictor_.predict_audio(images, kTop)
+                                                                            : predictor_.predict(images, kTop);
         for (std::size_t i = 0; i < batch.size(); ++i) batch[i].promise.set_value(std::move(results[i]));
       } catch (const std::exception &e) {
         deploy::Predicted failed;
@@ -159,6 +160,11 @@ void json_error(httplib::Response &res, int status, const std::string &message) 
 
 bool image_type(const std::string &type) {
   return type.rfind("image/", 0) == 0 || type.rfind("application/octet-stream", 0) == 0;
+}
+
+// audio/wav, audio/x-wav, audio/flac, ...: whatever libsndfile decodes.
+bool audio_type(const std::string &type) {
+  return type.rfind("audio/", 0) == 0 || type.rfind("application/octet-stream", 0) == 0;
 }
 
 bool json_type(const std::string &type) { return type.rfind("application/json", 0) == 0; }
@@ -282,9 +288,9 @@ bool serve(const deploy::Predictor &predictor, const ServeOptions &options, cons
         }
         if (top < 1) return refuse(400, "top must be a positive integer");
       }
-      // What the model reads: image bytes, or a text model's texts.
-      const bool text_model = predictor.reads_text();
-      const std::string field = text_model ? "text" : "image";
+      // What the model reads: image bytes, a text model's texts, or a sound model's audio file.
+      const bool text_model = predictor.reads_text(), sound_model = predictor.reads_audio();
+      const std::string field = text_model ? "text" : sound_model ? "audio" : "image";
       std::string body;
       std::uint64_t received = 0;
       bool too_large = false, in_image = false, has_image = false;
@@ -304,8 +310,11 @@ bool serve(const deploy::Predictor &predictor, const ServeOptions &options, cons
               return true;
             },
             [&](const char *data, std::size_t n) { return receive(data, n, in_image); });
-      } else if (text_model ? text_type(type) : image_type(type)) {
+      } else if (text_model ? text_type(type) : sound_model ? audio_type(type) : image_type(type)) {
         read = read_body([&](const char *data, std::size_t n) { return receive(data, n, true); });
+      } else if (sound_model) {
+        return refuse(415, "this model reads sound: send an audio file (audio/wav, audio/flac, ... or "
+                           "application/octet-stream) or multipart/form-data with an \"audio\" field, not '" + type + "'");
       } else if (text_model) {
         return refuse(415, "this model reads text: send text/plain, application/json ({\"text\": ...} or "
                            "{\"texts\": [...]}) or multipart/form-data with a \"text\" field, not '" + type + "'");

@@ -1,7 +1,10 @@
 // `edlc serve`: a deploy package behind a local HTTP server (cpp-httplib).
 //   POST /v1/predict   image bytes (any image content type or
 //                      application/octet-stream) or multipart with a file
-//                      field "image"; ?top=K. JSON: top classes and scores.
+//                      field "image"; a text model's text (text/plain,
+//                      JSON, or field "text"); a sound model's audio file
+//                      (audio/*, application/octet-stream, or field
+//                      "audio"); ?top=K. JSON: top classes and scores.
 //   GET  /v1/health    {"status": "ok"}
 //   GET  /v1/info      the package's manifest
 //   GET  /metrics      Prometheus text: requests by status, latency

@@ -8,6 +8,7 @@
 #include "compiler/lower/halide/LogMel.h"
 #include "runtime/data/Dataset.h"
 
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -22,6 +23,9 @@ const lower::CompiledLogMel *log_mel_kernel(const data::LoadedDataset &d, std::s
 
 // The features of samples `indices` of `d`: indices.size() x n_mels x
 // frames floats into `out`. The kernel must compile (log_mel_kernel first).
-void audio_features(const data::LoadedDataset &d, const std::vector<std::size_t> &indices, std::vector<float> &out);
+// `edit`, when given, changes each clip (its place in `indices`, its
+// samples) before the kernel reads it: waveform augmentation.
+void audio_features(const data::LoadedDataset &d, const std::vector<std::size_t> &indices, std::vector<float> &out,
+                    const std::function<void(std::size_t, float *)> &edit = nullptr);
 
 }  // namespace edl::train

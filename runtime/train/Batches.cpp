@@ -139,10 +139,23 @@ Batch Prefetcher::make(int b) const {
   }
 
   if (!d.audio.empty()) {
-    // Sound: the clips' log-mel features, normalised; 1 x n_mels x frames each.
-    audio_features(d, out.samples, out.x);
+    // Sound: the clips' features, normalised; 1 x n_mels (or n_mfcc) x frames
+    // each. Waveform ops change the clips before the kernel, masks the
+    // normalised features after it.
+    std::vector<AudioAugment::Draw> draws;
+    const AudioAugment *augment = plan_.audio_augment;
+    if (augment) {
+      const std::uint64_t base = static_cast<std::uint64_t>(plan_.epoch) * d.size();
+      for (std::size_t s : out.samples) draws.push_back(augment->draw(plan_.seed, base + s));
+    }
+    std::function<void(std::size_t, float *)> edit;
+    if (augment && augment->has_waveform_ops())
+      edit = [&](std::size_t i, float *clip) { augment->waveform(draws[i], clip, d.samples_per_clip); };
+    audio_features(d, out.samples, out.x, edit);
     const float scale = 1.0f / plan_.norm.std[0], shift = plan_.norm.mean[0] / plan_.norm.std[0];
     for (float &v : out.x) v = v * scale - shift;
+    const std::size_t per_clip = static_cast<std::size_t>(d.width) * d.height;
+    for (std::size_t i = 0; i < draws.size(); ++i) augment->masks(draws[i], &out.x[per_clip * i], d.height, d.width);
     return out;
   }
 

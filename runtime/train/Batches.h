@@ -8,6 +8,7 @@
 #include "compiler/lower/halide/WarpBoxes.h"
 #include "compiler/lower/halide/WarpMasks.h"
 #include "runtime/data/Dataset.h"
+#include "runtime/train/AudioAugment.h"
 #include "runtime/train/TokenAugment.h"
 
 #include <condition_variable>
@@ -56,6 +57,7 @@ struct EpochPlan {
   Normalizer norm;
   int classes = 0;
   const TokenAugment *token_augment = nullptr;  // text: null for none
+  const AudioAugment *audio_augment = nullptr;  // sound: null for none
 };
 
 class Prefetcher {

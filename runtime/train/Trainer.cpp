@@ -254,7 +254,7 @@ TrainResult train_task(const TrainTask &task, const TrainJob &job, const TrainCa
     report.train = task.fresh;
     net.train();
     EpochPlan plan{&data, train_indices, static_cast<int>(spec.batch), true, job.augment, job.seed, epoch, job.norm, classes,
-                   job.token_augment};
+                   job.token_augment, job.audio_augment};
     Prefetcher batches(plan);
     double loss_sum = 0;
     std::int64_t seen = 0, step = static_cast<std::int64_t>(epoch) * steps_per_epoch;

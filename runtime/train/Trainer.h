@@ -52,6 +52,7 @@ struct TrainJob {
   Normalizer norm;
   const lower::CompiledAugment *augment = nullptr;
   const TokenAugment *token_augment = nullptr;  // text data's augment block
+  const AudioAugment *audio_augment = nullptr;  // sound data's augment block
   std::uint64_t seed = 0;
   std::string checkpoint_dir;    // epoch-N.pt files and model.pt (best epoch) go here
   ResumePoint resume;            // a killed run, or the next interval of a PBT worker

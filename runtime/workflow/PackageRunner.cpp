@@ -118,6 +118,31 @@ bool PackageRunner::package(TaskContext &ctx) {
           {"unknown", "id 1"},
           {"truncation", "the first max_len tokens"}}}};
   }
+  if (!data.audio.empty()) {
+    // A sound model reads log-mel spectrograms; the package says how to make them.
+    spec.manifest["input"] = {{"kind", "audio"},
+                              {"sample_rate", data.sample_rate},
+                              {"samples", data.samples_per_clip},
+                              {"layout", data.log_mel.n_mfcc > 0 ? "N x 1 x n_mfcc x frames float32 MFCC"
+                                                                 : "N x 1 x n_mels x frames float32 log-mel"}};
+    spec.manifest["preprocessing"] = {
+        {"decode", {{"channels", "mixed to mono"}, {"resample", "libsamplerate sinc, medium quality"},
+                    {"length", "padded with silence or trimmed to samples"}}},
+        {"features",
+         {{"kind", data.log_mel.n_mfcc > 0 ? "mfcc" : "log_mel"},
+          {"n_fft", data.log_mel.n_fft},
+          {"hop", data.log_mel.hop},
+          {"n_mels", data.log_mel.n_mels},
+          {"frames", data.width},
+          {"window", "periodic Hann, centred frames, reflection padding"},
+          {"mel", "HTK, 0 Hz to half the sample rate, no normalisation"},
+          {"log", "log(mel + 1e-6)"}}},
+        {"normalize", {{"mean", job.norm.mean}, {"std", job.norm.std}}}};
+    if (data.log_mel.n_mfcc > 0) {
+      spec.manifest["preprocessing"]["features"]["n_mfcc"] = data.log_mel.n_mfcc;
+      spec.manifest["preprocessing"]["features"]["dct"] = "type II, orthonormal, over the log-mels";
+    }
+  }
   if (trained->detector) {
     // What the module's forward() returns, and the settings built into it.
     const lower::DetectSettings &d = trained->detector->shape.settings;

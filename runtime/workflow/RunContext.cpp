@@ -162,12 +162,13 @@ bool RunContext::prepare(TaskContext &ctx, const spec::Train &unbound, const Spa
       return false;
     }
     if (verbose)
-      ctx.say("features " + dspec.name + ": log-mel " + std::to_string(data.height) + " x " + std::to_string(data.width) +
+      ctx.say("features " + dspec.name + (data.log_mel.n_mfcc > 0 ? ": mfcc " : ": log-mel ") + std::to_string(data.height) + " x " + std::to_string(data.width) +
               " per clip, one kernel compiled in " + std::to_string(static_cast<int>(kernel->compile_seconds() * 1000)) +
               " ms");
   }
   job.norm = train::make_normalizer(dspec, data);
   job.token_augment = nullptr;
+  job.audio_augment = nullptr;
   if (const spec::Augment *block = job.spec.augment.get(); block && !data.tokens.empty()) {
     // Text: token ops on the host, no kernel to compile.
     std::string error;
@@ -177,6 +178,15 @@ bool RunContext::prepare(TaskContext &ctx, const spec::Train &unbound, const Spa
     }
     job.token_augment = std::make_shared<train::TokenAugment>(*block);
     if (verbose) ctx.say("augment " + block->name + ": token ops on the host, per sample");
+  } else if (const spec::Augment *block = job.spec.augment.get(); block && !data.audio.empty()) {
+    // Sound: waveform ops and masks on the host, around the features' kernel.
+    std::string error;
+    if (!train::AudioAugment::accepts(*block, error)) {
+      fail(ctx, error);
+      return false;
+    }
+    job.audio_augment = std::make_shared<train::AudioAugment>(*block);
+    if (verbose) ctx.say("augment " + block->name + ": audio ops on the host, per clip, around the features' kernel");
   } else if (const spec::Augment *block = job.spec.augment.get()) {
     std::vector<lower::LoweringError> errors;
     lower::AugmentProgram program = lower::build_program(*block, data.width, data.height, data.channels, errors);
@@ -262,6 +272,7 @@ train::TrainResult RunContext::fit(TaskContext &ctx, Trained &job, const lower::
   tj.norm = job.norm;
   tj.augment = augment;
   tj.token_augment = job.token_augment.get();
+  tj.audio_augment = job.audio_augment.get();
   tj.seed = settings.seed;
   tj.subset = request.subset;
   tj.resume = request.resume;

@@ -44,6 +44,7 @@ struct Trained {
   const data::LoadedDataset *data = nullptr;
   train::Normalizer norm;
   std::shared_ptr<const train::TokenAugment> token_augment;  // text data's augment block
+  std::shared_ptr<const train::AudioAugment> audio_augment;  // sound data's augment block
   std::string model_path;  // the best epoch's weights
   int best_epoch = 0;
 };

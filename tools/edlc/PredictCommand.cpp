@@ -1,7 +1,8 @@
 // `edlc predict PACKAGE FILE...`: classifies image files, finds the
-// objects in them, or writes their label maps; or, with a text model,
-// classifies text files, their lines, or --text strings. A deploy package
-// alone does it (its TorchScript module and preprocessing or tokenizer).
+// objects in them, or writes their label maps; with a text model,
+// classifies text files, their lines, or --text strings; with a sound
+// model, audio files (WAV, FLAC, ...). A deploy package alone does it (its
+// TorchScript module and preprocessing, tokenizer or features).
 #include "Commands.h"
 #include "tools/edlc/Errors.h"
 
@@ -191,12 +192,13 @@ int run_predict(const PredictOptions &opts) {
     return kUserError;
   }
   if (predictor->reads_text()) return predict_texts(*predictor, opts);
+  const char *kind = predictor->reads_audio() ? "sound" : "image";
   if (!opts.texts.empty() || opts.lines) {
-    report_error() << opts.package << " holds an image model: --text and --lines are for text models";
+    report_error() << opts.package << " holds a " << kind << " model: --text and --lines are for text models";
     return kUserError;
   }
   if (opts.images.empty()) {
-    report_error() << "nothing to predict: name image files";
+    report_error() << "nothing to predict: name " << (predictor->reads_audio() ? "audio" : "image") << " files";
     return kUserError;
   }
   std::vector<std::vector<std::uint8_t>> images;
@@ -214,7 +216,8 @@ int run_predict(const PredictOptions &opts) {
   for (std::size_t start = 0; start < images.size(); start += 64) {
     std::vector<std::vector<std::uint8_t>> batch(images.begin() + static_cast<long>(start),
                                                  images.begin() + static_cast<long>(std::min(images.size(), start + 64)));
-    std::vector<deploy::Predicted> results = predictor->predict(batch, opts.top);
+    std::vector<deploy::Predicted> results =
+        predictor->reads_audio() ? predictor->predict_audio(batch, opts.top) : predictor->predict(batch, opts.top);
     for (std::size_t i = 0; i < results.size(); ++i) {
       const std::string &file = opts.images[start + i];
       deploy::Predicted &r = results[i];

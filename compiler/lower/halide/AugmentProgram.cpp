@@ -86,10 +86,13 @@ AugmentProgram build_program(const spec::Augment &augment, int width, int height
   prog.in_w = width;
   prog.in_h = height;
   prog.channels = channels;
-  // Token ops work on text (runtime/train/TokenAugment.h); the checker
-  // keeps them off images (E0522), a plan built in code finds it here.
+  // Token ops work on text (runtime/train/TokenAugment.h), audio ops on
+  // sound (runtime/train/AudioAugment.h); the checker keeps them off images
+  // (E0522), a plan built in code finds it here.
   for (const AugmentOp &op : prog.ops)
-    if (spec::is_token_op(op.kind)) errors.push_back({op.range, DiagId::OpOfOtherData, {augment.name, op.name, "text", "", "images"}});
+    if (spec::is_token_op(op.kind) || spec::is_audio_only_op(op.kind))
+      errors.push_back({op.range, DiagId::OpOfOtherData,
+                        {augment.name, op.name, spec::is_token_op(op.kind) ? "text" : "sound", "", "images"}});
   if (!errors.empty()) return prog;
   // A quarter turn that may or may not apply cannot keep one output shape
   // for images that are not square (E0702, found here when the dataset

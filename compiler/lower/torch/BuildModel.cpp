@@ -118,6 +118,25 @@ nn::Sequential cnn(int in, const std::vector<int> &channels, int kernel) {
   return s;
 }
 
+// audio_cnn(dims = 1): N x 1 x bands x frames read as `bands` channels
+// over time, stages of 1-D convolution (width 3), batch norm, ReLU and
+// max-pool by 2, then the average over the frames left.
+nn::Sequential time_cnn(int bands, const std::vector<int> &channels) {
+  nn::Sequential s;
+  s->push_back("bands", nn::Flatten(nn::FlattenOptions().start_dim(1).end_dim(2)));
+  for (std::size_t i = 0; i < channels.size(); ++i) {
+    Block stage;
+    stage->push_back("conv", nn::Conv1d(nn::Conv1dOptions(i == 0 ? bands : channels[i - 1], channels[i], 3).padding(1).bias(false)));
+    stage->push_back("bn", nn::BatchNorm1d(channels[i]));
+    stage->push_back("act", nn::ReLU());
+    stage->push_back("pool", nn::MaxPool1d(2));
+    s->push_back("stage" + std::to_string(i + 1), stage);
+  }
+  s->push_back("average", nn::AdaptiveAvgPool1d(1));
+  s->push_back("flatten", nn::Flatten());
+  return s;
+}
+
 nn::Sequential mlp(const std::vector<int> &hidden, int inputs) {
   nn::Sequential s;
   s->push_back("flatten", nn::Flatten());
@@ -209,7 +228,9 @@ nn::Sequential backbone_of(const ModelSpec &spec, int C, int H, int W, int vocab
   if (spec.backbone == "transformer")
     return text_transformer(vocabulary, static_cast<int>(spec.embed), static_cast<int>(spec.heads),
                             static_cast<int>(spec.layers), static_cast<int>(spec.ff), spec.encoder_dropout, W);
-  if (spec.backbone == "audio_cnn") return cnn(C, ints(spec.channels), 3);  // over 1 x mels x frames, then pooled
+  if (spec.backbone == "audio_cnn")
+    return static_cast<int>(spec.dims.value) == 1 ? time_cnn(C * H, ints(spec.channels))  // bands as channels
+                                                   : cnn(C, ints(spec.channels), 3);     // over 1 x mels x frames, then pooled
   if (spec.backbone == "mlp") return mlp(ints(spec.hidden), C * H * W);
   if (spec.backbone == "cnn") return cnn(C, ints(spec.channels), static_cast<int>(spec.kernel));
   if (spec.backbone == "resnet18" || spec.backbone == "resnet34" || spec.backbone == "resnet50")
