@@ -35,6 +35,7 @@ bench:
 	bench/detection_bench.sh 6 faster_rcnn
 	bench/segmentation_bench.sh 6
 	bench/text_bench.sh
+	bench/text_bench.sh fortunes
 
 clean:
 	rm -rf build build-fuzz
