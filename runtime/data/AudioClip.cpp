@@ -46,6 +46,13 @@ std::string decode_audio(const std::vector<std::uint8_t> &bytes, std::vector<flo
     sf_close(f);
     return "empty audio clip";
   }
+  // A header may claim more than a classifier's clip could be; refuse it
+  // before allocating for it.
+  if (info.channels > kMaxChannels || info.frames > static_cast<sf_count_t>(kMaxSeconds) * info.samplerate) {
+    sf_close(f);
+    return info.channels > kMaxChannels ? "more than " + std::to_string(kMaxChannels) + " channels"
+                                        : "longer than " + std::to_string(kMaxSeconds / 60) + " minutes";
+  }
   std::vector<float> interleaved(static_cast<std::size_t>(info.frames) * static_cast<std::size_t>(info.channels));
   sf_count_t got = sf_readf_float(f, interleaved.data(), info.frames);
   sf_close(f);

@@ -13,6 +13,9 @@
 
 namespace edl::data {
 
+// Longer or wider files are refused, whatever their header claims.
+constexpr int kMaxSeconds = 600, kMaxChannels = 64;
+
 // The bytes of an audio file as mono floats in [-1, 1] at the file's own
 // rate (`rate`). An error message, or empty.
 std::string decode_audio(const std::vector<std::uint8_t> &bytes, std::vector<float> &mono, int &rate);

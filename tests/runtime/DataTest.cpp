@@ -417,7 +417,7 @@ TEST_CASE("csv reads quoted fields and skips broken rows with their row number",
   CHECK(code(load_dataset(spec).report.errors.at(0)) == "[E0815]");
 }
 
-TEST_CASE("audio_folder mixes down, resamples and pads, broken clips are skipped", "[data]") {
+TEST_CASE("audio_folder mixes down, resamples and pads, broken and overlong clips are skipped", "[data]") {
   TempDir t;
   // 0.5 s of a 440 Hz tone at 8 kHz, stereo WAV and mono FLAC.
   auto write_tone = [&](const fs::path &p, int format, int channels) {
@@ -441,6 +441,18 @@ TEST_CASE("audio_folder mixes down, resamples and pads, broken clips are skipped
   write_tone(t.path / "b" / "tone.flac", SF_FORMAT_FLAC | SF_FORMAT_PCM_16, 1);
   std::vector<std::uint8_t> wav = bytes_of(t.path / "a" / "tone.wav");
   write_bytes(t.path / "a" / "broken.wav", std::vector<std::uint8_t>(wav.begin(), wav.begin() + 30));
+  {
+    // Eleven minutes of silence at 1 kHz: longer than any clip is decoded.
+    SF_INFO info{};
+    info.samplerate = 1000;
+    info.channels = 1;
+    info.format = SF_FORMAT_WAV | SF_FORMAT_PCM_16;
+    SNDFILE *f = sf_open((t.path / "b" / "long.wav").string().c_str(), SFM_WRITE, &info);
+    REQUIRE(f);
+    const std::vector<float> silence(660000, 0.0f);
+    sf_writef_float(f, silence.data(), static_cast<sf_count_t>(silence.size()));
+    sf_close(f);
+  }
 
   DatasetSpec spec;
   spec.name = "tones";
@@ -454,6 +466,7 @@ TEST_CASE("audio_folder mixes down, resamples and pads, broken clips are skipped
   REQUIRE(d.size() == 2);
   CHECK(d.samples_per_clip == 16000);
   CHECK(skipped_with(d, "broken.wav", "cannot decode audio"));
+  CHECK(skipped_with(d, "long.wav", "longer than 10 minutes"));
   // Upsampled to 16 kHz: 8000 samples of tone, then silence.
   const float *clip = d.audio.data();
   int crossings = 0;
