@@ -4,10 +4,16 @@
 #include "runtime/data/Loaders.h"
 
 #include <algorithm>
+#include <cstdio>
 #include <memory>
 
 namespace edl::data {
+
 namespace {
+
+// A csv dataset's token ids (rows x text.max_len) may take at most this
+// much memory; more is E0802 at load.
+constexpr double kMaxTokenBytes = 4.0 * (1 << 30);
 
 // The skipped files grouped by reason, the most frequent reason first (ties
 // in order of first appearance).
@@ -67,6 +73,16 @@ LoadedDataset load_dataset(const DatasetSpec &spec, const LoadOptions &options) 
   if (cache && !cache->save(cache_error)) out.report.warnings.push_back(cache_error);
   out.split = split_samples(out.labels, out.classes.size(), spec, out.report, out.classes, out.sources);
   if (spec.source == SourceKind::Csv) {
+    // Every row keeps max_len ids in memory: refuse what cannot fit
+    // rather than fail allocating it.
+    const double bytes = static_cast<double>(out.texts.size()) * std::max(0, spec.text.max_len) * sizeof(std::int32_t);
+    if (bytes > kMaxTokenBytes) {
+      char why[200];
+      std::snprintf(why, sizeof why, "%zu rows of text.max_len = %d tokens need %.1f GiB of token ids, more than %.0f GiB; lower max_len",
+                    out.texts.size(), spec.text.max_len, bytes / (1 << 30), kMaxTokenBytes / (1 << 30));
+      out.report.errors.push_back(DataError{DiagId::ModelShape, {why}, {}});
+      return out;
+    }
     out.vocabulary = learn_vocabulary(out.texts, out.split.train, spec.text);
     out.tokens = out.vocabulary.encode_all(out.texts);
   }

@@ -201,3 +201,15 @@ TEST_CASE("tokenizer file: a damaged one is refused with the reason", "[text]") 
   bad_escape.replace(bad_escape.find("<unk>"), 5, "<u\\q>");
   CHECK(refused(bad_escape).find("badly escaped") != std::string::npos);
 }
+
+TEST_CASE("max_len: token ids that could not fit in memory are refused before they are made", "[text]") {
+  spec::Dataset spec = emails();
+  spec.text.max_len = 1000000;  // 5,919 emails x 4 MB of ids each
+  const LoadedDataset d = data::load_dataset(spec);
+  REQUIRE(d.report.errors.size() == 1);
+  CHECK(d.report.errors[0].id == DiagId::ModelShape);
+  CHECK(d.report.errors[0].message() ==
+        "the model cannot be built for this data: 5919 rows of text.max_len = 1000000 tokens need 22.0 GiB of token "
+        "ids, more than 4 GiB; lower max_len");
+  CHECK(d.tokens.empty());
+}
