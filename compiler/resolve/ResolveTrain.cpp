@@ -332,11 +332,11 @@ spec::Search Resolver::search(const TrainFacts &facts, const spec::Train &job) c
                                                                                 : s.trials * points;
     }
   }
-  // The baseline is trivialaugment, an image policy: text has no such baseline.
+  // The baseline is trivialaugment, an image policy: text and sound have no such baseline.
   const ast::Property *source = facts.dataset ? ast::find_property(facts.dataset->properties, "source") : nullptr;
   const auto *source_call = source ? source->value->as<ast::Call>() : nullptr;
-  const bool text = source_call && source_call->callee == "csv";
-  if (job.augment && is_searched(*job.augment) && !text)
+  const bool not_images = source_call && (source_call->callee == "csv" || source_call->callee == "audio_folder");
+  if (job.augment && is_searched(*job.augment) && !not_images)
     s.baseline_augment = std::make_shared<spec::Augment>(trivialaugment_baseline());
   return s;
 }

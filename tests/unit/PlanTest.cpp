@@ -167,3 +167,21 @@ train t { data = boxes; model = m; optimizer = sgd(lr = 0.1); epochs = 1 }
   CHECK(before.at("load:boxes") != after.at("load:boxes"));
   CHECK(before.at("train:t") != after.at("train:t"));
 }
+
+TEST_CASE("a searched augment block is measured against trivialaugment on images only", "[plan]") {
+  // trivialaugment is an image policy: a text or sound job's search has no such baseline.
+  for (const auto &[source, op, backbone, baseline] :
+       {std::tuple{"image_folder(\"data\")", "rotate(degrees = hp.m)", "mlp(hidden = [8])", true},
+        {"audio_folder(\"clips\")", "gain(db = hp.m)", "audio_cnn()", false},
+        {"csv(\"t.csv\", text = \"t\", label = \"y\")", "token_dropout(rate = hp.m)", "text_cnn()", false}}) {
+    INFO(source);
+    auto c = check_text(std::string("project \"p\" { seed = 7 }\ndataset d { source = ") + source +
+                        " }\nspace hp { m = uniform(0.01, 0.2) }\naugment a { " + op + " }\nmodel net { backbone = " +
+                        backbone + " }\ntrain t { data = d; augment = a; model = net; optimizer = adam(lr = 0.01); "
+                        "epochs = 1\n search = random(trials = 2, objective = maximize(val.accuracy)) }\n");
+    const spec::Train *t = c->specs.train("t");
+    REQUIRE(t);
+    REQUIRE(t->search);
+    CHECK(static_cast<bool>(t->search->baseline_augment) == baseline);
+  }
+}
