@@ -52,10 +52,10 @@ expect "preview of an unknown augment" 1 "$edlc" preview "$src/examples/digits/d
 expect "preview with a bad --set" 2 "$edlc" preview "$src/examples/digits/digits.edl" --augment light --set m5
 mkdir -p "$work/audio-on-images"
 printf 'project "p" {}\ndataset d { source = image_folder("%s/data/digits"); image = { size = 8x8, channels = 1 } }\naugment a { time_mask(width = 2) }\nmodel m { backbone = mlp(hidden = 4) }\ntrain t { data = d; augment = a; model = m; optimizer = sgd(lr = 0.1); epochs = 1 }\n' "$src" >"$work/audio-on-images/p.edl"
-expect "preview of an op this version does not run" 1 "$edlc" preview "$work/audio-on-images/p.edl" --augment a --out "$work/x.png"
-contains "it is error E0901 at the step" err "error[E0901]: augmentation op 'time_mask' is not supported by this version of edlc"
+expect "preview of a sound op on images" 1 "$edlc" preview "$work/audio-on-images/p.edl" --augment a --out "$work/x.png"
+contains "it is error E0522 at the step" err "error[E0522]: augment 'a': 'time_mask' works on sound, but train 't' augments images with it"
 expect "plan refuses it too" 1 "$edlc" plan "$work/audio-on-images/p.edl"
-contains "plan says the same" err "error[E0901]: augmentation op 'time_mask'"
+contains "plan says the same" err "error[E0522]: augment 'a': 'time_mask' works on sound"
 
 printf 'project "p" {seed=1}\n' >"$work/ugly.edl"
 expect "fmt --check on unformatted" 1 "$edlc" fmt --check "$work/ugly.edl"
