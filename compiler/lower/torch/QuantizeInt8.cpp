@@ -166,7 +166,8 @@ class Quantizer {
     torch::Tensor f = torch::conv2d(x.f, w, b, stride, pad, dilation, groups);
     if (act == Activation::Relu) f = torch::relu(f);
     if (act == Activation::Relu6) f = torch::clamp(f, 0, 6);
-    // ReLU6 as conv2d_relu whose uint8 range ends at 6: saturation clips.
+    // ReLU6 as conv2d_relu whose range ends at 6, then a clamp: with 7-bit
+    // activations the uint8 type itself would hold values up to twice that.
     const QParams q = observe(f, act == Activation::Relu6 ? 6.0 : std::numeric_limits<double>::infinity());
     Value y{next_var(), f};
     if (emit_) {
@@ -181,6 +182,7 @@ class Quantizer {
       out_.register_attribute(name, packed.type(), packed);
       line(y.var + " = quantized." + (act == Activation::None ? "conv2d" : "conv2d_relu") + "(" + x.var + ", self." +
            name + ", " + literal(q.scale) + ", " + std::to_string(q.zero_point) + ")");
+      if (act == Activation::Relu6) line(y.var + " = torch.clamp(" + y.var + ", 0.0, 6.0)");
     }
     return y;
   }
@@ -223,6 +225,11 @@ class Quantizer {
 
   // Widens the range of the next point by `f` (always including 0, so zero
   // padding is exact); its uint8 parameters from the range so far, capped.
+  // Activations use 7 of the 8 bits, as PyTorch's reduce_range does: x86
+  // CPUs without VNNI multiply uint8 by int8 in pairs summed into int16
+  // (vpmaddubsw), which saturates past 127 x 127 x 2, and a package made on
+  // one CPU must compute the same on any other.
+  static constexpr int kLevels = 127;
   QParams observe(const torch::Tensor &f, double cap = std::numeric_limits<double>::infinity()) {
     const double lo = std::min(0.0, f.min().item<double>()), hi = std::max(0.0, f.max().item<double>());
     if (point_ == ranges_.size()) ranges_.emplace_back(lo, hi);
@@ -231,8 +238,8 @@ class Quantizer {
     range.second = std::max(range.second, hi);
     const double top = std::min(range.second, cap);
     QParams q;
-    q.scale = top > range.first ? (top - range.first) / 255 : 1.0 / 255;  // a point that is always 0
-    q.zero_point = std::clamp<std::int64_t>(std::llround(-range.first / q.scale), 0, 255);
+    q.scale = top > range.first ? (top - range.first) / kLevels : 1.0 / kLevels;  // a point that is always 0
+    q.zero_point = std::clamp<std::int64_t>(std::llround(-range.first / q.scale), 0, kLevels);
     return q;
   }
 
