@@ -1,0 +1,125 @@
+#include "runtime/dist/Dgc.h"
+
+#include <ATen/ATen.h>
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+
+namespace edl::dist {
+namespace {
+
+// Below this many entries a gradient is sorted exactly; above it, sampled.
+constexpr std::int64_t kExactBelow = 16384;
+// The sample: about 1% of the entries, never fewer than this many.
+constexpr std::int64_t kMinSample = 1024;
+
+}  // namespace
+
+double dgc_sparsity(int epoch, int warmup, double target) {
+  if (epoch >= warmup) return target;
+  return std::min(target, 1.0 - std::pow(0.25, epoch + 1));
+}
+
+// (1 - 0.999) x 1000 is 1.0000000000000009 in doubles: not 2 entries.
+std::int64_t dgc_kept(std::int64_t n, double sparsity) {
+  return std::clamp<std::int64_t>(static_cast<std::int64_t>(std::ceil(static_cast<double>(n) * (1.0 - sparsity) - 1e-9)), 1, n);
+}
+
+at::Tensor dgc_select(const at::Tensor &magnitude, std::int64_t k, std::int64_t phase) {
+  const std::int64_t n = magnitude.numel();
+  k = std::clamp<std::int64_t>(k, 0, n);
+  if (k == n) return at::arange(n, at::kLong);
+  if (n <= kExactBelow) return std::get<1>(magnitude.topk(k, 0, true, false));
+  const std::int64_t stride = std::max<std::int64_t>(1, n / std::max(kMinSample, n / 100));
+  at::Tensor sample = magnitude.slice(0, phase % stride, n, stride);
+  const std::int64_t sample_k = std::clamp<std::int64_t>(
+      static_cast<std::int64_t>(std::ceil(static_cast<double>(sample.numel()) * k / n)), 1, sample.numel());
+  double threshold = std::get<0>(sample.topk(sample_k, 0, true, false)).min().item<double>();
+  at::Tensor chosen = (magnitude >= threshold).nonzero().view({-1});
+  // A sample can miss: lower the bar a few times rather than send fewer.
+  for (int tries = 0; chosen.numel() < k && tries < 4 && threshold > 0; ++tries) {
+    threshold *= 0.7;
+    chosen = (magnitude >= threshold).nonzero().view({-1});
+  }
+  if (chosen.numel() > k) chosen = chosen.index_select(0, std::get<1>(magnitude.index_select(0, chosen).topk(k, 0, true, false)));
+  return chosen;
+}
+
+DgcExchange::DgcExchange(Group &group, const Compression &c, double momentum)
+    : group_(group), c_(c), momentum_(momentum) {}
+
+void DgcExchange::exchange(const std::vector<at::Tensor> &params, int epoch) {
+  const int world = group_.world();
+  if (residual_.empty())
+    for (const at::Tensor &p : params) {
+      residual_.push_back(at::zeros({p.numel()}, at::kFloat));
+      if (momentum_ > 0) momentum_buffer_.push_back(at::zeros({p.numel()}, at::kFloat));
+    }
+  std::vector<at::Tensor> grads;
+  for (const at::Tensor &p : params)
+    grads.push_back(p.grad().defined() ? p.grad().detach().reshape({-1}).to(at::kFloat) : at::zeros({p.numel()}));
+  // Local clipping: the ranks' gradients add up, so each is held to the
+  // global bound over sqrt(workers).
+  if (c_.clip > 0) {
+    double sq = 0;
+    for (const at::Tensor &g : grads) sq += g.pow(2).sum().item<double>();
+    const double bound = c_.clip / std::sqrt(static_cast<double>(world)), norm = std::sqrt(sq);
+    if (norm > bound)
+      for (at::Tensor &g : grads) g = g * (bound / norm);
+  }
+  const double sparsity = dgc_sparsity(epoch, c_.warmup, c_.sparsity);
+  std::vector<at::Tensor> indices, values;
+  std::int64_t offset = 0, total = 0;
+  std::vector<std::int64_t> offsets;
+  for (std::size_t i = 0; i < params.size(); ++i) {
+    at::Tensor &v = residual_[i];
+    if (momentum_ > 0) {  // momentum correction: u = m u + g, v += u
+      at::Tensor &u = momentum_buffer_[i];
+      u.mul_(momentum_).add_(grads[i]);
+      v.add_(u);
+    } else {
+      v.add_(grads[i]);
+    }
+    const std::int64_t n = v.numel(), k = dgc_kept(n, sparsity);
+    at::Tensor chosen = dgc_select(v.abs(), k, step_);
+    at::Tensor sent = v.index_select(0, chosen);
+    // Exactly k pairs from every rank, so the gather is of equal parts;
+    // a rank whose sample fell short pads with zeros at its first entry.
+    at::Tensor idx = at::zeros({k}, at::kLong), val = at::zeros({k}, at::kFloat);
+    idx.narrow(0, 0, chosen.numel()).copy_(chosen);
+    val.narrow(0, 0, chosen.numel()).copy_(sent);
+    indices.push_back(idx + offset);
+    values.push_back(val);
+    // What was sent leaves the residual; momentum factor masking stops
+    // the velocity there too, so stale momentum is not sent twice.
+    v.index_fill_(0, chosen, 0);
+    if (momentum_ > 0) momentum_buffer_[i].index_fill_(0, chosen, 0);
+    offsets.push_back(offset);
+    offset += n;
+    total += k;
+  }
+  if (offset > std::numeric_limits<std::int32_t>::max())
+    throw GroupError("DGC indexes gradients with 32-bit integers; this model has " + std::to_string(offset) + " parameters");
+  // One gather: indices (as 32-bit integers carried in float bits) then values.
+  at::Tensor packed = at::cat({at::cat(indices).to(at::kInt).view(at::kFloat), at::cat(values)});
+  std::vector<at::Tensor> all = group_.allgather(packed);
+  at::Tensor flat = at::zeros({offset}, at::kFloat);
+  for (const at::Tensor &part : all)
+    flat.index_add_(0, part.narrow(0, 0, total).view(at::kInt).to(at::kLong), part.narrow(0, total, total));
+  flat.div_(world);
+  for (std::size_t i = 0; i < params.size(); ++i) {
+    at::Tensor p = params[i];
+    at::Tensor g = flat.narrow(0, offsets[i], p.numel()).view(p.sizes());
+    if (p.grad().defined())
+      p.mutable_grad().copy_(g);
+    else
+      p.mutable_grad() = g.clone();
+  }
+  ++step_;
+  traffic_.steps += 1;
+  traffic_.dense_bytes += offset * 4.0;
+  traffic_.sent_bytes += total * 8.0;
+}
+
+}  // namespace edl::dist
