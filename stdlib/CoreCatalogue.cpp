@@ -315,8 +315,10 @@ void training(Builder &b) {
        {req("mean", number(), "mean"), req("std", positive(), "standard deviation")});
 
   b.fn(C::Compress, "dgc", "deep gradient compression",
-       {opt("sparsity", number(0, 1, false, true), "0.999", "fraction of gradients dropped"),
-        opt("warmup", integer(0, 1000), "4", "epochs of sparsity warm-up")});
+       {opt("sparsity", number(0, 1, false, true), "0.999", "fraction of each gradient not sent"),
+        opt("warmup", integer(0, 1000), "4", "epochs of sparsity warm-up (75%, 93.75%, ... up to sparsity)"),
+        opt("clip", one_of({none(), positive()}), "none",
+            "global gradient-norm bound; each worker clips its own at clip / sqrt(workers)")});
   b.fn(C::Compress, "powersgd", "low-rank gradient compression", {opt("rank", integer(1, 1024), "4", "rank")});
 }
 
@@ -401,12 +403,11 @@ void blocks(Builder &b) {
                        opt("mode", enumeration({"auto", "min", "max"}), "auto", "direction")}),
                "none", "stop when a metric stalls"),
            opt("search", call(C::Strategy), "none", "hyperparameter search"),
-           not_yet(opt("distributed",
-                       record({req("workers", integer(1, 1024), "processes"),
-                               opt("backend", enumeration({"gloo", "nccl"}), "gloo", "collective backend"),
-                               opt("compress", one_of({none(), call(C::Compress)}), "none", "gradient compression")}),
-                       "none", "data-parallel training"),
-                   "training in one process, on the project's 'threads'"),
+           opt("distributed",
+               record({req("workers", integer(1, 1024), "processes, each on batch / workers of every batch"),
+                       opt("backend", enumeration({"gloo", "nccl"}), "gloo", "collective backend"),
+                       opt("compress", one_of({none(), call(C::Compress)}), "none", "gradient compression")}),
+               "none", "data-parallel training"),
            opt("checkpoint",
                record({opt("every", integer(1, 100000), "1", "epochs between checkpoints"),
                        opt("keep", one_of({enumeration({"all"}), integer(1, 100000)}), "1",
@@ -443,7 +444,6 @@ void not_yet_built(Catalogue &c) {
   const std::pair<Category, std::vector<std::string>> kFunctions[] = {
       {C::Backbone, {"nas"}},
       {C::Controller, {"reinforce"}},
-      {C::Compress, {"dgc", "powersgd"}},
   };
   for (const auto &[category, names] : kFunctions)
     for (const std::string &name : names)

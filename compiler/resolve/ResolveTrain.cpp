@@ -232,6 +232,8 @@ spec::Train Resolver::train(const TrainFacts &facts) const {
     e.maximize = mode == "max" || (mode == "auto" && e.metric != "loss");
     if (std::find(t.metrics.begin(), t.metrics.end(), e.metric) == t.metrics.end()) t.metrics.push_back(e.metric);
   }
+  if (const ast::Expr *e = property_value(d.properties, "distributed"))
+    if (const auto *r = e->as<ast::Record>()) t.distributed = distributed(*r);
   const stdlib::Field &checkpoint = property(ast::DeclKind::Train, "checkpoint");
   t.checkpoint_every = spec::Scalar(default_number(field(checkpoint, "every")));
   t.checkpoint_keep = spec::Scalar(default_number(field(checkpoint, "keep")));
@@ -245,6 +247,26 @@ spec::Train Resolver::train(const TrainFacts &facts) const {
     }
   }
   return t;
+}
+
+spec::Distributed Resolver::distributed(const ast::Record &r) const {
+  spec::Distributed d;
+  d.range = r.range;
+  if (const ast::Expr *w = property_value(r.fields, "workers")) d.workers = static_cast<int>(scalar(*w, true).value);
+  if (const ast::Expr *b = property_value(r.fields, "backend"))
+    if (const auto *n = b->as<ast::Name>()) d.backend = n->name;
+  const auto *call = property_value(r.fields, "compress") ? property_value(r.fields, "compress")->as<ast::Call>() : nullptr;
+  if (!call) return d;  // none
+  d.compress = call->callee;
+  if (d.compress == "dgc") {
+    d.sparsity = number_arg(*call, Category::Compress, "sparsity").value;
+    d.warmup = static_cast<int>(number_arg(*call, Category::Compress, "warmup", true).value);
+    if (const ast::Expr *clip = argument(*call, Category::Compress, "clip"))
+      if (!clip->as<ast::Name>()) d.clip = scalar(*clip).value;  // the name is none
+  } else if (d.compress == "powersgd") {
+    d.rank = static_cast<int>(number_arg(*call, Category::Compress, "rank", true).value);
+  }
+  return d;
 }
 
 spec::Search Resolver::search(const TrainFacts &facts, const spec::Train &job) const {

@@ -51,6 +51,7 @@ class Resolver {
   void detection_head(const ast::Call &call, spec::Model &m) const;
   spec::Train train(const TrainFacts &facts) const;
   spec::Search search(const TrainFacts &facts, const spec::Train &job) const;
+  spec::Distributed distributed(const ast::Record &r) const;
   spec::Deploy deploy(const ast::Decl &d, const spec::Project &p) const;
   // An inline pool source is added to `specs` as a dataset of its own.
   spec::Label label(const ast::Decl &d, spec::Specs &specs) const;

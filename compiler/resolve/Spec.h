@@ -195,6 +195,21 @@ struct Search {
   std::string objective_name() const { return split + "." + metric; }
 };
 
+// distributed = { workers, backend, compress }: data-parallel training on
+// `workers` processes, each on its share of every batch (batch is the
+// combined batch), their gradients exchanged every step.
+struct Distributed {
+  int workers = 1;                 // 1: one process
+  std::string backend = "gloo";
+  std::string compress = "none";   // none dgc powersgd
+  double sparsity = 0.999;         // dgc: share of each gradient not sent
+  int warmup = 4;                  // dgc: epochs of sparsity warm-up
+  double clip = 0;                 // dgc: global gradient-norm clip; 0: none
+  int rank = 4;                    // powersgd
+  SourceRange range;               // the property, for run-time errors
+  bool on() const { return workers > 1; }
+};
+
 struct Train {
   std::string name;
   std::string dataset;                      // the dataset block it reads
@@ -212,6 +227,7 @@ struct Train {
   Scalar checkpoint_keep;            // newest epoch-N files kept; 0 keeps every one
   int priority = 0;
   std::optional<Search> search;
+  Distributed distributed;
   SpaceValues space;                 // once bound: the searched values this run uses
 };
 

@@ -213,6 +213,14 @@ json to_json(const Train &t) {
                                        : json(nullptr)},
               {"checkpoint", {{"every", to_json(t.checkpoint_every)}, {"keep", to_json(t.checkpoint_keep)}}},
               {"search", t.search ? to_json(*t.search) : json(nullptr)}};
+  // Only when on: one-process trainings keep their identity. DGC and
+  // PowerSGD train other weights than dense exchange, so they are part of it.
+  if (const Distributed &d = t.distributed; d.on()) {
+    json compress = {{"kind", d.compress}};
+    if (d.compress == "dgc") compress["sparsity"] = d.sparsity, compress["warmup"] = d.warmup, compress["clip"] = d.clip;
+    if (d.compress == "powersgd") compress["rank"] = d.rank;
+    out["distributed"] = {{"workers", d.workers}, {"backend", d.backend}, {"compress", compress}};
+  }
   return out;
 }
 

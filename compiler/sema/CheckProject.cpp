@@ -238,6 +238,7 @@ void Checker::check_trains() {
     // Each task measures its own metrics: no accuracy of a detector, no map of a classifier.
     if (!head.empty() && (head == task || task.empty())) check_metrics_of(*decl, head);
     check_loss_of(*decl, facts.model);
+    check_distributed(*decl, head.empty() ? task : head);
     // Boxes and masks follow the warp, but not a blend of two images.
     if (facts.augment && facts.dataset && task != "classification") {
       const std::function<const ast::Step *(const std::vector<ast::Step> &)> blending =
@@ -355,6 +356,39 @@ void Checker::check_loss_of(const ast::Decl &train, const ast::Decl *model) {
   if (why) diags_.report(DiagId::LossNotOfHead, loss->value->range, {train.name, loss_name, head_name, why});
 }
 
+void Checker::check_distributed(const ast::Decl &train, const std::string &task) {
+  const ast::Property *p = property(train, "distributed");
+  const auto *r = p ? p->value->as<ast::Record>() : nullptr;
+  if (!r) return;
+  std::int64_t workers = 0;
+  for (const ast::Property &f : r->fields) {
+    const auto *n = f.value->as<ast::Name>();
+    if (f.key == "backend" && n && n->name == "nccl")
+      not_supported(f.value->range, "backend", "nccl", "gloo: this edlc trains on the CPU");
+    if (const auto *l = f.value->as<ast::Literal>(); f.key == "workers" && l && l->literal == ast::LiteralKind::Int)
+      workers = l->int_value;
+  }
+  if (!task.empty() && task != "classification")
+    not_supported(p->value->range, "distributed " + task + " training, train", train.name,
+                  "distributed classification of images, text and sound");
+  if (const ast::Property *search = property(train, "search"))
+    not_supported(p->value->range, "distributed training under a search, train", train.name,
+                  "distributed training of a train job without search (a search's trials train in one process each)");
+  // Each worker takes batch / workers samples of every batch: the batch
+  // means the same with any number of workers.
+  std::int64_t batch = 32;
+  if (const ast::Property *b = property(train, "batch")) {
+    const auto *l = b->value->as<ast::Literal>();
+    batch = l && l->literal == ast::LiteralKind::Int ? l->int_value : 0;  // 0: searched, not known here
+  }
+  if (workers > 1 && batch > 0 && batch % workers != 0) {
+    const ast::Property *b = property(train, "batch");
+    diags_.report(DiagId::BatchNotSplit, b ? b->value->range : p->value->range,
+                  {train.name, std::to_string(batch), std::to_string(workers)})
+        .note(NoteId::BatchMultiple, {std::to_string(workers), std::to_string((batch / workers + 1) * workers)});
+  }
+}
+
 // edge(quantize = int8) among a detector's or segmenter's deploy targets: E0518.
 void Checker::check_edge_of_detector(const ast::Decl &deploy, const std::string &train, const char *model) {
   const ast::Property *targets = property(deploy, "targets");
@@ -393,6 +427,9 @@ void Checker::check_task_users() {
     if (!task.empty() && task != "classification")
       diags_.report(DiagId::LabelPoolNotClasses, property(*decl, "model")->value->range,
                     {name, "the data of its model '" + train->name + "'", task});
+    if (train && property(*train, "distributed"))
+      not_supported(property(*decl, "model")->value->range, "distributed rounds of smart labeling, label", name,
+                    "rounds trained in one process: train '" + train->name + "' without distributed");
   }
   // Packages hold image, text and sound classifiers, detectors and
   // segmenters; int8 quantizes image classifiers only (it calibrates on images).

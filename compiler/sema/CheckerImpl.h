@@ -84,6 +84,9 @@ class Checker {
   // Label blocks and deploys against the task of the train job they use.
   void check_task_users();
   void check_loss_of(const ast::Decl &train, const ast::Decl *model);
+  // distributed = {...}: gloo, classification, a job without search, a
+  // batch that splits evenly between the workers.
+  void check_distributed(const ast::Decl &train, const std::string &task);
   void check_edge_of_detector(const ast::Decl &deploy, const std::string &train, const char *model);
   // Every op of `augment` works on what `train` feeds it (`holds`: text or images), E0522.
   void check_augment_domain(const ast::Decl &train, const ast::Decl &augment, const std::string &holds);

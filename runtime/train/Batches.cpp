@@ -67,13 +67,24 @@ Normalizer make_normalizer(const data::DatasetSpec &spec, const data::LoadedData
   return n;
 }
 
+std::vector<std::size_t> shard_of(const std::vector<std::size_t> &indices, int rank, int world, bool pad) {
+  std::vector<std::size_t> all = indices;
+  if (pad && !all.empty())
+    for (std::size_t i = 0; all.size() % static_cast<std::size_t>(world) != 0; ++i) all.push_back(indices[i % indices.size()]);
+  std::vector<std::size_t> mine;
+  for (std::size_t i = static_cast<std::size_t>(rank); i < all.size(); i += static_cast<std::size_t>(world))
+    mine.push_back(all[i]);
+  return mine;
+}
+
 Prefetcher::Prefetcher(EpochPlan plan, int depth) : plan_(std::move(plan)), depth_(std::max(1, depth)) {
-  const int B = std::max(1, plan_.batch);
-  batches_ = static_cast<int>((plan_.indices.size() + B - 1) / B);
   if (plan_.shuffle) {
     std::mt19937_64 rng(plan_.seed * 1000003u + static_cast<std::uint64_t>(plan_.epoch));
     std::shuffle(plan_.indices.begin(), plan_.indices.end(), rng);
   }
+  if (plan_.world > 1) plan_.indices = shard_of(plan_.indices, plan_.rank, plan_.world, true);
+  const int B = std::max(1, plan_.batch);
+  batches_ = static_cast<int>((plan_.indices.size() + B - 1) / B);
   worker_ = std::thread([this] { produce(); });
 }
 

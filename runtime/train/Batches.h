@@ -58,7 +58,16 @@ struct EpochPlan {
   int classes = 0;
   const TokenAugment *token_augment = nullptr;  // text: null for none
   const AudioAugment *audio_augment = nullptr;  // sound: null for none
+  // Data-parallel training: this rank takes its share of the shuffled
+  // split (the same shuffle on every rank), `batch` being its share of a batch.
+  int rank = 0, world = 1;
 };
+
+// Rank `rank`'s share of `indices`: every world-th one from its rank on, as
+// torch's DistributedSampler deals them. With `pad`, the list is first
+// filled up to a multiple of `world` from its start, so every rank gets as
+// many (and takes as many steps).
+std::vector<std::size_t> shard_of(const std::vector<std::size_t> &indices, int rank, int world, bool pad);
 
 class Prefetcher {
  public:

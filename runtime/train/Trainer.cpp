@@ -1,5 +1,7 @@
 #include "runtime/train/Trainer.h"
 
+#include "runtime/dist/GradientExchange.h"
+#include "runtime/train/DataParallel.h"
 #include "runtime/train/Schedule.h"
 
 #include <algorithm>
@@ -218,12 +220,23 @@ TrainResult train_task(const TrainTask &task, const TrainJob &job, const TrainCa
   }
   const int H = job.augment ? job.augment->program().out_h : data.height;
   const int W = job.augment ? job.augment->program().out_w : data.width;
-  const std::int64_t steps_per_epoch = (static_cast<std::int64_t>(train_indices.size()) + spec.batch - 1) / spec.batch;
+  // Data-parallel: each rank takes batch / world of every batch (E0524
+  // makes it divide) from its share of the split, padded to equal shares.
+  dist::Group *group = job.group;
+  const int world = group ? group->world() : 1, rank = group ? group->rank() : 0;
+  const int batch = std::max(1, static_cast<int>(spec.batch) / world);
+  const std::int64_t per_rank = (static_cast<std::int64_t>(train_indices.size()) + world - 1) / world;
+  const std::int64_t steps_per_epoch = (per_rank + batch - 1) / batch;
 
   std::vector<torch::Tensor> params;
   for (torch::Tensor &p : net.parameters())
     if (p.requires_grad()) params.push_back(p);
-  auto optimizer = make_optimizer(spec.optimizer, params);
+  OptimizerSpec optimizer_spec = spec.optimizer;
+  if (job.exchange && job.exchange->applies_momentum()) {  // DGC's momentum correction applies it instead
+    optimizer_spec.momentum = spec::Scalar(0);
+    optimizer_spec.nesterov = false;
+  }
+  auto optimizer = make_optimizer(optimizer_spec, params);
   LrSchedule schedule(spec.schedule, spec.optimizer.lr, spec.epochs, steps_per_epoch);
   if (!job.checkpoint_dir.empty()) std::filesystem::create_directories(job.checkpoint_dir);
 
@@ -246,15 +259,24 @@ TrainResult train_task(const TrainTask &task, const TrainJob &job, const TrainCa
     }
   }
   const int last_epoch = job.stop_epoch > 0 ? std::min(job.stop_epoch, static_cast<int>(spec.epochs)) : static_cast<int>(spec.epochs);
+  int first_epoch = job.resume.epoch;
+  if (group) {
+    StartPoint start{job.resume.epoch, best, result.best_epoch};
+    share_start(*group, net, *optimizer, start);
+    first_epoch = start.epoch;
+    best = start.best;
+    result.best_epoch = start.best_epoch;
+  }
+  if (job.exchange) job.exchange->attach(params);
 
-  for (int epoch = job.resume.epoch; epoch < last_epoch; ++epoch) {
+  for (int epoch = first_epoch; epoch < last_epoch; ++epoch) {
     auto epoch_start = Clock::now();
     EpochReport report;
     report.epoch = epoch + 1;
     report.train = task.fresh;
     net.train();
-    EpochPlan plan{&data, train_indices, static_cast<int>(spec.batch), true, job.augment, job.seed, epoch, job.norm, classes,
-                   job.token_augment, job.audio_augment};
+    EpochPlan plan{&data, train_indices, batch, true, job.augment, job.seed, epoch, job.norm, classes,
+                   job.token_augment, job.audio_augment, rank, world};
     Prefetcher batches(plan);
     double loss_sum = 0;
     std::int64_t seen = 0, step = static_cast<std::int64_t>(epoch) * steps_per_epoch;
@@ -264,7 +286,9 @@ TrainResult train_task(const TrainTask &task, const TrainJob &job, const TrainCa
       std::optional<Batch> b = batches.next();
       report.data_wait += since(wait_start);
       if (!b) break;
-      if (cb.interrupted && cb.interrupted()) {
+      bool stop = cb.interrupted && cb.interrupted();
+      if (group) stop = any_rank(*group, stop);  // every rank stops at the same step
+      if (stop) {
         result.interrupted = true;
         break;
       }
@@ -274,6 +298,7 @@ TrainResult train_task(const TrainTask &task, const TrainJob &job, const TrainCa
       optimizer->zero_grad();
       torch::Tensor loss = task.loss(*b, input_of(*b, data.channels, H, W), report.train);
       loss.backward();
+      if (job.exchange) job.exchange->exchange(params, epoch);
       optimizer->step();
       loss_sum += loss.item<double>() * b->n;
       seen += b->n;
@@ -284,8 +309,17 @@ TrainResult train_task(const TrainTask &task, const TrainJob &job, const TrainCa
     }
     if (result.interrupted) break;
     report.train.loss = seen ? loss_sum / static_cast<double>(seen) : 0;
-    report.images_per_second = seen / since(epoch_start);
-    report.val = task.evaluate(data.split.val);
+    const double training_seconds = since(epoch_start);
+    if (group) {  // the metrics of every rank's samples
+      reduce_metrics(*group, report.train, seen);
+      const std::vector<std::size_t> mine = shard_of(data.split.val, rank, world, false);
+      report.val = task.evaluate(mine);
+      std::int64_t counted = static_cast<std::int64_t>(mine.size());
+      reduce_metrics(*group, report.val, counted);
+    } else {
+      report.val = task.evaluate(data.split.val);
+    }
+    report.images_per_second = seen / training_seconds;
     report.seconds = since(epoch_start);
 
     const double value = (watched_on_train || data.split.val.empty() ? report.train : report.val).value(watched);

@@ -12,6 +12,11 @@
 #include <string>
 #include <vector>
 
+namespace edl::dist {
+class Group;
+class GradientExchange;
+}  // namespace edl::dist
+
 namespace edl::train {
 
 struct EpochReport {
@@ -58,6 +63,13 @@ struct TrainJob {
   ResumePoint resume;            // a killed run, or the next interval of a PBT worker
   int stop_epoch = 0;            // stop after this epoch (0: the spec's epochs); always checkpointed
   double subset = 1.0;           // fraction of the training split used (search proxies)
+  // Data-parallel training (runtime/dist): this rank's group and how it
+  // exchanges gradients; null for one process. Every rank starts from rank
+  // 0's weights (and resume point), takes its share of each batch and of
+  // the validation split, and sees the metrics of all; only a rank given a
+  // checkpoint_dir writes checkpoints.
+  dist::Group *group = nullptr;
+  dist::GradientExchange *exchange = nullptr;
 };
 
 struct TrainResult {

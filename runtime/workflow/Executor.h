@@ -58,7 +58,25 @@ struct RunRequest {
   const std::atomic<bool> *interrupt = nullptr;
   bool fresh = false;  // start a new run even where an unfinished one of the same plan could be resumed
   const class TaskHooks *hooks = nullptr;  // tests only (TaskHooks.h)
+  // Distributed training across machines: rank 0 serves the rendezvous at
+  // HOST:PORT and waits for the other workers (`edlc worker`) instead of
+  // starting them here. Empty: each distributed job starts its own.
+  std::string master;
 };
+
+// `edlc worker`: one rank (not 0) of a distributed training, joined at
+// `host:port`; it trains the train job rank 0 names and writes nothing.
+struct WorkerRequest {
+  const Plan *plan = nullptr;
+  std::string host;
+  int port = 0;
+  int rank = 1, world = 2;
+  int threads = 0;         // torch threads; 0: the project's over the workers on this machine
+  int join_timeout = 120;  // seconds to wait for the master
+};
+// 0 when the training ended (or was stopped by rank 0); otherwise 1 with
+// `error` saying why.
+int run_worker(const WorkerRequest &request, RunObserver &observer, DiagnosticEngine &diags, std::string &error);
 
 // A run continues the newest unfinished run (killed, or stopped by Ctrl-C)
 // of the same plan: finished tasks and trials stand, a running one continues

@@ -300,6 +300,7 @@ train::TrainResult RunContext::fit(TaskContext &ctx, Trained &job, const lower::
   };
   cb.interrupted = [this] { return interrupt_requested(); };
   cb.prune = request.prune;
+  if (job.spec.distributed.on()) return fit_distributed(ctx, job, tj, cb);  // classification only (E0901)
   if (job.detector) return train::train_detector(job.detector, tj, cb);
   if (job.segmenter) return train::train_segmenter(job.segmenter, tj, cb);
   return train::train_model(job.net, tj, cb);

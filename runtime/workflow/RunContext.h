@@ -131,6 +131,13 @@ class RunContext {
   train::TrainResult fit(TaskContext &ctx, Trained &job, const lower::CompiledAugment *augment,
                          const FitRequest &request);
 
+  // fit() for a job with distributed.workers > 1: rank 0 here, the other
+  // ranks `edlc worker` processes it starts (or that join from other
+  // machines, with RunRequest::master). A worker that died or did not come
+  // is reported as an error, and the training returns interrupted.
+  train::TrainResult fit_distributed(TaskContext &ctx, Trained &job, train::TrainJob &tj,
+                                     const train::TrainCallbacks &cb);
+
   // Where a killed task (or trial) continues: its newest checkpoint, with
   // the watched metric's best before it. Epochs after the checkpoint are
   // dropped from the store; they are trained again.

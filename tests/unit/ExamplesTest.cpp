@@ -39,8 +39,8 @@ TEST_CASE("every example checks clean and plans", "[examples]") {
 }
 
 TEST_CASE("projects of what this version does not run are rejected at check, only for that", "[examples]") {
-  // tests/unsupported/ holds whole projects of text, audio, NAS and
-  // distributed training: each must fail
+  // tests/unsupported/ holds whole projects of smart labeling of text and
+  // sound, NAS and distributed detection: each must fail
   // `edlc check` with E0901 and nothing else, so none is accepted and then
   // dropped, and none fails for a reason unrelated to what is missing.
   std::size_t files = 0;

@@ -54,6 +54,14 @@ struct RunOptions {
   bool quiet = false, json = false;
   bool fresh = false;   // do not resume an unfinished run
   std::string command;  // the command line, recorded in the store
+  std::string master;   // HOST:PORT: distributed jobs wait there for `edlc worker`s
+};
+
+struct WorkerOptions {
+  std::string file, master;
+  int rank = 1, world = 2;
+  int threads = 0;
+  int timeout = 120;  // seconds to wait for the master
 };
 
 struct RunsOptions {
@@ -96,6 +104,7 @@ struct ServeCliOptions {
 };
 
 int run_run(const RunOptions &opts);
+int run_worker_command(const WorkerOptions &opts);
 int run_serve(const ServeCliOptions &opts);
 int run_predict(const PredictOptions &opts);
 int run_runs(const RunsOptions &opts);

@@ -115,6 +115,7 @@ int run_run(const RunOptions &opts) {
   Printer printer(opts.quiet, opts.json);
   DiagnosticEngine diags;
   workflow::RunRequest req{&plan, opts.file, opts.command, &g_interrupted, opts.fresh};
+  req.master = opts.master;
   const std::unique_ptr<workflow::TaskHooks> hooks = test_hooks_from_environment();
   req.hooks = hooks.get();
   workflow::RunOutcome out = workflow::execute_plan(req, printer, diags);
@@ -131,8 +132,13 @@ int run_run(const RunOptions &opts) {
   }
   if (opts.json) std::cout << json_text(outcome_json(out), 2) << "\n";
   if (out.status == "interrupted") {
-    std::cerr << "edlc: interrupted; run " << out.run_id << " is recorded as interrupted. Run 'edlc run "
-              << opts.file << "' again to resume it where it stopped (--fresh starts over).\n";
+    // By a signal, or by a fault that leaves the run resumable (a
+    // distributed worker that died): the errors above said which.
+    const bool signalled = g_interrupted.load();
+    std::cerr << "edlc: " << (signalled ? "interrupted" : "stopped") << "; run " << out.run_id
+              << " is recorded as interrupted. Run 'edlc run " << opts.file
+              << "' again to resume it where it stopped (--fresh starts over).\n";
+    if (!signalled) return kUserError;
     return 128 + (g_signal ? static_cast<int>(g_signal) : SIGINT);
   }
   if (out.status == "waiting") {
@@ -155,6 +161,40 @@ int run_run(const RunOptions &opts) {
     }
     for (const std::string &p : out.packages) std::cout << "package: " << p << "\n";
     std::cout << "see: edlc runs show " << out.run_id << " " << opts.file << "\n";
+  }
+  return kOk;
+}
+
+int run_worker_command(const WorkerOptions &opts) {
+  auto in = load_checked(opts.file, ColorMode::Auto);
+  if (!in) return kUserError;
+  Plan plan = build_plan(in->specs);
+  Printer printer(false, false);
+  DiagnosticEngine diags;
+  workflow::WorkerRequest req;
+  req.plan = &plan;
+  const std::size_t colon = opts.master.rfind(':');
+  req.host = opts.master.substr(0, colon);
+  req.port = std::stoi(opts.master.substr(colon + 1));
+  req.rank = opts.rank;
+  req.world = opts.world;
+  req.threads = opts.threads;
+  req.join_timeout = opts.timeout;
+  if (opts.rank >= opts.world) {
+    report_error() << "--rank " << opts.rank << " is not below --world " << opts.world
+                   << ": ranks are 1 to " << opts.world - 1 << " (0 is 'edlc run')";
+    return kUserError;
+  }
+  std::string error;
+  const int rc = workflow::run_worker(req, printer, diags, error);
+  if (!diags.diagnostics().empty()) {
+    diags.sort();
+    print_diagnostics(diags.diagnostics(), in->sm, OutputFormat::Text, ColorMode::Auto, diags.error_count(),
+                      diags.warning_count());
+  }
+  if (rc != 0) {
+    report_error() << error;
+    return kUserError;
   }
   return kOk;
 }

@@ -11,6 +11,25 @@
 #include <iostream>
 #include <map>
 
+namespace {
+
+// HOST:PORT, the port a number from 1 to 65535.
+CLI::Validator master_address() {
+  return CLI::Validator(
+      [](std::string &value) -> std::string {
+        const std::size_t colon = value.rfind(':');
+        if (colon == std::string::npos || colon == 0) return "expected HOST:PORT, such as 10.0.0.1:29500";
+        const std::string port = value.substr(colon + 1);
+        if (port.empty() || port.size() > 5 || port.find_first_not_of("0123456789") != std::string::npos ||
+            std::stoi(port) < 1 || std::stoi(port) > 65535)
+          return "the port of HOST:PORT is a number from 1 to 65535";
+        return "";
+      },
+      "HOST:PORT");
+}
+
+}  // namespace
+
 int main(int argc, char **argv) {
   using namespace edl::cli;
   // Training frees and reallocates the same large tensors every step. By
@@ -54,11 +73,31 @@ int main(int argc, char **argv) {
   run_cmd->add_flag("--quiet,-q", run.quiet, "Print only errors");
   run_cmd->add_flag("--json", run.json, "Print the outcome as one JSON document, no progress");
   run_cmd->add_flag("--fresh", run.fresh, "Start a new run instead of resuming an unfinished one");
+  run_cmd->add_option("--master", run.master,
+                      "HOST:PORT where distributed train jobs wait for workers started with 'edlc worker' on other "
+                      "machines (default: each starts its workers here)")
+      ->check(master_address());
   // `edlc build` is the same run: packages are tasks of the plan, and what
   // is already trained is reused from the store, so building a trained
   // project only packages it.
   run_cmd->alias("build");
   for (int i = 0; i < argc; ++i) run.command += (i ? " " : "") + std::string(i == 0 ? "edlc" : argv[i]);
+
+  WorkerOptions worker;
+  auto *worker_cmd = app.add_subcommand("worker", "Join a distributed training as one rank, started on another machine");
+  worker_cmd->add_option("file", worker.file, "Root .edl file of the project (the same as rank 0's)")->required();
+  worker_cmd->add_option("--rank", worker.rank, "This worker's rank, 1 to world - 1")->required()->check(CLI::Range(1, 1023));
+  worker_cmd->add_option("--world", worker.world, "Workers in all, rank 0 included (the job's distributed.workers)")
+      ->required()
+      ->check(CLI::Range(2, 1024));
+  worker_cmd->add_option("--master", worker.master, "HOST:PORT of rank 0 ('edlc run FILE --master HOST:PORT')")
+      ->required()
+      ->check(master_address());
+  worker_cmd->add_option("--threads", worker.threads, "Torch threads (default: the project's over the workers)")
+      ->check(CLI::Range(1, 1024));
+  worker_cmd->add_option("--timeout", worker.timeout, "Seconds to wait for the master")
+      ->check(CLI::Range(1, 86400))
+      ->capture_default_str();
 
   RunsOptions runs;
   auto *runs_cmd = app.add_subcommand("runs", "List the runs in a project's store, or show one");
@@ -109,6 +148,7 @@ int main(int argc, char **argv) {
 
   return parse_and_run(app, argc, argv, [&]() -> int {
     if (*run_cmd) return run_run(run);
+    if (*worker_cmd) return run_worker_command(worker);
     if (*serve_cmd) return run_serve(serve);
     if (*predict_cmd) return run_predict(predict);
     if (*runs_cmd) {
