@@ -371,7 +371,7 @@ void Checker::check_distributed(const ast::Decl &train, const std::string &task)
   if (!task.empty() && task != "classification")
     not_supported(p->value->range, "distributed " + task + " training, train", train.name,
                   "distributed classification of images, text and sound");
-  if (const ast::Property *search = property(train, "search"))
+  if (property(train, "search"))
     not_supported(p->value->range, "distributed training under a search, train", train.name,
                   "distributed training of a train job without search (a search's trials train in one process each)");
   // Each worker takes batch / workers samples of every batch: the batch

@@ -46,3 +46,13 @@ expect_sql() {  # expect_sql NAME DB QUERY WANTED
     failures=$((failures + 1))
   fi
 }
+
+wait_for_checkpoint() {  # wait_for_checkpoint DB PID: until DB records an epoch's checkpoint, PID ends, or 5 minutes pass
+  local waited=0
+  until [ "$(sql "$1" "SELECT EXISTS (SELECT 1 FROM artifacts WHERE kind = 'checkpoint' AND epoch >= 1)")" = "1" ]; do
+    kill -0 "$2" 2>/dev/null || return 0
+    sleep 0.2
+    waited=$((waited + 1))
+    [ $waited -gt 1500 ] && return 0
+  done
+}

@@ -226,13 +226,8 @@ mkdir -p resume
 sed -e 's/seed = 3/seed = 4/' -e 's/epochs = 3/epochs = 2/' train.edl > resume/train.edl
 resume_db=resume/.edl/store.db
 "$edlc" run resume/train.edl > killed.out 2>&1 &
-pid=$! waited=0
-until [ "$(sql $resume_db "SELECT EXISTS (SELECT 1 FROM artifacts WHERE kind = 'checkpoint' AND epoch >= 1)")" = "1" ]; do
-  kill -0 $pid 2>/dev/null || break
-  sleep 0.2
-  waited=$((waited + 1))
-  [ $waited -gt 1500 ] && break
-done
+pid=$!
+wait_for_checkpoint $resume_db $pid
 kill -9 $pid 2>/dev/null
 wait $pid 2>/dev/null
 expect "the killed detector resumes" 0 "$edlc" run resume/train.edl

@@ -5,6 +5,7 @@
 #include "runtime/dist/DenseExchange.h"
 #include "runtime/dist/Dgc.h"
 #include "runtime/dist/PowerSgd.h"
+#include "runtime/train/Batches.h"
 
 #include <catch2/catch.hpp>
 #include <torch/torch.h>
@@ -66,6 +67,17 @@ TEST_CASE("ranks on loopback sum, gather and broadcast", "[dist]") {
     CHECK(v == "hello");
   });
   CHECK(sums == std::vector<float>{6, 6, 6});
+}
+
+TEST_CASE("each rank's share is dealt as DistributedSampler deals it", "[dist]") {
+  const std::vector<std::size_t> five = {10, 11, 12, 13, 14};
+  // Padded from the start to a multiple of the ranks: equal shares, equal steps.
+  CHECK(train::shard_of(five, 0, 2, true) == std::vector<std::size_t>{10, 12, 14});
+  CHECK(train::shard_of(five, 1, 2, true) == std::vector<std::size_t>{11, 13, 10});
+  // Unpadded (validation): every sample measured once.
+  CHECK(train::shard_of(five, 1, 2, false) == std::vector<std::size_t>{11, 13});
+  CHECK(train::shard_of(five, 2, 3, false) == std::vector<std::size_t>{12});
+  CHECK(train::shard_of({}, 0, 2, true).empty());
 }
 
 TEST_CASE("dense exchange: bucketed during backward, each rank ends with the average gradient", "[dist]") {
