@@ -37,7 +37,10 @@ void top_classes(const torch::Tensor &logits, const std::vector<std::string> &cl
                  int k, std::vector<Predicted> &out) {
   const torch::Tensor probs = torch::softmax(logits, 1);
   const int top = std::max(1, std::min<int>(k, static_cast<int>(classes.size())));
-  auto [values, indices] = probs.topk(top, 1);
+  // A stable sort: equal scores (an int8 model's logits tie often) keep the
+  // lower class first, as argmax, and so the package's measured accuracy, does.
+  auto [sorted, order] = torch::sort(probs, /*stable=*/true, /*dim=*/1, /*descending=*/true);
+  const torch::Tensor values = sorted.slice(1, 0, top), indices = order.slice(1, 0, top);
   for (std::size_t j = 0; j < rows.size(); ++j)
     for (int r = 0; r < top; ++r) {
       const int index = static_cast<int>(indices[static_cast<long>(j)][r].item<long>());

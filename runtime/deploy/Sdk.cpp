@@ -137,7 +137,10 @@ constexpr const char *kTopClasses = R"cpp(namespace {
 std::vector<Classification> top_classes(const torch::Tensor &logits, int k) {
   using namespace model_info;
   const torch::Tensor probs = torch::softmax(logits, 1)[0];
-  auto [values, indices] = probs.topk(std::max(1, std::min(k, kClasses)));
+  // Stable: tied scores keep the lower class first, as argmax does.
+  auto [sorted, order] = torch::sort(probs, /*stable=*/true, /*dim=*/0, /*descending=*/true);
+  const int top = std::max(1, std::min(k, kClasses));
+  const torch::Tensor values = sorted.slice(0, 0, top), indices = order.slice(0, 0, top);
   std::vector<Classification> out;
   for (int r = 0; r < values.size(0); ++r) {
     const int i = static_cast<int>(indices[r].item<long>());

@@ -36,8 +36,9 @@ struct Worker {
 // Starts `edlc worker` for ranks 1..world-1, each writing to its log. The
 // strings are built before fork: between fork and exec only system calls.
 std::vector<Worker> start_workers(const std::string &file, int port, int world, int threads, const fs::path &logs) {
-  std::error_code ec;
-  const std::string self = fs::read_symlink("/proc/self/exe", ec).string();  // edlc-runtime
+  // This very binary (edlc-runtime), even when a build replaced its file since.
+  const std::string self = "/proc/self/exe";
+  static const char kExecFailed[] = "edlc: error: cannot start the worker: exec of edlc-runtime failed\n";
   std::vector<Worker> workers;
   for (int r = 1; r < world; ++r) {
     Worker w;
@@ -59,6 +60,7 @@ std::vector<Worker> start_workers(const std::string &file, int port, int world, 
         close(fd);
       }
       execv(argv[0], argv.data());
+      (void)!write(STDERR_FILENO, kExecFailed, sizeof kExecFailed - 1);
       _exit(127);
     }
     w.pid = pid;
