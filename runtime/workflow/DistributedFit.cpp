@@ -125,6 +125,13 @@ std::string describe(const spec::Distributed &d) {
   return s;
 }
 
+// The job's gradient exchange; DGC corrects for SGD's momentum (none for another optimizer).
+std::unique_ptr<dist::GradientExchange> exchange_for(dist::Group &group, const spec::Train &job) {
+  const spec::Distributed &d = job.distributed;
+  const dist::Compression c{d.compress, d.sparsity, d.warmup, d.clip, d.rank};
+  return dist::make_exchange(group, c, job.optimizer.kind == "sgd" ? job.optimizer.momentum.value : 0.0);
+}
+
 }  // namespace
 
 train::TrainResult RunContext::fit_distributed(TaskContext &ctx, Trained &job, train::TrainJob &tj,
@@ -167,8 +174,7 @@ train::TrainResult RunContext::fit_distributed(TaskContext &ctx, Trained &job, t
     // What the workers cannot know from the file: the job, and the values a
     // search would have chosen (none: E0901 keeps searches out for now).
     group->set("edl/train", job.spec.name);
-    dist::Compression c{d.compress, d.sparsity, d.warmup, d.clip, d.rank};
-    exchange = dist::make_exchange(*group, c, job.spec.optimizer.kind == "sgd" ? job.spec.optimizer.momentum.value : 0.0);
+    exchange = exchange_for(*group, job.spec);
     tj.group = group.get();
     tj.exchange = exchange.get();
     result = train::train_model(job.net, tj, cb);
@@ -227,7 +233,8 @@ int run_worker(const WorkerRequest &request, RunObserver &observer, DiagnosticEn
   }
   RunOutcome out;
   store::Store memory(":memory:");  // a worker records nothing: rank 0 does
-  RunRequest req{request.plan, "", "", nullptr, false};
+  RunRequest req;
+  req.plan = request.plan;
   const int cores = request.plan->specs.project.threads > 0 ? request.plan->specs.project.threads
                                                              : static_cast<int>(std::thread::hardware_concurrency());
   const int threads = request.threads > 0 ? request.threads : std::max(1, cores / request.world);
@@ -242,9 +249,7 @@ int run_worker(const WorkerRequest &request, RunObserver &observer, DiagnosticEn
     error = "worker " + std::to_string(request.rank) + ": cannot prepare " + train_name + ": " + error;
     return 1;
   }
-  const spec::Distributed &d = job->spec.distributed;
-  dist::Compression c{d.compress, d.sparsity, d.warmup, d.clip, d.rank};
-  auto exchange = dist::make_exchange(*group, c, job->spec.optimizer.kind == "sgd" ? job->spec.optimizer.momentum.value : 0.0);
+  auto exchange = exchange_for(*group, job->spec);
   train::TrainJob tj;
   tj.spec = &job->spec;
   tj.data = job->data;
