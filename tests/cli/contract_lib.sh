@@ -11,8 +11,11 @@ pass=0
 expect() {  # expect NAME WANTED_RC COMMAND...
   local name="$1" want="$2"
   shift 2
+  local started=$SECONDS
   "$@" >"$work/out" 2>"$work/err"
   local rc=$?
+  # CHECK_TIMES=1 shows where a contract spends its time.
+  [ -z "${CHECK_TIMES:-}" ] || echo "[$((SECONDS - started)) s] $name" >&2
   if [ "$rc" -ne "$want" ]; then
     echo "FAIL $name: exit $rc, wanted $want"
     sed 's/^/  | /' "$work/err" | head -20
