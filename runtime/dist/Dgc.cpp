@@ -49,13 +49,33 @@ at::Tensor dgc_select(const at::Tensor &magnitude, std::int64_t k, std::int64_t 
 DgcExchange::DgcExchange(Group &group, const Compression &c, double momentum)
     : group_(group), c_(c), momentum_(momentum) {}
 
+void DgcExchange::attach(const std::vector<at::Tensor> &params) {
+  if (!residual_.empty()) return;
+  for (const at::Tensor &p : params) {
+    residual_.push_back(at::zeros({p.numel()}, at::kFloat));
+    if (momentum_ > 0) momentum_buffer_.push_back(at::zeros({p.numel()}, at::kFloat));
+  }
+}
+
+std::vector<at::Tensor> DgcExchange::state() const {
+  if (residual_.empty()) return {};
+  std::vector<at::Tensor> s = residual_;
+  s.insert(s.end(), momentum_buffer_.begin(), momentum_buffer_.end());
+  s.push_back(at::full({1}, step_, at::kLong));  // the sampling phase
+  return s;
+}
+
+void DgcExchange::set_state(const std::vector<at::Tensor> &s) {
+  check_state_shapes(state(), s);
+  const std::size_t n = residual_.size();
+  for (std::size_t i = 0; i < n; ++i) residual_[i] = s[i].clone();
+  for (std::size_t i = 0; i < momentum_buffer_.size(); ++i) momentum_buffer_[i] = s[n + i].clone();
+  step_ = s.back().item<std::int64_t>();
+}
+
 void DgcExchange::exchange(const std::vector<at::Tensor> &params, int epoch) {
   const int world = group_.world();
-  if (residual_.empty())
-    for (const at::Tensor &p : params) {
-      residual_.push_back(at::zeros({p.numel()}, at::kFloat));
-      if (momentum_ > 0) momentum_buffer_.push_back(at::zeros({p.numel()}, at::kFloat));
-    }
+  attach(params);
   std::vector<at::Tensor> grads;
   for (const at::Tensor &p : params)
     grads.push_back(p.grad().defined() ? p.grad().detach().reshape({-1}).to(at::kFloat) : at::zeros({p.numel()}));

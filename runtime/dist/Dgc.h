@@ -26,8 +26,11 @@ at::Tensor dgc_select(const at::Tensor &magnitude, std::int64_t k, std::int64_t 
 class DgcExchange : public GradientExchange {
  public:
   DgcExchange(Group &group, const Compression &c, double momentum);
+  void attach(const std::vector<at::Tensor> &params) override;
   void exchange(const std::vector<at::Tensor> &params, int epoch) override;
   bool applies_momentum() const override { return momentum_ > 0; }
+  std::vector<at::Tensor> state() const override;
+  void set_state(const std::vector<at::Tensor> &state) override;
   // What stays behind per parameter: the accumulated velocity (or
   // gradient) not sent yet, and the momentum (empty without).
   const std::vector<at::Tensor> &residuals() const { return residual_; }

@@ -43,11 +43,23 @@ class GradientExchange {
   // DGC applies SGD's momentum itself, before compressing (momentum
   // correction): the optimizer then runs without momentum.
   virtual bool applies_momentum() const { return false; }
+  // What this rank carries from one step to the next (DGC's residuals,
+  // velocity and step count; PowerSGD's errors and Q): saved with each
+  // checkpoint so that a resumed training goes on as if never stopped.
+  // Empty for a dense exchange, and before attach() or the first step.
+  virtual std::vector<at::Tensor> state() const { return {}; }
+  // Puts back what state() returned on the same rank, after attach();
+  // throws std::invalid_argument when the shapes are not this model's.
+  virtual void set_state(const std::vector<at::Tensor> &state) { (void)state; }
   const Traffic &traffic() const { return traffic_; }
 
  protected:
   Traffic traffic_;
 };
+
+// For set_state(): throws std::invalid_argument unless `given` has the
+// number, shapes and types of `want`.
+void check_state_shapes(const std::vector<at::Tensor> &want, const std::vector<at::Tensor> &given);
 
 // `momentum`: the SGD momentum DGC corrects for (0 for another optimizer).
 std::unique_ptr<GradientExchange> make_exchange(Group &group, const Compression &c, double momentum);

@@ -26,22 +26,45 @@ void unpack(const at::Tensor &flat, std::vector<at::Tensor> &parts) {
 
 PowerSgdExchange::PowerSgdExchange(Group &group, int rank) : group_(group), rank_(std::max(1, rank)) {}
 
+void PowerSgdExchange::attach(const std::vector<at::Tensor> &params) {
+  if (!shapes_.empty()) return;
+  // Every rank draws the same first Q from the same seed.
+  at::Generator gen = at::detail::createCPUGenerator(0x9051ULL);
+  for (const at::Tensor &p : params) {
+    Shape s;
+    s.rows = p.dim() >= 2 ? p.size(0) : 1;
+    s.cols = p.numel() / std::max<std::int64_t>(1, s.rows);
+    const std::int64_t r = std::min<std::int64_t>(rank_, std::min(s.rows, s.cols));
+    s.low_rank = p.dim() >= 2 && r * (s.rows + s.cols) < s.rows * s.cols;
+    shapes_.push_back(s);
+    error_.push_back(s.low_rank ? at::zeros({s.rows, s.cols}) : at::Tensor());
+    q_.push_back(s.low_rank ? at::randn({s.cols, r}, gen) : at::Tensor());
+  }
+}
+
+std::vector<at::Tensor> PowerSgdExchange::state() const {
+  std::vector<at::Tensor> s;
+  for (std::size_t i = 0; i < shapes_.size(); ++i)
+    if (shapes_[i].low_rank) {
+      s.push_back(error_[i]);
+      s.push_back(q_[i]);
+    }
+  return s;
+}
+
+void PowerSgdExchange::set_state(const std::vector<at::Tensor> &s) {
+  check_state_shapes(state(), s);
+  std::size_t j = 0;
+  for (std::size_t i = 0; i < shapes_.size(); ++i)
+    if (shapes_[i].low_rank) {
+      error_[i] = s[j++].clone();
+      q_[i] = s[j++].clone();
+    }
+}
+
 void PowerSgdExchange::exchange(const std::vector<at::Tensor> &params, int) {
   const double world = group_.world();
-  if (shapes_.empty()) {
-    // Every rank draws the same first Q from the same seed.
-    at::Generator gen = at::detail::createCPUGenerator(0x9051ULL);
-    for (const at::Tensor &p : params) {
-      Shape s;
-      s.rows = p.dim() >= 2 ? p.size(0) : 1;
-      s.cols = p.numel() / std::max<std::int64_t>(1, s.rows);
-      const std::int64_t r = std::min<std::int64_t>(rank_, std::min(s.rows, s.cols));
-      s.low_rank = p.dim() >= 2 && r * (s.rows + s.cols) < s.rows * s.cols;
-      shapes_.push_back(s);
-      error_.push_back(s.low_rank ? at::zeros({s.rows, s.cols}) : at::Tensor());
-      q_.push_back(s.low_rank ? at::randn({s.cols, r}, gen) : at::Tensor());
-    }
-  }
+  attach(params);
   std::vector<at::Tensor> grads, dense, ms, ps;
   std::int64_t total = 0;
   for (std::size_t i = 0; i < params.size(); ++i) {

@@ -13,7 +13,10 @@ namespace edl::dist {
 class PowerSgdExchange : public GradientExchange {
  public:
   PowerSgdExchange(Group &group, int rank);
+  void attach(const std::vector<at::Tensor> &params) override;
   void exchange(const std::vector<at::Tensor> &params, int epoch) override;
+  std::vector<at::Tensor> state() const override;
+  void set_state(const std::vector<at::Tensor> &state) override;
   const std::vector<at::Tensor> &errors() const { return error_; }  // empty for a dense parameter
 
  private:

@@ -1,5 +1,6 @@
 #include "runtime/train/DataParallel.h"
 
+#include <filesystem>
 #include <sstream>
 
 namespace edl::train {
@@ -41,6 +42,52 @@ void share_start(dist::Group &group, torch::nn::Module &net, torch::optim::Optim
   torch::serialize::InputArchive archive;
   archive.load_from(in);
   optimizer.load(archive);
+}
+
+void save_exchange_state(dist::Group &group, const dist::GradientExchange &exchange, const std::string &path) {
+  const std::vector<torch::Tensor> mine = exchange.state();
+  const std::size_t n = mine.size();
+  std::vector<torch::Tensor> all;  // rank r's tensor i at r * n + i
+  all.resize(n * static_cast<std::size_t>(group.world()));
+  for (std::size_t i = 0; i < n; ++i) {
+    std::vector<torch::Tensor> parts = group.allgather(mine[i].contiguous());
+    for (std::size_t r = 0; r < parts.size(); ++r) all[r * n + i] = parts[r];
+  }
+  if (group.rank() == 0 && n > 0) torch::save(all, path);
+}
+
+bool restore_exchange_state(dist::Group &group, dist::GradientExchange &exchange, const std::string &path) {
+  std::vector<torch::Tensor> mine = exchange.state();
+  const std::size_t n = mine.size();
+  const std::int64_t world = group.world();
+  std::vector<torch::Tensor> all;
+  torch::Tensor found = torch::zeros({1}, torch::kLong);
+  if (group.rank() == 0 && n > 0 && !path.empty() && std::filesystem::exists(path)) {
+    torch::load(all, path);
+    if (all.size() != n * static_cast<std::size_t>(world))
+      throw std::runtime_error("'" + path + "' holds the gradient-exchange state of another group or model");
+    found.fill_(1);
+  }
+  group.broadcast(found, 0);
+  if (found.item<std::int64_t>() == 0) return false;
+  for (std::size_t i = 0; i < n; ++i) {
+    std::vector<std::int64_t> shape{world};
+    for (std::int64_t d : mine[i].sizes()) shape.push_back(d);
+    torch::Tensor stacked = torch::empty(shape, mine[i].options());
+    if (group.rank() == 0) {
+      std::vector<torch::Tensor> ranks;
+      for (std::int64_t r = 0; r < world; ++r) ranks.push_back(all[static_cast<std::size_t>(r) * n + i]);
+      try {
+        stacked.copy_(torch::stack(ranks));
+      } catch (const c10::Error &) {
+        throw std::runtime_error("'" + path + "' holds the gradient-exchange state of another model");
+      }
+    }
+    group.broadcast(stacked, 0);
+    mine[i] = stacked[group.rank()].clone();
+  }
+  exchange.set_state(mine);
+  return true;
 }
 
 bool any_rank(dist::Group &group, bool flag) {

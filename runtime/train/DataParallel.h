@@ -3,6 +3,7 @@
 // Uses torch: include only from files that already pay for it.
 #pragma once
 
+#include "runtime/dist/GradientExchange.h"
 #include "runtime/dist/Group.h"
 #include "runtime/train/Metrics.h"
 
@@ -18,6 +19,16 @@ struct StartPoint {
   int best_epoch = 0;
 };
 void share_start(dist::Group &group, torch::nn::Module &net, torch::optim::Optimizer &optimizer, StartPoint &start);
+
+// A compressed exchange's state differs per rank (residuals, errors):
+// at a checkpoint every rank's is gathered into rank 0's file `path` (the
+// others pass ""). Collective: every rank calls it at the same epoch.
+void save_exchange_state(dist::Group &group, const dist::GradientExchange &exchange, const std::string &path);
+// On resume, after attach(): rank 0 reads `path` and hands each rank its
+// own part. False on every rank when rank 0 has no such file (a checkpoint
+// of an older edlc): the state then starts at zero. Throws
+// std::runtime_error when the file is not this group's.
+bool restore_exchange_state(dist::Group &group, dist::GradientExchange &exchange, const std::string &path);
 
 // True on every rank when it is on any (Ctrl-C reaches rank 0's process).
 bool any_rank(dist::Group &group, bool flag);

@@ -53,10 +53,13 @@ void score(EpochMetrics &m, const torch::Tensor &logits, const std::vector<std::
 
 int classes_of(const data::LoadedDataset &d) { return static_cast<int>(d.classes.size()); }
 
-// The optimizer state saved next to a checkpoint's weights.
-std::string optimizer_path(const std::string &weights) {
-  return weights.substr(0, weights.size() - std::filesystem::path(weights).extension().string().size()) + ".optim";
+// The optimizer state saved next to a checkpoint's weights, and every
+// rank's gradient-exchange state (DGC, PowerSGD) in a data-parallel run.
+std::string beside(const std::string &weights, const std::string &extension) {
+  return weights.substr(0, weights.size() - std::filesystem::path(weights).extension().string().size()) + extension;
 }
+std::string optimizer_path(const std::string &weights) { return beside(weights, ".optim"); }
+std::string exchange_path(const std::string &weights) { return beside(weights, ".exchange"); }
 
 // Deletes all but the newest `keep` epoch-N.pt files of `dir` (and their
 // optimizer state); returns the deleted weights files. model.pt, the best
@@ -77,6 +80,7 @@ std::vector<std::string> remove_old_checkpoints(const std::string &dir, int keep
   for (std::size_t i = 0; i + static_cast<std::size_t>(keep) < found.size(); ++i) {
     std::filesystem::remove(found[i].second, ec);
     std::filesystem::remove(optimizer_path(found[i].second), ec);
+    std::filesystem::remove(exchange_path(found[i].second), ec);
     removed.push_back(found[i].second);
   }
   return removed;
@@ -267,7 +271,12 @@ TrainResult train_task(const TrainTask &task, const TrainJob &job, const TrainCa
     best = start.best;
     result.best_epoch = start.best_epoch;
   }
-  if (job.exchange) job.exchange->attach(params);
+  if (job.exchange) {
+    job.exchange->attach(params);
+    // Each rank's residuals as they were at the checkpoint (rank 0 holds them all).
+    if (group && first_epoch > 0)
+      restore_exchange_state(*group, *job.exchange, group->rank() == 0 ? exchange_path(job.resume.weights) : "");
+  }
 
   for (int epoch = first_epoch; epoch < last_epoch; ++epoch) {
     auto epoch_start = Clock::now();
@@ -332,10 +341,14 @@ TrainResult train_task(const TrainTask &task, const TrainJob &job, const TrainCa
     } else {
       ++since_best;
     }
+    const bool checkpoint_epoch =
+        report.epoch % std::max(1, static_cast<int>(spec.checkpoint_every)) == 0 || epoch + 1 == last_epoch;
+    // Workers keep no checkpoints but hand rank 0 their exchange state for its one.
+    if (group && job.exchange && checkpoint_epoch && job.checkpoint_dir.empty()) save_exchange_state(*group, *job.exchange, "");
     if (!job.checkpoint_dir.empty()) {
-      const bool last = epoch + 1 == last_epoch;
-      if (report.epoch % std::max(1, static_cast<int>(spec.checkpoint_every)) == 0 || last) {
+      if (checkpoint_epoch) {
         report.checkpoint = job.checkpoint_dir + "/epoch-" + std::to_string(report.epoch) + ".pt";
+        if (group && job.exchange) save_exchange_state(*group, *job.exchange, exchange_path(report.checkpoint));
         lower::save_weights(net, report.checkpoint);
         torch::save(*optimizer, optimizer_path(report.checkpoint));
         report.checkpointed = true;

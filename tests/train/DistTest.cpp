@@ -1,17 +1,22 @@
 // Data-parallel pieces on hand-made tensors, with the ranks as threads of
 // this process joined through a real TCPStore and Gloo on loopback: the
 // collectives, the dense bucketed exchange, DGC's warm-up, selection and
-// residuals, PowerSGD's low-rank exchange and its error feedback.
+// residuals, PowerSGD's low-rank exchange and its error feedback, and
+// both compressions' state carried through a checkpoint.
 #include "runtime/dist/DenseExchange.h"
 #include "runtime/dist/Dgc.h"
 #include "runtime/dist/PowerSgd.h"
 #include "runtime/train/Batches.h"
+#include "runtime/train/DataParallel.h"
 
 #include <catch2/catch.hpp>
 #include <torch/torch.h>
 
+#include <filesystem>
 #include <future>
 #include <thread>
+
+#include <unistd.h>
 
 using namespace edl;
 
@@ -253,4 +258,57 @@ TEST_CASE("PowerSGD: a low-rank gradient arrives whole, the rest feeds back as e
     CHECK(torch::allclose(applied + owed, m * 5, 1e-3, 1e-3));
     CHECK(owed.norm().item<double>() > 0.01);  // rank 1 cannot carry a rank-3 matrix whole
   });
+}
+
+TEST_CASE("a compressed exchange's state of every rank survives a checkpoint", "[dist][dgc][powersgd]") {
+  const std::string dir = std::filesystem::temp_directory_path() / ("edl-exchange-" + std::to_string(::getpid()));
+  std::filesystem::create_directories(dir);
+  for (const char *kind : {"dgc", "powersgd"}) {
+    std::mutex mu;
+    INFO(kind);
+    on_ranks(2, [&](dist::Group &g) {
+      dist::Compression c;
+      c.kind = kind;
+      c.sparsity = 0.9;
+      c.warmup = 0;
+      c.rank = 1;
+      // Each rank's own gradients, three steps of them.
+      torch::Generator gen(at::detail::createCPUGenerator(40 + g.rank()));
+      std::vector<torch::Tensor> grads;
+      for (int step = 0; step < 3; ++step) grads.push_back(torch::randn({48, 40}, gen));
+      torch::Tensor w = torch::zeros({48, 40}, torch::requires_grad());
+      auto run = [&](dist::GradientExchange &e, int from, int to) {
+        for (int step = from; step < to; ++step) {
+          w.mutable_grad() = grads[static_cast<std::size_t>(step)].clone();
+          e.exchange({w}, 0);
+        }
+        return w.grad().clone();
+      };
+      const std::string path = g.rank() == 0 ? dir + "/" + kind + ".exchange" : "";
+      // Straight through: three steps. Stopped after two: the state saved,
+      // a new exchange restored from it and given the third step.
+      auto straight = dist::make_exchange(g, c, 0.9);
+      straight->attach({w});
+      const torch::Tensor want = run(*straight, 0, 3);
+      auto before = dist::make_exchange(g, c, 0.9);
+      before->attach({w});
+      run(*before, 0, 2);
+      train::save_exchange_state(g, *before, path);
+      auto after = dist::make_exchange(g, c, 0.9);
+      after->attach({w});
+      const bool restored = train::restore_exchange_state(g, *after, path);
+      const torch::Tensor resumed = run(*after, 2, 3);
+      // Without the state the third step sends something else.
+      auto zero = dist::make_exchange(g, c, 0.9);
+      zero->attach({w});
+      const torch::Tensor forgot = run(*zero, 2, 3);
+      const bool missing = train::restore_exchange_state(g, *zero, g.rank() == 0 ? dir + "/none.exchange" : "");
+      std::lock_guard<std::mutex> lock(mu);
+      CHECK(restored);
+      CHECK(torch::equal(resumed, want));
+      CHECK_FALSE(torch::allclose(forgot, want, 1e-3, 1e-3));
+      CHECK_FALSE(missing);
+    });
+  }
+  std::filesystem::remove_all(dir);
 }
