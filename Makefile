@@ -36,6 +36,7 @@ bench:
 	bench/segmentation_bench.sh 6
 	bench/text_bench.sh
 	bench/text_bench.sh fortunes
+	bench/distributed_bench.sh
 
 clean:
 	rm -rf build build-fuzz
