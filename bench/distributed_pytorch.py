@@ -1,13 +1,16 @@
 #!/usr/bin/python3
 """The distributed bench's peer: the same model and batches trained with
 plain PyTorch DistributedDataParallel over Gloo, two processes on this
-machine (torch.multiprocessing, TCP rendezvous on loopback), one thread
+machine (torch.multiprocessing, TCP rendezvous on loopback), SGD with a
+cosine schedule per step, one thread
 each, images preloaded into memory so only training is timed.
 Prints one JSON line: training images/s per epoch (both ranks together)
 and validation accuracy.
 Usage: distributed_pytorch.py DATA_DIR EPOCHS BATCH"""
 import json
+import math
 import os
+import queue
 import socket
 import sys
 import time
@@ -52,6 +55,9 @@ def worker(rank, world, port, data, epochs, batch, out):
     opt = torch.optim.SGD(model.parameters(), lr=0.05, momentum=0.9)
     loss_fn = nn.CrossEntropyLoss()
     local = batch // world
+    steps = (len(train) // world + local - 1) // local  # per epoch
+    # A cosine from 0.05 to 0 over every step, as edlc's schedule = cosine().
+    sched = torch.optim.lr_scheduler.LambdaLR(opt, lambda step: 0.5 * (1 + math.cos(math.pi * step / (epochs * steps))))
     rates = []
     for epoch in range(epochs):
         model.train()
@@ -64,13 +70,15 @@ def worker(rank, world, port, data, epochs, batch, out):
             opt.zero_grad()
             loss_fn(model(x[idx]), y[idx]).backward()
             opt.step()
+            sched.step()
             seen += len(idx)
         dist.barrier()
         rates.append(seen * world / (time.perf_counter() - start))
     if rank == 0:
-        model.eval()
+        # The module itself: DDP's forward would sync buffers with rank 1, gone by now.
+        net = model.module.eval()
         with torch.no_grad():
-            right = sum((model(x[val[i:i + 512]]).argmax(1) == y[val[i:i + 512]]).sum().item()
+            right = sum((net(x[val[i:i + 512]]).argmax(1) == y[val[i:i + 512]]).sum().item()
                         for i in range(0, len(val), 512))
         out.put({"images_per_second": rates, "val_accuracy": right / len(val)})
     dist.destroy_process_group()
@@ -88,7 +96,15 @@ def main():
     procs = [ctx.Process(target=worker, args=(r, 2, port, data, epochs, batch, out)) for r in range(2)]
     for p in procs:
         p.start()
-    result = out.get()
+    result = None
+    while result is None:  # a rank that failed ends the bench instead of leaving it waiting
+        try:
+            result = out.get(timeout=5)
+        except queue.Empty:
+            if any(p.exitcode not in (None, 0) for p in procs):
+                for p in procs:
+                    p.kill()
+                sys.exit("distributed_pytorch.py: a rank failed")
     for p in procs:
         p.join()
     print(json.dumps(result))

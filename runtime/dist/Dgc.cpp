@@ -89,10 +89,27 @@ void DgcExchange::exchange(const std::vector<at::Tensor> &params, int epoch) {
       for (at::Tensor &g : grads) g = g * (bound / norm);
   }
   const double sparsity = dgc_sparsity(epoch, c_.warmup, c_.sparsity);
-  std::vector<at::Tensor> indices, values;
-  std::int64_t offset = 0, total = 0;
-  std::vector<std::int64_t> offsets;
+  std::vector<at::Tensor> indices, values, whole;
+  std::int64_t offset = 0, total = 0, whole_entries = 0;
+  std::vector<std::int64_t> offsets, whole_offsets;
   for (std::size_t i = 0; i < params.size(); ++i) {
+    const std::int64_t n = grads[i].numel();
+    offsets.push_back(offset);
+    offset += n;
+    if (params[i].dim() <= 1) {
+      // Biases and norms are few entries and updated by every step: like
+      // the paper's own code, send them whole with plain momentum (the
+      // average of the ranks' u is the momentum of the average gradient).
+      if (momentum_ > 0) {
+        momentum_buffer_[i].mul_(momentum_).add_(grads[i]);
+        whole.push_back(momentum_buffer_[i].clone());
+      } else {
+        whole.push_back(grads[i]);
+      }
+      whole_offsets.push_back(offsets.back());
+      whole_entries += n;
+      continue;
+    }
     at::Tensor &v = residual_[i];
     if (momentum_ > 0) {  // momentum correction: u = m u + g, v += u
       at::Tensor &u = momentum_buffer_[i];
@@ -101,7 +118,7 @@ void DgcExchange::exchange(const std::vector<at::Tensor> &params, int epoch) {
     } else {
       v.add_(grads[i]);
     }
-    const std::int64_t n = v.numel(), k = dgc_kept(n, sparsity);
+    const std::int64_t k = dgc_kept(n, sparsity);
     at::Tensor chosen = dgc_select(v.abs(), k, step_);
     at::Tensor sent = v.index_select(0, chosen);
     // Exactly k pairs from every rank, so the gather is of equal parts;
@@ -109,24 +126,33 @@ void DgcExchange::exchange(const std::vector<at::Tensor> &params, int epoch) {
     at::Tensor idx = at::zeros({k}, at::kLong), val = at::zeros({k}, at::kFloat);
     idx.narrow(0, 0, chosen.numel()).copy_(chosen);
     val.narrow(0, 0, chosen.numel()).copy_(sent);
-    indices.push_back(idx + offset);
+    indices.push_back(idx + offsets.back());
     values.push_back(val);
     // What was sent leaves the residual; momentum factor masking stops
     // the velocity there too, so stale momentum is not sent twice.
     v.index_fill_(0, chosen, 0);
     if (momentum_ > 0) momentum_buffer_[i].index_fill_(0, chosen, 0);
-    offsets.push_back(offset);
-    offset += n;
     total += k;
   }
   if (offset > std::numeric_limits<std::int32_t>::max())
     throw GroupError("DGC indexes gradients with 32-bit integers; this model has " + std::to_string(offset) + " parameters");
-  // One gather: indices (as 32-bit integers carried in float bits) then values.
-  at::Tensor packed = at::cat({at::cat(indices).to(at::kInt).view(at::kFloat), at::cat(values)});
-  std::vector<at::Tensor> all = group_.allgather(packed);
   at::Tensor flat = at::zeros({offset}, at::kFloat);
-  for (const at::Tensor &part : all)
-    flat.index_add_(0, part.narrow(0, 0, total).view(at::kInt).to(at::kLong), part.narrow(0, total, total));
+  if (total > 0) {
+    // One gather: indices (as 32-bit integers carried in float bits) then values.
+    at::Tensor packed = at::cat({at::cat(indices).to(at::kInt).view(at::kFloat), at::cat(values)});
+    std::vector<at::Tensor> all = group_.allgather(packed);
+    for (const at::Tensor &part : all)
+      flat.index_add_(0, part.narrow(0, 0, total).view(at::kInt).to(at::kLong), part.narrow(0, total, total));
+  }
+  if (!whole.empty()) {
+    std::vector<at::Tensor> summed{at::cat(whole)};
+    group_.allreduce_sum(summed);
+    std::int64_t at = 0;
+    for (std::size_t j = 0; j < whole.size(); ++j) {
+      flat.narrow(0, whole_offsets[j], whole[j].numel()).copy_(summed[0].narrow(0, at, whole[j].numel()));
+      at += whole[j].numel();
+    }
+  }
   flat.div_(world);
   for (std::size_t i = 0; i < params.size(); ++i) {
     at::Tensor p = params[i];
@@ -139,7 +165,7 @@ void DgcExchange::exchange(const std::vector<at::Tensor> &params, int epoch) {
   ++step_;
   traffic_.steps += 1;
   traffic_.dense_bytes += offset * 4.0;
-  traffic_.sent_bytes += total * 8.0;
+  traffic_.sent_bytes += total * 8.0 + whole_entries * 4.0;
 }
 
 }  // namespace edl::dist

@@ -3,7 +3,9 @@
 // the rest as a residual that is sent once it has grown. With SGD momentum
 // it corrects for momentum (accumulates velocity locally and masks it
 // where it sent), clips its own gradient at clip / sqrt(workers), and
-// warms the sparsity up over the first epochs.
+// warms the sparsity up over the first epochs. Parameters of one
+// dimension (biases, norms) are not compressed: they are all-reduced whole,
+// with plain momentum.
 #pragma once
 
 #include "runtime/dist/GradientExchange.h"

@@ -51,6 +51,9 @@ void on_ranks(int world, const std::function<void(dist::Group &)> &body) {
     if (e) std::rethrow_exception(e);
 }
 
+// A 1 x n matrix: DGC compresses matrices and sends vectors whole.
+torch::Tensor row(std::vector<float> values) { return torch::tensor(values).view({1, -1}); }
+
 }  // namespace
 
 TEST_CASE("ranks on loopback sum, gather and broadcast", "[dist]") {
@@ -166,23 +169,23 @@ TEST_CASE("DGC sends the largest residuals and keeps the rest until it has grown
     c.sparsity = 0.75;  // 1 of 4 entries
     c.warmup = 0;
     dist::DgcExchange exchange(g, c, 0.0);
-    torch::Tensor w = torch::zeros({4}, torch::requires_grad());
+    torch::Tensor w = torch::zeros({1, 4}, torch::requires_grad());  // a matrix: vectors go whole
     // Rank 0's gradient [4, 1, 1, 1], rank 1's [2, 1, 1, 1]: each sends
     // entry 0 first; the average of what came is [3, 0, 0, 0].
     const float first = g.rank() == 0 ? 4.0f : 2.0f;
-    w.mutable_grad() = torch::tensor({first, 1.0f, 1.0f, 1.0f});
+    w.mutable_grad() = row({first, 1.0f, 1.0f, 1.0f});
     exchange.exchange({w}, 0);
     {
       std::lock_guard<std::mutex> lock(mu);
-      CHECK(torch::allclose(w.grad(), torch::tensor({3.0f, 0.0f, 0.0f, 0.0f})));
+      CHECK(torch::allclose(w.grad(), row({3.0f, 0.0f, 0.0f, 0.0f})));
       CHECK(torch::allclose(exchange.residuals()[0], torch::tensor({0.0f, 1.0f, 1.0f, 1.0f})));
     }
     // Then gradients of [0, 0.5, 0.25, 0]: the residual [0, 1.5, 1.25, 1]
     // sends entry 1 and keeps the others growing.
-    w.mutable_grad() = torch::tensor({0.0f, 0.5f, 0.25f, 0.0f});
+    w.mutable_grad() = row({0.0f, 0.5f, 0.25f, 0.0f});
     exchange.exchange({w}, 1);
     std::lock_guard<std::mutex> lock(mu);
-    CHECK(torch::allclose(w.grad(), torch::tensor({0.0f, 1.5f, 0.0f, 0.0f})));
+    CHECK(torch::allclose(w.grad(), row({0.0f, 1.5f, 0.0f, 0.0f})));
     CHECK(torch::allclose(exchange.residuals()[0], torch::tensor({0.0f, 0.0f, 1.25f, 1.0f})));
     CHECK(exchange.traffic().ratio() == Approx(4.0 * 4 / 8));  // 4 floats against one (index, value) pair
   });
@@ -197,15 +200,21 @@ TEST_CASE("DGC momentum correction accumulates velocity and masks it where it se
     c.warmup = 0;
     dist::DgcExchange exchange(g, c, 0.9);
     CHECK(exchange.applies_momentum());
-    torch::Tensor w = torch::zeros({2}, torch::requires_grad());
-    w.mutable_grad() = torch::tensor({2.0f, 1.0f});
-    exchange.exchange({w}, 0);  // u = [2, 1], v = [2, 1]: sends 2, masks u and v at 0
-    w.mutable_grad() = torch::tensor({1.0f, 0.0f});
-    exchange.exchange({w}, 0);  // u = [1, 0.9], v = [1, 1.9]: sends 1.9
+    torch::Tensor w = torch::zeros({1, 2}, torch::requires_grad());
+    // A bias beside it is sent whole with plain momentum: u = m u + g.
+    torch::Tensor b = torch::zeros({2}, torch::requires_grad());
+    w.mutable_grad() = row({2.0f, 1.0f});
+    b.mutable_grad() = torch::tensor({1.0f, 2.0f});
+    exchange.exchange({w, b}, 0);  // u = [2, 1], v = [2, 1]: sends 2, masks u and v at 0
+    w.mutable_grad() = row({1.0f, 0.0f});
+    b.mutable_grad() = torch::tensor({1.0f, 0.0f});
+    exchange.exchange({w, b}, 0);  // u = [1, 0.9], v = [1, 1.9]: sends 1.9
     std::lock_guard<std::mutex> lock(mu);
-    CHECK(torch::allclose(w.grad(), torch::tensor({0.0f, 1.9f})));
+    CHECK(torch::allclose(w.grad(), row({0.0f, 1.9f})));
     CHECK(torch::allclose(exchange.momenta()[0], torch::tensor({1.0f, 0.0f})));
     CHECK(torch::allclose(exchange.residuals()[0], torch::tensor({1.0f, 0.0f})));
+    CHECK(torch::allclose(b.grad(), torch::tensor({1.9f, 1.8f})));  // 0.9 [1, 2] + [1, 0]
+    CHECK(torch::allclose(exchange.residuals()[1], torch::zeros({2})));
   });
 }
 
@@ -217,10 +226,10 @@ TEST_CASE("DGC clips each rank's gradient at clip over sqrt(workers)", "[dist][d
     c.warmup = 0;
     c.clip = std::sqrt(2.0);  // each rank's norm held to 1
     dist::DgcExchange exchange(g, c, 0.0);
-    torch::Tensor w = torch::zeros({2}, torch::requires_grad());
-    w.mutable_grad() = torch::tensor({3.0f, 4.0f});  // norm 5 -> [0.6, 0.8]
+    torch::Tensor w = torch::zeros({1, 2}, torch::requires_grad());
+    w.mutable_grad() = row({3.0f, 4.0f});  // norm 5 -> [0.6, 0.8]
     exchange.exchange({w}, 0);
-    CHECK(torch::allclose(w.grad(), torch::tensor({0.6f, 0.8f})));
+    CHECK(torch::allclose(w.grad(), row({0.6f, 0.8f})));
   });
 }
 
