@@ -343,12 +343,13 @@ TrainResult train_task(const TrainTask &task, const TrainJob &job, const TrainCa
     }
     const bool checkpoint_epoch =
         report.epoch % std::max(1, static_cast<int>(spec.checkpoint_every)) == 0 || epoch + 1 == last_epoch;
-    // Workers keep no checkpoints but hand rank 0 their exchange state for its one.
-    if (group && job.exchange && checkpoint_epoch && job.checkpoint_dir.empty()) save_exchange_state(*group, *job.exchange, "");
+    if (checkpoint_epoch && !job.checkpoint_dir.empty())
+      report.checkpoint = job.checkpoint_dir + "/epoch-" + std::to_string(report.epoch) + ".pt";
+    // Workers keep no checkpoints ("" here) but hand rank 0 their exchange state for its one.
+    if (checkpoint_epoch && group && job.exchange)
+      save_exchange_state(*group, *job.exchange, report.checkpoint.empty() ? "" : exchange_path(report.checkpoint));
     if (!job.checkpoint_dir.empty()) {
       if (checkpoint_epoch) {
-        report.checkpoint = job.checkpoint_dir + "/epoch-" + std::to_string(report.epoch) + ".pt";
-        if (group && job.exchange) save_exchange_state(*group, *job.exchange, exchange_path(report.checkpoint));
         lower::save_weights(net, report.checkpoint);
         torch::save(*optimizer, optimizer_path(report.checkpoint));
         report.checkpointed = true;
