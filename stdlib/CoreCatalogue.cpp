@@ -156,20 +156,32 @@ void data(Builder &b) {
 void models(Builder &b) {
   auto pretrained = [] {
     return opt("pretrained", one_of({none(), path(PathRole::Input, "weights file")}), "none",
-               "weights saved by an earlier edlc run");
+               "weights saved by an earlier edlc run, or imported (edlc import-weights)");
   };
   auto freeze = [] { return opt("freeze", one_of({none(), string()}), "none", "freeze layers up to this block"); };
+  // Fine-tuning a pretrained image backbone (docs/transfer.md).
+  auto unfreeze = [] {
+    return opt("unfreeze",
+               one_of({none(), record({req("after", integer(1, 100000), "epochs trained with the blocks frozen"),
+                                       opt("lr_scale", number(0, 1, true), "0.1",
+                                           "their learning rate then, as a share of the job's")})}),
+               "none", "train the frozen blocks too, after some epochs");
+  };
+  auto layer_decay = [] {
+    return opt("layer_decay", number(0, 1, true), "1",
+               "discriminative learning rates: each backbone block's is the one above it times this");
+  };
   auto channels = [] { return list(integer(1, 65536), 1); };
   b.fn(C::Backbone, "mlp", "fully connected layers",
        {req("hidden", one_of({integer(1, 1000000), list(integer(1, 1000000), 1)}), "width of each hidden layer"),
         pretrained(), freeze()});
   b.fn(C::Backbone, "cnn", "plain convolution stages with pooling",
        {req("channels", channels(), "channels of each stage"), opt("kernel", integer(1, 15), "3", "kernel size"),
-        pretrained(), freeze()});
+        pretrained(), freeze(), unfreeze(), layer_decay()});
   for (const char *n : {"resnet18", "resnet34", "resnet50"})
-    b.fn(C::Backbone, n, "residual network", {pretrained(), freeze()});
+    b.fn(C::Backbone, n, "residual network", {pretrained(), freeze(), unfreeze(), layer_decay()});
   b.fn(C::Backbone, "mobilenet_v2", "inverted residual network for small devices",
-       {opt("width", number(0, 4, true), "1.0", "width multiplier"), pretrained(), freeze()});
+       {opt("width", number(0, 4, true), "1.0", "width multiplier"), pretrained(), freeze(), unfreeze(), layer_decay()});
   b.fn(C::Backbone, "text_cnn", "convolutions over word embeddings",
        {opt("embed", integer(1, 4096), "128", "embedding size"),
         opt("kernels", list(integer(1, 64), 1), "[3, 4, 5]", "kernel widths"),

@@ -84,6 +84,16 @@ spec::Model Resolver::model(const ast::Decl &d) const {
           m.freeze = l->text;
           m.freeze_range = f->range;
         }
+      if (const ast::Expr *u = argument(*call, Category::Backbone, "unfreeze"))
+        if (const auto *r = u->as<ast::Record>()) {
+          m.unfreeze_range = u->range;
+          m.unfreeze_after = static_cast<int>(scalar(*property_value(r->fields, "after"), true).value);  // required
+          const stdlib::Field &f = param(Category::Backbone, m.backbone, "unfreeze");
+          m.unfreeze_lr_scale = property_value(r->fields, "lr_scale") ? scalar(*property_value(r->fields, "lr_scale")).value
+                                                                      : default_number(field(f, "lr_scale"));
+        }
+      if (argument(*call, Category::Backbone, "layer_decay"))
+        m.layer_decay = number_arg(*call, Category::Backbone, "layer_decay").value;
     }
   m.head = default_name(property(ast::DeclKind::Model, "head"));
   m.head_range = d.name_range;

@@ -114,6 +114,13 @@ struct Model {
   SourceRange pretrained_range;
   std::string freeze;              // a block name of the backbone, or empty
   SourceRange freeze_range;
+  // Fine-tuning: `unfreeze = { after, lr_scale }` trains the frozen blocks
+  // from epoch after + 1 at lr x lr_scale (0: they stay frozen);
+  // `layer_decay` d < 1 gives each backbone block lr x d^(blocks above it).
+  int unfreeze_after = 0;
+  double unfreeze_lr_scale = 0.1;
+  SourceRange unfreeze_range;
+  double layer_decay = 1.0;
   std::string head = "classifier";
   SourceRange head_range;
   std::vector<Scalar> head_hidden;

@@ -58,6 +58,9 @@ json to_json(const Model &m) {
   out["head_hidden"] = scalars(m.head_hidden);
   out["pretrained"] = m.pretrained.empty() ? json(nullptr) : json(m.pretrained);
   out["freeze"] = m.freeze.empty() ? json(nullptr) : json(m.freeze);
+  // Only when set: models that do not fine-tune keep their identity.
+  if (m.unfreeze_after > 0) out["unfreeze"] = {{"after", m.unfreeze_after}, {"lr_scale", m.unfreeze_lr_scale}};
+  if (m.layer_decay < 1.0) out["layer_decay"] = m.layer_decay;
   // Only for detectors: every other model's identity stays as it was.
   if (m.detects()) {
     out["neck"] = m.neck.empty() ? json(nullptr) : json({{"kind", m.neck}, {"channels", to_json(m.neck_channels)}});

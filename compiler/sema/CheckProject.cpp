@@ -313,6 +313,17 @@ void Checker::check_metrics_of(const ast::Decl &train, const std::string &task) 
 }
 
 void Checker::check_model_rules(const ast::Decl &d) {
+  // Unfreezing needs blocks frozen first.
+  if (const ast::Property *b = property(d, "backbone"))
+    if (const auto *call = b->value->as<ast::Call>()) {
+      const ast::Expr *unfreeze = nullptr;
+      bool frozen = false;
+      for (const ast::Argument &a : call->args) {
+        if (a.name == "unfreeze" && a.value->as<ast::Record>()) unfreeze = a.value.get();
+        if (a.name == "freeze" && a.value->as<ast::Literal>()) frozen = true;
+      }
+      if (unfreeze && !frozen) diags_.report(DiagId::UnfreezeWithoutFreeze, unfreeze->range, {call->callee});
+    }
   // A pyramid serves a detector's levels; a classifier would drop it.
   const ast::Property *neck = property(d, "neck");
   const std::string task = head_task(&d);
@@ -371,6 +382,13 @@ void Checker::check_distributed(const ast::Decl &train, const std::string &task)
   if (!task.empty() && task != "classification")
     not_supported(p->value->range, "distributed " + task + " training, train", train.name,
                   "distributed classification of images, text and sound");
+  if (const ast::Decl *model = referenced(&train, "model", DeclKind::Model))
+    if (const ast::Property *b = property(*model, "backbone"))
+      if (const auto *call = b->value->as<ast::Call>())
+        for (const ast::Argument &a : call->args)
+          if (a.name == "unfreeze" && a.value->as<ast::Record>())
+            not_supported(p->value->range, "distributed training of a backbone with 'unfreeze', train", train.name,
+                          "'freeze' alone, or 'unfreeze' in one process");
   if (property(train, "search"))
     not_supported(p->value->range, "distributed training under a search, train", train.name,
                   "distributed training of a train job without search (a search's trials train in one process each)");

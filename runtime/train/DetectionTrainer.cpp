@@ -88,6 +88,7 @@ TrainResult train_detector(lower::Detector &net, const TrainJob &job, const Trai
   const int classes = static_cast<int>(job.data->classes.size());
   TrainTask task;
   task.module = net.get();
+  task.frozen = &net->frozen;
   task.watched = "map";
   task.loss = [&](const Batch &b, const torch::Tensor &inputs, EpochMetrics &) {
     return head_loss(*net, net->run(inputs), b, classes, job.spec->loss).total();

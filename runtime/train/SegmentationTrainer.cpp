@@ -78,6 +78,7 @@ TrainResult train_segmenter(lower::Segmenter &net, const TrainJob &job, const Tr
   const data::LoadedDataset &data = *job.data;
   TrainTask task;
   task.module = net.get();
+  task.frozen = &net->frozen;
   task.watched = "miou";
   task.loss = [&](const Batch &b, const torch::Tensor &inputs, EpochMetrics &) {
     return segmentation_loss(net->forward(inputs), masks_of(b, static_cast<int>(inputs.size(2)), static_cast<int>(inputs.size(3))),

@@ -2,6 +2,7 @@
 
 #include "runtime/dist/GradientExchange.h"
 #include "runtime/train/DataParallel.h"
+#include "runtime/train/FineTuning.h"
 #include "runtime/train/Schedule.h"
 
 #include <algorithm>
@@ -19,7 +20,8 @@ using Clock = std::chrono::steady_clock;
 
 double since(Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); }
 
-std::unique_ptr<torch::optim::Optimizer> make_optimizer(const OptimizerSpec &o, std::vector<torch::Tensor> params) {
+std::unique_ptr<torch::optim::Optimizer> make_optimizer(const OptimizerSpec &o,
+                                                        std::vector<torch::optim::OptimizerParamGroup> params) {
   if (o.kind == "adam")
     return std::make_unique<torch::optim::Adam>(
         params, torch::optim::AdamOptions(o.lr).betas({o.beta1, o.beta2}).weight_decay(o.weight_decay));
@@ -194,6 +196,7 @@ TrainResult train_model(lower::Network &net, const TrainJob &job, const TrainCal
   const int classes = classes_of(data);
   TrainTask task;
   task.module = net.get();
+  task.frozen = &net->frozen;
   task.loss = [&](const Batch &b, const torch::Tensor &inputs, EpochMetrics &running) {
     torch::Tensor logits = net->forward(inputs);
     torch::Tensor loss = batch_loss(logits, targets_of(b, classes), job.spec->loss);
@@ -232,15 +235,14 @@ TrainResult train_task(const TrainTask &task, const TrainJob &job, const TrainCa
   const std::int64_t per_rank = (static_cast<std::int64_t>(train_indices.size()) + world - 1) / world;
   const std::int64_t steps_per_epoch = (per_rank + batch - 1) / batch;
 
-  std::vector<torch::Tensor> params;
-  for (torch::Tensor &p : net.parameters())
-    if (p.requires_grad()) params.push_back(p);
+  ParamGroups groups = param_groups(net, task.frozen, spec.model);
+  const std::vector<torch::Tensor> &params = groups.trainable;
   OptimizerSpec optimizer_spec = spec.optimizer;
   if (job.exchange && job.exchange->applies_momentum()) {  // DGC's momentum correction applies it instead
     optimizer_spec.momentum = spec::Scalar(0);
     optimizer_spec.nesterov = false;
   }
-  auto optimizer = make_optimizer(optimizer_spec, params);
+  auto optimizer = make_optimizer(optimizer_spec, std::move(groups.groups));
   LrSchedule schedule(spec.schedule, spec.optimizer.lr, spec.epochs, steps_per_epoch);
   if (!job.checkpoint_dir.empty()) std::filesystem::create_directories(job.checkpoint_dir);
 
@@ -283,6 +285,7 @@ TrainResult train_task(const TrainTask &task, const TrainJob &job, const TrainCa
     EpochReport report;
     report.epoch = epoch + 1;
     report.train = task.fresh;
+    unfreeze_if_due(net, task.frozen, spec.model, epoch);
     net.train();
     EpochPlan plan{&data, train_indices, batch, true, job.augment, job.seed, epoch, job.norm, classes,
                    job.token_augment, job.audio_augment, rank, world};
@@ -302,7 +305,8 @@ TrainResult train_task(const TrainTask &task, const TrainJob &job, const TrainCa
         break;
       }
       const double lr = schedule.at(step++);
-      for (auto &group : optimizer->param_groups()) group.options().set_lr(lr);
+      for (std::size_t g = 0; g < groups.lr_scales.size(); ++g)
+        optimizer->param_groups()[g].options().set_lr(lr * groups.lr_scales[g]);
       report.lr = lr;
       optimizer->zero_grad();
       torch::Tensor loss = task.loss(*b, input_of(*b, data.channels, H, W), report.train);

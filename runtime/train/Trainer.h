@@ -92,6 +92,9 @@ struct TrainTask {
   std::function<EpochMetrics(const std::vector<std::size_t> &indices)> evaluate;
   EpochMetrics fresh;            // a training epoch's metrics before its first batch
   std::string watched = "accuracy";
+  // The module's frozen backbone blocks (its train() keeps them in
+  // evaluation mode): the model's `unfreeze` empties it. Null: none.
+  std::vector<std::string> *frozen = nullptr;
 };
 
 // Throws std::runtime_error when a resume point's files cannot be read.

@@ -13,6 +13,7 @@
 #include "runtime/label/HumanOracle.h"
 #include "runtime/label/RoundData.h"
 #include "runtime/label/Rounds.h"
+#include "runtime/train/PretrainedInput.h"
 #include "runtime/workflow/TaskRunner.h"
 
 #include <algorithm>
@@ -306,7 +307,7 @@ Finish LabelRunner::run(TaskContext &ctx) {
     return run_.stopped();
   const data::LoadedDataset round = label::round_data(pool, work.labeled, work.labels, *held_out, held_out->split.val);
   job->data = &round;
-  job->norm = train::make_normalizer(*run_.plan.specs.dataset(t.train->dataset), round);
+  job->norm = train::input_normalizer(*run_.plan.specs.dataset(t.train->dataset), round, job->spec.model);
   if (block.steps > 0 && t.arm != LabelArm::Reference) {
     const double per_epoch = std::ceil(static_cast<double>(work.labeled.size()) / std::max(1.0, static_cast<double>(job->spec.batch)));
     job->spec.epochs = std::clamp(static_cast<int>(std::ceil(block.steps / per_epoch)), 1, 100000);
@@ -455,7 +456,7 @@ std::shared_ptr<const Trained> label_model(RunContext &run, TaskContext &ctx, co
   job->data = run.state.add_dataset(
       last_task->id + " data",
       std::make_unique<data::LoadedDataset>(label::round_data(*pool, labeled, labels, held_out, held_out.split.val)));
-  job->norm = train::make_normalizer(*run.plan.specs.dataset(last_task->train->dataset), *job->data);
+  job->norm = train::input_normalizer(*run.plan.specs.dataset(last_task->train->dataset), *job->data, job->spec.model);
   std::string error;
   job->model_path = last.value("model", std::string());
   if (lower::load_weights(*job->net, job->model_path, error) == 0 || !error.empty()) {

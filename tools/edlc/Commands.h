@@ -94,6 +94,13 @@ struct PredictOptions {
   std::string masks = ".";  // a segmenter's label maps go here
 };
 
+struct ImportOptions {
+  std::string format, dir, as = "mobilenet_v2", out;
+  std::vector<double> mean = {0.0}, std = {1.0};
+  std::vector<std::string> classes;
+  std::string source;
+};
+
 struct ServeCliOptions {
   std::string package, host, token;
   int port = 0;  // 0: the package's server() target, else 8080
@@ -107,6 +114,7 @@ int run_run(const RunOptions &opts);
 int run_worker_command(const WorkerOptions &opts);
 int run_serve(const ServeCliOptions &opts);
 int run_predict(const PredictOptions &opts);
+int run_import_weights(const ImportOptions &opts);
 int run_runs(const RunsOptions &opts);
 int run_plan(const PlanOptions &opts);
 int run_fmt(const FmtOptions &opts);

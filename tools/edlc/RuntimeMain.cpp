@@ -146,7 +146,21 @@ int main(int argc, char **argv) {
   serve_cmd->add_option("--max-body-mb", serve.max_body_mb, "Largest request body")->check(CLI::Range(0.001, 1024.0));
   serve_cmd->add_flag("--edge", serve.edge, "Serve the edge() target's model (e.g. int8) instead of the TorchScript one");
 
+  ImportOptions import;
+  auto *import_cmd = app.add_subcommand("import-weights", "Turn a published pretrained network into a weights file");
+  import_cmd->add_option("format", import.format, "The network's format: tfjs (a TensorFlow.js layers model)")->required();
+  import_cmd->add_option("dir", import.dir, "Its folder (model.json and the .bin shards)")->required();
+  import_cmd->add_option("--as", import.as, "The stdlib backbone it fills")->capture_default_str();
+  import_cmd->add_option("--out", import.out, "The weights file to write (for `pretrained = \"FILE\"`)")->required();
+  import_cmd->add_option("--mean", import.mean, "Its input normalisation: mean per channel, in [0, 1] units")
+      ->capture_default_str();
+  import_cmd->add_option("--std", import.std, "Its input normalisation: std per channel, in [0, 1] units")
+      ->capture_default_str();
+  import_cmd->add_option("--classes", import.classes, "Names of its last layer's outputs")->delimiter(',');
+  import_cmd->add_option("--source", import.source, "Where it comes from, kept in the file for people");
+
   return parse_and_run(app, argc, argv, [&]() -> int {
+    if (*import_cmd) return run_import_weights(import);
     if (*run_cmd) return run_run(run);
     if (*worker_cmd) return run_worker_command(worker);
     if (*serve_cmd) return run_serve(serve);

@@ -33,7 +33,8 @@ int main(int argc, char **argv) {
   if (argc > 1) {
     const std::string command = argv[1];
     if (command == "data" || command == "preview" || command == "run" || command == "runs" || command == "build" ||
-        command == "predict" || command == "serve" || command == "label" || command == "worker")
+        command == "predict" || command == "serve" || command == "label" || command == "worker" ||
+        command == "import-weights")
       return run_runtime_command(argc, argv);
   }
   CLI::App app{"edlc — checks, plans and runs declarative ML projects (.edl)"};
@@ -67,6 +68,9 @@ int main(int argc, char **argv) {
   app.add_subcommand("serve", "Serve a deploy package over HTTP")->allow_extras();
   app.add_subcommand("label", "Smart labeling: where a person's rounds stand (label status FILE)")->allow_extras();
   app.add_subcommand("worker", "Join a distributed training as one rank (edlc worker FILE --rank R --world N --master HOST:PORT)")
+      ->allow_extras();
+
+  app.add_subcommand("import-weights", "Turn a published pretrained network into a weights file (import-weights tfjs DIR --out FILE)")
       ->allow_extras();
 
   FmtOptions fmt;

@@ -3,6 +3,8 @@
 // rewrites them. Uses torch: include only from files that already pay for it.
 #pragma once
 
+#include "compiler/lower/torch/Pretraining.h"
+
 #include <torch/torch.h>
 
 namespace edl::lower {
@@ -34,7 +36,7 @@ TORCH_MODULE(Residual);
 // when the shape stays.
 class InvertedResidualImpl : public torch::nn::Module {
  public:
-  InvertedResidualImpl(int in, int out, int stride, int expand);
+  InvertedResidualImpl(int in, int out, int stride, int expand, const Conventions &c = {});
   torch::Tensor forward(torch::Tensor x) { return skip_ ? x + body->forward(x) : body->forward(x); }
   bool skips() const { return skip_; }
   torch::nn::Sequential body{nullptr};

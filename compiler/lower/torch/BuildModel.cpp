@@ -13,20 +13,31 @@
 #include <cmath>
 #include <fstream>
 #include <iterator>
+#include <sstream>
 
 namespace edl::lower {
 namespace nn = torch::nn;
 namespace {
 
-nn::Conv2d conv(int in, int out, int k, int stride = 1, int groups = 1) {
-  return nn::Conv2d(nn::Conv2dOptions(in, out, k).stride(stride).padding(k / 2).groups(groups).bias(false));
+nn::Conv2d conv(int in, int out, int k, int stride = 1, int groups = 1, int padding = -1) {
+  return nn::Conv2d(
+      nn::Conv2dOptions(in, out, k).stride(stride).padding(padding < 0 ? k / 2 : padding).groups(groups).bias(false));
 }
 
 // conv → batch norm → ReLU (ReLU6 in MobileNet), the unit most blocks are made of.
-Block conv_bn(int in, int out, int k, int stride = 1, int groups = 1, bool relu6 = false) {
+// With TensorFlow's conventions a strided convolution pads as "same" does
+// on a side the stride divides: k - stride in all, the extra one on the
+// right and bottom ("pad", before "conv", so the weights' names stay).
+Block conv_bn(int in, int out, int k, int stride = 1, int groups = 1, bool relu6 = false,
+              const Conventions &c = {}) {
   Block s;
-  s->push_back("conv", conv(in, out, k, stride, groups));
-  s->push_back("bn", nn::BatchNorm2d(out));
+  const bool tf_pad = c.tf_padding && stride > 1 && k > 1;
+  if (tf_pad) {
+    const int total = std::max(k - stride, 0), before = total / 2, after = total - before;
+    s->push_back("pad", nn::ZeroPad2d(nn::ZeroPad2dOptions({before, after, before, after})));
+  }
+  s->push_back("conv", conv(in, out, k, stride, groups, tf_pad ? 0 : -1));
+  s->push_back("bn", nn::BatchNorm2d(nn::BatchNorm2dOptions(out).eps(c.bn_eps)));
   if (relu6) s->push_back("act", nn::ReLU6());
   else s->push_back("act", nn::ReLU());
   return s;
@@ -53,14 +64,14 @@ ResidualImpl::ResidualImpl(int in, int width, int stride, bool bottleneck) {
   }
 }
 
-InvertedResidualImpl::InvertedResidualImpl(int in, int out, int stride, int expand)
+InvertedResidualImpl::InvertedResidualImpl(int in, int out, int stride, int expand, const Conventions &c)
     : skip_(stride == 1 && in == out) {
   int hidden = in * expand;
   body = nn::Sequential();
-  if (expand != 1) body->push_back("expand", conv_bn(in, hidden, 1, 1, 1, true));
-  body->push_back("depthwise", conv_bn(hidden, hidden, 3, stride, hidden, true));
+  if (expand != 1) body->push_back("expand", conv_bn(in, hidden, 1, 1, 1, true, c));
+  body->push_back("depthwise", conv_bn(hidden, hidden, 3, stride, hidden, true, c));
   body->push_back("project", conv(hidden, out, 1));
-  body->push_back("bn", nn::BatchNorm2d(out));
+  body->push_back("bn", nn::BatchNorm2d(nn::BatchNorm2dOptions(out).eps(c.bn_eps)));
   register_module("body", body);
 }
 
@@ -89,22 +100,22 @@ nn::Sequential resnet(int in, const std::vector<int> &layers, bool bottleneck) {
   return s;
 }
 
-nn::Sequential mobilenet_v2(int in, double width) {
+nn::Sequential mobilenet_v2(int in, double width, const Conventions &c) {
   struct Stage { int expand, channels, repeats, stride; };
   const Stage stages[] = {{1, 16, 1, 1}, {6, 24, 2, 2}, {6, 32, 3, 2}, {6, 64, 4, 2},
                           {6, 96, 3, 1}, {6, 160, 3, 2}, {6, 320, 1, 1}};
   nn::Sequential s;
   int channels = make_divisible(32 * width);
-  s->push_back("stem", conv_bn(in, channels, 3, 2, 1, true));
+  s->push_back("stem", conv_bn(in, channels, 3, 2, 1, true, c));
   int block = 0;
   for (const Stage &st : stages) {
     int out = make_divisible(st.channels * width);
     for (int r = 0; r < st.repeats; ++r) {
-      s->push_back("block" + std::to_string(++block), InvertedResidual(channels, out, r == 0 ? st.stride : 1, st.expand));
+      s->push_back("block" + std::to_string(++block), InvertedResidual(channels, out, r == 0 ? st.stride : 1, st.expand, c));
       channels = out;
     }
   }
-  s->push_back("last", conv_bn(channels, make_divisible(1280 * std::max(1.0, width)), 1, 1, 1, true));
+  s->push_back("last", conv_bn(channels, make_divisible(1280 * std::max(1.0, width)), 1, 1, 1, true, c));
   return s;
 }
 
@@ -160,6 +171,12 @@ nn::Sequential classifier(int features, const std::vector<int> &hidden, double d
   if (dropout > 0) s->push_back("dropout", nn::Dropout(dropout));
   s->push_back("out", nn::Linear(in, classes));
   return s;
+}
+
+std::string number_text(double v) {
+  std::ostringstream out;
+  out << v;
+  return out.str();
 }
 
 // The first line of a libtorch error, without its C++ frames.
@@ -219,7 +236,8 @@ namespace {
 
 // The backbone the spec names, for C x H x W inputs; null for one this
 // version does not build.
-nn::Sequential backbone_of(const ModelSpec &spec, int C, int H, int W, int vocabulary = 0) {
+nn::Sequential backbone_of(const ModelSpec &spec, int C, int H, int W, int vocabulary = 0,
+                           const Conventions &conventions = {}) {
   if (spec.backbone == "text_cnn")
     return text_cnn(vocabulary, static_cast<int>(spec.embed), ints(spec.kernels), ints(spec.channels).at(0));
   if (spec.backbone == "lstm")
@@ -236,27 +254,82 @@ nn::Sequential backbone_of(const ModelSpec &spec, int C, int H, int W, int vocab
   if (spec.backbone == "resnet18" || spec.backbone == "resnet34" || spec.backbone == "resnet50")
     return resnet(C, spec.backbone == "resnet18" ? std::vector<int>{2, 2, 2, 2} : std::vector<int>{3, 4, 6, 3},
                   spec.backbone == "resnet50");
-  if (spec.backbone == "mobilenet_v2") return mobilenet_v2(C, spec.width);
+  if (spec.backbone == "mobilenet_v2") return mobilenet_v2(C, spec.width, conventions);
   return nullptr;
 }
 
-// `pretrained` weights into `whole`, then `freeze` up to a backbone block
-// (its blocks' names go to `frozen`). False with errors when either fails.
-bool pretrained_and_frozen(const ModelSpec &spec, nn::Module &whole, nn::Sequential &backbone,
+// Copies the tensors of `file` whose name and shape fit `model`; returns
+// how many, the others counted in `kept`. An imported RGB network's first
+// convolution serves one-channel images with its kernels summed over the
+// colours (grey fed as R = G = B computes the same).
+std::size_t copy_weights(nn::Module &model, const WeightsFile &file, std::size_t &kept) {
+  std::size_t loaded = 0;
+  kept = 0;
+  torch::NoGradGuard no_grad;
+  auto copy = [&](const std::string &name, torch::Tensor &t) {
+    auto it = file.tensors.find(name);
+    if (it == file.tensors.end()) {
+      ++kept;
+      return;
+    }
+    const torch::Tensor &saved = it->second;
+    if (saved.sizes() == t.sizes()) {
+      t.copy_(saved);
+      ++loaded;
+    } else if (file.pretraining && t.dim() == 4 && saved.dim() == 4 && t.size(1) == 1 && saved.size(1) == 3 &&
+               t.size(0) == saved.size(0) && t.size(2) == saved.size(2) && t.size(3) == saved.size(3)) {
+      t.copy_(saved.sum(1, true));
+      ++loaded;
+    } else {
+      ++kept;
+    }
+  };
+  for (auto &p : model.named_parameters()) copy(p.key(), p.value());
+  for (auto &b : model.named_buffers()) copy(b.key(), b.value());
+  return loaded;
+}
+
+// The conventions the spec's `pretrained` file was trained with; false
+// with an error at `pretrained` when the file cannot be read or was made
+// for another backbone.
+bool pretrained_file(const ModelSpec &spec, WeightsFile &file, std::vector<ModelError> &errors) {
+  if (spec.pretrained.empty()) return true;
+  std::string error;
+  if (!read_weights_file(spec.pretrained, file, error)) {
+    errors.push_back({spec.pretrained_range, DiagId::PretrainedUnreadable, {spec.pretrained, error}, {}});
+    return false;
+  }
+  if (const auto &p = file.pretraining) {
+    std::string mismatch;
+    if (p->backbone != spec.backbone) mismatch = "it holds a " + p->backbone + ", and this model's backbone is " + spec.backbone;
+    else if (spec.backbone == "mobilenet_v2" && std::abs(p->width - spec.width.value) > 1e-9)
+      mismatch = "it holds a mobilenet_v2 of width " + number_text(p->width) + ", and this one has width " +
+                 number_text(spec.width.value);
+    if (!mismatch.empty()) {
+      errors.push_back({spec.pretrained_range, DiagId::PretrainedUnreadable, {spec.pretrained, mismatch}, {}});
+      return false;
+    }
+  }
+  return true;
+}
+
+// The `pretrained` weights `file` into `whole`, then `freeze` up to a
+// backbone block (its blocks' names go to `frozen`). False with errors
+// when either fails.
+bool pretrained_and_frozen(const ModelSpec &spec, const WeightsFile &file, nn::Module &whole, nn::Sequential &backbone,
                            std::vector<std::string> &frozen, std::vector<ModelError> &errors,
                            std::string *pretrained_report) {
   if (!spec.pretrained.empty()) {
-    std::string error;
     std::size_t skipped = 0;
-    std::size_t loaded = load_weights(whole, spec.pretrained, error, &skipped);
-    if (!error.empty() || loaded == 0) {
-      errors.push_back({spec.pretrained_range, DiagId::PretrainedUnreadable,
-                        {spec.pretrained, error.empty() ? "no tensor in it fits this model" : error}, {}});
+    std::size_t loaded = copy_weights(whole, file, skipped);
+    if (loaded == 0) {
+      errors.push_back({spec.pretrained_range, DiagId::PretrainedUnreadable, {spec.pretrained, "no tensor in it fits this model"}, {}});
       return false;
     }
     if (pretrained_report)
       *pretrained_report = std::to_string(loaded) + " tensors loaded, " + std::to_string(skipped) +
-                           " kept new (other name or shape)";
+                           " kept new (other name or shape)" +
+                           (file.pretraining ? " from " + file.pretraining->source : std::string());
   }
   if (!spec.freeze.empty()) {
     std::vector<std::string> names;
@@ -283,8 +356,12 @@ template <typename Holder, typename Make>
 Holder dense_network(const ModelSpec &spec, const InputShape &input, const char *what, const Make &make,
                      std::vector<ModelError> &errors, std::string *pretrained_report) {
   Holder net{nullptr};
+  WeightsFile file;
+  if (!pretrained_file(spec, file, errors)) return nullptr;
+  const Conventions conventions = file.pretraining ? file.pretraining->conventions : Conventions{};
   try {
-    nn::Sequential backbone = spec.backbone == "mlp" ? nullptr : backbone_of(spec, input.channels, input.height, input.width);
+    nn::Sequential backbone =
+        spec.backbone == "mlp" ? nullptr : backbone_of(spec, input.channels, input.height, input.width, 0, conventions);
     if (!backbone) {
       errors.push_back({spec.backbone_range, DiagId::ModelShape,
                         {std::string("a ") + what + " needs a convolutional backbone (cnn, resnet18/34/50, mobilenet_v2), not " +
@@ -300,7 +377,7 @@ Holder dense_network(const ModelSpec &spec, const InputShape &input, const char 
     errors.push_back({spec.backbone_range, DiagId::ModelShape, {e.what()}, {}});
     return nullptr;
   }
-  if (!pretrained_and_frozen(spec, *net, net->backbone, net->frozen, errors, pretrained_report)) return nullptr;
+  if (!pretrained_and_frozen(spec, file, *net, net->backbone, net->frozen, errors, pretrained_report)) return nullptr;
   net->train(net->is_training());
   return net;
 }
@@ -337,9 +414,12 @@ Network build_model(const ModelSpec &spec, const InputShape &input, std::vector<
     errors.push_back({spec.head_range, DiagId::NotSupportedYet, {"head", spec.head}, {}});
     return nullptr;
   }
+  WeightsFile file;
+  if (!pretrained_file(spec, file, errors)) return nullptr;
   Network net{nullptr};
   try {
-    nn::Sequential backbone = backbone_of(spec, C, H, W, input.vocabulary);
+    nn::Sequential backbone =
+        backbone_of(spec, C, H, W, input.vocabulary, file.pretraining ? file.pretraining->conventions : Conventions{});
     if (!backbone) {
       errors.push_back({spec.backbone_range, DiagId::NotSupportedYet, {"backbone", spec.backbone}, {}});
       return nullptr;
@@ -356,9 +436,20 @@ Network build_model(const ModelSpec &spec, const InputShape &input, std::vector<
     errors.push_back({spec.backbone_range, DiagId::ModelShape, {first_line(e.what_without_backtrace())}, {}});
     return nullptr;
   }
-  if (!pretrained_and_frozen(spec, *net, net->backbone, net->frozen, errors, pretrained_report)) return nullptr;
+  if (!pretrained_and_frozen(spec, file, *net, net->backbone, net->frozen, errors, pretrained_report)) return nullptr;
   net->train(net->is_training());
   return net;
+}
+
+Network build_network(const ModelSpec &spec, const InputShape &input, const Conventions &conventions) {
+  nn::Sequential backbone = backbone_of(spec, input.channels, input.height, input.width, 0, conventions);
+  if (!backbone) throw std::runtime_error("the backbone " + spec.backbone + " cannot be built here");
+  torch::NoGradGuard no_grad;
+  backbone->eval();
+  torch::Tensor f = backbone->forward(torch::zeros({1, input.channels, input.height, input.width}));
+  const int features = static_cast<int>(f.dim() == 4 ? f.size(1) : f.numel());
+  backbone->train();
+  return Network(backbone, classifier(features, ints(spec.head_hidden), 0.0, input.classes), true);
 }
 
 Detector build_detector(const ModelSpec &spec, const InputShape &input, std::vector<ModelError> &errors,
@@ -409,10 +500,11 @@ Segmenter build_segmenter(const ModelSpec &spec, const InputShape &input, std::v
       errors, pretrained_report);
 }
 
-void save_weights(nn::Module &model, const std::string &path) {
-  c10::Dict<std::string, torch::Tensor> dict;
+void save_weights(nn::Module &model, const std::string &path, const Pretraining *pretraining) {
+  c10::impl::GenericDict dict(c10::StringType::get(), c10::AnyType::get());
   for (const auto &p : model.named_parameters()) dict.insert(p.key(), p.value().detach());
   for (const auto &b : model.named_buffers()) dict.insert(b.key(), b.value().detach());
+  if (pretraining) dict.insert(kPretrainingKey, pretraining->to_json());
   std::vector<char> bytes = torch::pickle_save(c10::IValue(dict));
   std::string tmp = path + ".tmp";
   {
@@ -423,33 +515,41 @@ void save_weights(nn::Module &model, const std::string &path) {
   std::rename(tmp.c_str(), path.c_str());  // a crash never leaves half a weights file
 }
 
-std::size_t load_weights(nn::Module &model, const std::string &path, std::string &error, std::size_t *skipped) {
+bool read_weights_file(const std::string &path, WeightsFile &file, std::string &error) {
   std::ifstream in(path, std::ios::binary);
-  if (!in) return error = "cannot open the file", 0;
+  if (!in) return error = "cannot open the file", false;
   std::vector<char> bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
   c10::IValue value;
   try {
     value = torch::pickle_load(bytes);
   } catch (const c10::Error &e) {
-    return error = "not a weights file written by edlc (" + first_line(e.what_without_backtrace()) + ")", 0;
+    return error = "not a weights file written by edlc (" + first_line(e.what_without_backtrace()) + ")", false;
   }
-  if (!value.isGenericDict()) return error = "not a weights file written by edlc", 0;
-  std::map<std::string, torch::Tensor> saved;
-  for (const auto &entry : value.toGenericDict())
-    if (entry.key().isString() && entry.value().isTensor()) saved[entry.key().toStringRef()] = entry.value().toTensor();
-  std::size_t loaded = 0, kept = 0;
-  torch::NoGradGuard no_grad;
-  auto copy = [&](const std::string &name, torch::Tensor &t) {
-    auto it = saved.find(name);
-    if (it != saved.end() && it->second.sizes() == t.sizes()) {
-      t.copy_(it->second);
-      ++loaded;
-    } else {
-      ++kept;
+  if (!value.isGenericDict()) return error = "not a weights file written by edlc", false;
+  for (const auto &entry : value.toGenericDict()) {
+    if (!entry.key().isString()) continue;
+    const std::string &name = entry.key().toStringRef();
+    if (entry.value().isTensor()) file.tensors[name] = entry.value().toTensor();
+    else if (name == kPretrainingKey && entry.value().isString()) {
+      file.pretraining = Pretraining::from_json(entry.value().toStringRef(), error);
+      if (!file.pretraining) return false;
     }
-  };
-  for (auto &p : model.named_parameters()) copy(p.key(), p.value());
-  for (auto &b : model.named_buffers()) copy(b.key(), b.value());
+  }
+  return true;
+}
+
+std::optional<Pretraining> read_pretraining(const std::string &path) {
+  WeightsFile file;
+  std::string error;
+  if (path.empty() || !read_weights_file(path, file, error)) return std::nullopt;
+  return file.pretraining;
+}
+
+std::size_t load_weights(nn::Module &model, const std::string &path, std::string &error, std::size_t *skipped) {
+  WeightsFile file;
+  if (!read_weights_file(path, file, error)) return 0;
+  std::size_t kept = 0;
+  std::size_t loaded = copy_weights(model, file, kept);
   if (skipped) *skipped = kept;
   return loaded;
 }

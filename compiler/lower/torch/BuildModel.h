@@ -3,10 +3,13 @@
 #pragma once
 
 #include "compiler/lower/torch/ModelSpec.h"
+#include "compiler/lower/torch/Pretraining.h"
 #include "compiler/support/Diagnostics.h"
 
 #include <torch/torch.h>
 
+#include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -69,9 +72,28 @@ struct InputShape {
 Network build_model(const ModelSpec &spec, const InputShape &input, std::vector<ModelError> &errors,
                     std::string *pretrained_report = nullptr);
 
+// The image network the spec names (its backbone, pooled, and a classifier
+// head of `head_hidden` layers), computing with `conventions`, fresh
+// weights: what importing a network fills. Throws when it cannot be built.
+Network build_network(const ModelSpec &spec, const InputShape &input, const Conventions &conventions);
+
 // Every parameter and buffer by qualified name: the weights file format
-// (`torch::pickle_save` of a dict, readable by Python's torch.load).
-void save_weights(torch::nn::Module &model, const std::string &path);
+// (`torch::pickle_save` of a dict, readable by Python's torch.load), with
+// the pretraining record of an imported network.
+void save_weights(torch::nn::Module &model, const std::string &path, const Pretraining *pretraining = nullptr);
+
+// A weights file: its tensors by name, and the record of where they came
+// from when they were imported.
+struct WeightsFile {
+  std::map<std::string, torch::Tensor> tensors;
+  std::optional<Pretraining> pretraining;
+};
+// False with a reason in `error` when the file cannot be read.
+bool read_weights_file(const std::string &path, WeightsFile &file, std::string &error);
+// The pretraining record of a weights file; null for a file a run saved
+// (or one that cannot be read: building the model reports that).
+std::optional<Pretraining> read_pretraining(const std::string &path);
+
 // Copies the tensors of a weights file whose name and shape match; returns
 // how many, and names a reason in `error` when the file cannot be read.
 std::size_t load_weights(torch::nn::Module &model, const std::string &path, std::string &error,

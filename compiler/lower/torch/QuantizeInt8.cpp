@@ -128,6 +128,12 @@ class Quantizer {
         x = linear(*l, relu, name, x);
       } else if (auto *p = dynamic_cast<nn::MaxPool2dImpl *>(m)) {
         x = max_pool(*p, x);
+      } else if (auto *z = dynamic_cast<nn::ZeroPad2dImpl *>(m)) {
+        // TensorFlow's padding of an imported network: a quantized tensor
+        // pads with its zero point, which stands for 0.
+        Value y{next_var(), torch::constant_pad_nd(x.f, *z->options.padding(), 0)};
+        line(y.var + " = torch.constant_pad_nd(" + x.var + ", " + int_list(*z->options.padding()) + ", 0.)");
+        x = y;
       } else if (auto *f = dynamic_cast<nn::FlattenImpl *>(m)) {
         Value y{next_var(), x.f.flatten(f->options.start_dim(), f->options.end_dim())};
         line(y.var + " = torch.flatten(" + x.var + ", " + std::to_string(f->options.start_dim()) + ", " +
