@@ -43,6 +43,9 @@ std::map<std::string, std::string> task_identities(const Plan &plan) {
     // (coco) or folder (voc, mask_folder) is other data too.
     if (t.kind == TaskKind::Load && t.dataset && (spec::has_boxes(t.dataset->source) || spec::has_masks(t.dataset->source)))
       material += "|annotations:" + data_fingerprint(t.dataset->annotations);
+    // A re-imported or retrained weights file starts the job from other weights.
+    if (t.train && !t.train->model.pretrained.empty())
+      material += "|pretrained:" + data_fingerprint(t.train->model.pretrained);
     for (const std::string &dep : t.deps) material += "|" + ids[dep];
     ids[t.id] = content_hash(material);
   }

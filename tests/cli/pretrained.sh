@@ -140,6 +140,14 @@ PY
 stored=$(grep -o "evaluate fit on val (90 samples): loss [0-9.]* accuracy [0-9.]*" build.out | awk '{print $NF}')
 contains "predict answers as the evaluation did" predict.out "predict accuracy $stored on 90"
 
+# A trained project plans nothing new; re-imported weights train again.
+expect "plan after the build" 0 "$edlc" plan tune.edl
+contains "plan: all cached" out "0 to run"
+sleep 1
+expect "import again" 0 "$edlc" import-weights tfjs "$src/data/nsfwjs/mobilenet_v2" --out nsfw.pt
+expect "plan after the import" 0 "$edlc" plan tune.edl
+contains "plan: the training runs again" out "1 cached, 3 to run"
+
 # --- weights that do not fit, and what cannot run -------------------------
 sed 's|backbone = mobilenet_v2(pretrained = "nsfw.pt"|backbone = resnet18(pretrained = "nsfw.pt"|; s|layer_decay = 0.9)|layer_decay = 0.9)|' tune.edl >wrong.edl
 sed -i 's|targets = \[torchscript(), edge(arch = x86_64, quantize = int8)\]|targets = [torchscript()]|' wrong.edl
