@@ -37,6 +37,7 @@ bench:
 	bench/text_bench.sh
 	bench/text_bench.sh fortunes
 	bench/distributed_bench.sh
+	bench/transfer_bench.sh
 
 clean:
 	rm -rf build build-fuzz

@@ -89,7 +89,9 @@ TEST_CASE("a weights file keeps its pretraining record, and the model computes w
   other->eval();
   torch::NoGradGuard no_grad;
   torch::Tensor x = torch::rand({2, 3, 32, 32});
-  CHECK(!torch::allclose(net->forward(x), other->forward(x), 1e-4, 1e-4));
+  torch::Tensor maps = net->backbone->forward(x), shifted = other->backbone->forward(x);
+  INFO("largest difference " << (maps - shifted).abs().max().item<double>());
+  CHECK((maps - shifted).abs().max().item<double>() > 1e-3 * maps.abs().max().item<double>());
 
   // One-channel images: the stem's kernels summed over the colours answer
   // as grey fed as R = G = B.
