@@ -194,6 +194,12 @@ torch::Tensor preprocess(const std::vector<std::uint8_t> &bytes, int &width, int
   const int ch = raw.channels();
   if (kChannels == 3) cv::cvtColor(raw, img, ch == 1 ? cv::COLOR_GRAY2RGB : ch == 4 ? cv::COLOR_BGRA2RGB : cv::COLOR_BGR2RGB);
   if (kChannels == 4) cv::cvtColor(raw, img, ch == 1 ? cv::COLOR_GRAY2RGBA : ch == 4 ? cv::COLOR_BGRA2RGBA : cv::COLOR_BGR2RGBA);
+  // Resized as training's decoder resizes (OpenCV on the 8-bit image: area
+  // to shrink, linear to grow), so the compiled kernel sees the very pixels
+  // training saw; a float resize differs by rounding, enough to move scores.
+  if (img.cols != kWidth || img.rows != kHeight)
+    cv::resize(img, img, cv::Size(kWidth, kHeight), 0, 0,
+               img.cols > kWidth || img.rows > kHeight ? cv::INTER_AREA : cv::INTER_LINEAR);
   if (!img.isContinuous()) img = img.clone();
 
   halide_dimension_t in_dims[3] = {{0, kChannels, 1, 0}, {0, img.cols, kChannels, 0}, {0, img.rows, kChannels * img.cols, 0}};
