@@ -59,3 +59,12 @@ wait_for_checkpoint() {  # wait_for_checkpoint DB PID: until DB records an epoch
     [ $waited -gt 1500 ] && return 0
   done
 }
+
+fashion_slice() {  # fashion_slice NAME FIRST COUNT: $work/NAME with COUNT Fashion-MNIST images per class, from the FIRST-th on (sorted), linked
+  local class label
+  for class in "$src"/data/fashion/*/; do
+    label=$(basename "$class")
+    mkdir -p "$work/$1/$label"
+    ls "$class" | sort | sed -n "$2,$(($2 + $3 - 1))p" | while read -r f; do ln -s "$class$f" "$work/$1/$label/$f"; done
+  done
+}

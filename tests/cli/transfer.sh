@@ -4,22 +4,11 @@
 # its first epoch than the same model trained from scratch.
 # Usage: transfer.sh EDLC SOURCE_DIR
 set -euo pipefail
-edlc="$1"
-src="$2"
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
+source "$(dirname "$0")/contract_lib.sh"
 [ -f "$src/data/fashion/.complete" ] || { echo "data/fashion is missing: run scripts/fetch-data.sh"; exit 1; }
 
-# slice NAME FIRST COUNT: COUNT images of every class, from the FIRST-th on (sorted).
-slice() {
-  for class in "$src"/data/fashion/*/; do
-    name=$(basename "$class")
-    mkdir -p "$work/$1/$name"
-    ls "$class" | sort | sed -n "$2,$(($2 + $3 - 1))p" | while read -r f; do ln -s "$class$f" "$work/$1/$name/$f"; done
-  done
-}
-slice base 1 300
-slice target 301 40
+fashion_slice base 1 300
+fashion_slice target 301 40
 
 # project NAME DATA EPOCHS PRETRAINED
 project() {
