@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Builds the real data sets the examples and tests use, from Debian packages
 # only, into data/ (or $1): data/digits and data/fashion as image folders,
-# data/scenes as COCO detection scenes with masks.
+# data/scenes as COCO detection scenes with masks; see fetch_data.py for
+# the others (spam, fortunes, words, nsfwjs).
 # Usage: scripts/fetch-data.sh [OUT_DIR] [digits] [fashion] [scenes]
 set -euo pipefail
 cd "$(dirname "$0")/.."

