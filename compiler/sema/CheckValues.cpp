@@ -4,7 +4,6 @@
 #include <algorithm>
 #include <cmath>
 #include <filesystem>
-#include <sstream>
 
 namespace edl {
 
@@ -51,12 +50,6 @@ using ast::DeclKind;
 using stdlib::Category;
 using stdlib::catalogue;
 using stdlib::TypeKind;
-
-std::string number_text(double v) {
-  std::ostringstream s;
-  s << v;
-  return s.str();
-}
 
 namespace {
 

@@ -4,6 +4,8 @@
 // that span blocks).
 #pragma once
 
+#include "compiler/support/NumberText.h"
+
 #include "compiler/sema/Checker.h"
 #include "stdlib/Catalogue.h"
 #include "stdlib/Types.h"
@@ -16,7 +18,6 @@ using stdlib::Field;
 using stdlib::Function;
 using stdlib::Type;
 
-std::string number_text(double v);  // as people write it: 0.5, 1e+06
 
 struct ValueContext {
   const ast::Decl *decl = nullptr;   // the block being checked

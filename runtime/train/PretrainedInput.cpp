@@ -26,10 +26,12 @@ std::optional<Normalizer> pretrained_normalizer(const spec::Model &model, int ch
   return n;
 }
 
-Normalizer input_normalizer(const data::DatasetSpec &spec, const data::LoadedDataset &data, const spec::Model &model) {
-  if (data.tokens.empty() && data.audio.empty())
-    if (std::optional<Normalizer> n = pretrained_normalizer(model, data.channels)) return *n;
-  return make_normalizer(spec, data);
+Normalizer input_normalizer(const data::DatasetSpec &spec, const data::LoadedDataset &data, const spec::Model &model,
+                            bool *from_pretraining) {
+  std::optional<Normalizer> n;
+  if (data.tokens.empty() && data.audio.empty()) n = pretrained_normalizer(model, data.channels);
+  if (from_pretraining) *from_pretraining = n.has_value();
+  return n ? *n : make_normalizer(spec, data);
 }
 
 }  // namespace edl::train

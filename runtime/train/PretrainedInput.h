@@ -19,6 +19,8 @@ std::optional<Normalizer> pretrained_normalizer(const spec::Model &model, int ch
 // What a job trained with `model` on `data` normalises its inputs by: the
 // pretraining's normalisation when it states one, else the dataset's
 // (make_normalizer).
-Normalizer input_normalizer(const data::DatasetSpec &spec, const data::LoadedDataset &data, const spec::Model &model);
+// `from_pretraining` (optional) says which.
+Normalizer input_normalizer(const data::DatasetSpec &spec, const data::LoadedDataset &data, const spec::Model &model,
+                            bool *from_pretraining = nullptr);
 
 }  // namespace edl::train

@@ -1,28 +1,17 @@
 #include "runtime/workflow/RunContext.h"
 
+#include "compiler/support/NumberText.h"
 #include "runtime/train/AudioFeatures.h"
 #include "runtime/train/DetectionTrainer.h"
 #include "runtime/train/PretrainedInput.h"
 #include "runtime/train/SegmentationTrainer.h"
 #include "runtime/train/Schedule.h"
 
-#include <sstream>
 #include <thread>
 
 namespace edl::workflow {
 
 namespace fs = std::filesystem;
-
-namespace {
-
-// A number as people write it: 0.1, 0.9, 1e-05.
-std::string number_text(double v) {
-  std::ostringstream out;
-  out << v;
-  return out.str();
-}
-
-}  // namespace
 using Lock = std::lock_guard<std::mutex>;
 
 void SerializedObserver::message(const std::string &line) {
@@ -179,7 +168,8 @@ bool RunContext::prepare(TaskContext &ctx, const spec::Train &unbound, const Spa
               " per clip, one kernel compiled in " + std::to_string(static_cast<int>(kernel->compile_seconds() * 1000)) +
               " ms");
   }
-  job.norm = train::input_normalizer(dspec, data, job.spec.model);
+  bool normalised_as_pretrained = false;
+  job.norm = train::input_normalizer(dspec, data, job.spec.model, &normalised_as_pretrained);
   job.token_augment = nullptr;
   job.audio_augment = nullptr;
   if (const spec::Augment *block = job.spec.augment.get(); block && !data.tokens.empty()) {
@@ -264,7 +254,7 @@ bool RunContext::prepare(TaskContext &ctx, const spec::Train &unbound, const Spa
                                           number_text(m.unfreeze_lr_scale)
                                     : ""));
     if (m.layer_decay < 1.0) ctx.say("  layer_decay " + number_text(m.layer_decay) + ": each backbone block's lr is the next one's x " + number_text(m.layer_decay));
-    if (train::pretrained_normalizer(m, data.channels) && data.tokens.empty() && data.audio.empty())
+    if (normalised_as_pretrained)
       ctx.say("  inputs normalised as its pretraining's: (pixel / 255 - " + number_text(job.norm.mean.at(0)) + ") / " +
               number_text(job.norm.std.at(0)) + (job.norm.mean.size() > 1 ? " per channel" : ""));
   }

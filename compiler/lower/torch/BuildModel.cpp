@@ -6,6 +6,7 @@
 #include "compiler/lower/torch/TextBackbones.h"
 #include "compiler/lower/torch/Detector.h"
 #include "compiler/lower/torch/Segmenter.h"
+#include "compiler/support/NumberText.h"
 
 #include <torch/serialize.h>
 
@@ -13,7 +14,6 @@
 #include <cmath>
 #include <fstream>
 #include <iterator>
-#include <sstream>
 
 namespace edl::lower {
 namespace nn = torch::nn;
@@ -171,12 +171,6 @@ nn::Sequential classifier(int features, const std::vector<int> &hidden, double d
   if (dropout > 0) s->push_back("dropout", nn::Dropout(dropout));
   s->push_back("out", nn::Linear(in, classes));
   return s;
-}
-
-std::string number_text(double v) {
-  std::ostringstream out;
-  out << v;
-  return out.str();
 }
 
 // The first line of a libtorch error, without its C++ frames.
