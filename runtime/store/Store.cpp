@@ -89,6 +89,11 @@ UPDATE tasks SET status = 'not run', error = 'recorded as done by an edlc that d
   WHERE kind = 'label' AND status = 'done';
 )sql";
 
+// Version 5: each run keeps the plan it ran (its tasks' resolved specs as
+// JSON), so two runs' configurations can be compared later. Added when the
+// column is missing (a store marked older may have it already).
+const char *kUpgradeTo5 = "ALTER TABLE runs ADD COLUMN plan TEXT NOT NULL DEFAULT '{}'";
+
 TaskRow task_row(const Statement &s) {
   TaskRow t;
   t.id = s.integer(0);
@@ -146,7 +151,11 @@ Store::Store(const std::string &path) : path_(path) {
           const std::int64_t was = version.step() ? version.integer(0) : 0;
           version.reset();
           if (was < 4) exec(kUpgradeTo4);
-          exec("PRAGMA user_version = 4");
+          Statement has_plan(db_, "SELECT COUNT(*) FROM pragma_table_info('runs') WHERE name = 'plan'");
+          const bool plan_column = has_plan.step() && has_plan.integer(0) > 0;
+          has_plan.reset();
+          if (!plan_column) exec(kUpgradeTo5);
+          exec("PRAGMA user_version = 5");
         });
         break;
       } catch (const StoreError &) {
@@ -199,6 +208,18 @@ std::int64_t Store::begin_run(std::int64_t project, const std::string &source_ha
     id = sqlite3_last_insert_rowid(db_);
   });
   return id;
+}
+
+void Store::set_run_plan(std::int64_t run, const std::string &plan) {
+  std::lock_guard<std::recursive_mutex> lock(mu_);
+  transaction([&] { Statement(db_, "UPDATE runs SET plan = ? WHERE id = ?").bind(1, plan).bind(2, run).run(); });
+}
+
+std::string Store::run_plan(std::int64_t run) {
+  std::lock_guard<std::recursive_mutex> lock(mu_);
+  Statement q(db_, "SELECT plan FROM runs WHERE id = ?");
+  q.bind(1, run);
+  return q.step() ? q.text(0) : "{}";
 }
 
 void Store::finish_run(std::int64_t run, const std::string &status) {

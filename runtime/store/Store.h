@@ -79,6 +79,10 @@ class Store {
   std::int64_t project(const std::string &name, const std::string &file);
   std::int64_t begin_run(std::int64_t project, const std::string &source_hash, const std::string &command);
   void finish_run(std::int64_t run, const std::string &status);
+  // The plan a run carried out (JSON as `edlc plan --format json` prints it;
+  // "{}" for runs recorded before stores kept it).
+  void set_run_plan(std::int64_t run, const std::string &plan);
+  std::string run_plan(std::int64_t run);
   std::int64_t begin_task(std::int64_t run, const std::string &name, const std::string &kind,
                           const std::string &input_hash);
   void finish_task(std::int64_t task, const std::string &status, const std::string &error = "",

@@ -5,7 +5,9 @@
 #include "compiler/support/JsonText.h"
 #include "runtime/workflow/TaskRunner.h"
 
+#include <algorithm>
 #include <cstdio>
+#include <map>
 
 namespace edl::workflow {
 namespace {
@@ -24,6 +26,31 @@ json confusion_json(const train::ConfusionMatrix &c) {
     rows.push_back(row);
   }
   return rows;
+}
+
+// An image classifier's most frequent mistakes: the `pairs` (true,
+// predicted) classes confused most often, each with its count and the
+// files of up to `examples` of its images, for reports to show.
+json confused_pairs(lower::Network net, const data::LoadedDataset &data, const std::vector<std::size_t> &indices,
+                    const train::Normalizer &norm, std::size_t pairs = 6, std::size_t examples = 4) {
+  const train::Predictions p = train::predict(net, data, indices, norm, false);
+  std::map<std::pair<int, int>, std::vector<std::size_t>> mistakes;
+  for (std::size_t k = 0; k < indices.size() && p.classes > 0; ++k) {
+    const float *row = p.probabilities.data() + k * p.classes;
+    const int predicted = static_cast<int>(std::max_element(row, row + p.classes) - row);
+    const int truth = data.labels[indices[k]];
+    if (predicted != truth) mistakes[{truth, predicted}].push_back(indices[k]);
+  }
+  std::vector<std::pair<std::pair<int, int>, std::vector<std::size_t>>> order(mistakes.begin(), mistakes.end());
+  std::stable_sort(order.begin(), order.end(), [](const auto &a, const auto &b) { return a.second.size() > b.second.size(); });
+  json out = json::array();
+  for (std::size_t k = 0; k < order.size() && k < pairs; ++k) {
+    json files = json::array();
+    for (std::size_t e = 0; e < order[k].second.size() && e < examples; ++e) files.push_back(data.sources[order[k].second[e]]);
+    out.push_back({{"true", order[k].first.first}, {"predicted", order[k].first.second},
+                   {"count", order[k].second.size()}, {"examples", files}});
+  }
+  return out;
 }
 
 class EvaluateRunner : public TaskRunner {
@@ -68,6 +95,9 @@ class EvaluateRunner : public TaskRunner {
                                  {"per_class", per_class}};
     } else {
       outputs["confusion"] = confusion_json(m.confusion);
+      // Images only: their files can be shown (text rows and clips have no picture).
+      if (!data.pixels.empty() && data.texts.empty() && data.audio.empty() && data.sources.size() == data.size())
+        outputs["confused"] = confused_pairs(job->net, data, indices, job->norm);
     }
     run_.store.finish_task(ctx.row, "done", "", json_text(outputs));
     std::string line = "evaluate " + block + " on " + split + " (" + std::to_string(indices.size()) + " samples):";

@@ -194,6 +194,7 @@ RunOutcome execute_plan(const RunRequest &req, RunObserver &obs, DiagnosticEngin
                   settings.store + ")");
     } else {
       out.run_id = store.begin_run(project, content_hash(identity), req.command);
+      store.set_run_plan(out.run_id, render_plan_json(*req.plan));  // for `edlc runs compare` and reports
       obs.message("run " + std::to_string(out.run_id) + " of '" + settings.name + "' (store " + settings.store + ")");
     }
 
