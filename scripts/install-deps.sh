@@ -27,6 +27,8 @@ packages=(
   python3-torch python3-torchvision python3-torchaudio python3-optuna
   # the editor tests (vim; Node below)
   vim
+  # the report test loads `edlc report` pages in a real browser
+  chromium
 )
 
 missing=()

@@ -47,6 +47,8 @@ struct PreviewOptions {
   int count = 8, variants = 4;
   long long seed = -1;  // -1: the project's seed
   std::vector<std::string> sets;
+  bool quiet = false;  // no "wrote ..." line (a report makes its previews)
+  bool native = false; // cells at the images' own size (a report's page scales them up)
 };
 
 struct RunOptions {
@@ -67,9 +69,16 @@ struct WorkerOptions {
 struct RunsOptions {
   std::string file, store;
   bool show = false;
-  long long id = 0;
+  bool compare = false;  // runs compare ID OTHER
+  long long id = 0, other = 0;
   std::string task;  // runs show --task NAME
   OutputFormat format = OutputFormat::Text;
+};
+
+struct ReportOptions {
+  std::string file, store, out = "report.html";
+  std::vector<long long> runs;  // empty: the newest run
+  bool previews = true;         // augmentation previews (need the project file and its data)
 };
 
 struct LabelOptions {
@@ -116,6 +125,9 @@ int run_serve(const ServeCliOptions &opts);
 int run_predict(const PredictOptions &opts);
 int run_import_weights(const ImportOptions &opts);
 int run_runs(const RunsOptions &opts);
+// `runs compare`: the two runs' differences and results, from the store at `store_path`.
+int run_runs_compare(const std::string &store_path, const RunsOptions &opts);
+int run_report(const ReportOptions &opts);
 int run_plan(const PlanOptions &opts);
 int run_fmt(const FmtOptions &opts);
 int run_lsp();

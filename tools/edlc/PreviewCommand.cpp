@@ -164,7 +164,7 @@ int run_preview(const PreviewOptions &opts) {
     std::copy_n(data.pixels.begin() + static_cast<long>(picks[k] * in_size), in_size, batch.begin() + static_cast<long>(k * in_size));
 
   // Preview cells are at least 96 pixels; detection cells at least 256, so box labels stay legible.
-  int scale = std::max(1, (detection ? 256 : 96) / std::max(data.width, data.height));
+  int scale = opts.native && !detection ? 1 : std::max(1, (detection ? 256 : 96) / std::max(data.width, data.height));
   auto boxes_of = [&](std::size_t i) {
     std::vector<lower::BoxCorners> boxes;
     std::vector<int> labels;
@@ -223,7 +223,8 @@ int run_preview(const PreviewOptions &opts) {
     report_error() << "cannot write '" << opts.out << "'";
     return kUserError;
   }
-  std::cout << "wrote " << opts.out << ": " << picks.size() << " images of dataset '" << spec.name << "', each with "
+  if (!opts.quiet)
+    std::cout << "wrote " << opts.out << ": " << picks.size() << " images of dataset '" << spec.name << "', each with "
             << opts.variants << " variant(s) of augment '" << opts.augment << "' (" << program.out_w << "x"
             << program.out_h << "; kernel " << (compiled->from_cache() ? "loaded from the cache in " : "compiled in ")
             << static_cast<int>(compiled->compile_seconds() * 1000) << " ms)\n";

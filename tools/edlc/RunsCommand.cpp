@@ -256,9 +256,12 @@ int show_run(store::Store &store, const RunsOptions &opts) {
   if (opts.format == OutputFormat::Json) {
     json jt = json::array();
     for (const store::TaskRow &t : tasks) {
+      std::map<std::int64_t, int> trial_number;  // a search's metrics say which trial measured them
+      for (const store::TrialRow &tr : store.trials(t.id)) trial_number[tr.id] = tr.number;
       json metrics = json::array();
       for (const store::MetricRow &m : store.metrics(t.id))
-        metrics.push_back({{"epoch", m.epoch}, {"step", m.step}, {"name", m.name}, {"value", m.value}});
+        metrics.push_back({{"epoch", m.epoch}, {"step", m.step}, {"name", m.name}, {"value", m.value},
+                           {"trial", m.trial_id ? json(trial_number[*m.trial_id]) : json()}});
       json artifacts = json::array();
       for (const store::ArtifactRow &a : store.artifacts(t.id))
         artifacts.push_back({{"kind", a.kind}, {"path", a.path}, {"epoch", a.epoch}});
@@ -361,6 +364,7 @@ int run_runs(const RunsOptions &given) {
     report_error() << "no store at " << path << " yet: 'edlc run' creates it";
     return kUserError;
   }
+  if (opts.compare) return run_runs_compare(path, opts);
   try {
     store::Store store(path);
     return opts.show ? show_run(store, opts) : list_runs(store, opts);

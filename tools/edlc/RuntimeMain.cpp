@@ -113,6 +113,23 @@ int main(int argc, char **argv) {
   show_cmd->add_option("--format", runs.format, "Output format: text or json")
       ->transform(CLI::CheckedTransformer(formats, CLI::ignore_case));
 
+  auto *compare_cmd = runs_cmd->add_subcommand("compare", "Two runs side by side: the settings that differ, their results");
+  compare_cmd->add_option("a", runs.id, "The first run's id")->required();
+  compare_cmd->add_option("b", runs.other, "The second run's id")->required();
+  compare_cmd->add_option("file", runs.file, "Root .edl file of the project (its store)");
+  compare_cmd->add_option("--store", runs.store, "The store file, instead of the project's");
+  compare_cmd->add_option("--format", runs.format, "Output format: text or json")
+      ->transform(CLI::CheckedTransformer(formats, CLI::ignore_case));
+
+  ReportOptions report;
+  auto *report_cmd = app.add_subcommand("report", "Write one self-contained HTML page of a run, or of several compared");
+  report_cmd->add_option("file", report.file, "Root .edl file of the project (its store, augmentation previews)");
+  report_cmd->add_option("runs", report.runs, "Run ids (default: the newest); several are compared");
+  report_cmd->add_option("--store", report.store, "The store file, instead of the project's (no previews)");
+  report_cmd->add_option("--out", report.out, "The HTML file to write")->capture_default_str();
+  report_cmd->add_flag("--no-previews", [&](std::int64_t) { report.previews = false; },
+                       "Leave out the augmentation previews (they compile the augment blocks)");
+
   LabelOptions label;
   auto *label_cmd = app.add_subcommand("label", "Smart labeling: where a person's rounds stand");
   label_cmd->require_subcommand(1);
@@ -165,8 +182,10 @@ int main(int argc, char **argv) {
     if (*worker_cmd) return run_worker_command(worker);
     if (*serve_cmd) return run_serve(serve);
     if (*predict_cmd) return run_predict(predict);
+    if (*report_cmd) return run_report(report);
     if (*runs_cmd) {
       runs.show = static_cast<bool>(*show_cmd);
+      runs.compare = static_cast<bool>(*compare_cmd);
       return run_runs(runs);
     }
     if (*data_cmd) return run_data(data);

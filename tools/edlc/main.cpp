@@ -32,7 +32,7 @@ int main(int argc, char **argv) {
   using namespace edl::cli;
   if (argc > 1) {
     const std::string command = argv[1];
-    if (command == "data" || command == "preview" || command == "run" || command == "runs" || command == "build" ||
+    if (command == "data" || command == "preview" || command == "run" || command == "runs" || command == "report" || command == "build" ||
         command == "predict" || command == "serve" || command == "label" || command == "worker" ||
         command == "import-weights")
       return run_runtime_command(argc, argv);
@@ -62,6 +62,7 @@ int main(int argc, char **argv) {
   app.add_subcommand("preview", "Render an augment block on real images into a PNG grid")->allow_extras();
   app.add_subcommand("run", "Run a project: load data, train, evaluate, recording into the store")->allow_extras();
   app.add_subcommand("runs", "List the runs in a project's store, or show one (runs show ID)")->allow_extras();
+  app.add_subcommand("report", "Write one self-contained HTML page of a run, or of several compared")->allow_extras();
   app.add_subcommand("build", "Run a project and write its deploy packages (training reused when done)")
       ->allow_extras();
   app.add_subcommand("predict", "Classify image files, find their objects, or segment them, with a deploy package")->allow_extras();
