@@ -7,6 +7,7 @@
 #include "Commands.h"
 #include "tools/edlc/Errors.h"
 #include "Report.h"
+#include "tools/edlc/StoredRuns.h"
 
 #include "compiler/plan/Plan.h"
 #include "runtime/report/ReportPage.h"
@@ -18,10 +19,10 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
-#include <set>
 #include <sstream>
 
 namespace edl::cli {
@@ -136,31 +137,11 @@ int run_report(const ReportOptions &given) {
     report_error() << "no store at " << store_path << " yet: 'edlc run' creates it";
     return kUserError;
   }
+  std::vector<long long> ids;  // each once, in the order given
+  for (long long id : opts.runs)
+    if (std::find(ids.begin(), ids.end(), id) == ids.end()) ids.push_back(id);
   std::vector<json> runs;
-  try {
-    store::Store store(store_path);
-    std::vector<long long> ids = opts.runs;
-    if (ids.empty()) {
-      const std::vector<store::RunRow> all = store.runs();
-      if (all.empty()) {
-        report_error() << "no runs in " << store_path << " yet: 'edlc run' makes one";
-        return kUserError;
-      }
-      ids.push_back(all.back().id);
-    }
-    std::set<long long> seen;
-    for (long long id : ids) {
-      if (!seen.insert(id).second) continue;
-      if (!store.run(id)) {
-        report_error() << "no run " << id << " in " << store_path << " ('edlc runs' lists them)";
-        return kUserError;
-      }
-      runs.push_back(report::run_data(store, id));
-    }
-  } catch (const store::StoreError &e) {
-    report_error() << e.what();
-    return kUserError;
-  }
+  if (!read_stored_runs(store_path, ids, runs)) return kUserError;
 
   report::PageImages images;
   for (const json &run : runs)

@@ -4,9 +4,9 @@
 // several runs shows (runtime/report/RunDiff.h).
 #include "Commands.h"
 #include "tools/edlc/Errors.h"
+#include "tools/edlc/StoredRuns.h"
 
 #include "compiler/support/JsonText.h"
-#include "runtime/report/RunData.h"
 #include "runtime/report/RunDiff.h"
 #include "runtime/report/Svg.h"
 
@@ -39,19 +39,7 @@ void print_columns(const std::vector<std::vector<std::string>> &rows) {
 
 int run_runs_compare(const std::string &store_path, const RunsOptions &opts) {
   std::vector<json> runs;
-  try {
-    store::Store store(store_path);
-    for (long long id : {opts.id, opts.other}) {
-      if (!store.run(id)) {
-        report_error() << "no run " << id << " in " << store_path << " ('edlc runs' lists them)";
-        return kUserError;
-      }
-      runs.push_back(report::run_data(store, id));
-    }
-  } catch (const store::StoreError &e) {
-    report_error() << e.what();
-    return kUserError;
-  }
+  if (!read_stored_runs(store_path, {opts.id, opts.other}, runs)) return kUserError;
   const std::vector<report::Difference> differences = report::config_differences(runs);
   const std::vector<report::ResultRow> results = report::result_table(runs);
   const std::vector<long long> unknown = report::runs_without_plan(runs);
