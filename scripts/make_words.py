@@ -17,6 +17,7 @@ import io
 import os
 import random
 import subprocess
+from concurrent.futures import ThreadPoolExecutor
 import wave
 
 import numpy as np
@@ -83,9 +84,9 @@ def make_words(path, speakers_per_accent=12, seed=17):
     """Writes the clips; returns how many."""
     pick = random.Random(seed)
     rng = np.random.default_rng(seed)
-    count = 0
     for word in WORDS:
         os.makedirs(os.path.join(path, word), exist_ok=True)
+    takes = []  # (speaker, speed, pitch, word, file), in the order the clips' noise is drawn
     for accent in ACCENTS:
         for variant in pick.sample(VARIANTS, speakers_per_accent):
             speaker = f"{accent}+{variant}"
@@ -95,8 +96,12 @@ def make_words(path, speakers_per_accent=12, seed=17):
                 take = 0
                 for speed in speeds:
                     for pitch in pitches:
-                        samples, rate = speak(speaker, speed, pitch, word)
-                        write_wav(os.path.join(path, word, f"{speaker}__{take}.wav"), clip(resample(samples, rate), rng))
+                        takes.append((speaker, speed, pitch, word, os.path.join(path, word, f"{speaker}__{take}.wav")))
                         take += 1
-                        count += 1
-    return count
+    # espeak-ng runs as one process per clip on every core; the clips are
+    # mixed in order, so the noise (one generator) is the same as one by one.
+    with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
+        spoken = pool.map(lambda t: speak(t[0], t[1], t[2], t[3]), takes)
+        for (_, _, _, _, file), (samples, rate) in zip(takes, spoken):
+            write_wav(file, clip(resample(samples, rate), rng))
+    return len(takes)
