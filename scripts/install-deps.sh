@@ -27,8 +27,9 @@ packages=(
   python3-torch python3-torchvision python3-torchaudio python3-optuna
   # the editor tests (vim; Node below)
   vim
-  # the report test loads `edlc report` pages in a real browser
-  chromium
+  # the report test loads `edlc report` pages in a real browser (with a
+  # font, so its screenshots show text)
+  chromium fonts-liberation
 )
 
 missing=()
