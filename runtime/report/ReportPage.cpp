@@ -6,6 +6,7 @@
 #include "runtime/report/Svg.h"
 
 #include <algorithm>
+#include <cctype>
 #include <cmath>
 #include <cstdio>
 #include <ctime>
