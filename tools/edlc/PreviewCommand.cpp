@@ -163,7 +163,8 @@ int run_preview(const PreviewOptions &opts) {
   for (std::size_t k = 0; k < picks.size(); ++k)
     std::copy_n(data.pixels.begin() + static_cast<long>(picks[k] * in_size), in_size, batch.begin() + static_cast<long>(k * in_size));
 
-  // Preview cells are at least 96 pixels; detection cells at least 256, so box labels stay legible.
+  // Preview cells are at least 96 pixels (a report asks for the images' own size and lets the
+  // browser scale them); detection cells at least 256, so box labels stay legible.
   int scale = opts.native && !detection ? 1 : std::max(1, (detection ? 256 : 96) / std::max(data.width, data.height));
   auto boxes_of = [&](std::size_t i) {
     std::vector<lower::BoxCorners> boxes;
