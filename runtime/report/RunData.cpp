@@ -11,11 +11,6 @@ namespace {
 
 using nlohmann::json;
 
-json parsed(const std::string &text) {
-  json j = json::parse(text, nullptr, false);
-  return j.is_discarded() ? json::object() : j;
-}
-
 bool finished(const store::TaskRow &t) { return t.status == "done" || t.status == "cached"; }
 
 // Metric rows as one object per epoch: {"epoch": 1, "train.loss": ..., ...}.
@@ -56,7 +51,7 @@ json search_of(store::Store &store, const store::TaskRow &t, const json &outputs
     trials.push_back({{"number", r.number},
                       {"status", r.status},
                       {"value", r.value ? json(*r.value) : json()},
-                      {"params", parsed(r.params)},
+                      {"params", stored_json(r.params)},
                       {"curve", curves.count(r.id) ? curves[r.id] : json::array()},
                       {"seconds", r.finished > 0 ? json(r.finished - r.started) : json()}});
   json s = {{"task", t.name}, {"objective", objective}, {"maximize", outputs.value("maximize", true)},
@@ -81,7 +76,7 @@ json packages_of(store::Store &store, const store::TaskRow &t, const json &outpu
   // What each target wrote (sizes, the int8 module's agreement) is the package artifact's record.
   for (const store::ArtifactRow &a : store.artifacts(t.id))
     if (a.kind == "package") {
-      const json written = parsed(a.meta);
+      const json written = stored_json(a.meta);
       if (written.contains("targets")) p["targets"] = written["targets"];
     }
   return p;
@@ -105,6 +100,11 @@ json label_curves_of(const std::vector<label::Curve> &curves) {
 }
 
 }  // namespace
+
+json stored_json(const std::string &text) {
+  json j = json::parse(text, nullptr, false);
+  return j.is_discarded() ? json::object() : j;
+}
 
 const json &member(const json &j, const std::string &key) {
   static const json empty = json::object();
@@ -137,7 +137,7 @@ json run_data(store::Store &store, std::int64_t id) {
   const std::vector<store::TaskRow> tasks = store.tasks(id);
   json out = {{"run", {{"id", run->id}, {"project", run->project}, {"file", run->file}, {"status", run->status},
                        {"command", run->command}, {"started", run->started}, {"finished", run->finished}}},
-              {"plan", parsed(store.run_plan(id))},
+              {"plan", stored_json(store.run_plan(id))},
               {"tasks", json::array()},
               {"trains", json::array()},
               {"searches", json::array()},
@@ -147,7 +147,7 @@ json run_data(store::Store &store, std::int64_t id) {
     out["tasks"].push_back({{"name", t.name}, {"kind", t.kind}, {"status", t.status}, {"attempt", t.attempt},
                             {"started", t.started}, {"finished", t.finished}, {"error", t.error}});
     if (!finished(t)) continue;
-    const json outputs = parsed(t.outputs);
+    const json outputs = stored_json(t.outputs);
     if (t.kind == "train") {
       std::vector<store::MetricRow> rows;
       for (const store::MetricRow &m : store.metrics(t.id))

@@ -18,6 +18,10 @@ namespace edl::report {
 // Throws store::StoreError; an unknown run is a std::out_of_range.
 nlohmann::json run_data(store::Store &store, std::int64_t run);
 
+// A store column's JSON text (outputs, params, meta, plan) parsed, or an
+// empty object when it is not JSON.
+nlohmann::json stored_json(const std::string &text);
+
 // j[key] when j is an object that has it, else an empty object: safe to
 // iterate with items(), unlike the temporary that j.value() returns.
 const nlohmann::json &member(const nlohmann::json &j, const std::string &key);

@@ -10,6 +10,7 @@
 #include "tools/edlc/StoredRuns.h"
 
 #include "compiler/plan/Plan.h"
+#include "compiler/support/AtomicWrite.h"
 #include "runtime/report/ReportPage.h"
 #include "runtime/report/RunData.h"
 #include "runtime/report/Svg.h"
@@ -67,9 +68,10 @@ const json *plan_task(const json &plan, const std::string &kind, const std::stri
 // Each train job of the run that augments: a preview grid of its augment
 // block at the values the run chose, when the project file still resolves
 // the block as the run had it (else a preview would show something else).
-std::vector<report::PageImages::Preview> previews(const std::string &file, const CheckedInput &in, const json &run) {
+// `current` is the project's plan now (render_plan_json, parsed).
+std::vector<report::PageImages::Preview> previews(const std::string &file, const CheckedInput &in, const json &current,
+                                                  const json &run) {
   std::vector<report::PageImages::Preview> out;
-  const json current = json::parse(render_plan_json(build_plan(in.specs)), nullptr, false);
   for (const json &t : run["plan"].value("tasks", json::array())) {
     if (t.value("kind", std::string()) != "train" || !t["spec"].contains("augment") || t["spec"]["augment"].is_null()) continue;
     const std::string block = t.value("block", std::string());
@@ -153,28 +155,20 @@ int run_report(const ReportOptions &given) {
           const std::string uri = thumbnail(path);
           if (!uri.empty()) images.examples[path] = uri;
         }
-  if (in && opts.previews)
+  if (in && opts.previews) {
+    const json current = report::stored_json(render_plan_json(build_plan(in->specs)));
     for (const json &run : runs) {
-      std::vector<report::PageImages::Preview> made = previews(opts.file, *in, run);
+      std::vector<report::PageImages::Preview> made = previews(opts.file, *in, current, run);
       auto &list = images.previews[run["run"].value("id", 0LL)];
       for (auto &p : made)
         if (!p.data_uri.empty()) list.push_back(std::move(p));
         else std::cerr << "edlc: note: " << p.caption << "\n";
     }
+  }
 
   const std::string page = report::render_page(runs, images, "edlc report · " + store_path);
-  const fs::path out(opts.out), partial(opts.out + ".partial");
-  {
-    std::ofstream file(partial, std::ios::binary);
-    file << page;
-    if (!file.flush()) {
-      report_error() << "cannot write '" << opts.out << "'";
-      return kUserError;
-    }
-  }
-  fs::rename(partial, out, ec);
-  if (ec) {
-    report_error() << "cannot write '" << opts.out << "': " << ec.message();
+  if (!write_atomically(opts.out, page)) {
+    report_error() << "cannot write '" << opts.out << "'";
     return kUserError;
   }
   std::size_t charts = 0;

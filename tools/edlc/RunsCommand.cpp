@@ -8,6 +8,7 @@
 #include "compiler/sema/ProjectSettings.h"
 #include "compiler/support/JsonText.h"
 #include "runtime/label/Curve.h"
+#include "runtime/report/RunData.h"
 #include "runtime/store/Store.h"
 
 #include <nlohmann/json.hpp>
@@ -46,11 +47,6 @@ std::string store_path(const RunsOptions &opts) {
   return in ? in->specs.project.store : "";
 }
 
-json parse_or_empty(const std::string &text) {
-  json j = json::parse(text, nullptr, false);
-  return j.is_discarded() ? json::object() : j;
-}
-
 int list_runs(store::Store &store, const RunsOptions &opts) {
   std::vector<store::RunRow> runs = store.runs();
   json all = json::array();
@@ -60,7 +56,7 @@ int list_runs(store::Store &store, const RunsOptions &opts) {
     json trains = json::array();
     for (const store::TaskRow &t : store.tasks(r.id))
       if (t.kind == "train" && (t.status == "done" || t.status == "cached")) {  // reused results count too
-        json o = parse_or_empty(t.outputs);
+        json o = report::stored_json(t.outputs);
         trains.push_back({{"task", t.name}, {"outputs", o}});
         if (o.contains("val") && o["val"].contains("accuracy")) {
           char buf[16];
@@ -165,13 +161,13 @@ void print_iou(const json &outputs) {
 void print_trials(const std::vector<store::TrialRow> &trials, const json &outputs) {
   if (trials.empty()) return;
   std::vector<std::string> names;
-  const json first = parse_or_empty(trials[0].params);
+  const json first = report::stored_json(trials[0].params);
   for (const auto &[k, v] : first.items()) names.push_back(k);
   std::printf("    %5s  %-23s", "trial", "status");
   for (const std::string &n : names) std::printf("  %12s", n.c_str());
   std::printf("  %s\n", outputs.value("objective", std::string("value")).c_str());
   for (const store::TrialRow &t : trials) {
-    json p = parse_or_empty(t.params);
+    json p = report::stored_json(t.params);
     std::printf("    %5d  %-23s", t.number, t.status.c_str());
     for (const std::string &n : names) std::printf("  %12.5g", p.value(n, 0.0));
     if (t.value) std::printf("  %.4f\n", *t.value);
@@ -267,12 +263,12 @@ int show_run(store::Store &store, const RunsOptions &opts) {
         artifacts.push_back({{"kind", a.kind}, {"path", a.path}, {"epoch", a.epoch}});
       json trials = json::array();
       for (const store::TrialRow &tr : store.trials(t.id))
-        trials.push_back({{"number", tr.number}, {"status", tr.status}, {"params", parse_or_empty(tr.params)},
+        trials.push_back({{"number", tr.number}, {"status", tr.status}, {"params", report::stored_json(tr.params)},
                           {"value", tr.value ? json(*tr.value) : json()}});
       jt.push_back({{"name", t.name}, {"kind", t.kind}, {"status", t.status}, {"input_hash", t.input_hash},
                     {"attempt", t.attempt}, {"attempts", attempts_json(store, t.id)}, {"trials", trials},
                     {"started", t.started}, {"finished", t.finished}, {"error", t.error},
-                    {"outputs", parse_or_empty(t.outputs)}, {"metrics", metrics}, {"artifacts", artifacts}});
+                    {"outputs", report::stored_json(t.outputs)}, {"metrics", metrics}, {"artifacts", artifacts}});
     }
     const auto [dir, bytes] = artifact_disk(store, run->id);
     std::cout << json_text(json{{"id", run->id}, {"project", run->project}, {"file", run->file},
@@ -293,7 +289,7 @@ int show_run(store::Store &store, const RunsOptions &opts) {
     if (t.attempt > 1) std::cout << ", " << t.attempt << " attempts";
     if (!t.error.empty()) std::cout << "  error: " << t.error;
     std::cout << "\n";
-    json o = parse_or_empty(t.outputs);
+    json o = report::stored_json(t.outputs);
     if (t.kind == "train") {
       std::vector<store::MetricRow> metrics = store.metrics(t.id);
       if (!metrics.empty()) print_epochs(metrics);
