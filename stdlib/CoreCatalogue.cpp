@@ -437,7 +437,8 @@ void blocks(Builder &b) {
                "samples labeled at random before the first round: a count, or a share of the pool (10%); "
                "0: one batch"),
            req("oracle", call(C::Oracle), "who answers"),
-           opt("stop", condition(), "none", "stop early when this holds (val.X: the held-out split)"),
+           opt("stop", condition(), "none",
+               "no further round once this holds (val.X: the held-out split, train.X, labels: the labels so far)"),
            opt("steps", one_of({none(), integer(1, 10000000)}), "none",
                "optimizer steps per round (its epochs follow from the labels); none: the recipe's epochs"),
            opt("warm_start", boolean(), "false", "continue from the last round's weights instead of retraining"),

@@ -116,6 +116,10 @@ class Verifier {
     expect(l.oracle == Label::Oracle::Folder || (!l.baseline && !l.reference), where,
            "a human oracle with a random baseline or a full-label reference");
     expect(l.steps >= 0, where, "negative steps");
+    if (l.stop)
+      for (const std::string &v : variables_of(*l.stop))
+        expect(v == "labels" || v.rfind("val.", 0) == 0 || v.rfind("train.", 0) == 0, where,
+               "its stop condition reads '" + v + "', which a round does not measure");
   }
 
   void deploy(const Deploy &d) {

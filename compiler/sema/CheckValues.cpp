@@ -475,6 +475,12 @@ void Checker::check_condition(const ast::Expr &e, ValueContext &ctx) {
   }
   for (const ast::Expr *side : {b->lhs.get(), b->rhs.get()}) {
     if (const_number(*side)) continue;
+    // `labels`: how many labels the round trained on, for a label budget.
+    if (const auto *n = side->as<ast::Name>()) {
+      if (n->name != "labels")
+        diags_.report(DiagId::TypeMismatch, n->range, {"a metric such as val.accuracy, or labels", describe(*side)});
+      continue;
+    }
     check_metric(*side, ctx);
   }
 }

@@ -354,6 +354,7 @@ Finish LabelRunner::run(TaskContext &ctx) {
     variables[std::string("val.") + m] = measured.value(m);
     variables[std::string("train.") + m] = on_train.value(m);
   }
+  variables["labels"] = static_cast<double>(work.labeled.size());
   const fs::path model = run_.checkpoint_dir(dir) / "round-model.pt";
   std::error_code ec;
   fs::create_directories(model.parent_path(), ec);
@@ -367,7 +368,7 @@ Finish LabelRunner::run(TaskContext &ctx) {
       stopped = spec::evaluate(*block.stop, variables) != 0;
     } catch (const std::invalid_argument &e) {
       run_.fail(ctx, "label '" + block.name + "': its stop condition reads what a round does not measure (" +
-                         e.what() + "); rounds measure val.X on the held-out split and train.X");
+                         e.what() + "); rounds measure val.X on the held-out split and train.X, and count labels");
       return Finish::UserError;
     }
   }

@@ -141,6 +141,16 @@ project "folder(\"$src/data/digits\")" 20 | sed -e "s#pool        = digits#pool 
 expect "inline pool" 0 "$edlc" run "$work/inline/p.edl"
 contains "the pool is every file but the validation split's" out "full-label reference: 1438 labels (100.0% of the pool)"
 
+# --- a label budget: no round after the one that reached 40 labels -------------
+mkdir -p "$work/budget"
+project "folder(\"$src/data/digits\")" 20 |
+  sed -e 's/^  steps /  baseline = false\n  reference = false\n  stop = labels >= 40\n  steps /' >"$work/budget/p.edl"
+db="$work/budget/runs/store.db"
+expect "a label budget" 0 "$edlc" run "$work/budget/p.edl"
+contains "the round at the budget stops the asking" out "label smart round 2: 40 labels (2.8% of the pool), held-out accuracy"
+contains "the rounds after it are not needed" out "label smart round 3: not needed, the stop condition held after round 2"
+check "no label asked past the budget" "SELECT MAX(json_extract(outputs, '\$.labels')) FROM tasks WHERE kind = 'label'" 40
+
 # --- SIGKILL in a round's training, then resume ------------------------------
 mkdir -p "$work/kill"
 # One thread a task: the same sums in the same order whether or not other
