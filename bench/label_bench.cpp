@@ -133,6 +133,13 @@ int main(int argc, char **argv) {
       for (const label::Round &r : curves[s]) std::printf(" %.3f", r.accuracy);
       if (reached < 0) std::printf("  -> not reached\n");
       else std::printf("  -> %.1f%% of the pool\n", reached * 100);
+      // What it asked, by class: a strategy that favours some classes shows here.
+      std::vector<int> asked(all.classes.size(), 0);
+      for (const label::Round &r : curves[s])
+        for (std::size_t i : r.asked) ++asked[static_cast<std::size_t>(all.labels[i])];
+      std::printf("  %-12s asked by class:", "");
+      for (std::size_t c = 0; c < asked.size(); ++c) std::printf(" %s %d", all.classes[c].c_str(), asked[c]);
+      std::printf("\n");
     }
     for (label::Strategy s : strategies)
       area_ratio[s].push_back(label::curve_area(curves[s]) / label::curve_area(curves[label::Strategy::Random]));
