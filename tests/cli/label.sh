@@ -4,6 +4,7 @@
 #    reference run; the curve `runs show` prints and its JSON equal what the
 #    rounds printed and recorded; every round labels what the one before
 #    asked, nothing twice; the PNG curve is written;
+#  - a label budget (stop = labels >= 40) ends the asking at that round;
 #  - SIGKILL in the middle of a round's training: the next run continues
 #    that round from its checkpoint, asks nothing twice, and ends where an
 #    uninterrupted run ends;
