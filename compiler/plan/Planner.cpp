@@ -146,6 +146,7 @@ Plan build_plan(const spec::Specs &specs) {
     };
     const std::string oracle = std::string(spec::to_string(l.oracle)) + " oracle";
     std::string previous;
+    std::vector<std::string> strategy_rounds;  // their ids, round 1 first
     for (int k = 1; k <= l.rounds; ++k) {
       Task t = round(LabelArm::Strategy, k, previous.empty() ? loads_needed : std::vector<std::string>{previous});
       t.summary = k == 1 ? "label round 1: seed labels from the " + oracle + ", train '" + l.model + "', measure, choose " +
@@ -154,13 +155,18 @@ Plan build_plan(const spec::Specs &specs) {
                                oracle + ", train, measure" + (k < l.rounds ? ", choose the next" : "");
       std::string id = add(std::move(t));
       if (k == 1) first_round[l.name] = id;
+      strategy_rounds.push_back(id);
       previous = id;
     }
     last_round[l.name] = previous;
-    // The baseline starts from the strategy's first round (the same seed labels and model).
+    // The baseline starts from the strategy's first round (the same seed
+    // labels and model). Its round K also waits for the strategy's round
+    // K - 1: when the stop condition held there, the budget is spent.
     std::string baseline = first_round[l.name];
     for (int k = 2; l.baseline && k <= l.rounds; ++k) {
-      Task t = round(LabelArm::Baseline, k, {baseline});
+      std::vector<std::string> deps = {baseline};
+      if (strategy_rounds[k - 2] != baseline) deps.push_back(strategy_rounds[k - 2]);
+      Task t = round(LabelArm::Baseline, k, deps);
       t.summary = "random baseline round " + std::to_string(k) + ": " + std::to_string(l.batch) +
                   " chosen at random, train, measure";
       baseline = add(std::move(t));

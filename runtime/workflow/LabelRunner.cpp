@@ -19,6 +19,7 @@
 #include <algorithm>
 #include <cmath>
 #include <filesystem>
+#include <optional>
 #include <set>
 #include <string_view>
 
@@ -54,7 +55,7 @@ class LabelRunner : public TaskRunner {
   // Redraws the block's learning curve from every round recorded so far.
   void draw_curve(const Task &t);
   // The outputs its predecessor (the task it depends on) recorded.
-  json predecessor_outputs(const Task &t) const;
+  json predecessor_outputs(const Task &t, std::optional<LabelArm> arm = std::nullopt) const;
   // Fills work.labeled/labels and to_ask from the predecessor; false when
   // a recorded file is no longer in the pool.
   bool take_over(TaskContext &ctx, const json &before, RoundWork &work);
@@ -84,10 +85,10 @@ void LabelRunner::draw_curve(const Task &t) {
   }
 }
 
-json LabelRunner::predecessor_outputs(const Task &t) const {
+json LabelRunner::predecessor_outputs(const Task &t, std::optional<LabelArm> arm) const {
   for (const std::string &dep : t.deps)
     for (const Task &d : run_.plan.tasks)
-      if (d.id == dep && d.kind == TaskKind::LabelRound)
+      if (d.id == dep && d.kind == TaskKind::LabelRound && (!arm || d.arm == *arm))
         if (auto row = run_.store.completed_task(run_.identity(d))) return json::parse(row->outputs, nullptr, false);
   return nullptr;
 }
@@ -283,14 +284,18 @@ Finish LabelRunner::run(TaskContext &ctx) {
   work.by_file = files_of(pool);
 
   const json before = predecessor_outputs(t);
-  if (before.is_object() && before.value("stopped", false)) {
-    ctx.say("label " + block.name + " " + series + ": not needed, the stop condition held after round " +
-            std::to_string(before.value("stopped_at", 0)));
-    run_.store.finish_task(ctx.row, "done", "",
-                           json_text(json{{"round", t.round}, {"arm", to_string(t.arm)}, {"skipped", true},
-                                          {"stopped", true}, {"stopped_at", before.value("stopped_at", 0)}}));
-    return Finish::Done;
-  }
+  // The baseline spends the strategy's budget: none of its rounds comes
+  // after the one where the strategy stopped.
+  const json strategy_before = t.arm == LabelArm::Baseline ? predecessor_outputs(t, LabelArm::Strategy) : before;
+  for (const json &held : {before, strategy_before})
+    if (held.is_object() && held.value("stopped", false)) {
+      ctx.say("label " + block.name + " " + series + ": not needed, the stop condition held after round " +
+              std::to_string(held.value("stopped_at", 0)));
+      run_.store.finish_task(ctx.row, "done", "",
+                             json_text(json{{"round", t.round}, {"arm", to_string(t.arm)}, {"skipped", true},
+                                            {"stopped", true}, {"stopped_at", held.value("stopped_at", 0)}}));
+      return Finish::Done;
+    }
   if (before.is_object() && !take_over(ctx, before, work)) return Finish::UserError;
 
   work.to_ask = questions(t, work);

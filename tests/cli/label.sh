@@ -4,7 +4,8 @@
 #    reference run; the curve `runs show` prints and its JSON equal what the
 #    rounds printed and recorded; every round labels what the one before
 #    asked, nothing twice; the PNG curve is written;
-#  - a label budget (stop = labels >= 40) ends the asking at that round;
+#  - a label budget (stop = labels >= 40) ends the asking at that round,
+#    and the random baseline's rounds there too;
 #  - SIGKILL in the middle of a round's training: the next run continues
 #    that round from its checkpoint, asks nothing twice, and ends where an
 #    uninterrupted run ends;
@@ -145,11 +146,12 @@ contains "the pool is every file but the validation split's" out "full-label ref
 # --- a label budget: no round after the one that reached 40 labels -------------
 mkdir -p "$work/budget"
 project "folder(\"$src/data/digits\")" 20 |
-  sed -e 's/^  steps /  baseline = false\n  reference = false\n  stop = labels >= 40\n  steps /' >"$work/budget/p.edl"
+  sed -e 's/^  steps /  reference = false\n  stop = labels >= 40\n  steps /' >"$work/budget/p.edl"
 db="$work/budget/runs/store.db"
 expect "a label budget" 0 "$edlc" run "$work/budget/p.edl"
 contains "the round at the budget stops the asking" out "label smart round 2: 40 labels (2.8% of the pool), held-out accuracy"
 contains "the rounds after it are not needed" out "label smart round 3: not needed, the stop condition held after round 2"
+contains "so are the random baseline's, at the same budget" out "label smart random baseline round 3: not needed, the stop condition held after round 2"
 check "no label asked past the budget" "SELECT MAX(json_extract(outputs, '\$.labels')) FROM tasks WHERE kind = 'label'" 40
 
 # --- SIGKILL in a round's training, then resume ------------------------------
