@@ -54,7 +54,8 @@ class LabelRunner : public TaskRunner {
  private:
   // Redraws the block's learning curve from every round recorded so far.
   void draw_curve(const Task &t);
-  // The outputs its predecessor (the task it depends on) recorded.
+  // The outputs its predecessor (the first round it depends on; with
+  // `arm`, the one of that arm) recorded.
   json predecessor_outputs(const Task &t, std::optional<LabelArm> arm = std::nullopt) const;
   // Fills work.labeled/labels and to_ask from the predecessor; false when
   // a recorded file is no longer in the pool.
