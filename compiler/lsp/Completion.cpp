@@ -266,6 +266,8 @@ void add_type_values(nlohmann::json &items, std::set<std::string> &seen, const s
     case TypeKind::Metric:
     case TypeKind::Condition:
       for (const std::string &s : cat.metric_splits()) add(items, seen, s, kModule, "metrics of the " + s + " split", s + ".");
+      // A label block's stop condition (the only condition) may count labels too.
+      if (t.kind == TypeKind::Condition) add(items, seen, "labels", kVariable, "the labels the round trained on");
       return;
     case TypeKind::OpName:
       for (const stdlib::Function *f : cat.functions(Category::AugmentOp))

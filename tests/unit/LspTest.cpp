@@ -143,6 +143,12 @@ TEST_CASE("lsp: completion knows the block, the value's type and declared names"
   s.change(std::string(kBroken) + "train v {\n  search = random(objective = maximize(val.))\n}\n");
   auto metrics = labels(s.request("textDocument/completion", s.at(5, 43)));
   CHECK(contains(metrics, "accuracy"));
+  // A label block's stop condition: splits, and the label count.
+  s.change(std::string(kBroken) + "label l {\n  stop = \n}\n");
+  auto stop = labels(s.request("textDocument/completion", s.at(5, 9)));
+  CHECK(contains(stop, "val"));
+  CHECK(contains(stop, "labels"));
+  CHECK_FALSE(contains(metrics, "labels"));
   // Outside any block: declaration keywords.
   s.change(std::string(kBroken) + "\n");
   auto top = labels(s.request("textDocument/completion", s.at(5, 0)));
