@@ -89,7 +89,7 @@ Plan build_plan(const spec::Specs &specs) {
   };
 
   std::map<std::string, std::string> finals;  // train name -> evaluate task id
-  std::map<std::string, std::string> first_round, last_round;  // label name -> task id
+  std::map<std::string, std::string> last_round;  // label name -> its last round's task id
   for (const spec::Train &job : specs.trains) {
     auto shared = std::make_shared<spec::Train>(job);
     std::vector<std::string> deps;
@@ -145,24 +145,20 @@ Plan build_plan(const spec::Specs &specs) {
       return t;
     };
     const std::string oracle = std::string(spec::to_string(l.oracle)) + " oracle";
-    std::string previous;
     std::vector<std::string> strategy_rounds;  // their ids, round 1 first
     for (int k = 1; k <= l.rounds; ++k) {
-      Task t = round(LabelArm::Strategy, k, previous.empty() ? loads_needed : std::vector<std::string>{previous});
+      Task t = round(LabelArm::Strategy, k, k == 1 ? loads_needed : std::vector<std::string>{strategy_rounds.back()});
       t.summary = k == 1 ? "label round 1: seed labels from the " + oracle + ", train '" + l.model + "', measure, choose " +
                                std::to_string(l.batch) + " by " + l.strategy
                          : "label round " + std::to_string(k) + ": " + std::to_string(l.batch) + " answers from the " +
                                oracle + ", train, measure" + (k < l.rounds ? ", choose the next" : "");
-      std::string id = add(std::move(t));
-      if (k == 1) first_round[l.name] = id;
-      strategy_rounds.push_back(id);
-      previous = id;
+      strategy_rounds.push_back(add(std::move(t)));
     }
-    last_round[l.name] = previous;
+    last_round[l.name] = strategy_rounds.empty() ? "" : strategy_rounds.back();  // none: VerifySpecs refused it
     // The baseline starts from the strategy's first round (the same seed
     // labels and model). Its round K also waits for the strategy's round
     // K - 1: when the stop condition held there, the budget is spent.
-    std::string baseline = first_round[l.name];
+    std::string baseline = strategy_rounds.empty() ? "" : strategy_rounds.front();
     for (int k = 2; l.baseline && k <= l.rounds; ++k) {
       std::vector<std::string> deps = {baseline};
       if (strategy_rounds[k - 2] != baseline) deps.push_back(strategy_rounds[k - 2]);
