@@ -148,7 +148,11 @@ TEST_CASE("lsp: completion knows the block, the value's type and declared names"
   auto stop = labels(s.request("textDocument/completion", s.at(5, 9)));
   CHECK(contains(stop, "val"));
   CHECK(contains(stop, "labels"));
-  CHECK_FALSE(contains(metrics, "labels"));
+  // A metric (not a condition) offers the splits only: no round counts labels there.
+  s.change(std::string(kBroken) + "train v {\n  search = random(objective = maximize(metric = ))\n}\n");
+  auto objective = labels(s.request("textDocument/completion", s.at(5, 48)));
+  CHECK(contains(objective, "val"));
+  CHECK_FALSE(contains(objective, "labels"));
   // Outside any block: declaration keywords.
   s.change(std::string(kBroken) + "\n");
   auto top = labels(s.request("textDocument/completion", s.at(5, 0)));
