@@ -84,15 +84,21 @@ double squared_distance(const float *a, const float *b, std::size_t n) {
 }  // namespace
 
 std::vector<std::size_t> k_center_greedy(const Table &f, const std::vector<std::size_t> &labeled,
-                                         const std::vector<std::size_t> &candidates, std::size_t k) {
+                                         const std::vector<std::size_t> &candidates, std::size_t k,
+                                         const std::vector<double> &radius) {
   k = std::min(k, candidates.size());
   std::vector<std::size_t> picks;
   if (k == 0) return picks;
+  // Squared distances are compared, so each is divided by the squared radius.
+  std::vector<double> scale(candidates.size(), 1.0);
+  if (!radius.empty())
+    for (std::size_t c = 0; c < candidates.size(); ++c)
+      scale[c] = 1.0 / std::max(radius[c] * radius[c], std::numeric_limits<double>::min());
   // Distance of each candidate to its nearest center so far.
   std::vector<double> nearest(candidates.size(), std::numeric_limits<double>::infinity());
   auto add_center = [&](const float *center) {
     for (std::size_t c = 0; c < candidates.size(); ++c)
-      nearest[c] = std::min(nearest[c], squared_distance(f.row(candidates[c]), center, f.cols));
+      nearest[c] = std::min(nearest[c], scale[c] * squared_distance(f.row(candidates[c]), center, f.cols));
   };
   if (labeled.empty()) {
     std::vector<float> mean(f.cols, 0.0f);
@@ -112,6 +118,31 @@ std::vector<std::size_t> k_center_greedy(const Table &f, const std::vector<std::
     add_center(f.row(candidates[best]));
   }
   return picks;
+}
+
+std::vector<double> neighbourhood_radius(const Table &f, const std::vector<std::size_t> &rows,
+                                         const std::vector<std::size_t> &reference, std::size_t k) {
+  std::vector<double> radius(rows.size(), 0.0);
+  std::vector<double> d(reference.size());
+  for (std::size_t r = 0; r < rows.size(); ++r) {
+    std::size_t n = 0;
+    for (std::size_t q : reference)
+      if (q != rows[r]) d[n++] = squared_distance(f.row(rows[r]), f.row(q), f.cols);
+    if (n == 0) continue;
+    const auto kth = d.begin() + static_cast<std::ptrdiff_t>(std::clamp<std::size_t>(k, 1, n) - 1);
+    std::nth_element(d.begin(), kth, d.begin() + static_cast<std::ptrdiff_t>(n));
+    radius[r] = std::sqrt(*kth);
+  }
+  return radius;
+}
+
+std::vector<std::size_t> coreset(const Table &features, const std::vector<std::size_t> &labeled,
+                                 const std::vector<std::size_t> &candidates, std::size_t k, std::uint64_t seed) {
+  std::vector<std::size_t> everyone = candidates;
+  everyone.insert(everyone.end(), labeled.begin(), labeled.end());
+  const std::vector<std::size_t> reference = random_pick(everyone, kCoresetReference, seed);
+  const auto neighbours = static_cast<std::size_t>(std::lround(kCoresetNeighbours * static_cast<double>(reference.size())));
+  return k_center_greedy(features, labeled, candidates, k, neighbourhood_radius(features, candidates, reference, neighbours));
 }
 
 std::vector<std::size_t> random_pick(const std::vector<std::size_t> &candidates, std::size_t k, std::uint64_t seed) {
@@ -150,7 +181,7 @@ std::vector<std::size_t> select(Strategy strategy, const Table &probabilities, c
     case Strategy::Uncertainty: return top_k(least_confidence(probabilities), unlabeled, k);
     case Strategy::Margin: return top_k(margin(probabilities), unlabeled, k);
     case Strategy::Entropy: return top_k(entropy(probabilities), unlabeled, k);
-    case Strategy::Coreset: return k_center_greedy(features, labeled, unlabeled, k);
+    case Strategy::Coreset: return coreset(features, labeled, unlabeled, k, seed);
     case Strategy::Random: return random_pick(unlabeled, k, seed);
   }
   return {};

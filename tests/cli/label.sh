@@ -3,7 +3,7 @@
 #  - a folder oracle: rounds, the random baseline and the full-label
 #    reference run; the curve `runs show` prints and its JSON equal what the
 #    rounds printed and recorded; every round labels what the one before
-#    asked, nothing twice; the PNG curve is written;
+#    asked, nothing twice; the PNG curve is written; so do coreset's;
 #  - a label budget (stop = labels >= 40) ends the asking at that round,
 #    and the random baseline's rounds there too;
 #  - SIGKILL in the middle of a round's training: the next run continues
@@ -142,6 +142,15 @@ project "folder(\"$src/data/digits\")" 20 | sed -e "s#pool        = digits#pool 
   -e 's/rounds      = 4/rounds      = 2/' -e 's/^  steps /  baseline = false\n  steps /' >"$work/inline/p.edl"
 expect "inline pool" 0 "$edlc" run "$work/inline/p.edl"
 contains "the pool is every file but the validation split's" out "full-label reference: 1438 labels (100.0% of the pool)"
+
+# --- coreset: its rounds also label what the one before asked, nothing twice ---
+mkdir -p "$work/coreset"
+project "folder(\"$src/data/digits\")" 20 | sed -e 's/strategy    = margin/strategy    = coreset/' \
+  -e 's/^  steps /  baseline = false\n  reference = false\n  steps /' >"$work/coreset/p.edl"
+expect "coreset rounds" 0 "$edlc" run "$work/coreset/p.edl"
+contains "coreset's last round" out "label smart round 4: 80 labels"
+got=$(rounds_consistent "$work/coreset/runs/store.db" 1)
+if [ "$got" = ok ]; then pass=$((pass + 1)); else echo "FAIL coreset rounds: $got"; failures=$((failures + 1)); fi
 
 # --- a label budget: no round after the one that reached 40 labels -------------
 mkdir -p "$work/budget"

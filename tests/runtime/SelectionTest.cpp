@@ -74,6 +74,27 @@ TEST_CASE("k-center greedy picks the far points, away from what is labeled", "[l
   CHECK(k_center_greedy(f, {}, {1, 2, 3}, 1) == std::vector<std::size_t>{3});
 }
 
+TEST_CASE("coreset counts distance in neighbourhood radii, so a loner waits", "[label]") {
+  // A labeled point, a crowd of six at distance 4 from it, and one loner at
+  // distance 6, which is also its nearest neighbour's.
+  const Table f = table(2, {0.0f, 0.0f,     // 0 labeled
+                            4.0f, 0.0f,     // 1..6: the crowd
+                            4.1f, 0.0f,  4.0f, 0.1f,  4.1f, 0.1f,  4.0f, -0.1f,  4.1f, -0.1f,
+                            0.0f, -6.0f});  // 7: the loner
+  const std::vector<std::size_t> candidates = {1, 2, 3, 4, 5, 6, 7};
+  // Plain k-center greedy asks for the loner first, then the crowd's farthest.
+  CHECK(k_center_greedy(f, {0}, candidates, 2) == std::vector<std::size_t>{7, 4});
+  // The distance to each one's nearest other: 0.1 in the crowd, 6 for the loner.
+  const std::vector<double> radius = neighbourhood_radius(f, candidates, {0, 1, 2, 3, 4, 5, 6, 7}, 1);
+  CHECK(radius[0] == Approx(0.1).epsilon(0.01));
+  CHECK(radius[6] == Approx(6.0));
+  // In radius units the crowd is 40 away and the loner 1: the crowd comes first.
+  CHECK(k_center_greedy(f, {0}, candidates, 1, radius) == std::vector<std::size_t>{4});
+  // The strategy: its radii from a sample of everyone, here all eight.
+  CHECK(coreset(f, {0}, candidates, 1, 5) == std::vector<std::size_t>{4});
+  CHECK(select(Strategy::Coreset, Table{}, f, {0}, candidates, 1, 5) == coreset(f, {0}, candidates, 1, 5));
+}
+
 TEST_CASE("random picks are a seeded draw without repeats", "[label]") {
   std::vector<std::size_t> pool(100);
   for (std::size_t i = 0; i < pool.size(); ++i) pool[i] = i * 3;
