@@ -61,7 +61,7 @@ std::vector<double> neighbourhood_radius(const Table &features, const std::vecto
 // greedy asks first for the samples far from everything, which in a small
 // model's features are mostly the odd members of the most varied classes;
 // in radius units a sample in a crowd that no center covers comes first.
-// The share was measured on Fashion-MNIST (docs/label.md).
+// The share was chosen on Fashion-MNIST (docs/label.md has the sweep).
 constexpr std::size_t kCoresetReference = 2000;
 constexpr double kCoresetNeighbours = 0.05;
 std::vector<std::size_t> coreset(const Table &features, const std::vector<std::size_t> &labeled,
