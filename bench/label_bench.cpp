@@ -7,12 +7,15 @@
 // round (what the literature uses for honest curves), Adam with a cosine
 // schedule.
 // Usage: edl_label_bench [DATA_DIR] [POOL] [TEST] [SEEDS] [EPOCHS] [BATCH] [MAX_SHARE] [STEPS] [SIZE] [STRATEGIES]
+//                       [FIRST_SEED]
 // Fashion-MNIST's t10k_ images are the test side; a folder without them
 // (scikit-learn's digits) has its test images drawn from the rest. SIZE: the
 // side images are resized to (28; 16 suits the 8x8 digits). STRATEGIES:
 // a comma-separated subset (random is always run: the areas are its ratios).
 // EPOCHS trains the full-label reference; with STEPS > 0 every round trains
-// about that many optimizer steps instead of EPOCHS epochs.
+// about that many optimizer steps instead of EPOCHS epochs. FIRST_SEED (1):
+// the seeds run are FIRST_SEED .. FIRST_SEED + SEEDS - 1, so more seeds can
+// be added to an earlier run's.
 #include "runtime/label/RoundData.h"
 #include "runtime/label/Rounds.h"
 
@@ -59,6 +62,7 @@ int main(int argc, char **argv) {
     if (s != label::Strategy::Random) strategies.push_back(s);
   }
   strategies.push_back(label::Strategy::Random);
+  const int first_seed = argc > 11 ? std::stoi(argv[11]) : 1;
 
   data::DatasetSpec spec;
   spec.name = "fashion";
@@ -100,7 +104,7 @@ int main(int argc, char **argv) {
   const label::Oracle oracle = [&](std::size_t i) { return all.labels[i]; };
   std::map<label::Strategy, std::vector<double>> needed, area_ratio;
   std::vector<double> full_accuracy;
-  for (int seed = 1; seed <= seeds; ++seed) {
+  for (int seed = first_seed; seed < first_seed + seeds; ++seed) {
     const std::vector<std::size_t> pool = label::random_pick(train_all, pool_size, 100 + seed);
     const std::vector<std::size_t> test = label::random_pick(test_all, test_size, 200 + seed);
     // The full-label reference: the whole pool, labeled.
